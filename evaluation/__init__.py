@@ -1,0 +1,11 @@
+"""Evaluation toolkit for Colombia's GCIO programme (Decree 415 of 2016).
+
+The pipeline, one module per arrow::
+
+    readers / validate -> dataset -> did (estimate -> aggregate) -> plots / report
+
+``evaluation.did`` holds the estimators; ``evaluation.demo`` writes the synthetic
+demo dataset; ``evaluation.runner`` executes the notebooks for one year.
+"""
+
+__version__ = "0.1.0"

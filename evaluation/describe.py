@@ -1,0 +1,103 @@
+"""What the data can and cannot support: coverage, adoption timing, pre-adoption years.
+
+These tables feed the data-quality notebook. They describe; they never estimate.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .contract import INDICATORS, LEVELS
+
+
+def _levels(dataset) -> pd.DataFrame:
+    return dataset.entities[["entity_id", "level"]]
+
+
+def overview(dataset, until_year: int | None = None) -> pd.DataFrame:
+    """One row per level: entities, adopters, never adopters, first and last outcome year."""
+    ents = _levels(dataset).merge(dataset.adoption[["entity_id", "cohort"]], on="entity_id", how="left")
+    if until_year is not None:
+        ents.loc[ents["cohort"] > until_year, "cohort"] = pd.NA
+    out = (ents.groupby("level", observed=True)
+               .agg(entities=("entity_id", "size"), adopters=("cohort", "count"))
+               .reindex([lv for lv in LEVELS if lv in set(ents["level"])]))
+    out["never_adopted"] = out["entities"] - out["adopters"]
+    out.loc["all"] = out.sum()
+    return out.reset_index()
+
+
+def coverage(dataset, until_year: int | None = None) -> pd.DataFrame:
+    """Share of entities with a score, by indicator, year and level."""
+    outcomes = dataset.outcomes.dropna(subset=["value"])
+    if until_year is not None:
+        outcomes = outcomes[outcomes["year"] <= until_year]
+    totals = _levels(dataset).groupby("level", observed=True).size().rename("entities")
+    counts = (outcomes.merge(_levels(dataset), on="entity_id")
+                      .groupby(["indicator", "year", "level"], observed=True)["entity_id"]
+                      .nunique().rename("reporting").reset_index())
+    counts = counts.merge(totals.reset_index(), on="level")
+    counts["share"] = counts["reporting"] / counts["entities"]
+    return counts.sort_values(["indicator", "year", "level"]).reset_index(drop=True)
+
+
+def adoption_timeline(dataset, until_year: int | None = None) -> pd.DataFrame:
+    """Adopters per cohort (year of the act) and level, with cumulative totals."""
+    adopt = dataset.adoption[["entity_id", "cohort"]].merge(_levels(dataset), on="entity_id")
+    if until_year is not None:
+        adopt = adopt[adopt["cohort"] <= until_year]
+    table = (adopt.groupby(["cohort", "level"], observed=True).size()
+                  .unstack("level", fill_value=0)
+                  .reindex(columns=[lv for lv in LEVELS if lv in set(adopt["level"])], fill_value=0))
+    table["all"] = table.sum(axis=1)
+    table.columns.name = None
+    table = table.reset_index()
+    table["cumulative"] = table["all"].cumsum()
+    return table
+
+
+def pre_adoption_years(dataset, until_year: int | None = None, anticipation: int = 0) -> pd.DataFrame:
+    """For each indicator and cohort: how many years of data come before adoption.
+
+    A cohort needs at least one year of the indicator before it adopts (before
+    ``cohort - anticipation``) to be compared with itself; without one, its
+    effect on that indicator cannot be estimated and the suite says so.
+    """
+    outcomes = dataset.outcomes.dropna(subset=["value"])
+    if until_year is not None:
+        outcomes = outcomes[outcomes["year"] <= until_year]
+    adopt = dataset.adoption[["entity_id", "cohort"]]
+    if until_year is not None:
+        adopt = adopt[adopt["cohort"] <= until_year]
+    rows = []
+    for indicator, scores in outcomes.groupby("indicator"):
+        years = sorted(scores["year"].unique())
+        with_scores = scores.merge(adopt, on="entity_id")
+        for cohort, members in adopt.groupby("cohort"):
+            cohort_scores = with_scores[with_scores["cohort"] == cohort]
+            pre = sorted(y for y in cohort_scores["year"].unique() if y < cohort - anticipation)
+            post = sorted(y for y in cohort_scores["year"].unique() if y >= cohort - anticipation)
+            if pre:
+                note = ""
+            elif not len(cohort_scores):
+                note = f"no {indicator} scores for this cohort"
+            else:
+                note = (f"no {indicator} year before adoption ({indicator} starts in {years[0]}): "
+                        "effect cannot be estimated for this cohort")
+            rows.append({
+                "indicator": indicator,
+                "cohort": int(cohort),
+                "adopters": int(len(members)),
+                "pre_adoption_years": len(pre),
+                "post_adoption_years": len(post),
+                "first_year": int(years[0]),
+                "evaluable": bool(pre),
+                "note": note,
+            })
+    return pd.DataFrame(rows, columns=["indicator", "cohort", "adopters", "pre_adoption_years",
+                                       "post_adoption_years", "first_year", "evaluable", "note"])
+
+
+def indicator_label(code: str) -> str:
+    """``POL07`` -> ``POL07 – Gobierno Digital policy index (FURAG)``."""
+    return f"{code} – {INDICATORS[code]}" if code in INDICATORS else code

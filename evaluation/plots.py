@@ -1,0 +1,162 @@
+"""Every figure of the suite, in one consistent style.
+
+Functions take tidy tables made elsewhere and only draw them (plotting never
+re-estimates). Each returns the matplotlib Figure; the caller states the
+finding in the title because only the caller knows it.
+"""
+
+from __future__ import annotations
+
+
+
+import base64
+import io
+from dataclasses import dataclass, field
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from .contract import LEVELS
+
+LEVEL_COLORS = dict(zip(LEVELS, sns.color_palette("colorblind", 3)))
+ESTIMATE_COLOR = "#1f4e79"
+TRUTH_COLOR = "#c0392b"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A finished figure: PNG bytes plus the alt text a screen reader reads.
+
+    Plot functions close their matplotlib figure and return a Chart, so a
+    notebook shows each figure exactly once and the HTML report carries the
+    alt text (see the report template).
+    """
+
+    png: bytes = field(repr=False)
+    title: str
+    alt: str
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": f"[figure] {self.title}"}
+        return data, {"image/png": {"alt": self.alt}}
+
+    def save(self, path) -> None:
+        with open(path, "wb") as handle:
+            handle.write(self.png)
+
+
+def _finish(fig: plt.Figure, title: str, alt: str) -> Chart:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return Chart(buffer.getvalue(), title, alt)
+
+
+def use_style() -> None:
+    """The suite's seaborn style: white grid, readable fonts, no top/right spines."""
+    sns.set_theme(style="whitegrid", context="notebook", palette="colorblind",
+                  rc={"figure.dpi": 100, "savefig.dpi": 100, "axes.spines.top": False,
+                      "axes.spines.right": False, "axes.titlesize": 12, "axes.titleweight": "bold"})
+
+
+def coverage_heatmap(coverage: pd.DataFrame, title: str) -> Chart:
+    """Share of entities reporting each indicator, by year (columns) and level (rows)."""
+    use_style()
+    indicators = list(dict.fromkeys(coverage["indicator"]))
+    fig, axes = plt.subplots(len(indicators), 1, figsize=(9, 1.1 + 1.1 * len(indicators) * 1.2),
+                             squeeze=False, sharex=True)
+    years = sorted(coverage["year"].unique())
+    for ax, indicator in zip(axes[:, 0], indicators):
+        grid = (coverage[coverage["indicator"] == indicator]
+                .pivot(index="level", columns="year", values="share")
+                .reindex(columns=years)
+                .reindex([lv for lv in LEVELS if lv in set(coverage["level"])]))
+        sns.heatmap(grid * 100, ax=ax, vmin=0, vmax=100, cmap="Blues", annot=True, fmt=".0f",
+                    cbar=False, linewidths=0.5)
+        ax.set_ylabel(indicator)
+        ax.set_xlabel("")
+    axes[-1, 0].set_xlabel("Year (vigencia); cells show % of entities with a score")
+    fig.suptitle(title, fontweight="bold")
+    fig.tight_layout()
+    alt = (f"Heat map of the share of entities with a score, by year and level, for {', '.join(indicators)}. "
+           f"Years {years[0]} to {years[-1]}.")
+    return _finish(fig, title, alt)
+
+
+def adoption_timeline(timeline: pd.DataFrame, title: str) -> Chart:
+    """Adopters per cohort year, stacked by level."""
+    use_style()
+    levels = [lv for lv in LEVELS if lv in timeline.columns]
+    fig, ax = plt.subplots(figsize=(9, 4))
+    bottom = np.zeros(len(timeline))
+    for level in levels:
+        ax.bar(timeline["cohort"].astype(str), timeline[level], bottom=bottom, label=level,
+               color=LEVEL_COLORS[level])
+        bottom += timeline[level].to_numpy()
+    ax.set_xlabel("Year the GCIO post was created (cohort)")
+    ax.set_ylabel("Entities adopting (count)")
+    ax.legend(title="Level", frameon=False)
+    ax.set_title(title)
+    fig.tight_layout()
+    alt = "Bar chart of entities adopting the GCIO role per year, by level: " + "; ".join(
+        f"{int(r.cohort)}: {int(r.all)}" for r in timeline.itertuples())
+    return _finish(fig, title, alt)
+
+
+def event_study(effects: pd.DataFrame, title: str, *, truth: pd.DataFrame | None = None,
+                ylabel: str = "Effect on the score (index points, 0–100 scale)",
+                band_label: str = "95% band") -> Chart:
+    """Effects by years since adoption with their confidence band.
+
+    ``effects`` is a tidy table with ``event_time, estimate, conf_low, conf_high``
+    (and optionally ``identified``); ``truth`` has ``event_time, effect``.
+    """
+    use_style()
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    shown = effects[effects.get("identified", True) == True] if "identified" in effects else effects  # noqa: E712
+    pre = shown["event_time"] < 0
+    for mask, color, label in [(pre, "#7f7f7f", "before adoption"), (~pre, ESTIMATE_COLOR, "after adoption")]:
+        part = shown[mask]
+        if part.empty:
+            continue
+        ax.errorbar(part["event_time"], part["estimate"],
+                    yerr=[part["estimate"] - part["conf_low"], part["conf_high"] - part["estimate"]],
+                    fmt="o", color=color, capsize=3, label=f"estimate {label} ({band_label})")
+    if truth is not None and not truth.empty:
+        ax.plot(truth["event_time"], truth["effect"], "x--", color=TRUTH_COLOR, label="true effect (demo data)")
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.axvline(-0.5, color="#999999", linestyle=":", linewidth=1)
+    ax.set_xlabel("Years since the GCIO post was created")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize=9)
+    fig.tight_layout()
+    alt = "Event-study plot of the estimated effect by years since adoption: " + "; ".join(
+        f"year {int(r.event_time)}: {r.estimate:.2f} [{r.conf_low:.2f}, {r.conf_high:.2f}]"
+        for r in shown.itertuples())
+    return _finish(fig, title, alt)
+
+
+def estimate_comparison(table: pd.DataFrame, title: str, *, truth: float | None = None,
+                        xlabel: str = "Effect on the score (index points)") -> Chart:
+    """One horizontal interval per estimator (``estimator, estimate, conf_low, conf_high``)."""
+    use_style()
+    fig, ax = plt.subplots(figsize=(9, 0.6 + 0.55 * len(table)))
+    y = np.arange(len(table))[::-1]
+    has_ci = table["conf_low"].notna()
+    ax.errorbar(table["estimate"], y, xerr=[(table["estimate"] - table["conf_low"]).where(has_ci, 0),
+                                            (table["conf_high"] - table["estimate"]).where(has_ci, 0)],
+                fmt="o", color=ESTIMATE_COLOR, capsize=3)
+    ax.set_yticks(y, table["estimator"])
+    ax.axvline(0, color="black", linewidth=0.8)
+    if truth is not None:
+        ax.axvline(truth, color=TRUTH_COLOR, linestyle="--", label="true effect (demo data)")
+        ax.legend(frameon=False, fontsize=9)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    fig.tight_layout()
+    alt = "Estimates and confidence intervals by estimator: " + "; ".join(
+        f"{r.estimator}: {r.estimate:.2f}" for r in table.itertuples())
+    return _finish(fig, title, alt)
