@@ -1,0 +1,555 @@
+"""Read the files an evaluator supplies, exactly as they are, and parse their cells.
+
+``read_table`` turns a CSV or Excel file into a frame of strings without
+interpreting any value: whether ``1.234`` is a thousand or one point two is
+decided later, by ``evaluation.validate``, which knows what each column should
+hold. The frame's index holds the row numbers a person sees in the file
+(header = row 1), so every message can point at a row.
+
+The parsers (``parse_number``, ``parse_date``, ``parse_year``) accept the
+formats Colombian spreadsheets produce and raise ``ParseError`` with a reason a
+person can act on.
+
+Files are opened read-only; nothing here ever writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = [
+    "ReadInfo", "TableReadError", "EmptyTableError", "ParseError",
+    "read_table", "read_info", "parse_number", "parse_date", "parse_year", "infer_decimal_mark",
+]
+
+#: Delimiters tried when sniffing a CSV file, in order of preference on a tie.
+DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_ENCODING_NAMES = {
+    "utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16",
+    "cp1252": "Windows-1252 (Latin-1)", "latin-1": "Latin-1",
+}
+
+
+class TableReadError(ValueError):
+    """A file could not be read as a table; the message names the file and why."""
+
+
+class EmptyTableError(TableReadError):
+    """A file holds no header row at all."""
+
+
+class ParseError(ValueError):
+    """A cell could not be read as the kind of value its column needs.
+
+    ``str(error)`` is the reason, quoting the offending text; ``text`` is the
+    text itself.
+    """
+
+    def __init__(self, text: object, reason: str):
+        super().__init__(reason)
+        self.text = text
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ReadInfo:
+    """How a file was read: recorded so that messages can say it.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The file read.
+    format : str
+        ``"csv"`` or ``"excel"``.
+    encoding, delimiter : str or None
+        For CSV files, the encoding and delimiter actually used.
+    sheet : str or None
+        For Excel files, the sheet read (always the first one).
+    header_row : int
+        Row number of the header (1 unless blank rows precede it).
+    long_rows : tuple of (int, int)
+        ``(row, number of values)`` for rows with more values than the header
+        has columns; the surplus values are not in the frame.
+    unnamed_columns : tuple of (int, str)
+        ``(position, name given)`` for columns with values but a blank header;
+        they are named ``unnamed_<position>`` (1-based).
+    duplicate_columns : tuple of (str, int, str)
+        ``(header text, position, name given)`` for the second and later
+        columns sharing a header; they are renamed ``<header>.<n>``.
+    """
+
+    path: Path
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    header_row: int = 1
+    long_rows: tuple[tuple[int, int], ...] = ()
+    unnamed_columns: tuple[tuple[int, str], ...] = ()
+    duplicate_columns: tuple[tuple[str, int, str], ...] = ()
+
+    def __deepcopy__(self, memo) -> ReadInfo:
+        # pandas deep-copies ``attrs`` on nearly every operation; an immutable
+        # record can be shared instead of copied.
+        return self
+
+    def describe(self) -> str:
+        """Say in words how the file was read, e.g. ``semicolon-separated, UTF-8 with BOM``."""
+        if self.format == "excel":
+            return f"Excel, sheet '{self.sheet}'"
+        delimiter = _DELIMITER_NAMES.get(self.delimiter or "", repr(self.delimiter))
+        encoding = _ENCODING_NAMES.get(self.encoding or "", self.encoding)
+        return f"{delimiter}-separated, {encoding}"
+
+
+def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a CSV or Excel file into a frame of strings, converting nothing.
+
+    Parameters
+    ----------
+    path : str or path
+        A ``.csv``, ``.xlsx`` or ``.xls`` file. CSV files may be UTF-8 (with or
+        without a byte-order mark), UTF-16 with a byte-order mark, or
+        Windows-1252/Latin-1; the delimiter (``,``, ``;``, tab or ``|``) is
+        sniffed from the header line, and an Excel ``sep=;`` first line is
+        honoured. Excel files are read from their first sheet.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per header cell, every value a string; blank cells are
+        ``""``. Header names are stripped of surrounding spaces (invisible in a
+        spreadsheet); values are left exactly as written. The index, named
+        ``row``, holds the row numbers a person sees in the file (header = 1,
+        first data row = 2 unless rows were skipped); entirely blank rows are
+        left out. Excel cells become text as Excel shows them in a general
+        format: ``2017-03-09`` for dates, ``57.4`` for numbers, ``5001`` for
+        whole numbers. ``frame.attrs["read_info"]`` is a ``ReadInfo`` saying
+        how the file was read.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    EmptyTableError
+        If the file holds no header row.
+    TableReadError
+        If the file cannot be read as a table (corrupt, unsupported format).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist.")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        rows, info = _read_csv_rows(path)
+    elif suffix in (".xlsx", ".xlsm"):
+        rows, info = _read_xlsx_rows(path)
+    elif suffix == ".xls":
+        rows, info = _read_xls_rows(path)
+    else:
+        raise TableReadError(f"{path.name}: cannot read '{suffix}' files; save it as .csv or .xlsx.")
+    return _to_frame(rows, info)
+
+
+def read_info(frame: pd.DataFrame) -> ReadInfo | None:
+    """Return the ``ReadInfo`` that ``read_table`` attached to a frame, if any."""
+    return frame.attrs.get("read_info")
+
+
+# --------------------------------------------------------------------------- CSV
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    """Decode bytes, trying UTF-8 first and falling back to Windows-1252, then Latin-1."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise TableReadError(f"{name}: starts like a UTF-16 file but cannot be decoded ({exc}).") from exc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Excel in Spanish saves "CSV (delimitado por comas)" in Windows-1252. A
+    # handful of bytes are undefined there; Latin-1 decodes anything.
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    """Pick the delimiter that splits the header line into the most fields.
+
+    Only the header is used: header names hold no commas, whereas values do
+    (decimal commas), so the header is the one line that cannot mislead.
+    """
+    best, best_count = ",", 0
+    for delimiter in DELIMITERS:
+        fields = next(csv.reader([header_line], delimiter=delimiter), [])
+        if len(fields) - 1 > best_count:
+            best, best_count = delimiter, len(fields) - 1
+    return best
+
+
+def _read_csv_rows(path: Path) -> tuple[list[tuple[int, list[str]]], ReadInfo]:
+    data = path.read_bytes()
+    text, encoding = _decode(data, path.name)
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        raise EmptyTableError(f"{path.name} is empty: it has no header row.")
+    skip_lines = 0
+    match = re.fullmatch(r'"?sep=(.)"?', lines[first].strip(), flags=re.IGNORECASE)
+    if match:  # Excel's hint line, e.g. "sep=;"
+        delimiter = match.group(1)
+        skip_lines = first + 1
+        header_line = next((line for line in lines[skip_lines:] if line.strip()), "")
+        if not header_line:
+            raise EmptyTableError(f"{path.name} is empty: it has a 'sep=' line but no header row.")
+    else:
+        delimiter = _sniff_delimiter(lines[first])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for record in reader:
+            row_number, start = start, reader.line_num + 1
+            if row_number <= skip_lines:
+                continue
+            rows.append((row_number, record))
+    except csv.Error as exc:
+        raise TableReadError(f"{path.name}: cannot read line {reader.line_num} as CSV ({exc}).") from exc
+    return rows, ReadInfo(path=path, format="csv", encoding=encoding, delimiter=delimiter)
+
+
+# --------------------------------------------------------------------------- Excel
+
+def _cell_text(value: object) -> str:
+    """Render an Excel cell the way Excel's General format shows it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def _read_xlsx_rows(path: Path) -> tuple[list[tuple[int, list[str]]], ReadInfo]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        raise TableReadError(f"{path.name} cannot be opened as an Excel workbook ({exc}).") from exc
+    except Exception as exc:  # zipfile.BadZipFile and friends: any corrupt file
+        raise TableReadError(f"{path.name} cannot be opened as an Excel workbook ({type(exc).__name__}: {exc}).") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        # min_row=1 so that enumerate() yields the sheet's own row numbers even
+        # when the used range starts lower down.
+        rows = [(number, [_cell_text(v) for v in values])
+                for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)]
+        title = sheet.title
+    finally:
+        workbook.close()
+    return rows, ReadInfo(path=path, format="excel", sheet=title)
+
+
+def _read_xls_rows(path: Path) -> tuple[list[tuple[int, list[str]]], ReadInfo]:
+    try:
+        import xlrd  # noqa: F401  (optional: only for Excel 97-2003 files)
+    except ImportError as exc:
+        raise TableReadError(
+            f"{path.name} is an old Excel 97-2003 file (.xls), which needs the optional xlrd package. "
+            "Open it in Excel and save it as .xlsx (Excel workbook) or CSV UTF-8 instead."
+        ) from exc
+    try:
+        book = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="xlrd")
+        sheet_name = pd.ExcelFile(path, engine="xlrd").sheet_names[0]
+    except Exception as exc:
+        raise TableReadError(f"{path.name} cannot be opened as an Excel 97-2003 workbook ({exc}).") from exc
+    rows = [(number, [_cell_text(None if pd.isna(v) else v) for v in values])
+            for number, values in enumerate(book.itertuples(index=False, name=None), start=1)]
+    return rows, ReadInfo(path=path, format="excel", sheet=sheet_name)
+
+
+# --------------------------------------------------------------------------- frame
+
+def _to_frame(rows: list[tuple[int, list[str]]], info: ReadInfo) -> pd.DataFrame:
+    rows = [(number, values) for number, values in rows if any(v.strip() for v in values)]
+    if not rows:
+        raise EmptyTableError(f"{info.path.name} is empty: it has no header row.")
+    header_row, header = rows[0]
+    header = [h.strip() for h in header]
+    data = rows[1:]
+    width = len(header)
+
+    def has_values(position: int) -> bool:
+        return any(len(values) > position and values[position].strip() for _, values in data)
+
+    # Blank header cells come from trailing delimiters (common in Excel
+    # exports) or an empty first spreadsheet column. Columns blank all the way
+    # down are dropped; those with values get a name so validation can report them.
+    keep = [p for p in range(width) if header[p] or has_values(p)]
+    long_rows = tuple((number, len(values)) for number, values in data
+                      if len(values) > width and any(v.strip() for v in values[width:]))
+    names: list[str] = []
+    unnamed, duplicates = [], []
+    seen: dict[str, int] = {}
+    for p in keep:
+        name = header[p]
+        if not name:
+            name = f"unnamed_{p + 1}"
+            unnamed.append((p + 1, name))
+        if name in seen:
+            seen[name] += 1
+            new_name = f"{name}.{seen[name] - 1}"
+            duplicates.append((name, p + 1, new_name))
+            name = new_name
+        else:
+            seen[name] = 1
+        names.append(name)
+    index = pd.Index([number for number, _ in data], name="row", dtype="int64")
+    columns = {
+        name: pd.Series([values[p] if len(values) > p else "" for _, values in data], index=index, dtype="str")
+        for name, p in zip(names, keep)
+    }
+    frame = pd.DataFrame(columns, index=index, columns=names)
+    frame.attrs["read_info"] = ReadInfo(
+        path=info.path, format=info.format, encoding=info.encoding, delimiter=info.delimiter,
+        sheet=info.sheet, header_row=header_row, long_rows=long_rows,
+        unnamed_columns=tuple(unnamed), duplicate_columns=tuple(duplicates),
+    )
+    return frame
+
+
+# --------------------------------------------------------------------------- parsers
+
+_BLANK_WORDS = {"na", "n/a", "n.a.", "nan", "null", "none", "nd", "n.d.", "-", "--", "sin dato", "no aplica"}
+
+_PLAIN = re.compile(r"\d+")
+_LONE_SEPARATOR = re.compile(r"(\d*)([.,])(\d+)")
+_EXPONENT = re.compile(r"\d+(?:\.\d+)?[eE][+-]?\d+")
+_GROUPED = [
+    # (pattern, decimal mark it proves, how to make it Python-readable)
+    (re.compile(r"\d{1,3}(?:\.\d{3})+,\d+"), ",", lambda s: s.replace(".", "").replace(",", ".")),  # 1.234,5
+    (re.compile(r"\d{1,3}(?:,\d{3})+\.\d+"), ".", lambda s: s.replace(",", "")),                     # 1,234.5
+    (re.compile(r"\d{1,3}(?:\.\d{3}){2,}"), ",", lambda s: s.replace(".", "")),                      # 4.510.909.699
+    (re.compile(r"\d{1,3}(?:,\d{3}){2,}"), ".", lambda s: s.replace(",", "")),                       # 4,510,909,699
+]
+
+
+def _is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def parse_number(text: object, *, decimal: str | None = None) -> float:
+    """Read a number written the Colombian or the international way.
+
+    Parameters
+    ----------
+    text : str, int, float or None
+        The cell. Accepted: ``1234``, ``1234.5``, ``1234,5``, ``1.234,5``,
+        ``1,234.5``, ``4.510.909.699`` and ``4,510,909,699`` (thousands
+        separators), ``1.5e-05``, with an optional sign. Numbers already read
+        by Excel pass through.
+    decimal : {None, ".", ","}
+        The column's decimal mark, when known (see ``infer_decimal_mark``). It
+        only matters for a single separator followed by exactly three digits:
+        with ``decimal=","``, ``1.234`` is one thousand two hundred and
+        thirty-four. Without it a single separator is always the decimal mark,
+        so ``1.234`` and ``1,234`` are both 1.234.
+
+    Returns
+    -------
+    float
+        The number; NaN for a blank cell.
+
+    Raises
+    ------
+    ParseError
+        If the text is not a number, with the reason (e.g. a ``%`` sign, a
+        currency sign, a word such as ``N/A``).
+    """
+    if _is_blank(text):
+        return math.nan
+    if isinstance(text, bool):
+        raise ParseError(text, f"'{text}' is a true/false value, not a number")
+    if isinstance(text, (int, float)):
+        return float(text)
+    raw = str(text)
+    s = raw.strip()
+    sign = ""
+    if s[:1] in "+-":
+        sign, s = ("-" if s[0] == "-" else ""), s[1:].strip()
+    if _PLAIN.fullmatch(s) or _EXPONENT.fullmatch(s):
+        return float(sign + s)
+    lone = _LONE_SEPARATOR.fullmatch(s)
+    if lone:
+        whole, separator, fraction = lone.groups()
+        is_thousands = (decimal is not None and separator != decimal and len(fraction) == 3
+                        and 1 <= len(whole) <= 3 and not whole.startswith("0"))
+        return float(sign + (whole + fraction if is_thousands else f"{whole or '0'}.{fraction}"))
+    for pattern, _, normalise in _GROUPED:
+        if pattern.fullmatch(s):
+            return float(sign + normalise(s))
+    raise ParseError(raw, _number_reason(raw))
+
+
+def _number_reason(raw: str) -> str:
+    s = raw.strip()
+    if s.lower() in _BLANK_WORDS:
+        return f"'{raw}' is not a number; leave the cell blank if there is no value"
+    if "%" in s:
+        return f"'{raw}' has a % sign; write the number alone"
+    if any(c in s for c in "$€") or s.upper().startswith("COP"):
+        return f"'{raw}' has a currency sign; write the number alone"
+    if re.search(r"\d\s+\d", s):
+        return f"'{raw}' has spaces inside the number; remove them"
+    if re.search(r"[^\d.,+\-\s]", s):
+        return f"'{raw}' is not a number"
+    return (f"'{raw}' is not a number in a recognised format "
+            "(1234.5, 1234,5, 1.234,5, 1,234.5 or 4.510.909.699)")
+
+
+def infer_decimal_mark(texts) -> str | None:
+    """Guess a column's decimal mark from the values that show it unambiguously.
+
+    A value such as ``1.234,5``, ``4.510.909.699`` or ``57,4`` shows a decimal
+    comma; ``1,234.5``, ``4,510,909,699`` or ``57.4`` a decimal point. Values
+    like ``1.234`` show nothing.
+
+    Parameters
+    ----------
+    texts : iterable of str
+        The column's cells.
+
+    Returns
+    -------
+    str or None
+        ``","`` or ``"."`` when the evidence points one way only, else None.
+    """
+    marks: set[str] = set()
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        s = text.strip().lstrip("+-")
+        lone = _LONE_SEPARATOR.fullmatch(s)
+        if lone:
+            whole, fraction = lone.group(1), lone.group(3)
+            if len(fraction) != 3 or not whole or len(whole) > 3 or whole.startswith("0"):
+                marks.add(lone.group(2))
+            continue
+        for pattern, mark, _ in _GROUPED:
+            if pattern.fullmatch(s):
+                marks.add(mark)
+                break
+        if len(marks) > 1:
+            return None
+    return marks.pop() if len(marks) == 1 else None
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_YEAR_FIRST = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
+_SHORT_YEAR = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}")
+_EXCEL_SERIAL = re.compile(r"\d{4,5}(?:\.\d+)?")
+
+
+def parse_date(text: object) -> pd.Timestamp:
+    """Read a date written ISO-style or day first, the Colombian way.
+
+    Parameters
+    ----------
+    text : str, datetime.date, datetime.datetime, pandas.Timestamp or None
+        ``2017-03-09`` (ISO), ``2017/03/09``, ``09/03/2017``, ``9-3-2017`` or
+        ``09.03.2017`` (always day, month, year: never the US month-first
+        order), or a date cell read from Excel. A time of day is dropped.
+
+    Returns
+    -------
+    pandas.Timestamp
+        The date at midnight; ``NaT`` for a blank cell.
+
+    Raises
+    ------
+    ParseError
+        If the text is not a real date in one of those formats; the reason
+        says what is wrong (month 25, a two-digit year, an Excel serial
+        number, ...).
+    """
+    if _is_blank(text):
+        return pd.NaT
+    if isinstance(text, (dt.date, pd.Timestamp)):  # datetime is a date subclass
+        return pd.Timestamp(text).normalize()
+    raw = str(text)
+    s = raw.strip()
+    if m := (_ISO_DATE.fullmatch(s) or _YEAR_FIRST.fullmatch(s)):
+        year, month, day = (int(g) for g in m.groups())
+    elif m := _DAY_FIRST.fullmatch(s):
+        day, month, year = (int(g) for g in m.groups())
+    elif _SHORT_YEAR.fullmatch(s):
+        raise ParseError(raw, f"'{raw}' has a two-digit year; write the year in full (dd/mm/yyyy)")
+    elif _EXCEL_SERIAL.fullmatch(s):
+        raise ParseError(raw, f"'{raw}' looks like an Excel date serial number; format the cell as a date")
+    else:
+        raise ParseError(raw, f"'{raw}' is not a date in a recognised format (2017-03-09 or 09/03/2017)")
+    try:
+        return pd.Timestamp(dt.date(year, month, day))
+    except ValueError:
+        if month > 12 and day <= 12:
+            reason = (f"'{raw}' has month {month}: dates are read day first (dd/mm/yyyy), "
+                      f"so write {month:02d}/{day:02d}/{year}")
+        else:
+            reason = f"'{raw}' is not a real date (day {day}, month {month}, year {year})"
+        raise ParseError(raw, reason) from None
+
+
+def parse_year(text: object) -> int | None:
+    """Read a calendar year such as ``2018`` (``2018.0`` from a spreadsheet is accepted).
+
+    Returns
+    -------
+    int or None
+        The year; None for a blank cell.
+
+    Raises
+    ------
+    ParseError
+        If the text is not a whole number from 1900 to 2100.
+    """
+    if _is_blank(text):
+        return None
+    try:
+        number = parse_number(text, decimal=".")
+    except ParseError:
+        raise ParseError(text, f"'{text}' is not a year") from None
+    if not number.is_integer() or not 1900 <= number <= 2100:
+        raise ParseError(text, f"'{text}' is not a year (write four digits, e.g. 2018)")
+    return int(number)

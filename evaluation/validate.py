@@ -1,0 +1,802 @@
+"""Check a dataset folder against the data contract, and say what to fix.
+
+``check(folder)`` reads every table of ``evaluation.contract.TABLES`` found in
+the folder and returns *every* problem in one pass, as a table with the file,
+the row a person sees in the file (header = row 1), the column, what is wrong
+and how to fix it. Nothing stops at the first problem: an evaluator fixing a
+file should see everything wrong with it at once.
+
+Severity "error" means the data cannot be used as they are (``evaluation.dataset.load``
+refuses them); "warning" means they can, but a person should know (for example
+an entity adopting before the first year of outcome data contributes nothing to
+an impact estimate).
+
+The checks, in the order they run:
+
+1. files: each required table (entities, adoption, outcomes) is present, once;
+   a file whose name is close to a table's name is pointed out;
+2. reading: the file opens, is not empty, has no rows longer than its header,
+   no unnamed or repeated columns;
+3. columns: required columns present, unknown columns (tables without extra
+   columns), extra numeric covariates in entities, ``q_`` Likert items in surveys;
+4. cells: blank required values, numbers, whole numbers, dates and years that
+   do not parse (quoting the text), values out of range (scores 0-100, Likert
+   1-5, counts and amounts not negative), values not in the allowed list (level);
+5. keys: duplicate keys, naming every row (an entity adopting twice);
+6. across tables: adoption, outcomes and survey entities missing from
+   entities; adoption dates in the future, before Decree 415 (9 March 2016) or
+   outside the years of the outcome panel; municipal entities without a
+   DIVIPOLA code; blank outcome values (left out of the panel);
+7. ``dataset.yml``: readable, ``synthetic`` is true or false.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import html
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from evaluation import contract, paths, readers
+from evaluation.contract import Column, Table
+
+__all__ = ["Problem", "Problems", "ContractError", "check", "parse_folder", "ParsedFolder",
+           "DECREE_415_DATE"]
+
+#: The decree that created the GCIO role; no entity can adopt before it.
+DECREE_415_DATE = dt.date(2016, 3, 9)
+#: Columns of ``Problems.table``.
+PROBLEM_COLUMNS = ("file", "row", "column", "problem", "fix", "severity")
+#: Cells that may be blank although their column is required: a blank FURAG
+#: score means the index does not apply to the entity, not that it is 0.
+BLANK_MEANS_NOT_APPLICABLE = {("outcomes", "value")}
+#: Spanish words evaluators may write for the allowed levels.
+_SPANISH_LEVELS = {"nacional": "national", "departamental": "departmental", "municipal": "municipal",
+                   "territorial": "departmental or municipal", "orden nacional": "national"}
+_MAX_ROWS_LISTED = 5
+
+
+# --------------------------------------------------------------------------- result objects
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in the data: where it is, what is wrong, how to fix it."""
+
+    file: str
+    row: int | None
+    column: str
+    problem: str
+    fix: str
+    severity: str = "error"
+
+    @property
+    def location(self) -> str:
+        """``adoption.csv row 7, column adoption_date`` (parts that do not apply are left out)."""
+        text = self.file
+        if self.row is not None:
+            text += f" row {self.row}"
+        if self.column:
+            text += f", column {self.column}"
+        return text
+
+    def __str__(self) -> str:
+        label = "" if self.severity == "error" else "Warning: "
+        return f"{label}{self.location}: {self.problem.rstrip('.')}. Fix: {self.fix.rstrip('.')}."
+
+
+@dataclass(frozen=True, eq=False)
+class Problems:
+    """Every problem found in a dataset folder, in file and row order.
+
+    Immutable: filtering (``errors``, ``warnings``) returns a new object and
+    ``table`` returns a fresh DataFrame each time.
+
+    Attributes
+    ----------
+    records : tuple of Problem
+        The problems, one per row of ``table``.
+    folder : pathlib.Path or None
+        The folder checked.
+    """
+
+    records: tuple[Problem, ...] = ()
+    folder: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings allowed)."""
+        return not any(p.severity == "error" for p in self.records)
+
+    @property
+    def errors(self) -> Problems:
+        return Problems(tuple(p for p in self.records if p.severity == "error"), self.folder)
+
+    @property
+    def warnings(self) -> Problems:
+        return Problems(tuple(p for p in self.records if p.severity == "warning"), self.folder)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The problems as a DataFrame with columns file, row, column, problem, fix, severity."""
+        frame = pd.DataFrame([[getattr(p, c) for c in PROBLEM_COLUMNS] for p in self.records],
+                             columns=list(PROBLEM_COLUMNS))
+        frame["row"] = frame["row"].astype("Int64")
+        return frame
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __iter__(self):
+        return iter(self.records)
+
+    def summary(self) -> str:
+        """One line: how many errors and warnings, and where."""
+        n_errors = sum(p.severity == "error" for p in self.records)
+        n_warnings = len(self.records) - n_errors
+        where = f" in {self.folder}" if self.folder else ""
+        if not self.records:
+            return f"No problems found{where}."
+        return f"{_count(n_errors, 'error')} and {_count(n_warnings, 'warning')}{where}."
+
+    def __str__(self) -> str:
+        return "\n".join([self.summary(), *(f"- {p}" for p in self.records)])
+
+    def __repr__(self) -> str:
+        return f"<Problems: {self.summary()}>"
+
+    def _repr_html_(self) -> str:
+        head = f"<p><strong>{html.escape(self.summary())}</strong></p>"
+        if not self.records:
+            return head
+        rows = []
+        for p in self.records:
+            colour = "#b00020" if p.severity == "error" else "#8a6d00"
+            cells = [p.file, "" if p.row is None else str(p.row), p.column, p.problem, p.fix]
+            rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells)
+                        + f'<td style="color:{colour}">{p.severity}</td></tr>')
+        header = "".join(f"<th>{c}</th>" for c in PROBLEM_COLUMNS)
+        return (f'{head}<table class="problems"><thead><tr>{header}</tr></thead>'
+                f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+class ContractError(ValueError):
+    """The data in a folder break the contract; ``problems`` says where and how to fix it."""
+
+    def __init__(self, problems: Problems):
+        self.problems = problems
+        super().__init__(
+            f"The data cannot be loaded: {problems.summary()} "
+            "Fix the errors below and load again.\n" + "\n".join(f"- {p}" for p in problems.records)
+        )
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _rows_text(rows, limit: int = _MAX_ROWS_LISTED) -> str:
+    """``rows 3, 8 and 9`` or ``rows 3, 8, 9, 10, 11 and 7 more``."""
+    rows = [int(r) for r in rows]
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    if len(rows) <= limit:
+        return "rows " + ", ".join(map(str, rows[:-1])) + f" and {rows[-1]}"
+    return "rows " + ", ".join(map(str, rows[:limit])) + f" and {len(rows) - limit} more"
+
+
+def _and(items) -> str:
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# --------------------------------------------------------------------------- collecting
+
+class _Report:
+    """Collects problems while the checks run."""
+
+    def __init__(self):
+        self.records: list[Problem] = []
+
+    def error(self, file: str, row, column: str, problem: str, fix: str) -> None:
+        self.records.append(Problem(file, None if row is None else int(row), column, problem, fix, "error"))
+
+    def warning(self, file: str, row, column: str, problem: str, fix: str) -> None:
+        self.records.append(Problem(file, None if row is None else int(row), column, problem, fix, "warning"))
+
+    def problems(self, folder: Path, file_order: list[str]) -> Problems:
+        def order(p: Problem):
+            stem = p.file.split(".")[0].split(",")[0]
+            position = file_order.index(stem) if stem in file_order else len(file_order)
+            return (position, p.file, -1 if p.row is None else p.row)
+
+        return Problems(tuple(sorted(self.records, key=order)), folder)
+
+
+@dataclass(frozen=True, eq=False)
+class ParsedFolder:
+    """What ``parse_folder`` found: problems plus the tables it could type.
+
+    ``tables`` maps a table name to a typed frame whose index is the row
+    number in the file; columns that were missing are all-missing. Only
+    ``evaluation.dataset.load`` should need this; evaluators call ``check``.
+    """
+
+    folder: Path
+    problems: Problems
+    files: dict[str, Path] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- entry points
+
+def check(folder: str | os.PathLike[str] | None) -> Problems:
+    """Check every file in a dataset folder against the data contract.
+
+    Parameters
+    ----------
+    folder : str, path or None
+        The dataset folder, as accepted by ``evaluation.paths.resolve_data_dir``
+        (None or "" means the demo data).
+
+    Returns
+    -------
+    Problems
+        Every problem found, errors and warnings, in one table. ``.ok`` is
+        True when there is no error.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder itself does not exist.
+
+    Examples
+    --------
+    >>> problems = check("data/colombia")        # doctest: +SKIP
+    >>> problems.ok                              # doctest: +SKIP
+    False
+    >>> problems.table                           # doctest: +SKIP
+    """
+    return parse_folder(folder).problems
+
+
+def parse_folder(folder: str | os.PathLike[str] | None, *, today: dt.date | None = None) -> ParsedFolder:
+    """Read, type and check every table in a folder (the work behind ``check`` and ``load``).
+
+    Parameters
+    ----------
+    folder : str, path or None
+        As for ``check``.
+    today : datetime.date, optional
+        The date against which adoption dates count as "in the future";
+        defaults to the current date.
+    """
+    folder = paths.resolve_data_dir(folder)
+    today = today or dt.date.today()
+    report = _Report()
+    files = _find_files(folder, report)
+    tables: dict[str, pd.DataFrame] = {}
+    raw_tables: dict[str, pd.DataFrame] = {}
+    for name, path in files.items():
+        raw = _read(path, report)
+        if raw is None:
+            continue
+        raw_tables[name] = raw
+        tables[name] = _check_table(contract.TABLES[name], raw, path.name, report)
+    _check_across(tables, raw_tables, files, report, today)
+    metadata = _read_metadata(folder, report)
+    order = [*contract.TABLES, "dataset"]
+    return ParsedFolder(folder=folder, problems=report.problems(folder, order), files=files,
+                        tables=tables, metadata=metadata)
+
+
+# --------------------------------------------------------------------------- files
+
+def _find_files(folder: Path, report: _Report) -> dict[str, Path]:
+    found = paths.table_files(folder)
+    files: dict[str, Path] = {}
+    endings = ", ".join(paths.TABLE_SUFFIXES)
+    for name, table in contract.TABLES.items():
+        candidates = found.get(name, [])
+        if len(candidates) > 1:
+            names = [p.name for p in candidates]
+            report.error(", ".join(names), None, "",
+                         f"{_and(names)} both hold the table {name}; only one can be read",
+                         "keep one file for the table and move or rename the others")
+        elif candidates:
+            files[name] = candidates[0]
+        elif table.required:
+            report.error(name, None, "",
+                         f"the required table {name} is missing: there is no {name} file "
+                         f"({endings}) in {folder}",
+                         f"add {name}.csv or {name}.xlsx: {_lower_first(table.meaning).rstrip('.')} "
+                         "(see data/README.md)")
+    for stem, candidates in found.items():
+        if stem in contract.TABLES:
+            continue
+        close = difflib.get_close_matches(stem, list(contract.TABLES), n=1, cutoff=0.75)
+        if close:
+            for path in candidates:
+                report.warning(path.name, None, "",
+                               f"this file is not read: its name is not one of the contract tables",
+                               f"if it holds the {close[0]} table, rename it to {close[0]}{path.suffix.lower()}")
+    return files
+
+
+def _read(path: Path, report: _Report) -> pd.DataFrame | None:
+    try:
+        raw = readers.read_table(path)
+    except readers.EmptyTableError:
+        report.error(path.name, None, "", "the file is empty: it has no header row",
+                     "save the table again with its column names in the first row")
+        return None
+    except (readers.TableReadError, OSError) as exc:
+        report.error(path.name, None, "", f"the file cannot be read: {exc}",
+                     "open it in a spreadsheet and save it again as .xlsx or CSV UTF-8")
+        return None
+    info = readers.read_info(raw)
+    for position, name in info.unnamed_columns:
+        report.error(path.name, info.header_row, name,
+                     f"column {position} has values but no name in the header row",
+                     "write the column's name in the header, or delete the column")
+    first_position = {}
+    for position, name in enumerate(raw.columns, start=1):
+        first_position.setdefault(name, position)
+    for name, position, new_name in info.duplicate_columns:
+        report.error(path.name, info.header_row, name,
+                     f"the column name '{name}' appears twice (columns {first_position.get(name, '?')} "
+                     f"and {position})",
+                     "keep one of the two columns, or give the second its own name")
+    by_length: dict[int, list[int]] = {}
+    for row, n_values in info.long_rows:
+        by_length.setdefault(n_values, []).append(row)
+    width = len(raw.columns)
+    for n_values, rows in by_length.items():
+        if info.format == "csv" and info.delimiter == ",":
+            fix = ("a comma used as decimal mark splits a number in two in a comma-separated file: "
+                   "save the file with ';' as separator, put such values in quotes, or use a decimal point")
+        else:
+            fix = "look for the separator inside a value and put that value in quotes"
+        report.error(path.name, rows[0], "",
+                     f"{_rows_text(rows)} have {n_values} values but the header has {width} columns "
+                     f"(the file was read as {info.describe()}); the extra values were not read",
+                     fix)
+    return raw
+
+
+# --------------------------------------------------------------------------- one table
+
+def _check_table(table: Table, raw: pd.DataFrame, label: str, report: _Report) -> pd.DataFrame:
+    """Check one table's columns and cells; return it typed (index = row number)."""
+    info = readers.read_info(raw)
+    found = list(raw.columns)
+    contract_names = [c.name for c in table.columns]
+    offered: set[str] = set()  # columns named in a "rename it" fix: not reported twice
+    for column in table.required_columns:
+        if column not in raw.columns:
+            strangers = [c for c in found if c not in contract_names]
+            fix, candidate = _missing_column_fix(table.column(column), found, strangers, info)
+            report.error(label, None, column, f"the required column '{column}' is missing", fix)
+            offered.add(candidate)
+    extra = [c for c in found if c not in contract_names and not _is_generated_name(c, info)]
+    for column in extra:
+        if column in offered:
+            continue
+        if table.extra_columns == "number":
+            continue
+        if table.extra_columns == "likert" and column.startswith("q_"):
+            continue
+        close = difflib.get_close_matches(column, contract_names, n=1, cutoff=0.7)
+        hint = f"if it is '{close[0]}', rename it; otherwise " if close else ""
+        if table.extra_columns == "likert":
+            hint += "if it is a survey question, start its name with 'q_'; otherwise "
+        report.warning(label, None, column,
+                       f"the column '{column}' is not part of the {table.name} table and will be ignored",
+                       f"{hint}remove it or leave it: it is not used")
+    if raw.empty:
+        problem = "the file has column names but no rows of data"
+        if table.required:
+            report.error(label, None, "", problem, "add the data, or check that the right file or sheet was saved")
+        else:
+            report.warning(label, None, "", problem, "add the data, or remove the file if the table is not available")
+
+    entity_of = raw["entity_id"].str.strip() if "entity_id" in raw.columns else None
+    typed: dict[str, pd.Series] = {}
+    for col in table.columns:
+        if col.name in raw.columns:
+            blank_ok = (not col.required) or (table.name, col.name) in BLANK_MEANS_NOT_APPLICABLE
+            typed[col.name] = _parse_column(raw[col.name], col, label, report, blank_ok=blank_ok,
+                                            entity_of=entity_of if col.name != "entity_id" else None)
+        else:
+            typed[col.name] = _empty_column(col, raw.index)
+    for column in extra:
+        if table.extra_columns == "number":
+            typed[column] = _parse_covariate(raw[column], label, report, entity_of)
+        elif table.extra_columns == "likert" and column.startswith("q_"):
+            col = Column(column, "likert", required=False, minimum=contract.LIKERT_MIN, maximum=contract.LIKERT_MAX,
+                         meaning="a Likert item")
+            typed[column] = _parse_column(raw[column], col, label, report, blank_ok=True, entity_of=None)
+    frame = pd.DataFrame(typed, index=raw.index)
+    _check_key(table, frame, label, report)
+    return frame
+
+
+def _parse_covariate(raw: pd.Series, label: str, report: _Report, entity_of: pd.Series | None) -> pd.Series:
+    """Parse an extra entities column, which must hold numbers.
+
+    A column that is mostly text (a mayor's name, a note) is one problem, not
+    one per row; a numeric column with a few bad cells gets one per cell.
+    """
+    col = Column(raw.name, "number", required=False, meaning="a covariate: extra entity columns hold numbers")
+    cells = _Report()
+    values = _parse_column(raw, col, label, cells, blank_ok=True, entity_of=entity_of)
+    filled = int(raw.str.strip().ne("").sum())
+    if cells.records and len(cells.records) > filled / 2:
+        examples = ", ".join(f"'{t}'" for t in raw[raw.str.strip().ne("")].head(3))
+        report.error(label, None, raw.name,
+                     f"the column '{raw.name}' holds text ({examples}, ...), but extra columns in entities "
+                     "are covariates and must hold numbers",
+                     "remove the column, or replace its values with numbers")
+    else:
+        report.records.extend(cells.records)
+    return values
+
+
+def _is_generated_name(name: str, info: readers.ReadInfo) -> bool:
+    """Columns named by the reader (unnamed, repeated) were reported already."""
+    return (any(name == given for _, given in info.unnamed_columns)
+            or any(name == given for _, _, given in info.duplicate_columns))
+
+
+def _missing_column_fix(col: Column, found: list[str], strangers: list[str],
+                        info: readers.ReadInfo) -> tuple[str, str | None]:
+    """The fix for a missing column, and the column found that is probably it (or None).
+
+    Only ``strangers``, the columns found that are not in the contract, are
+    offered as the missing one.
+    """
+    by_case = {c.strip().lower().replace(" ", "_"): c for c in strangers}
+    shown = ", ".join(found) if found else "none"
+    how_read = f" (the file was read as {info.describe()})" if info is not None and info.format == "csv" else ""
+    if col.name in by_case:
+        return f"rename the column '{by_case[col.name]}' to '{col.name}'. Columns found: {shown}", by_case[col.name]
+    close = difflib.get_close_matches(col.name, strangers, n=1, cutoff=0.6)
+    start = f"if '{close[0]}' holds it, rename it to '{col.name}'; otherwise add" if close else "add"
+    return (f"{start} a column named '{col.name}' ({_meaning(col)}). Columns found: {shown}{how_read}",
+            close[0] if close else None)
+
+
+def _empty_column(col: Column, index: pd.Index) -> pd.Series:
+    dtype = {"text": "str", "integer": "Int64", "year": "Int64", "likert": "Int64",
+             "number": "float64", "date": "datetime64[ns]"}[col.kind]
+    return pd.Series(pd.NA if dtype == "Int64" else None, index=index, dtype=dtype)
+
+
+_KIND_FIX = {
+    "number": "write a number, e.g. 57.4 or 57,4",
+    "integer": "write a whole number",
+    "likert": "write a whole number from 1 (strongly disagree) to 5 (strongly agree), or leave it blank",
+    "date": "write the date day first, as dd/mm/yyyy (09/03/2017), or as yyyy-mm-dd (2017-03-09)",
+    "year": "write the year with four digits, e.g. 2018",
+}
+
+
+def _parse_column(raw: pd.Series, col: Column, label: str, report: _Report, *, blank_ok: bool,
+                  entity_of: pd.Series | None) -> pd.Series:
+    """Parse one column's cells, reporting each that cannot be used; return the typed column.
+
+    Works on plain lists: per-cell pandas operations cost more than the parsing.
+    """
+    rows = raw.index.tolist()
+    texts = [t.strip() for t in raw.tolist()]
+    entities = entity_of.tolist() if entity_of is not None else None
+
+    def who(i: int) -> str:
+        return f"entity {entities[i]}: " if entities is not None and entities[i] else ""
+
+    if not blank_ok:
+        for i, text in enumerate(texts):
+            if not text:
+                report.error(label, rows[i], col.name, f"{who(i)}{col.name} is blank",
+                             f"fill in {col.name}: {_meaning(col)}")
+
+    if col.kind == "text":
+        if col.allowed:
+            for i, text in enumerate(texts):
+                if text and text not in col.allowed:
+                    report.error(label, rows[i], col.name, f"{who(i)}'{text}' is not a recognised {col.name}",
+                                 _allowed_fix(text, col.allowed))
+        return pd.Series([t or None for t in texts], index=raw.index, dtype="str")
+
+    if col.kind == "date":
+        dates = []
+        for i, text in enumerate(texts):
+            try:
+                dates.append(readers.parse_date(text))
+            except readers.ParseError as exc:
+                report.error(label, rows[i], col.name, f"{who(i)}{exc}", _KIND_FIX["date"])
+                dates.append(pd.NaT)
+        return pd.Series(dates, index=raw.index, dtype="datetime64[ns]")
+
+    if col.kind == "year":
+        years = []
+        for i, text in enumerate(texts):
+            try:
+                years.append(int(text) if len(text) == 4 and text.isdigit() and text[:2] in ("19", "20")
+                             else readers.parse_year(text))
+            except readers.ParseError as exc:
+                report.error(label, rows[i], col.name, f"{who(i)}{exc}", _KIND_FIX["year"])
+                years.append(None)
+        return pd.Series(years, index=raw.index, dtype="Int64")
+
+    # number, integer, likert
+    decimal = readers.infer_decimal_mark(texts) if col.kind == "number" else None
+    whole = col.kind in ("integer", "likert")
+    fix = _KIND_FIX[col.kind]
+    if blank_ok and col.kind == "number" and col.required:
+        fix += " (leave it blank where the index does not apply)"
+    numbers = []
+    for i, text in enumerate(texts):
+        try:
+            number = readers.parse_number(text, decimal=decimal)
+        except readers.ParseError as exc:
+            report.error(label, rows[i], col.name, f"{who(i)}{exc}", fix)
+            number = math.nan
+        if whole and not math.isnan(number) and not number.is_integer():
+            report.error(label, rows[i], col.name, f"{who(i)}'{text}' is not a whole number", fix)
+            number = math.nan
+        if ((col.minimum is not None and number < col.minimum)
+                or (col.maximum is not None and number > col.maximum)):
+            report.error(label, rows[i], col.name, f"{who(i)}{col.name} '{text}' is {_range_words(col)}",
+                         _range_fix(col))
+        numbers.append(number)
+    if whole:
+        return pd.Series([None if math.isnan(n) else int(n) for n in numbers], index=raw.index, dtype="Int64")
+    return pd.Series(numbers, index=raw.index, dtype="float64")
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+def _meaning(col: Column) -> str:
+    """A column's meaning as a clause: lower-case first letter, no final period."""
+    return _lower_first(col.meaning).rstrip(".")
+
+
+def _range_words(col: Column) -> str:
+    if col.minimum is not None and col.maximum is not None:
+        return f"outside the range {_num(col.minimum)} to {_num(col.maximum)}"
+    if col.minimum is not None:
+        return "negative" if col.minimum == 0 else f"below {_num(col.minimum)}"
+    return f"above {_num(col.maximum)}"
+
+
+def _range_fix(col: Column) -> str:
+    if col.kind == "likert":
+        return _KIND_FIX["likert"]
+    if col.minimum is not None and col.maximum is not None:
+        return f"write a value from {_num(col.minimum)} to {_num(col.maximum)} ({_meaning(col)})"
+    return f"check the value ({_meaning(col)})"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _allowed_fix(value: str, allowed: tuple[str, ...]) -> str:
+    options = ", ".join(allowed)
+    lowered = value.strip().lower()
+    if lowered in allowed:
+        return f"write '{lowered}' in lower case (one of: {options})"
+    if lowered in _SPANISH_LEVELS:
+        return f"write it in English: '{_SPANISH_LEVELS[lowered]}' (one of: {options})"
+    return f"write one of: {options}"
+
+
+def _check_key(table: Table, frame: pd.DataFrame, label: str, report: _Report) -> None:
+    """Report rows sharing a key, one problem per repeated key, naming every row."""
+    if not table.key or frame.empty:
+        return
+    keys = frame[list(table.key)]
+    keys = keys[keys.notna().all(axis=1)]
+    repeated = keys[keys.duplicated(keep=False)]
+    if repeated.empty:
+        return
+    for values, group in repeated.groupby(list(table.key), sort=False):
+        values = values if isinstance(values, tuple) else (values,)
+        rows = list(group.index)
+        described = dict(zip(table.key, values))
+        times = "twice" if len(rows) == 2 else f"{len(rows)} times"
+        if table.name == "adoption":
+            dates = ", ".join(_date_text(d) for d in frame.loc[rows, "adoption_date"])
+            problem = (f"entity {described['entity_id']} adopts {times}: {_rows_text(rows, 20)} "
+                       f"(dates {dates})")
+            fix = "keep one row per entity: the act that first created the post"
+        elif table.name == "entities":
+            problem = f"entity {described['entity_id']} is listed {times}: {_rows_text(rows, 20)}"
+            fix = "keep one row per entity; two entities cannot share a code"
+        elif table.name == "outcomes":
+            problem = (f"entity {described['entity_id']} has {len(rows)} values of {described['indicator']} "
+                       f"for {described['year']}: {_rows_text(rows, 20)}")
+            fix = "keep one row per entity, year and indicator"
+        else:
+            what = ", ".join(f"{k} {v}" for k, v in described.items())
+            problem = f"{what} appears {times}: {_rows_text(rows, 20)}"
+            fix = f"keep one row per {_and(table.key)}"
+        report.error(label, rows[1], ", ".join(table.key), problem, fix)
+
+
+def _date_text(value) -> str:
+    return "blank" if pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+
+# --------------------------------------------------------------------------- across tables
+
+def _check_across(tables: dict[str, pd.DataFrame], raw_tables: dict[str, pd.DataFrame],
+                  files: dict[str, Path], report: _Report, today: dt.date) -> None:
+    def usable(name: str, *columns: str) -> bool:
+        """The table was read and has these columns (else checks using them would only add noise)."""
+        return name in tables and all(c in raw_tables[name].columns for c in columns)
+
+    label = {name: path.name for name, path in files.items()}
+    known: set[str] | None = None
+    if usable("entities", "entity_id"):
+        known = set(tables["entities"]["entity_id"].dropna())
+        without_zeros = {e.lstrip("0"): e for e in known}
+
+        def unknown_fix(entity: str) -> str:
+            twin = without_zeros.get(entity.lstrip("0"))
+            if twin is not None and twin != entity:
+                return (f"{label['entities']} has '{twin}': a spreadsheet probably dropped or added a leading "
+                        "zero. Format the entity_id columns as text and write the code the same way in every file")
+            return f"correct the code, or add the entity to {label['entities']}"
+
+        for name, severity in (("adoption", "error"), ("outcomes", "error"),
+                               ("survey_ict_offices", "warning"), ("survey_directors", "warning")):
+            if not usable(name, "entity_id"):
+                continue
+            ids = tables[name]["entity_id"]
+            strangers = ids[ids.notna() & ~ids.isin(known)]
+            for entity, rows in strangers.groupby(strangers, sort=False):
+                rows = list(rows.index)
+                where = "" if len(rows) == 1 else f" ({len(rows)} rows: {_rows_text(rows)})"
+                add = report.error if severity == "error" else report.warning
+                add(label[name], rows[0], "entity_id",
+                    f"entity {entity} is not in {label['entities']}{where}", unknown_fix(entity))
+
+    if usable("entities", "level"):
+        _check_divipola(tables["entities"], "divipola" in raw_tables["entities"].columns, label["entities"], report)
+
+    panel_years: list[int] = []
+    if usable("outcomes", "year"):
+        # The panel's years are those with at least one value (as Dataset.years).
+        outcomes = tables["outcomes"]
+        observed = outcomes["value"].notna() if usable("outcomes", "value") else outcomes["year"].notna()
+        panel_years = sorted(int(y) for y in outcomes.loc[observed, "year"].dropna().unique())
+    if usable("adoption", "adoption_date"):
+        _check_adoption_dates(tables["adoption"], panel_years, label["adoption"], report, today)
+
+    if usable("outcomes", "value", "indicator"):
+        _check_blank_outcomes(tables["outcomes"], raw_tables["outcomes"], label["outcomes"], report)
+
+
+def _check_divipola(entities: pd.DataFrame, has_column: bool, label: str, report: _Report) -> None:
+    municipal = entities[entities["level"] == "municipal"]
+    if municipal.empty:
+        return
+    fix = ("add the municipality's 5-digit DANE code (e.g. 05001 for Medellín) so the entity can be "
+           "joined to municipal data")
+    if not has_column:
+        report.warning(label, None, "divipola",
+                       f"there is no divipola column, so none of the {len(municipal)} municipal entities "
+                       "has a DIVIPOLA code", f"add a divipola column: {fix}")
+        return
+    for row, entity in municipal["entity_id"][municipal["divipola"].isna()].items():
+        report.warning(label, row, "divipola", f"municipal entity {entity} has no DIVIPOLA code", fix)
+
+
+def _check_adoption_dates(adoption: pd.DataFrame, panel_years: list[int], label: str, report: _Report,
+                          today: dt.date) -> None:
+    decree = pd.Timestamp(DECREE_415_DATE)
+    now = pd.Timestamp(today)
+    span = f"{panel_years[0]}–{panel_years[-1]}" if panel_years else ""
+    for row, date in adoption["adoption_date"].dropna().items():
+        entity = adoption.at[row, "entity_id"]
+        who = f"entity {entity}" if isinstance(entity, str) else "the entity"
+        shown = date.date().isoformat()
+        if date > now:
+            report.error(label, row, "adoption_date",
+                         f"{who} adopts on {shown}, which is in the future (today is {today.isoformat()})",
+                         "check the date of the act; dates are read day first (dd/mm/yyyy)")
+        elif date < decree:
+            report.error(label, row, "adoption_date",
+                         f"{who} adopts on {shown}, before Decree 415 of 9 March 2016 created the role",
+                         "check the date of the act; if the post existed earlier, give the date of the act "
+                         "that brought it in line with Decree 415")
+        elif panel_years and date.year > panel_years[-1]:
+            # A warning, not an error: the entity is simply not yet treated in
+            # the years observed, and estimators treat it so.
+            report.warning(label, row, "adoption_date",
+                           f"{who} adopts on {shown}, after the last year of outcome data ({panel_years[-1]}); "
+                           f"the outcomes cover {span}",
+                           "check the date of the act, or add outcome data for that year; until then the "
+                           "entity counts as not yet adopted")
+        elif panel_years and date.year < panel_years[0]:
+            report.warning(label, row, "adoption_date",
+                           f"{who} adopts on {shown}, before the first year of outcome data ({panel_years[0]}); "
+                           f"the outcomes cover {span}, so there is no year before adoption to compare with",
+                           "check the date of the act, or add earlier outcome data (e.g. GEL); otherwise impact "
+                           "estimates cannot use this entity")
+
+
+def _check_blank_outcomes(outcomes: pd.DataFrame, raw: pd.DataFrame, label: str, report: _Report) -> None:
+    # Blank in the file, not merely missing after parsing: unreadable values
+    # were reported as errors already.
+    blank = outcomes[raw["value"].str.strip().eq("") & outcomes["indicator"].notna()]
+    for indicator, group in blank.groupby("indicator", sort=False):
+        rows = list(group.index)
+        report.warning(label, rows[0], "value",
+                       f"{_count(len(rows), 'value')} of {indicator} {'is' if len(rows) == 1 else 'are'} blank "
+                       f"({_rows_text(rows)}); {'it is' if len(rows) == 1 else 'they are'} left out of the panel",
+                       "nothing to do where the index does not apply to the entity; otherwise fill in the score")
+    for indicator in outcomes["indicator"].dropna().unique():
+        known = {k.upper(): k for k in contract.INDICATORS}
+        if indicator not in contract.INDICATORS and indicator.upper() in known:
+            rows = list(outcomes.index[outcomes["indicator"] == indicator])
+            report.warning(label, rows[0], "indicator",
+                           f"indicator '{indicator}' ({_rows_text(rows)}) is read as a new indicator, "
+                           f"not as {known[indicator.upper()]}",
+                           f"write '{known[indicator.upper()]}'")
+
+
+# --------------------------------------------------------------------------- dataset.yml
+
+METADATA_DEFAULTS = {"name": "", "synthetic": False, "source": "", "description": ""}
+
+
+def _read_metadata(folder: Path, report: _Report) -> dict:
+    metadata = dict(METADATA_DEFAULTS, name=folder.name)
+    path = paths.metadata_file(folder)
+    if path is None:
+        return metadata
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        report.error(path.name, None if mark is None else mark.line + 1, "",
+                     f"the file cannot be read as YAML ({getattr(exc, 'problem', None) or exc})",
+                     "check the indentation and quotes; each line is 'key: value'")
+        return metadata
+    except (OSError, UnicodeDecodeError) as exc:
+        report.error(path.name, None, "", f"the file cannot be read ({exc})", "save it again as UTF-8 text")
+        return metadata
+    if content is None:
+        return metadata
+    if not isinstance(content, dict):
+        report.error(path.name, None, "", "the file is not a list of 'key: value' lines",
+                     "write name, synthetic, source and description as 'key: value' lines")
+        return metadata
+    for key, value in content.items():
+        key = str(key)
+        if key == "synthetic":
+            if not isinstance(value, bool):
+                report.error(path.name, None, "synthetic", f"synthetic must be true or false, not '{value}'",
+                             "write 'synthetic: true' for made-up data, 'synthetic: false' for real data")
+                continue
+        elif key in METADATA_DEFAULTS and isinstance(value, (list, dict)):
+            report.error(path.name, None, key, f"{key} must be a single piece of text",
+                         f"write '{key}: ...' on one line, or use a YAML block (|) for long text")
+            continue
+        elif key in METADATA_DEFAULTS:
+            if value is None:
+                continue
+            value = str(value)
+        metadata[key] = value
+    return metadata
