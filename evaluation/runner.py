@@ -298,6 +298,7 @@ def run(
     output_root.mkdir(parents=True, exist_ok=True)
 
     build = Path(tempfile.mkdtemp(prefix=f".building-{year}-", dir=output_root))
+    build.chmod(0o755)  # mkdtemp makes it private; reports are meant to be shared
     base = {"year": year, "data_dir": str(data_dir), "output_dir": str(build)}
     try:
         per_notebook = build_parameters(notebooks, cfg, dict(parameters or {}), base, suite)

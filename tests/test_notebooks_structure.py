@@ -1,0 +1,39 @@
+"""The notebooks stay thin, parameterized and light (nbval checks their outputs separately)."""
+
+import ast
+
+import nbformat
+import pytest
+
+from evaluation import notebook_tools, runner
+
+NOTEBOOKS = runner.discover_notebooks()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_parameters_cell_declares_every_assignment(path):
+    nb = nbformat.read(path, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
+    assigned = [node.targets[0].id for node in ast.parse(tagged[0].source).body]
+    # papermill silently skips a line it cannot parse (an '=' inside the comment, say);
+    # the runner would then not pass that parameter, so every line must parse.
+    assert list(runner.declared_parameters(path)) == assigned
+    assert set(runner.RUN_PARAMETERS) <= set(assigned)
+    for line in tagged[0].source.splitlines():
+        assert "#" in line, f"parameter without a comment saying what it means: {line}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_thin_and_light(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(cell.source)
+        assert not any(isinstance(n, (ast.FunctionDef, ast.ClassDef)) for n in ast.walk(tree)), \
+            "functions and classes belong in the package"
+        if notebook_tools.CHECK_MARK not in cell.source:
+            assert not cell.outputs, "only the cells nbval checks keep outputs (make notebooks)"
+    assert path.stat().st_size < 100_000
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
