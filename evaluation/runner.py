@@ -303,8 +303,11 @@ def run(
     try:
         per_notebook = build_parameters(notebooks, cfg, dict(parameters or {}), base, suite)
         started = datetime.now(timezone.utc)
+        inputs = {p.name: _sha256(p) for p in sorted(data_dir.iterdir()) if p.is_file()}
+        carried = _carry_over(output_root / str(year), build, notebooks, suite, inputs, say)
         results = _run_all(notebooks, per_notebook, build, notebooks_dir, jobs, say)
-        entries = []
+        entries = [ReportEntry(name, rec["title"], rec["status"], rec["seconds"], rec["error"])
+                   for name, rec in carried.items()]
         for nb in notebooks:
             res = results[nb]
             executed = build / nb.name
@@ -320,6 +323,9 @@ def run(
                     encoding="utf-8")
                 nbformat.write(nbformat.read(nb, as_version=4), executed)
             entries.append(ReportEntry(nb.stem, title, res["status"], res["seconds"], res["error"]))
+            res["title"] = title
+        order = [nb.stem for nb in suite]
+        entries.sort(key=lambda e: order.index(e.name) if e.name in order else len(order))
         complete = all(e.status == "ok" for e in entries)
         manifest = {
             "year": year,
@@ -328,16 +334,19 @@ def run(
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "data_dir": str(data_dir),
             "synthetic_data": dataset.synthetic,
-            "inputs": {p.name: _sha256(p) for p in sorted(data_dir.iterdir()) if p.is_file()},
+            "inputs": inputs,
             "config": str(cfg.path) if cfg.path else None,
             "package_version": __version__,
             "git_commit": _git_commit(),
             "python": platform.python_version(),
             "notebooks": {
-                nb.stem: {"parameters": {k: v for k, v in per_notebook[nb].items() if k != "output_dir"},
-                          "status": results[nb]["status"], "error": results[nb]["error"],
-                          "seconds": round(results[nb]["seconds"], 2)}
-                for nb in notebooks
+                **carried,
+                **{nb.stem: {"title": results[nb]["title"],
+                             "parameters": {k: v for k, v in per_notebook[nb].items() if k != "output_dir"},
+                             "status": results[nb]["status"], "error": results[nb]["error"],
+                             "seconds": round(results[nb]["seconds"], 2),
+                             "ran": started.isoformat(timespec="seconds")}
+                   for nb in notebooks},
             },
         }
         (build / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
@@ -354,6 +363,37 @@ def run(
         # Interrupted (Ctrl-C) or crashed before the swap: drop the partial build only.
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
+
+
+def _carry_over(previous: Path, build: Path, notebooks: list[Path], suite: list[Path],
+                inputs: dict[str, str], say) -> dict[str, dict]:
+    """With --only, keep the other reports of the previous complete run of the year.
+
+    They are copied into the new build (with their tables) and listed in the
+    new index and manifest with the time they ran, but only when that run read
+    exactly the same input files: mixing reports made from different data in
+    one index would mislead.
+    """
+    if set(notebooks) == set(suite) or not (previous / "manifest.json").is_file():
+        return {}
+    manifest = json.loads((previous / "manifest.json").read_text(encoding="utf-8"))
+    if manifest.get("inputs") != inputs:
+        say(f"The data changed since the previous run of {previous.name}; its other reports are not kept.")
+        return {}
+    running = {nb.stem for nb in notebooks}
+    carried = {}
+    for name, record in manifest.get("notebooks", {}).items():
+        if name in running or not (previous / f"{name}.html").is_file():
+            continue
+        for suffix in (".html", ".ipynb"):
+            if (previous / f"{name}{suffix}").is_file():
+                shutil.copy2(previous / f"{name}{suffix}", build / f"{name}{suffix}")
+        carried[name] = {"title": record.get("title", name), **record}
+    if (previous / "tables").is_dir():
+        shutil.copytree(previous / "tables", build / "tables", dirs_exist_ok=True)
+    if carried:
+        say(f"Keeping {len(carried)} report(s) of the previous run: {', '.join(carried)}.")
+    return carried
 
 
 def _run_all(notebooks, per_notebook, build, cwd, jobs, say) -> dict[Path, dict]:

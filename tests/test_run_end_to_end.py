@@ -216,3 +216,19 @@ def test_index_and_reports_in_headless_chromium(suite):
                     page.wait_for_load_state("load")
         browser.close()
     assert not problems, "\n".join(problems)
+
+
+def test_only_reruns_one_report_and_keeps_the_others(suite, tmp_path):
+    out = tmp_path / "outputs"
+    shutil.copytree(suite["out"] / str(YEAR), out / str(YEAR))
+    kept = (out / str(YEAR) / "01_data_quality.html").read_bytes()
+    code = cli.main(["run", "--year", str(YEAR), "--data", str(suite["data"]), "--output", str(out),
+                     "--only", "impact", "--param", "bootstrap=0"])
+    assert code == 0
+    folder = out / str(YEAR)
+    assert (folder / "01_data_quality.html").read_bytes() == kept
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert 'href="01_data_quality.html"' in index and 'href="02_impact.html"' in index
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["notebooks"]["02_impact"]["parameters"]["bootstrap"] == 0
+    assert manifest["notebooks"]["01_data_quality"]["ran"] < manifest["notebooks"]["02_impact"]["ran"]
