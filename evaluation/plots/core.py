@@ -1,9 +1,4 @@
-"""Every figure of the suite, in one consistent style.
-
-Functions take tidy tables made elsewhere and only draw them (plotting never
-re-estimates). Each returns the matplotlib Figure; the caller states the
-finding in the title because only the caller knows it.
-"""
+"""The suite's style, the Chart type, and the data-quality and impact figures."""
 
 from __future__ import annotations
 
@@ -18,7 +13,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .contract import LEVELS
+from ..contract import LEVELS
 
 LEVEL_COLORS = dict(zip(LEVELS, sns.color_palette("colorblind", 3)))
 ESTIMATE_COLOR = "#1f4e79"
@@ -47,7 +42,8 @@ class Chart:
             handle.write(self.png)
 
 
-def _finish(fig: plt.Figure, title: str, alt: str) -> Chart:
+def finish(fig: plt.Figure, title: str, alt: str) -> Chart:
+    """Render ``fig`` to PNG, close it, and return it as a Chart with its alt text."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight")
     plt.close(fig)
@@ -82,7 +78,7 @@ def coverage_heatmap(coverage: pd.DataFrame, title: str) -> Chart:
     fig.tight_layout()
     alt = (f"Heat map of the share of entities with a score, by year and level, for {', '.join(indicators)}. "
            f"Years {years[0]} to {years[-1]}.")
-    return _finish(fig, title, alt)
+    return finish(fig, title, alt)
 
 
 def adoption_timeline(timeline: pd.DataFrame, title: str) -> Chart:
@@ -102,7 +98,7 @@ def adoption_timeline(timeline: pd.DataFrame, title: str) -> Chart:
     fig.tight_layout()
     alt = "Bar chart of entities adopting the GCIO role per year, by level: " + "; ".join(
         f"{int(r.cohort)}: {int(r.all)}" for r in timeline.itertuples())
-    return _finish(fig, title, alt)
+    return finish(fig, title, alt)
 
 
 def event_study(effects: pd.DataFrame, title: str, *, truth: pd.DataFrame | None = None,
@@ -136,7 +132,7 @@ def event_study(effects: pd.DataFrame, title: str, *, truth: pd.DataFrame | None
     alt = "Event-study plot of the estimated effect by years since adoption: " + "; ".join(
         f"year {int(r.event_time)}: {r.estimate:.2f} [{r.conf_low:.2f}, {r.conf_high:.2f}]"
         for r in shown.itertuples())
-    return _finish(fig, title, alt)
+    return finish(fig, title, alt)
 
 
 def estimate_comparison(table: pd.DataFrame, title: str, *, truth: float | None = None,
@@ -159,4 +155,4 @@ def estimate_comparison(table: pd.DataFrame, title: str, *, truth: float | None 
     fig.tight_layout()
     alt = "Estimates and confidence intervals by estimator: " + "; ".join(
         f"{r.estimator}: {r.estimate:.2f}" for r in table.itertuples())
-    return _finish(fig, title, alt)
+    return finish(fig, title, alt)
