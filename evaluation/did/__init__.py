@@ -1,0 +1,49 @@
+"""Staggered-adoption difference-in-differences (Callaway and Sant'Anna 2021).
+
+One stage per module, each consuming the previous one's object::
+
+    panel.build_panel      checks the long data, reshapes to units x periods
+    group_time             2x2 DR / IPW / REG estimators and influence functions
+    estimate.att_gt        the entry point -> GroupTimeResult
+    aggregate              GroupTimeResult.aggregate(...) -> AggregateResult
+    inference, bootstrap   analytic and multiplier-bootstrap uncertainty
+    results                result classes and the shared tidy() schema
+
+>>> from evaluation import did
+>>> res = did.att_gt(data, outcome="lemp", unit="countyreal", time="year",
+...                  cohort="first.treat")                     # doctest: +SKIP
+>>> res.aggregate("dynamic").tidy()                             # doctest: +SKIP
+"""
+
+from .aggregate import TYPES as AGGREGATIONS
+from .estimate import BASE_PERIODS, CONTROL_GROUPS, METHODS, att_gt
+from .results import (
+    INDEX_COLUMNS,
+    TIDY_SCHEMA,
+    VALUE_COLUMNS,
+    AggregateResult,
+    GroupTimeResult,
+    Inference,
+    OverallEstimate,
+    PretestResult,
+    Settings,
+    tidy_columns,
+)
+
+__all__ = [
+    "att_gt",
+    "GroupTimeResult",
+    "AggregateResult",
+    "OverallEstimate",
+    "PretestResult",
+    "Settings",
+    "Inference",
+    "TIDY_SCHEMA",
+    "INDEX_COLUMNS",
+    "VALUE_COLUMNS",
+    "tidy_columns",
+    "AGGREGATIONS",
+    "CONTROL_GROUPS",
+    "METHODS",
+    "BASE_PERIODS",
+]

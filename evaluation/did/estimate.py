@@ -1,0 +1,317 @@
+"""``att_gt``: the entry point -- validate, reshape, estimate cells, attach inference."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from . import bootstrap as _boot
+from .group_time import estimate_cells
+from .inference import cluster_sums, share_influence, summarize
+from .panel import NEVER_TREATED, build_panel
+from .results import GroupTimeResult, Inference, Settings, _labels
+
+CONTROL_GROUPS = ("never_treated", "not_yet_treated")
+METHODS = ("dr", "ipw", "reg")
+BASE_PERIODS = ("varying", "universal")
+
+
+def att_gt(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    *,
+    control_group: str = "never_treated",
+    covariates: str | list[str] | tuple[str, ...] | None = None,
+    method: str = "dr",
+    anticipation: int = 0,
+    base_period: str = "varying",
+    cluster: str | None = None,
+    weights: str | None = None,
+    bootstrap: int | None = None,
+    seed: int | None = None,
+    alpha: float = 0.05,
+    bootstrap_weights: str = "rademacher",
+) -> GroupTimeResult:
+    """Group-time average treatment effects under staggered adoption.
+
+    Estimates ATT(g, t), the average effect in period ``t`` on units first
+    treated in period ``g`` (their *cohort*), for every cohort and period, by
+    the method of Callaway and Sant'Anna (2021), reproducing R ``did`` 2.5.0
+    ``att_gt`` for panel data. Each cell is a 2x2 DiD of the cohort against a
+    comparison group between a base period and ``t``, estimated by doubly
+    robust (Sant'Anna and Zhao 2020), inverse probability weighting or outcome
+    regression; see :mod:`evaluation.did.group_time`.
+
+    Identifying assumptions (Callaway and Sant'Anna 2021, Assumptions 1-5):
+    staggered, absorbing adoption (once treated, always treated); random
+    sampling of units; limited treatment anticipation (no effect before
+    ``cohort - anticipation``); parallel trends, conditional on ``covariates``,
+    between each cohort and the comparison group (never-treated units, or units
+    not yet treated by ``max(t, base) + anticipation``); overlap (propensity
+    scores bounded away from 1).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long panel: one row per unit and period. Not modified.
+    outcome, unit, time, cohort : str
+        Column names. ``cohort`` is the first period a unit is treated;
+        never-treated units have 0 or missing (NaN).
+    control_group : {"never_treated", "not_yet_treated"}
+    covariates : str or list of str, optional
+        Pre-treatment covariates for conditional parallel trends; values are
+        taken from the earlier of a cell's two periods (as in R did).
+        Covariates constant or collinear within a cell are dropped there, with a
+        warning; collinear among the comparison units only, the cell is not identified.
+    method : {"dr", "ipw", "reg"}
+    anticipation : int
+        Number of periods before adoption in which units may already react.
+    base_period : {"varying", "universal"}
+        ``varying``: pre-adoption cells compare consecutive periods;
+        ``universal``: every cell of a cohort compares with period
+        ``cohort - anticipation - 1`` (that cell is a reference fixed at 0).
+    cluster : str, optional
+        Column with a cluster at the unit level or coarser (constant within
+        unit); standard errors then sum influence functions within clusters.
+    weights : str, optional
+        Column with unit-level sampling weights (constant within unit).
+    bootstrap : int, optional
+        Number of multiplier-bootstrap draws. Standard errors then come from the
+        bootstrap and ``conf_low``/``conf_high`` form a uniform (simultaneous)
+        band over the cells (``result.inference.band == "uniform"``).
+    seed : int, optional
+        Seed of the bootstrap multipliers.
+    alpha : float
+        1 - confidence level.
+    bootstrap_weights : {"rademacher", "mammen"}
+        Multiplier distribution. R did's ``att_gt``/``aggte`` bootstrap draws
+        Rademacher multipliers (``BMisc::multiplier_bootstrap``); Mammen's are
+        what ``DRDID`` uses for a single 2x2.
+
+    Returns
+    -------
+    GroupTimeResult
+        ``tidy()``, ``pretest()``, ``aggregate(type)``, ``with_inference(...)``.
+
+    Notes
+    -----
+    Unbalanced panels: a unit enters a cell only if its outcome (and
+    covariates) are observed in both the cell's base period and period ``t``.
+    Influence functions are rescaled by ``n / n1`` (``n`` all units, ``n1``
+    units in the cell) so every cell's influence function is a mean over the
+    same ``n`` units, and aggregation and clustering work unchanged. This is
+    exactly R did on a balanced panel; on an unbalanced one it assumes that
+    whether a unit is observed is unrelated to its outcome trend given its
+    cohort (R's ``allow_unbalanced_panel`` instead treats the data as repeated
+    cross-sections).
+
+    Cells that cannot be estimated stay in the result with ``identified=False``
+    and a ``note``: cohorts with no period before ``cohort - anticipation``;
+    fewer than 2 treated or 2 comparison units observed in both periods; no
+    overlap (a propensity score of 0.999 or more; or every comparison unit
+    trimmed at 0.995); covariates collinear among comparison units.
+    Units already treated before the first period are dropped with a warning.
+
+    References
+    ----------
+    Callaway, B. and Sant'Anna, P. H. C. (2021). Difference-in-differences with
+    multiple time periods. Journal of Econometrics 225(2), 200-230.
+    Sant'Anna, P. H. C. and Zhao, J. (2020). Doubly robust difference-in-differences
+    estimators. Journal of Econometrics 219(1), 101-122.
+
+    Examples
+    --------
+    >>> res = att_gt(mpdta, outcome="lemp", unit="countyreal", time="year",
+    ...              cohort="first.treat")                      # doctest: +SKIP
+    >>> res.aggregate("dynamic").tidy()                          # doctest: +SKIP
+    """
+    if control_group not in CONTROL_GROUPS:
+        hint = {"nevertreated": "never_treated", "notyettreated": "not_yet_treated"}.get(str(control_group))
+        raise ValueError(
+            f"control_group must be one of {CONTROL_GROUPS}, not {control_group!r}"
+            + (f" (did you mean {hint!r}?)" if hint else "")
+        )
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    if base_period not in BASE_PERIODS:
+        raise ValueError(f"base_period must be one of {BASE_PERIODS}, not {base_period!r}")
+    if isinstance(anticipation, bool) or not isinstance(anticipation, int | np.integer) or anticipation < 0:
+        raise ValueError(f"anticipation must be a non-negative integer, not {anticipation!r}")
+    _check_inference_args(alpha, bootstrap, bootstrap_weights)
+    if covariates is None:
+        covs: tuple[str, ...] = ()
+    elif isinstance(covariates, str):
+        covs = (covariates,)
+    else:
+        covs = tuple(covariates)
+
+    panel = build_panel(
+        data, outcome=outcome, unit=unit, time=time, cohort=cohort, covariates=covs, weights=weights,
+        cluster=None if cluster == unit else cluster,
+    )
+    if not np.isinf(panel.unit_cohort).any() and control_group == "never_treated":
+        raise ValueError(
+            f"no never-treated units in '{cohort}' (never treated is coded 0 or missing), so "
+            "control_group='never_treated' has no comparison group; use control_group='not_yet_treated' "
+            "to compare each cohort with units not yet treated"
+        )
+    if panel.cohorts.size == 0:
+        raise ValueError(f"no treated units in '{cohort}': every unit is never treated")
+
+    cells = estimate_cells(
+        panel, control_group=control_group, method=method, anticipation=int(anticipation), base_period=base_period
+    )
+    messages = _report_issues(cells, covs)
+
+    settings = Settings(
+        outcome=outcome, unit=unit, time=time, cohort=cohort, control_group=control_group, covariates=covs,
+        method=method, anticipation=int(anticipation), base_period=base_period, cluster=cluster, weights=weights,
+        bootstrap=bootstrap, seed=seed, alpha=alpha, bootstrap_weights=bootstrap_weights,
+    )
+    event_time = cells.time.astype(float) - cells.cohort
+    skeleton = GroupTimeResult(
+        settings=settings,
+        inference=Inference(alpha, cluster, 0, None, None, bootstrap_weights, "pointwise", np.nan),
+        cohort=cells.cohort,
+        time=cells.time,
+        event_time=_labels(event_time, cells.time),
+        base_time=cells.base_time,
+        estimate=cells.estimate,
+        std_error=np.full(cells.estimate.shape, np.nan),
+        conf_low=np.full(cells.estimate.shape, np.nan),
+        conf_high=np.full(cells.estimate.shape, np.nan),
+        n_treated=cells.n_treated,
+        n_control=cells.n_control,
+        identified=cells.identified,
+        reference=cells.reference,
+        note=tuple(cells.note),
+        influence=cells.influence,
+        unit_ids=panel.unit_ids,
+        unit_cohort=panel.unit_cohort,
+        unit_weights=panel.weights,
+        cluster_codes=panel.cluster_codes,
+        roles=cells.roles,
+        share_cohorts=panel.cohorts,
+        messages=tuple(messages),
+    )
+    return _infer(skeleton, alpha=alpha, bootstrap=bootstrap, seed=seed, kind=bootstrap_weights)
+
+
+def _check_inference_args(alpha, bootstrap, bootstrap_weights) -> None:
+    if not (isinstance(alpha, float | int) and 0 < alpha < 1):
+        raise ValueError(f"alpha must be between 0 and 1, not {alpha!r}")
+    if bootstrap is not None and (isinstance(bootstrap, bool) or not isinstance(bootstrap, int | np.integer) or bootstrap < 2):
+        raise ValueError(f"bootstrap must be None or a number of draws (an integer >= 2), not {bootstrap!r}")
+    if bootstrap_weights not in _boot.MULTIPLIERS:
+        raise ValueError(f"bootstrap_weights must be one of {_boot.MULTIPLIERS}, not {bootstrap_weights!r}")
+
+
+def _shorten(items: list[str], limit: int = 8) -> str:
+    return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _report_issues(cells, covs) -> list[str]:
+    """Warn once per kind of problem, naming the (cohort, time) cells."""
+    msgs = []
+    issues = cells.issues
+    if "collinear" in issues:
+        msgs.append(
+            f"Covariates constant or collinear within {len(issues['collinear'])} cell(s) were dropped there: "
+            + _shorten(issues["collinear"])
+        )
+    if "trimmed" in issues:
+        msgs.append(
+            f"Comparison units with propensity score >= 0.995 were trimmed in {len(issues['trimmed'])} cell(s): "
+            + _shorten(issues["trimmed"])
+        )
+    if "convergence" in issues:
+        msgs.append(f"The propensity-score logit did not converge in cell(s) {_shorten(issues['convergence'])}")
+    if "problem" in issues:
+        msgs.append(f"{len(issues['problem'])} cell(s) could not be estimated: " + _shorten(issues["problem"], 4))
+    if "overlap" in issues:
+        msgs.append(f"No overlap (every comparison unit trimmed) in cell(s) {_shorten(issues['overlap'])}")
+    unidentified = int((~cells.identified).sum())
+    if unidentified:
+        msgs.append(
+            f"{unidentified} of {len(cells.identified)} group-time cells are not identified; "
+            "they stay in tidy() with identified=False and a note, and aggregations skip them."
+        )
+    for m in msgs:
+        warnings.warn(m, UserWarning, stacklevel=3)
+    return msgs
+
+
+def _infer(res: GroupTimeResult, *, alpha: float, bootstrap: int | None, seed: int | None, kind: str) -> GroupTimeResult:
+    """Attach standard errors, limits and (if asked) bootstrap draws to a result."""
+    n = res.n_units
+    codes = res.cluster_codes
+    n_clusters = res.n_clusters
+    draws = None
+    if bootstrap:
+        share_if = share_influence(res.unit_cohort, res.unit_weights, res.share_cohorts)
+        scores = cluster_sums(np.hstack([res.influence, share_if]), codes, n_clusters)
+        draws = _boot.multiplier_draws(scores, n, int(bootstrap), seed, kind)
+    k = res.n_cells
+    unc = summarize(
+        res.estimate,
+        res.usable,
+        res.influence,
+        None if draws is None else draws[:, :k],
+        codes=codes,
+        n_clusters=n_clusters,
+        n_units=n,
+        alpha=alpha,
+        uniform=True,
+    )
+    inference = Inference(
+        alpha=alpha,
+        cluster=res.settings.cluster if codes is not None else None,
+        n_clusters=n_clusters,
+        bootstrap=int(bootstrap) if bootstrap else None,
+        seed=seed if bootstrap else None,
+        bootstrap_weights=kind,
+        band=unc.band,
+        critical_value=unc.critical_value,
+    )
+    return replace(
+        res,
+        inference=inference,
+        std_error=unc.std_error,
+        conf_low=unc.conf_low,
+        conf_high=unc.conf_high,
+        bootstrap_draws=draws,
+    )
+
+
+def _with_inference(res: GroupTimeResult, *, alpha, cluster, bootstrap, seed, bootstrap_weights) -> GroupTimeResult:
+    settings = res.settings
+    alpha = settings.alpha if alpha is None else alpha
+    bootstrap = settings.bootstrap if bootstrap == "keep" else bootstrap
+    seed = settings.seed if seed == "keep" else seed
+    kind = settings.bootstrap_weights if bootstrap_weights is None else bootstrap_weights
+    _check_inference_args(alpha, bootstrap, kind)
+    codes = res.cluster_codes
+    cluster_name = settings.cluster
+    if cluster is None:
+        codes, cluster_name = None, None
+    elif isinstance(cluster, pd.Series):
+        labels = cluster.reindex(pd.Index(res.unit_ids))
+        if labels.isna().any():
+            missing = labels.index[labels.isna()].tolist()
+            raise ValueError(f"cluster has no value for unit(s) {_shorten([str(m) for m in missing], 5)}")
+        codes = np.unique(pd.factorize(labels)[0], return_inverse=True)[1].astype(np.int64)
+        cluster_name = cluster.name if cluster.name is not None else "custom"
+    elif not (isinstance(cluster, str) and cluster == "keep"):
+        raise TypeError("cluster must be None, a pandas Series indexed by unit id, or left out to keep the current one")
+    new_settings = replace(settings, alpha=alpha, bootstrap=bootstrap, seed=seed, bootstrap_weights=kind, cluster=cluster_name)
+    res2 = replace(res, settings=new_settings, cluster_codes=codes)
+    return _infer(res2, alpha=alpha, bootstrap=bootstrap, seed=seed, kind=kind)
+
+
+__all__ = ["att_gt", "CONTROL_GROUPS", "METHODS", "BASE_PERIODS", "NEVER_TREATED"]

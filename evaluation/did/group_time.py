@@ -1,0 +1,530 @@
+"""Group-time average treatment effects: the 2x2 estimators and their influence functions.
+
+Each cell ATT(g, t) of Callaway and Sant'Anna (2021) is a two-period, two-group
+DiD: units of cohort ``g`` against a comparison group, outcome change from a
+base period to ``t``. Three estimators of that 2x2 are implemented for panel
+data, following Sant'Anna and Zhao (2020) and R's ``DRDID`` as called by R
+``did`` 2.5.0:
+
+- ``"dr"``: locally efficient doubly robust DiD (``drdid_panel``): logit
+  propensity score by maximum likelihood, linear outcome-change regression on the
+  comparison units, both estimation effects in the influence function;
+- ``"ipw"``: normalised (Hajek) inverse probability weighting (``std_ipw_did_panel``);
+- ``"reg"``: outcome regression (``reg_did_panel``).
+
+Comparison units with an estimated propensity score of 0.995 or more are
+trimmed (weight zero) in ``dr`` and ``ipw``, as in ``DRDID``. With no covariates
+all three reduce to the weighted difference in mean outcome changes; that case
+takes a closed form (same numbers, no regressions).
+
+Influence functions are returned on the unit scale used by R ``did``: for a
+cell estimated on ``n1`` of the ``n`` units, ``(n / n1) * psi`` for the units
+in the cell and 0 elsewhere, so that ``Var(att) = sum(IF**2) / n**2`` and any
+aggregation is a linear combination of columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import expit
+
+from .panel import NEVER_TREATED, Panel, _as_number
+
+#: Comparison units with a propensity score at or above this are trimmed (DRDID's trim.level).
+TRIM_LEVEL = 0.995
+#: A cell whose largest propensity score reaches this has no overlap (R did's check).
+OVERLAP_LIMIT = 0.999
+#: Fewest treated and fewest comparison units a cell needs.
+MIN_UNITS = 2
+#: Relative residual variance under which a covariate counts as collinear with the others.
+_COLLINEAR_TOL = 1e-10
+_EPS = np.finfo(float).eps
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    # einsum, not BLAS: a threaded ddot stalls badly when the cores are busy.
+    return float(np.einsum("i,i->", a, b))
+
+
+@dataclass(frozen=True)
+class CellPlan:
+    cohort: float
+    time_index: int
+    base_index: int | None
+    reference: bool = False
+    note: str = ""
+
+
+@dataclass(eq=False)
+class CellEstimates:
+    """Everything estimated for the group-time cells, before inference."""
+
+    cohort: np.ndarray
+    time: np.ndarray
+    base_time: np.ndarray
+    estimate: np.ndarray
+    n_treated: np.ndarray
+    n_control: np.ndarray
+    identified: np.ndarray
+    reference: np.ndarray
+    note: list[str]
+    influence: np.ndarray  # (n, K), column-major
+    roles: np.ndarray  # (n, K) int8: 1 treated, 0 comparison, -1 not used
+    issues: dict[str, list[str]] = field(default_factory=dict)
+
+
+def plan_cells(times: np.ndarray, cohorts: np.ndarray, anticipation: int, base_period: str) -> list[CellPlan]:
+    """Which (cohort, period) cells to estimate and the base period of each.
+
+    A post-adoption cell (``t >= g``) compares with the last period before
+    ``g - anticipation``. A pre-adoption cell compares with the period just
+    before it (``base_period="varying"``) or with that same last pre-adoption
+    period (``"universal"``, where the base period itself is a reference cell
+    fixed at 0). With a varying base the first period has no cell, as in R did.
+    """
+    times_f = times.astype(float)
+    plans: list[CellPlan] = []
+    first_index = 1 if base_period == "varying" else 0
+    for g in cohorts:
+        before = np.nonzero(times_f + anticipation < g)[0]
+        base_g = int(before[-1]) if before.size else None
+        missing = (
+            f"no pre-adoption period: cohort {_as_number(g)} has no period before "
+            + (f"{_as_number(g)}" if anticipation == 0 else f"{_as_number(g)} - {anticipation} (anticipation)")
+            + " in the data"
+        )
+        for ti in range(first_index, len(times_f)):
+            post = g <= times_f[ti]
+            if base_period == "universal":
+                bi = base_g
+            else:
+                bi = base_g if post else ti - 1
+            if bi is None:
+                plans.append(CellPlan(g, ti, None, note=missing))
+            elif base_period == "universal" and bi == ti:
+                plans.append(CellPlan(g, ti, bi, reference=True, note="reference period (normalised to 0)"))
+            else:
+                plans.append(CellPlan(g, ti, bi))
+    return plans
+
+
+# --------------------------------------------------------------------------------------
+# nuisance models
+# --------------------------------------------------------------------------------------
+
+
+def _independent_columns(x: np.ndarray) -> np.ndarray:
+    """Columns of ``x`` (intercept first) that are not constant or collinear, in order.
+
+    Works on the centred Gram matrix (one pass over the units), so an
+    intercept-collinear (constant) column and exact linear combinations are
+    both caught; the first column of a collinear set is kept.
+    """
+    k = x.shape[1]
+    keep = [0]
+    if k == 1:
+        return np.array(keep)
+    n1 = x.shape[0]
+    raw = x.T @ x / n1
+    mean = raw[0, 1:]  # column 0 is the intercept, so these are the column means
+    gram = raw[1:, 1:] - np.outer(mean, mean)
+    # Scale by the raw second moments so the tolerance is relative to the data's magnitude.
+    scale = np.diag(raw)[1:]
+    kept_z: list[int] = []
+    for j in range(k - 1):
+        if not scale[j] > 0 or not np.isfinite(scale[j]):
+            continue
+        if kept_z:
+            sub = gram[np.ix_(kept_z, kept_z)]
+            cross = gram[kept_z, j]
+            try:
+                resid = gram[j, j] - cross @ np.linalg.solve(sub, cross)
+            except np.linalg.LinAlgError:
+                continue
+        else:
+            resid = gram[j, j]
+        if resid > _COLLINEAR_TOL * scale[j]:
+            kept_z.append(j)
+            keep.append(j + 1)
+    return np.array(keep)
+
+
+def _rcond(a: np.ndarray) -> float:
+    """Reciprocal 1-norm condition number (R's ``rcond``, computed exactly for small matrices)."""
+    try:
+        inv = np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        return 0.0
+    return float(1.0 / (np.linalg.norm(a, 1) * np.linalg.norm(inv, 1)))
+
+
+def fit_logit(x: np.ndarray, d: np.ndarray, w: np.ndarray, max_iter: int = 100) -> tuple[np.ndarray, bool]:
+    """Weighted logit by Newton-Raphson; returns (coefficients, converged).
+
+    Vectorised over units; the k x k Newton system is solved directly, so a
+    cell costs a few passes over its units per iteration. Started from the
+    intercept-only fit, full Newton steps are taken; the log-likelihood (the
+    costly part) is only checked, with step halving, when a step is large --
+    near the optimum, where the Newton step is small, it cannot go wrong.
+    """
+    k = x.shape[1]
+    beta = np.zeros(k)
+    share = np.clip(np.sum(w * d) / np.sum(w), 1e-10, 1 - 1e-10)
+    beta[0] = np.log(share / (1 - share))  # column 0 is the intercept
+
+    def loglik(eta):
+        return float(np.sum(w * (d * eta - np.logaddexp(0.0, eta))))
+
+    eta = x @ beta
+    ll = None
+    for _ in range(max_iter):
+        p = expit(eta)
+        grad = x.T @ (w * (d - p))
+        hess = x.T @ ((w * p * (1 - p))[:, None] * x)
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(hess, grad, rcond=None)[0]
+        eta_new = x @ (beta + step)
+        if np.max(np.abs(step)) > 0.5:
+            ll = loglik(eta) if ll is None else ll
+            for _ in range(40):
+                ll_new = loglik(eta_new)
+                if ll_new >= ll - 1e-12 * abs(ll):
+                    break
+                step = step / 2
+                eta_new = x @ (beta + step)
+            ll = ll_new
+        else:
+            ll = None
+        beta = beta + step
+        eta = eta_new
+        if np.max(np.abs(step)) <= 1e-10 * (1 + np.max(np.abs(beta))):
+            return beta, True
+    return beta, False
+
+
+@dataclass(eq=False)
+class _Design:
+    """Nuisance pieces that depend on the cell sample, not on the outcome change.
+
+    Reused across cells with the same sample (e.g. a cohort against the
+    never-treated with time-invariant covariates), so each logit runs once.
+    """
+
+    x: np.ndarray
+    dropped: tuple[str, ...]
+    problem: str = ""
+    # outcome regression on comparison units
+    gram_c_inv: np.ndarray | None = None
+    # propensity score
+    ps: np.ndarray | None = None
+    hess_ps_inv: np.ndarray | None = None
+    control_weight: np.ndarray | None = None  # trimmed odds weights w * ps / (1 - ps) of comparison units
+    n_trimmed: int = 0
+    converged: bool = True
+
+
+def _build_design(xraw: np.ndarray, n_treated: int, w: np.ndarray, method: str, names: tuple[str, ...]) -> _Design:
+    n1 = xraw.shape[0]
+    x = np.empty((n1, xraw.shape[1] + 1))
+    x[:, 0] = 1.0
+    x[:, 1:] = xraw
+    keep = _independent_columns(x)
+    dropped = tuple(names[j - 1] for j in range(1, x.shape[1]) if j not in set(keep.tolist()))
+    x = np.ascontiguousarray(x[:, keep])
+    design = _Design(x=x, dropped=dropped)
+
+    if method in ("dr", "reg"):
+        xc = x[n_treated:]
+        gram = xc.T @ (w[n_treated:, None] * xc)
+        if _rcond(gram) < _EPS:
+            design.problem = "outcome regression not identified: covariates collinear among the comparison units"
+            return design
+        design.gram_c_inv = np.linalg.inv(gram)
+
+    if method in ("dr", "ipw"):
+        d = np.zeros(n1)
+        d[:n_treated] = 1.0
+        beta, converged = fit_logit(x, d, w)
+        design.converged = converged
+        ps = expit(x @ beta)
+        if np.max(ps) >= OVERLAP_LIMIT:
+            design.problem = f"overlap fails: an estimated propensity score reaches {OVERLAP_LIMIT}"
+            return design
+        ps = np.minimum(ps, 1 - 1e-6)
+        hess = x.T @ ((w * ps * (1 - ps))[:, None] * x)
+        if _rcond(hess) < _EPS:
+            design.problem = "propensity score model singular"
+            return design
+        design.hess_ps_inv = np.linalg.inv(hess)
+        ps_c = ps[n_treated:]
+        keep_c = ps_c < TRIM_LEVEL
+        design.n_trimmed = int((~keep_c).sum())
+        cw = np.where(keep_c, w[n_treated:] * ps_c / (1 - ps_c), 0.0)
+        if not np.any(cw > 0):
+            design.problem = f"overlap fails: every comparison unit has propensity score >= {TRIM_LEVEL} (trimmed)"
+            return design
+        design.ps = ps
+        design.control_weight = cw
+    return design
+
+
+# --------------------------------------------------------------------------------------
+# 2x2 estimators: return (att, psi) with psi the influence function on the cell sample
+# --------------------------------------------------------------------------------------
+
+
+def _two_by_two_means(dy: np.ndarray, nt: int, w: np.ndarray) -> tuple[float, np.ndarray]:
+    """No covariates: every method is the weighted difference in mean changes."""
+    n1 = dy.shape[0]
+    wt, wc = w[:nt], w[nt:]
+    st, sc = wt.sum(), wc.sum()
+    mu_t = _dot(wt, dy[:nt]) / st
+    mu_c = _dot(wc, dy[nt:]) / sc
+    psi = np.empty(n1)
+    psi[:nt] = wt * (dy[:nt] - mu_t) * (n1 / st)
+    psi[nt:] = -wc * (dy[nt:] - mu_c) * (n1 / sc)
+    return mu_t - mu_c, psi
+
+
+def _two_by_two_dr(dy: np.ndarray, nt: int, w: np.ndarray, des: _Design) -> tuple[float, np.ndarray]:
+    n1 = dy.shape[0]
+    x, xt, xc = des.x, des.x[:nt], des.x[nt:]
+    wt, wc = w[:nt], w[nt:]
+    beta = des.gram_c_inv @ (xc.T @ (wc * dy[nt:]))
+    resid = dy - x @ beta
+    rt, rc = resid[:nt], resid[nt:]
+    cw = des.control_weight
+    mean_wt, mean_cw = wt.sum() / n1, cw.sum() / n1
+    eta_t = _dot(wt, rt) / wt.sum()
+    eta_c = _dot(cw, rc) / cw.sum()
+    # asymptotic linear representation of the OLS coefficients: n1 * wc * rc * x_c' G^{-1}
+    ols_lead = n1 * wc * rc
+    m1 = (wt @ xt) / n1
+    m2 = ((cw * (rc - eta_c)) @ xc) / n1
+    m3 = (cw @ xc) / n1
+    ps_score = n1 * w * (np.r_[np.ones(nt), np.zeros(n1 - nt)] - des.ps)
+    psi = np.empty(n1)
+    inf_c2 = ps_score * (x @ (des.hess_ps_inv @ m2))
+    # treated rows: only the leading terms and the pscore estimation effect
+    psi[:nt] = wt * (rt - eta_t) / mean_wt - inf_c2[:nt] / mean_cw
+    # comparison rows: OLS estimation effects enter both components
+    ols_t = ols_lead * (xc @ (des.gram_c_inv @ m1))
+    ols_c = ols_lead * (xc @ (des.gram_c_inv @ m3))
+    inf_treat_c = -ols_t / mean_wt
+    inf_cont_c = (cw * (rc - eta_c) + inf_c2[nt:] - ols_c) / mean_cw
+    psi[nt:] = inf_treat_c - inf_cont_c
+    return eta_t - eta_c, psi
+
+
+def _two_by_two_ipw(dy: np.ndarray, nt: int, w: np.ndarray, des: _Design) -> tuple[float, np.ndarray]:
+    n1 = dy.shape[0]
+    x, xc = des.x, des.x[nt:]
+    wt = w[:nt]
+    cw = des.control_weight
+    mean_wt, mean_cw = wt.sum() / n1, cw.sum() / n1
+    eta_t = _dot(wt, dy[:nt]) / wt.sum()
+    eta_c = _dot(cw, dy[nt:]) / cw.sum()
+    m2 = ((cw * (dy[nt:] - eta_c)) @ xc) / n1
+    ps_score = n1 * w * (np.r_[np.ones(nt), np.zeros(n1 - nt)] - des.ps)
+    inf_c2 = ps_score * (x @ (des.hess_ps_inv @ m2))
+    psi = np.empty(n1)
+    psi[:nt] = wt * (dy[:nt] - eta_t) / mean_wt - inf_c2[:nt] / mean_cw
+    psi[nt:] = -(cw * (dy[nt:] - eta_c) + inf_c2[nt:]) / mean_cw
+    return eta_t - eta_c, psi
+
+
+def _two_by_two_reg(dy: np.ndarray, nt: int, w: np.ndarray, des: _Design) -> tuple[float, np.ndarray]:
+    n1 = dy.shape[0]
+    xt, xc = des.x[:nt], des.x[nt:]
+    wt, wc = w[:nt], w[nt:]
+    beta = des.gram_c_inv @ (xc.T @ (wc * dy[nt:]))
+    out_t = xt @ beta
+    rc = dy[nt:] - xc @ beta
+    mean_wt = wt.sum() / n1
+    eta_t = _dot(wt, dy[:nt]) / wt.sum()
+    eta_c = _dot(wt, out_t) / wt.sum()
+    m1 = (wt @ xt) / n1
+    psi = np.empty(n1)
+    psi[:nt] = (wt * (dy[:nt] - eta_t) - wt * (out_t - eta_c)) / mean_wt
+    psi[nt:] = -(n1 * wc * rc * (xc @ (des.gram_c_inv @ m1))) / mean_wt
+    return eta_t - eta_c, psi
+
+
+_ESTIMATORS = {"dr": _two_by_two_dr, "ipw": _two_by_two_ipw, "reg": _two_by_two_reg}
+
+
+# --------------------------------------------------------------------------------------
+# all cells
+# --------------------------------------------------------------------------------------
+
+
+def _label(g: float, t) -> str:
+    return f"({_as_number(g)}, {_as_number(t)})"
+
+
+def estimate_cells(
+    panel: Panel, *, control_group: str, method: str, anticipation: int, base_period: str
+) -> CellEstimates:
+    """Estimate every ATT(g, t) cell and its influence function.
+
+    Sample of a cell: units of cohort ``g`` (treated) and the comparison units
+    -- never treated, or (``not_yet_treated``) also units whose cohort is after
+    ``max(t, base) + anticipation`` other than ``g`` -- that are observed (outcome
+    and covariates not missing) in both the base period and ``t``.
+    Covariates and weights are taken from the earlier of the two periods, as in R did.
+    """
+    times = panel.times
+    times_f = times.astype(float)
+    n = panel.n_units
+    cohorts = panel.cohorts
+    plans = plan_cells(times, cohorts, anticipation, base_period)
+    n_cells = len(plans)
+
+    estimate = np.full(n_cells, np.nan)
+    n_treated = np.zeros(n_cells, dtype=np.int64)
+    n_control = np.zeros(n_cells, dtype=np.int64)
+    identified = np.zeros(n_cells, dtype=bool)
+    reference = np.zeros(n_cells, dtype=bool)
+    notes = [""] * n_cells
+    influence = np.zeros((n, n_cells), order="F")
+    roles = np.full((n, n_cells), -1, dtype=np.int8, order="F")
+    issues: dict[str, list[str]] = {}
+
+    y = panel.outcome
+    xcov = panel.covariates
+    has_x = xcov is not None
+    w_all = panel.weights
+    units = np.arange(n)
+    never_lo = panel.first_after(np.finfo(float).max)  # start of the never-treated block
+    design_cache: dict[tuple, _Design] = {}
+
+    for k, plan in enumerate(plans):
+        g = plan.cohort
+        t_val = times[plan.time_index]
+        if plan.base_index is None:
+            notes[k] = plan.note
+            continue
+        ti, bi = plan.time_index, plan.base_index
+
+        glo, ghi = panel.block(g)
+        if control_group == "never_treated":
+            ranges = [(never_lo, n)]
+        else:
+            start = panel.first_after(max(times_f[ti], times_f[bi]) + anticipation)
+            if glo >= start:  # the cohort itself is not yet treated: keep it out of its own comparison group
+                ranges = [(start, glo), (ghi, n)]
+            else:
+                ranges = [(start, n)]
+        ranges = [(a, b) for a, b in ranges if b > a]
+        idx = np.concatenate([units[glo:ghi]] + [units[a:b] for a, b in ranges])
+        nt0 = ghi - glo
+        dy = y[ti, idx] - y[bi, idx]
+        cov_period = min(ti, bi)
+        xraw = xcov[cov_period, idx] if has_x else None
+        masked = False
+        if not panel.complete:
+            ok = np.isfinite(dy)
+            if has_x:
+                ok &= np.isfinite(xraw).all(axis=1)
+            if not ok.all():
+                masked = True
+                idx, dy = idx[ok], dy[ok]
+                if has_x:
+                    xraw = xraw[ok]
+                nt0 = int(ok[:nt0].sum())
+        nt, nc = nt0, idx.shape[0] - nt0
+        n_treated[k], n_control[k] = nt, nc
+        roles[idx[:nt], k] = 1
+        roles[idx[nt:], k] = 0
+
+        if plan.reference:
+            estimate[k] = 0.0
+            identified[k] = True
+            reference[k] = True
+            notes[k] = plan.note
+            continue
+
+        period_text = f"{_as_number(times[bi])} and {_as_number(t_val)}"
+        comparison = "never-treated" if control_group == "never_treated" else "not-yet-treated"
+        if nt < MIN_UNITS or nc < MIN_UNITS:
+            parts = []
+            if nt < MIN_UNITS:
+                parts.append(f"{nt} treated unit(s)")
+            if nc < MIN_UNITS:
+                parts.append(f"{nc} {comparison} comparison unit(s)")
+            notes[k] = f"too few units: {' and '.join(parts)} observed in both {period_text} (need {MIN_UNITS})"
+            continue
+
+        w = w_all[idx]
+        if w[:nt].sum() <= 0 or w[nt:].sum() <= 0:
+            notes[k] = "all treated or all comparison units have zero weight"
+            continue
+        w = w / w.mean()
+
+        if not has_x:
+            if method in ("dr", "ipw") and w[:nt].sum() / w.sum() >= TRIM_LEVEL:
+                # DRDID trims comparison units at this propensity score; with no covariates
+                # that is all of them, so R did returns NA for the cell.
+                notes[k] = f"overlap fails: treated share of the cell is >= {TRIM_LEVEL}, so every comparison unit is trimmed"
+                issues.setdefault("overlap", []).append(_label(g, t_val))
+                continue
+            att, psi = _two_by_two_means(dy, nt, w)
+        else:
+            key = None
+            if not masked:
+                key = (g, tuple(ranges), None if panel.covariates_time_invariant else cov_period)
+            des = design_cache.get(key) if key is not None else None
+            if des is None:
+                des = _build_design(xraw, nt, w, method, panel.covariate_names)
+                if key is not None:
+                    design_cache[key] = des
+            if des.dropped:
+                issues.setdefault("collinear", []).append(f"{_label(g, t_val)}: {', '.join(des.dropped)}")
+            if des.problem:
+                notes[k] = des.problem
+                issues.setdefault("problem", []).append(f"{_label(g, t_val)}: {des.problem}")
+                continue
+            if not des.converged:
+                issues.setdefault("convergence", []).append(_label(g, t_val))
+            att, psi = _ESTIMATORS[method](dy, nt, w, des)
+            extra = []
+            if des.dropped:
+                extra.append(f"dropped collinear covariate(s) {', '.join(des.dropped)}")
+            if des.n_trimmed:
+                extra.append(f"trimmed {des.n_trimmed} comparison unit(s) with propensity score >= {TRIM_LEVEL}")
+                issues.setdefault("trimmed", []).append(_label(g, t_val))
+            notes[k] = "; ".join(extra)
+
+        if not np.isfinite(att):
+            notes[k] = "estimate is not finite"
+            continue
+        estimate[k] = att
+        identified[k] = True
+        influence[idx, k] = psi * (n / idx.shape[0])
+
+    base_time = np.array(
+        [times_f[p.base_index] if p.base_index is not None else np.nan for p in plans], dtype=float
+    )
+    cell_time = np.array([times[p.time_index] for p in plans], dtype=times.dtype)
+    cell_cohort = np.array([p.cohort for p in plans], dtype=float)
+    return CellEstimates(
+        cohort=cell_cohort,
+        time=cell_time,
+        base_time=base_time,
+        estimate=estimate,
+        n_treated=n_treated,
+        n_control=n_control,
+        identified=identified,
+        reference=reference,
+        note=notes,
+        influence=influence,
+        roles=roles,
+        issues=issues,
+    )
+
+
+__all__ = ["CellEstimates", "CellPlan", "estimate_cells", "fit_logit", "plan_cells", "NEVER_TREATED"]

@@ -1,0 +1,359 @@
+"""Input checks and the one reshape: long data frame -> units x periods arrays.
+
+Everything downstream works on the :class:`Panel` built here, never on the
+caller's data frame (which is only read, never modified). Units are put in a
+fixed internal order -- by cohort, never-treated last, then by unit id -- so each
+cohort is one contiguous block and results do not depend on the row order of
+the input.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: Internal code of the never-treated cohort; sorts after every adoption period.
+NEVER_TREATED = np.inf
+
+#: How many offending units / rows an error message lists before "and N more".
+_SHOW = 5
+
+
+@dataclass(frozen=True, eq=False)
+class Panel:
+    """A staggered-adoption panel in wide form.
+
+    Attributes
+    ----------
+    unit_ids : ndarray (n,)
+        Unit identifiers in the internal order (cohort, then id).
+    times : ndarray (T,)
+        The distinct periods, ascending.
+    unit_cohort : ndarray (n,)
+        Adoption period of each unit; ``inf`` for never treated. Non-decreasing.
+    outcome : ndarray (T, n)
+        Outcome by period and unit; NaN where the unit is not observed.
+    covariates : ndarray (T, n, k) or None
+        Covariates by period and unit (NaN where missing).
+    weights : ndarray (n,)
+        Unit-level sampling weights (ones when none were given).
+    cluster_codes : ndarray (n,) or None
+        Integer cluster code of each unit, 0..n_clusters-1.
+    complete : bool
+        True when every unit has outcome and covariates in every period
+        (a balanced panel); cells can then skip the observed-in-both check.
+    """
+
+    unit_ids: np.ndarray
+    times: np.ndarray
+    unit_cohort: np.ndarray
+    outcome: np.ndarray
+    covariates: np.ndarray | None
+    covariate_names: tuple[str, ...]
+    covariates_time_invariant: bool
+    weights: np.ndarray
+    cluster_codes: np.ndarray | None
+    cluster_labels: np.ndarray | None
+    complete: bool
+    n_always_treated: int
+
+    @property
+    def n_units(self) -> int:
+        return int(self.unit_ids.shape[0])
+
+    @property
+    def cohorts(self) -> np.ndarray:
+        """Distinct adoption periods (never treated excluded), ascending."""
+        c = np.unique(self.unit_cohort)
+        return c[np.isfinite(c)]
+
+    def block(self, cohort: float) -> tuple[int, int]:
+        """Start and stop of ``cohort``'s contiguous block in the unit order."""
+        lo = int(np.searchsorted(self.unit_cohort, cohort, side="left"))
+        hi = int(np.searchsorted(self.unit_cohort, cohort, side="right"))
+        return lo, hi
+
+    def first_after(self, period: float) -> int:
+        """Index of the first unit whose cohort is strictly after ``period``."""
+        return int(np.searchsorted(self.unit_cohort, period, side="right"))
+
+
+def _describe(values, limit: int = _SHOW) -> str:
+    values = list(values)
+    shown = ", ".join(str(v) for v in values[:limit])
+    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
+
+
+def _as_number(v):
+    """Period values print as integers when they are whole numbers."""
+    if isinstance(v, float | np.floating) and np.isfinite(v) and float(v).is_integer():
+        return int(v)
+    return v
+
+
+def _numeric(data: pd.DataFrame, column: str, problems: list[str], what: str) -> np.ndarray:
+    raw = data[column]
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        return raw.to_numpy(dtype="float64", na_value=np.nan)
+    values = pd.to_numeric(raw, errors="coerce")
+    bad = values.isna().to_numpy() & raw.notna().to_numpy()
+    if bad.any():
+        rows = data.index[bad]
+        examples = [f"row {r} ({raw.loc[r]!r})" for r in rows[:_SHOW]]
+        problems.append(
+            f"{what} column '{column}' must be numeric; {bad.sum()} value(s) are not, e.g. "
+            + _describe(examples)
+            + (f" and {bad.sum() - _SHOW} more" if bad.sum() > _SHOW else "")
+        )
+    return values.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _per_unit_range(codes: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    lo = np.full(n, np.inf)
+    hi = np.full(n, -np.inf)
+    np.minimum.at(lo, codes, values)
+    np.maximum.at(hi, codes, values)
+    return lo, hi
+
+
+def build_panel(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    covariates: tuple[str, ...] = (),
+    weights: str | None = None,
+    cluster: str | None = None,
+) -> Panel:
+    """Check a long panel and reshape it to units x periods arrays.
+
+    All problems found are collected and raised together in one ``ValueError``
+    that names the offending units, periods and rows (the first few of each).
+
+    Rules
+    -----
+    - never-treated units have cohort 0, NaN or inf;
+    - a unit's cohort, weight and cluster must not change over time (a cohort
+      that changes means treatment switched off or was recoded);
+    - (unit, time) pairs are unique;
+    - a cohort must be one of the periods in the data; a unit adopting before the
+      first period is always treated, has no untreated period, and is dropped
+      with a warning (as R ``did`` does); one adopting after the last period is
+      an error, since silently using it as never treated would hide a coding
+      question the evaluator should answer;
+    - missing outcomes (NaN or absent rows) are allowed: the panel is unbalanced.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    needed = [outcome, unit, time, cohort, *covariates]
+    needed += [c for c in (weights, cluster) if c is not None]
+    missing = [c for c in dict.fromkeys(needed) if c not in data.columns]
+    if missing:
+        raise ValueError(f"columns not found in data: {missing}; available: {list(data.columns)}")
+    if len(data) == 0:
+        raise ValueError("data has no rows")
+
+    problems: list[str] = []
+
+    unit_raw = data[unit]
+    if unit_raw.isna().any():
+        rows = data.index[unit_raw.isna().to_numpy()]
+        problems.append(f"unit column '{unit}' is missing in {len(rows)} row(s): rows {_describe(rows)}")
+    time_f = _numeric(data, time, problems, "time")
+    if np.isnan(time_f).any() and not any(p.startswith("time column") for p in problems):
+        rows = data.index[np.isnan(time_f)]
+        problems.append(f"time column '{time}' is missing in {len(rows)} row(s): rows {_describe(rows)}")
+    cohort_f = _numeric(data, cohort, problems, "cohort")
+    y = _numeric(data, outcome, problems, "outcome")
+    x_cols = [_numeric(data, c, problems, "covariate") for c in covariates]
+    w_row = _numeric(data, weights, problems, "weights") if weights is not None else None
+    if problems:
+        raise ValueError(_problem_message(problems))
+
+    # Never treated may be coded 0, NaN or inf; one internal code for all three.
+    zero_coded = cohort_f == 0
+    never = np.isnan(cohort_f) | zero_coded | np.isinf(cohort_f)
+    cohort_f = np.where(never, NEVER_TREATED, cohort_f)
+
+    try:
+        ucode, uniques = pd.factorize(unit_raw, sort=True)
+    except TypeError:  # ids of mixed types cannot be sorted; first-seen order is still deterministic per id set
+        ucode, uniques = pd.factorize(unit_raw.astype(str), sort=True)
+    uniques = np.asarray(uniques)
+    n_all = len(uniques)
+    # Hash, then sort the few distinct periods (cheaper than sorting every row).
+    tcode_raw, t_uniques = pd.factorize(time_f)
+    order_t = np.argsort(t_uniques, kind="stable")
+    times_f = t_uniques[order_t]
+    rank = np.empty_like(order_t)
+    rank[order_t] = np.arange(order_t.size)
+    tcode = rank[tcode_raw]
+    n_periods = len(times_f)
+    if n_periods < 2:
+        raise ValueError(f"the panel has {n_periods} period(s); at least two are needed")
+
+    # Duplicate (unit, time) rows.
+    key = ucode.astype(np.int64) * n_periods + tcode
+    counts = np.bincount(key, minlength=n_all * n_periods)
+    dup = counts[key] > 1
+    if dup.any():
+        pairs = pd.DataFrame({"u": uniques[ucode[dup]], "t": time_f[dup], "row": data.index[dup]})
+        grouped = pairs.groupby(["u", "t"], sort=True)["row"].apply(list)
+        examples = [f"{unit}={u} {time}={_as_number(t)} (rows {_describe(r, 3)})" for (u, t), r in grouped.items()]
+        problems.append(f"{len(grouped)} duplicate unit-time pair(s): " + _describe(examples))
+
+    # Cohort must be constant within unit (treatment is absorbing).
+    lo, hi = _per_unit_range(ucode, cohort_f, n_all)
+    switching = np.nonzero(lo != hi)[0]
+    if switching.size:
+        examples = []
+        for u in switching[:_SHOW]:
+            rows = np.nonzero(ucode == u)[0]
+            vals = sorted({_as_number(v) if np.isfinite(v) else "never" for v in cohort_f[rows]}, key=str)
+            examples.append(f"{unit}={uniques[u]} has {cohort} values {vals} (rows {_describe(data.index[rows], 3)})")
+        problems.append(
+            f"{switching.size} unit(s) change cohort over time; treatment must be absorbing "
+            "(once adopted, always adopted) and the cohort column constant within a unit: "
+            + _describe(examples)
+        )
+
+    unit_cohort_all = lo  # valid where the unit is consistent
+
+    if w_row is not None:
+        bad = ~np.isfinite(w_row) | (w_row < 0)
+        if bad.any():
+            problems.append(
+                f"weights column '{weights}' must be finite and non-negative; bad in rows {_describe(data.index[bad])}"
+            )
+        wlo, whi = _per_unit_range(ucode, np.where(bad, 0.0, w_row), n_all)
+        varying = np.nonzero(wlo != whi)[0]
+        if varying.size:
+            problems.append(
+                f"weights column '{weights}' must be constant within a unit (sampling weights are unit-level); "
+                f"it varies for {unit}={_describe(uniques[varying])}"
+            )
+        unit_w_all = wlo
+    else:
+        unit_w_all = np.ones(n_all)
+
+    cluster_codes_all = None
+    cluster_labels = None
+    if cluster is not None:
+        craw = data[cluster]
+        if craw.isna().any():
+            problems.append(f"cluster column '{cluster}' is missing in rows {_describe(data.index[craw.isna().to_numpy()])}")
+        ccode, cluster_labels = pd.factorize(craw, sort=False)
+        clo, chi = _per_unit_range(ucode, ccode.astype(float), n_all)
+        varying = np.nonzero(clo != chi)[0]
+        if varying.size:
+            problems.append(
+                f"cluster column '{cluster}' must be constant within a unit (clusters are the unit level or "
+                f"coarser); it varies for {unit}={_describe(uniques[varying])}"
+            )
+        cluster_codes_all = clo
+
+    # Cohort values must be periods of the panel.
+    finite = np.isfinite(unit_cohort_all) & (lo == hi)
+    if (times_f == 0).any() and zero_coded.any():
+        problems.append(
+            f"cohort 0 means never treated, but 0 is also a value of '{time}'; "
+            "code never-treated units as NaN or relabel the periods"
+        )
+    first, last = times_f[0], times_f[-1]
+    late = np.nonzero(finite & (unit_cohort_all > last))[0]
+    if late.size:
+        examples = [f"{unit}={uniques[u]} adopts in {_as_number(unit_cohort_all[u])}" for u in late]
+        problems.append(
+            f"{late.size} unit(s) adopt after the last period of data ({_as_number(last)}): "
+            + _describe(examples)
+            + "; if they should serve as never-treated comparisons, code their cohort as 0 or NaN"
+        )
+    inside = finite & (unit_cohort_all >= first) & (unit_cohort_all <= last)
+    off_grid = np.nonzero(inside & ~np.isin(unit_cohort_all, times_f))[0]
+    if off_grid.size:
+        examples = [f"{unit}={uniques[u]} has cohort {_as_number(unit_cohort_all[u])}" for u in off_grid]
+        problems.append(
+            f"{off_grid.size} unit(s) have a cohort that is not a period of '{time}' "
+            f"(periods: {_describe([_as_number(t) for t in times_f], 10)}): " + _describe(examples)
+        )
+    if problems:
+        raise ValueError(_problem_message(problems))
+
+    # Always treated: adopted before the first period, so never observed untreated.
+    always = finite & (unit_cohort_all < first)
+    n_always = int(always.sum())
+    if n_always:
+        warnings.warn(
+            f"Dropped {n_always} unit(s) already treated before the first period ({_as_number(first)}): "
+            f"{unit}={_describe(uniques[always])}. They have no untreated period to compare.",
+            UserWarning,
+            stacklevel=3,
+        )
+    keep_unit = ~always
+    kept = np.nonzero(keep_unit)[0]
+    n = kept.size
+    if n == 0:
+        raise ValueError("no units left after dropping always-treated units")
+
+    # Internal order: cohort ascending (never treated last), then unit id.
+    order = kept[np.lexsort((kept, unit_cohort_all[kept]))]
+    position = np.full(n_all, -1, dtype=np.int64)
+    position[order] = np.arange(n)
+    if n_always:
+        row_keep = keep_unit[ucode]
+        pos = position[ucode[row_keep]]
+        trow = tcode[row_keep]
+    else:  # nothing dropped: skip copying every column through a mask
+        row_keep = slice(None)
+        pos = position[ucode]
+        trow = tcode
+
+    y_wide = np.full((n_periods, n), np.nan)
+    y_wide[trow, pos] = y[row_keep]
+
+    x_wide = None
+    time_invariant = True
+    if covariates:
+        x_wide = np.full((n_periods, n, len(covariates)), np.nan)
+        for j, col in enumerate(x_cols):
+            x_wide[trow, pos, j] = col[row_keep]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN units
+            spread = np.nanmax(x_wide, axis=0) - np.nanmin(x_wide, axis=0)
+        time_invariant = bool(np.all((spread == 0) | np.isnan(spread)))
+
+    complete = bool(np.isfinite(y_wide).all() and (x_wide is None or np.isfinite(x_wide).all()))
+
+    times_out = times_f
+    if np.all(np.mod(times_f, 1) == 0):
+        times_out = times_f.astype(np.int64)
+
+    return Panel(
+        unit_ids=uniques[order],
+        times=times_out,
+        unit_cohort=unit_cohort_all[order],
+        outcome=y_wide,
+        covariates=x_wide,
+        covariate_names=tuple(covariates),
+        covariates_time_invariant=time_invariant,
+        weights=unit_w_all[order].astype(float),
+        cluster_codes=None if cluster_codes_all is None else _recode(cluster_codes_all[order]),
+        cluster_labels=None if cluster_labels is None else np.asarray(cluster_labels),
+        complete=complete,
+        n_always_treated=n_always,
+    )
+
+
+def _recode(codes: np.ndarray) -> np.ndarray:
+    """Cluster codes 0..C-1 over the units that remain."""
+    _, inverse = np.unique(codes, return_inverse=True)
+    return inverse.astype(np.int64)
+
+
+def _problem_message(problems: list[str]) -> str:
+    return "att_gt cannot use this data:\n" + "\n".join(f"  - {p}" for p in problems)
