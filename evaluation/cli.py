@@ -4,6 +4,8 @@
     gcio-eval check --data DIR
     gcio-eval demo --out DIR [--seed N] [--effect-scale X] [--municipalities N]
     gcio-eval refresh-notebooks
+    gcio-eval import-furag FILE... --out DIR
+    gcio-eval adoption-template --out DIR [--entities FILE_OR_DIR]
 """
 
 from __future__ import annotations
@@ -48,7 +50,20 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("refresh-notebooks", help="re-execute notebooks and keep only the outputs nbval checks")
 
+    p_furag = sub.add_parser("import-furag", help="read FURAG results workbooks into outcomes.csv and entities.csv")
+    p_furag.add_argument("files", nargs="+", metavar="FILE",
+                         help="results workbooks, e.g. Resultados_vig2022_nacion.xlsx")
+    p_furag.add_argument("--out", required=True, help="folder to write outcomes.csv and entities.csv to")
+
+    p_template = sub.add_parser("adoption-template", help="write the adoption registry template (CSV and XLSX)")
+    p_template.add_argument("--out", required=True, help="folder to write the templates to")
+    p_template.add_argument("--entities", help="entities file, or a data folder holding one, to list in the XLSX")
+
     args = parser.parse_args(argv)
+    if args.command == "import-furag":
+        return _import_furag(args)
+    if args.command == "adoption-template":
+        return _adoption_template(args)
     if args.command == "run":
         return _run(args)
     if args.command == "check":
@@ -92,6 +107,31 @@ def _run(args) -> int:
           file=sys.stderr)
     print(outcome.index)
     return 1
+
+
+def _import_furag(args) -> int:
+    from .furag import FuragError, import_furag
+
+    try:
+        report = import_furag(args.files, args.out)
+    except FuragError as exc:
+        print(f"gcio-eval: {exc}", file=sys.stderr)
+        return 2
+    print(report)
+    return 0
+
+
+def _adoption_template(args) -> int:
+    from .registry import RegistryError, write_template
+
+    try:
+        written = write_template(args.out, entities=args.entities)
+    except RegistryError as exc:
+        print(f"gcio-eval: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0
 
 
 def _check(args) -> int:

@@ -7,11 +7,14 @@ documents the same contract for people; a test keeps the two in step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+from dataclasses import dataclass, field, replace
 
 LEVELS = ("national", "departmental", "municipal")
 LIKERT_MIN, LIKERT_MAX = 1, 5
 SCORE_MIN, SCORE_MAX = 0.0, 100.0
+#: The decree that created the GCIO role; no entity can adopt before it.
+DECREE_415_DATE = dt.date(2016, 3, 9)
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,9 @@ ENTITIES = Table(
     columns=(
         Column("entity_id", "text", meaning="Entity code (Código Sigep or DIVIPOLA-based); joins every other table."),
         Column("name", "text", meaning="Entity name, with accents."),
-        Column("level", "text", allowed=LEVELS, meaning="national, departmental or municipal."),
+        Column("level", "text", allowed=LEVELS,
+               meaning="national, departmental or municipal (other names only where dataset.yml declares them "
+                       "in checks.levels)."),
         Column("sector", "text", required=False, meaning="Administrative sector (national entities) or 'territorial'."),
         Column("department", "text", required=False, meaning="Department name (territorial entities)."),
         Column("divipola", "integer", required=False, meaning="DANE municipality code, municipal entities only."),
@@ -97,7 +102,8 @@ OUTCOMES = Table(
         Column("year", "year", meaning="Vigencia (the year the score measures)."),
         Column("indicator", "text", meaning="Indicator code: POL07 (Gobierno Digital), POL08 (Seguridad Digital), IDI, GEL, ..."),
         Column("value", "number", minimum=SCORE_MIN, maximum=SCORE_MAX,
-               meaning="Score from 0 to 100; leave blank where the index does not apply."),
+               meaning="Score from 0 to 100 (another range, or none, where dataset.yml's checks.score_range "
+                       "says so); leave blank where the index does not apply."),
     ),
 )
 
@@ -156,6 +162,87 @@ COSTS = Table(
 
 TABLES: dict[str, Table] = {t.name: t for t in (
     ENTITIES, ADOPTION, OUTCOMES, MONITORING, SURVEY_ICT_OFFICES, SURVEY_DIRECTORS, COSTS)}
+
+
+
+# --------------------------------------------------------------------------- domain checks
+
+@dataclass(frozen=True)
+class Checks:
+    """Properties of the GCIO programme that validation assumes, and that a dataset may declare otherwise.
+
+    The contract was written for FURAG scores of Colombian public entities: an
+    outcome is a score from 0 to 100, nobody adopts before Decree 415 of 2016,
+    an entity is national, departmental or municipal, and a municipality has a
+    DANE DIVIPOLA code. Another staggered-adoption panel (US states and
+    castle-doctrine laws, counties and the minimum wage) breaks all four
+    without being wrong. Such a dataset says
+    so in its ``dataset.yml``, in a ``checks:`` block, rather than the checks
+    guessing from the data; every other check (keys, types, blank cells,
+    unknown entities, dates in the future or outside the panel) still runs::
+
+        checks:
+          score_range: null          # [low, high], or null for no range check
+          earliest_adoption: null    # a date, or null for none
+          levels: [national, departmental, municipal]   # or null to accept any level
+          divipola: false            # municipal entities need no DANE code
+
+    Attributes
+    ----------
+    score_range : (float, float) or None
+        Range of outcome ``value``; None switches the range check off.
+    earliest_adoption : datetime.date or None
+        No adoption date may fall before it; None switches the check off.
+    levels : tuple of str or None
+        The names ``entities.level`` may take; None accepts any non-blank name.
+    divipola : bool
+        Whether a municipal entity without a DIVIPOLA code is pointed out
+        (a warning); False for municipalities outside Colombia.
+    """
+
+    score_range: tuple[float, float] | None = (SCORE_MIN, SCORE_MAX)
+    earliest_adoption: dt.date | None = DECREE_415_DATE
+    levels: tuple[str, ...] | None = LEVELS
+    divipola: bool = True
+
+    @property
+    def is_default(self) -> bool:
+        """True for the GCIO programme's own properties."""
+        return self == Checks()
+
+    def tables(self) -> dict[str, Table]:
+        """The contract's tables with these properties applied (``TABLES`` itself for the defaults)."""
+        if self.is_default:
+            return TABLES
+        level = ENTITIES.column("level")
+        if self.levels != LEVELS:
+            names = "any name" if self.levels is None else ", ".join(self.levels)
+            level = replace(level, allowed=self.levels,
+                            meaning=f"Level of the unit: {names} (declared in dataset.yml, checks.levels).")
+        value = OUTCOMES.column("value")
+        if self.score_range != (SCORE_MIN, SCORE_MAX):
+            if self.score_range is None:
+                value = replace(value, minimum=None, maximum=None,
+                                meaning="Outcome value (dataset.yml sets checks.score_range to null: no range "
+                                        "check); leave blank where it is missing.")
+            else:
+                low, high = self.score_range
+                value = replace(value, minimum=low, maximum=high,
+                                meaning=f"Outcome value from {low:g} to {high:g} (dataset.yml, "
+                                        "checks.score_range); leave blank where it is missing.")
+        entities = replace(ENTITIES, columns=tuple(level if c.name == "level" else c for c in ENTITIES.columns))
+        outcomes = replace(OUTCOMES, columns=tuple(value if c.name == "value" else c for c in OUTCOMES.columns))
+        return {**TABLES, "entities": entities, "outcomes": outcomes}
+
+
+#: Checks keys of dataset.yml, with what each accepts (for messages and documentation).
+CHECK_KEYS = {
+    "score_range": "two numbers [low, high], or null for no range check on outcome values",
+    "earliest_adoption": "a date (2016-03-09), or null for no earliest adoption date",
+    "levels": "a list of level names, or null to accept any level",
+    "divipola": "true or false: whether municipal entities should have a DIVIPOLA code",
+}
+
 
 #: Indicators the suite knows by name; others are accepted and shown by code.
 INDICATORS = {

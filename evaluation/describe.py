@@ -14,6 +14,17 @@ def _levels(dataset) -> pd.DataFrame:
     return dataset.entities[["entity_id", "level"]]
 
 
+def level_order(present) -> list[str]:
+    """The levels found, the contract's first (national, departmental, municipal), then any other.
+
+    A dataset that declares its own levels in ``dataset.yml`` (``checks.levels``,
+    e.g. ``state``) keeps them in the tables, in the order they first appear,
+    instead of losing them to a reindex on the contract's three.
+    """
+    present = list(dict.fromkeys(lv for lv in present if isinstance(lv, str)))
+    return [lv for lv in LEVELS if lv in present] + [lv for lv in present if lv not in LEVELS]
+
+
 def overview(dataset, until_year: int | None = None) -> pd.DataFrame:
     """One row per level: entities, adopters, never adopters, first and last outcome year."""
     ents = _levels(dataset).merge(dataset.adoption[["entity_id", "cohort"]], on="entity_id", how="left")
@@ -21,7 +32,7 @@ def overview(dataset, until_year: int | None = None) -> pd.DataFrame:
         ents.loc[ents["cohort"] > until_year, "cohort"] = pd.NA
     out = (ents.groupby("level", observed=True)
                .agg(entities=("entity_id", "size"), adopters=("cohort", "count"))
-               .reindex([lv for lv in LEVELS if lv in set(ents["level"])]))
+               .reindex(level_order(ents["level"])))
     out["never_adopted"] = out["entities"] - out["adopters"]
     out.loc["all"] = out.sum()
     return out.reset_index()
@@ -48,7 +59,7 @@ def adoption_timeline(dataset, until_year: int | None = None) -> pd.DataFrame:
         adopt = adopt[adopt["cohort"] <= until_year]
     table = (adopt.groupby(["cohort", "level"], observed=True).size()
                   .unstack("level", fill_value=0)
-                  .reindex(columns=[lv for lv in LEVELS if lv in set(adopt["level"])], fill_value=0))
+                  .reindex(columns=level_order(adopt["level"]), fill_value=0))
     table["all"] = table.sum(axis=1)
     table.columns.name = None
     table = table.reset_index()
@@ -98,6 +109,48 @@ def pre_adoption_years(dataset, until_year: int | None = None, anticipation: int
                                        "post_adoption_years", "first_year", "evaluable", "note"])
 
 
-def indicator_label(code: str) -> str:
-    """``POL07`` -> ``POL07 – Gobierno Digital policy index (FURAG)``."""
-    return f"{code} – {INDICATORS[code]}" if code in INDICATORS else code
+def indicator_label(code: str, dataset=None) -> str:
+    """``POL07`` -> ``POL07 – Gobierno Digital policy index (FURAG)``.
+
+    With ``dataset``, a label its ``dataset.yml`` gives the outcome
+    (``labels: {outcomes: {l_homicide: ...}}``, written for converted panels)
+    is used first.
+    """
+    label = wording(dataset)["outcomes"].get(code) if dataset is not None else None
+    label = label or INDICATORS.get(code)
+    return f"{code} – {label}" if label else code
+
+
+#: How the reports speak of the GCIO programme's data.
+GCIO_WORDING = {"unit": "entity", "units": "entities", "treatment": "GCIO post",
+                "adopted": "created the GCIO post", "outcomes": {}}
+
+
+def wording(dataset) -> dict:
+    """The words a report should use for this dataset's units, treatment and outcomes.
+
+    GCIO data speak of entities that created the GCIO post. A dataset whose
+    ``dataset.yml`` has a ``labels:`` block (``unit``, ``units``, ``treatment``,
+    ``outcomes``; ``evaluation.panel_config`` writes one for every converted
+    panel) speaks of, say, states that adopted a castle-doctrine law.
+
+    Returns
+    -------
+    dict
+        ``unit``, ``units``, ``treatment``, ``adopted`` (a verb phrase:
+        "created the GCIO post", "adopted the castle-doctrine law") and
+        ``outcomes`` (code to label).
+    """
+    labels = (getattr(dataset, "metadata", None) or {}).get("labels")
+    if not isinstance(labels, dict):
+        return {**GCIO_WORDING, "outcomes": {}}
+    unit = str(labels.get("unit") or GCIO_WORDING["unit"])
+    treatment = str(labels.get("treatment") or "")
+    outcomes = labels.get("outcomes") if isinstance(labels.get("outcomes"), dict) else {}
+    return {
+        "unit": unit,
+        "units": str(labels.get("units") or f"{unit}s"),
+        "treatment": treatment or "treatment",
+        "adopted": f"adopted the {treatment}" if treatment else "were treated",
+        "outcomes": {str(k): str(v) for k, v in outcomes.items()},
+    }

@@ -33,6 +33,9 @@ from .report import ReportEntry, export_html, notebook_title, write_index
 
 #: Parameters every notebook of the suite declares; the runner fills them in.
 RUN_PARAMETERS = ("year", "data_dir", "output_dir")
+#: Folder of ``output_root`` where panels named by a config's ``panel:`` key are converted
+#: into contract folders (once per panel file and mapping); never next to the user's file.
+PANEL_CACHE = ".panels"
 
 
 class RunError(Exception):
@@ -103,15 +106,21 @@ def select_notebooks(notebooks: list[Path], only: list[str] | None) -> list[Path
 class RunConfig:
     """A YAML run configuration.
 
-    Keys: ``data`` (folder, relative to the config file), ``parameters`` (for
-    every notebook that declares them) and ``notebooks`` (per-notebook
-    parameters, keyed by short name, e.g. ``impact: {outcome: POL08}``).
+    Keys: ``data`` (folder, relative to the config file), ``panel`` (instead of
+    ``data``: a panel file and which of its columns are unit, time, cohort or
+    treated flag, outcomes, ...; see :mod:`evaluation.panel_config`),
+    ``parameters`` (for every notebook that declares them), ``notebooks``
+    (per-notebook parameters, keyed by short name, e.g. ``impact: {outcome: POL08}``)
+    and ``only`` (the notebooks that apply to the data, as ``--only``, which
+    overrides it: a panel that is not GCIO data has no costs or surveys).
     """
 
     path: Path | None = None
     data: Path | None = None
     parameters: dict = field(default_factory=dict)
     notebooks: dict = field(default_factory=dict)
+    panel: Any = None  # evaluation.panel_config.PanelConfig
+    only: tuple[str, ...] = ()
 
     @classmethod
     def read(cls, path: str | Path) -> "RunConfig":
@@ -124,17 +133,42 @@ class RunConfig:
             raise RunError(f"Config file {path} is not valid YAML: {exc}") from exc
         if not isinstance(raw, dict):
             raise RunError(f"Config file {path} must be a mapping of keys to values.")
-        known = {"data", "parameters", "notebooks"}
+        known = {"data", "panel", "parameters", "notebooks", "only"}
         unknown = sorted(set(raw) - known)
         if unknown:
             raise RunError(f"Config file {path}: unknown key(s) {unknown}. Valid keys: {sorted(known)}.")
         data = raw.get("data")
+        panel = None
+        if raw.get("panel") is not None:
+            from .panel_config import PanelConfig, PanelConfigError
+
+            if data:
+                raise RunError(f"Config file {path} has both 'data' and 'panel'; keep one: 'data' names a contract "
+                               "folder, 'panel' a panel file to convert into one.")
+            try:
+                panel = PanelConfig.from_mapping(raw["panel"], base_dir=path.parent, source=path)
+            except PanelConfigError as exc:
+                raise RunError(str(exc)) from exc
         return cls(
             path=path,
             data=(path.parent / data).resolve() if data else None,
             parameters=dict(raw.get("parameters") or {}),
             notebooks={k: dict(v or {}) for k, v in (raw.get("notebooks") or {}).items()},
+            panel=panel,
+            only=_names(raw.get("only"), path),
         )
+
+
+def _names(value, path: Path) -> tuple[str, ...]:
+    """The config's ``only``: a notebook name or a list of them."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise RunError(f"Config file {path}: 'only' must be a notebook name or a list of them, e.g. "
+                       "[data_quality, impact].")
+    return tuple(v.strip() for v in value)
 
 
 def build_parameters(
@@ -147,7 +181,10 @@ def build_parameters(
     would then silently run with the default, so we refuse instead.
     """
     declared = {nb: declared_parameters(nb) for nb in notebooks}
-    all_declared = sorted({name for d in declared.values() for name in d})
+    # Shared names are checked against the whole suite: a config's parameters for the impact
+    # notebooks must not make --only data_quality fail.
+    known = declared if suite is None else {nb: declared.get(nb) or declared_parameters(nb) for nb in suite}
+    all_declared = sorted({name for d in known.values() for name in d})
     shared = {**config.parameters, **extra}
     unknown = sorted(set(shared) - set(all_declared))
     if set(shared) & set(RUN_PARAMETERS):
@@ -274,7 +311,16 @@ def run(
 
     say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
     cfg = RunConfig.read(config) if config else RunConfig()
-    data_dir = paths.resolve_data_dir(data if data else cfg.data)
+    panel = cfg.panel if not data else None  # --data wins over the config, as it does over 'data:'
+    if panel is not None:
+        from .panel_config import PanelConfigError, contract_folder
+
+        try:
+            data_dir = contract_folder(panel, Path(output_root or paths.OUTPUTS_DIR).resolve() / PANEL_CACHE)
+        except PanelConfigError as exc:
+            raise RunError(f"{exc}\nNothing was run.") from exc
+    else:
+        data_dir = paths.resolve_data_dir(data if data else cfg.data)
     try:
         dataset = load(data_dir)
     except ContractError as exc:
@@ -293,7 +339,7 @@ def run(
 
     notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR).resolve()
     suite = discover_notebooks(notebooks_dir)
-    notebooks = select_notebooks(suite, only)
+    notebooks = select_notebooks(suite, only or list(cfg.only))
     output_root = Path(output_root or paths.OUTPUTS_DIR).resolve()
     output_root.mkdir(parents=True, exist_ok=True)
 
@@ -304,6 +350,10 @@ def run(
         per_notebook = build_parameters(notebooks, cfg, dict(parameters or {}), base, suite)
         started = datetime.now(timezone.utc)
         inputs = {p.name: _sha256(p) for p in sorted(data_dir.iterdir()) if p.is_file()}
+        if panel is not None:
+            # The contract files above are derived; the file the numbers trace back to is the panel.
+            key = panel.file.name if panel.file.name not in inputs else f"source_{panel.file.name}"
+            inputs[key] = _sha256(panel.file)
         carried = _carry_over(output_root / str(year), build, notebooks, suite, inputs, say)
         results = _run_all(notebooks, per_notebook, build, notebooks_dir, jobs, say)
         entries = [ReportEntry(name, rec["title"], rec["status"], rec["seconds"], rec["error"])
@@ -335,6 +385,8 @@ def run(
             "data_dir": str(data_dir),
             "synthetic_data": dataset.synthetic,
             "inputs": inputs,
+            **({"panel": {"file": str(panel.file), "sha256": inputs[key], "converted_to": str(data_dir),
+                          "mapping": panel.as_dict()}} if panel is not None else {}),
             "config": str(cfg.path) if cfg.path else None,
             "package_version": __version__,
             "git_commit": _git_commit(),

@@ -27,11 +27,23 @@ The checks, in the order they run:
    entities; adoption dates in the future, before Decree 415 (9 March 2016) or
    outside the years of the outcome panel; municipal entities without a
    DIVIPOLA code; blank outcome values (left out of the panel);
-7. ``dataset.yml``: readable, ``synthetic`` is true or false.
+7. ``dataset.yml``: readable, ``synthetic`` is true or false, and its
+   ``checks:`` block well formed.
+
+Three checks encode properties of the GCIO programme rather than of good data:
+scores from 0 to 100, no adoption before Decree 415 of 2016, and the levels
+national, departmental and municipal. A dataset that is not FURAG data (a
+published staggered-adoption panel, say) declares its own in ``dataset.yml``
+(see ``evaluation.contract.Checks``); ``dataset.yml`` is therefore read first.
+
+``check_adoption(file, folder)`` checks an adoption registry that is not (yet)
+in the folder, such as a filled-in ``adoption_template.csv``, against the
+folder's entities and outcome panel.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import html
@@ -46,11 +58,11 @@ import yaml
 from evaluation import contract, paths, readers
 from evaluation.contract import Column, Table
 
-__all__ = ["Problem", "Problems", "ContractError", "check", "parse_folder", "ParsedFolder",
+__all__ = ["Problem", "Problems", "ContractError", "check", "check_adoption", "parse_folder", "ParsedFolder",
            "DECREE_415_DATE"]
 
-#: The decree that created the GCIO role; no entity can adopt before it.
-DECREE_415_DATE = dt.date(2016, 3, 9)
+#: The decree that created the GCIO role; no entity can adopt before it (see ``contract.Checks``).
+DECREE_415_DATE = contract.DECREE_415_DATE
 #: Columns of ``Problems.table``.
 PROBLEM_COLUMNS = ("file", "row", "column", "problem", "fix", "severity")
 #: Cells that may be blank although their column is required: a blank FURAG
@@ -232,6 +244,8 @@ class ParsedFolder:
     files: dict[str, Path] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     metadata: dict = field(default_factory=dict)
+    #: The domain properties the folder was checked against (``dataset.yml``'s ``checks:``).
+    checks: contract.Checks = contract.Checks()
 
 
 # --------------------------------------------------------------------------- entry points
@@ -280,6 +294,9 @@ def parse_folder(folder: str | os.PathLike[str] | None, *, today: dt.date | None
     folder = paths.resolve_data_dir(folder)
     today = today or dt.date.today()
     report = _Report()
+    # dataset.yml first: it may declare properties (checks:) the tables are checked against.
+    metadata, checks = _read_metadata(folder, report)
+    contract_tables = checks.tables()
     files = _find_files(folder, report)
     tables: dict[str, pd.DataFrame] = {}
     raw_tables: dict[str, pd.DataFrame] = {}
@@ -288,12 +305,76 @@ def parse_folder(folder: str | os.PathLike[str] | None, *, today: dt.date | None
         if raw is None:
             continue
         raw_tables[name] = raw
-        tables[name] = _check_table(contract.TABLES[name], raw, path.name, report)
-    _check_across(tables, raw_tables, files, report, today)
-    metadata = _read_metadata(folder, report)
+        tables[name] = _check_table(contract_tables[name], raw, path.name, report)
+    _check_across(tables, raw_tables, files, report, today, checks)
     order = [*contract.TABLES, "dataset"]
     return ParsedFolder(folder=folder, problems=report.problems(folder, order), files=files,
-                        tables=tables, metadata=metadata)
+                        tables=tables, metadata=metadata, checks=checks)
+
+
+def check_adoption(file: str | os.PathLike[str], folder: str | os.PathLike[str] | None, *,
+                   today: dt.date | None = None) -> Problems:
+    """Check an adoption registry against a dataset folder's entities and outcome panel.
+
+    The registry is checked as the folder's ``adoption`` table would be (columns,
+    dates, an entity adopting twice), then against the folder: codes not in its
+    entities, dates in the future or before the earliest adoption date, and
+    dates outside the years of its outcomes. The folder's own adoption file, if
+    any, is ignored, and problems of the folder's other files are not repeated
+    (run ``check(folder)`` for those).
+
+    Parameters
+    ----------
+    file : str or path
+        The filled-in registry (``.csv`` or ``.xlsx``), e.g. ``adoption_template.xlsx``.
+    folder : str, path or None
+        The dataset folder holding ``entities`` (and, for the panel years,
+        ``outcomes``), as accepted by ``evaluation.paths.resolve_data_dir``.
+    today : datetime.date, optional
+        The date against which adoption dates count as "in the future".
+
+    Returns
+    -------
+    Problems
+        The registry's problems; a missing or unreadable entities table is one
+        error, since codes cannot be checked without it.
+    """
+    file = Path(file)
+    if not file.is_file():
+        raise FileNotFoundError(f"The adoption registry {file} does not exist.")
+    parsed = parse_folder(folder, today=today)
+    today = today or dt.date.today()
+    report = _Report()
+    label = file.name
+    raw = _read(file, report)
+    tables: dict[str, pd.DataFrame] = {}
+    files: dict[str, Path] = {}
+    # The columns each check needs; a table missing one (or unreadable) cannot be used.
+    needed = {"entities": ("entity_id",), "outcomes": ("year", "value")}
+    for name, columns in needed.items():
+        path = parsed.files.get(name)
+        broken = [p for p in parsed.problems.errors
+                  if path is not None and p.file == path.name and p.row is None and p.column in ("", *columns)]
+        if name in parsed.tables and not broken:
+            tables[name], files[name] = parsed.tables[name], path
+        elif name == "entities":
+            report.error(path.name if path else name, None, "",
+                         f"the entities table of {parsed.folder} cannot be read, so the codes in {label} "
+                         "cannot be checked",
+                         f"run gcio-eval check --data {parsed.folder} and fix its entities file first")
+        else:
+            report.warning(path.name if path else name, None, "",
+                           f"the outcomes table of {parsed.folder} cannot be read, so the dates in {label} "
+                           "were not compared with the years of the outcome panel",
+                           f"run gcio-eval check --data {parsed.folder} and fix its outcomes file")
+    raw_tables = {name: pd.DataFrame(columns=list(frame.columns)) for name, frame in tables.items()}
+    if raw is not None:
+        tables["adoption"] = _check_table(contract.ADOPTION, raw, label, report)
+        raw_tables["adoption"] = raw
+        files["adoption"] = file
+        _check_known_entities(tables, raw_tables, files, report, names=("adoption",))
+        _check_registry_dates(tables, raw_tables, files, report, today, parsed.checks)
+    return report.problems(parsed.folder, [file.stem, *contract.TABLES])
 
 
 # --------------------------------------------------------------------------- files
@@ -639,52 +720,73 @@ def _date_text(value) -> str:
 
 # --------------------------------------------------------------------------- across tables
 
+def _usable(tables: dict[str, pd.DataFrame], raw_tables: dict[str, pd.DataFrame], name: str, *columns: str) -> bool:
+    """The table was read and has these columns (else checks using them would only add noise)."""
+    return name in tables and all(c in raw_tables[name].columns for c in columns)
+
+
 def _check_across(tables: dict[str, pd.DataFrame], raw_tables: dict[str, pd.DataFrame],
-                  files: dict[str, Path], report: _Report, today: dt.date) -> None:
+                  files: dict[str, Path], report: _Report, today: dt.date,
+                  checks: contract.Checks = contract.Checks()) -> None:
     def usable(name: str, *columns: str) -> bool:
-        """The table was read and has these columns (else checks using them would only add noise)."""
-        return name in tables and all(c in raw_tables[name].columns for c in columns)
+        return _usable(tables, raw_tables, name, *columns)
 
     label = {name: path.name for name, path in files.items()}
-    known: set[str] | None = None
-    if usable("entities", "entity_id"):
-        known = set(tables["entities"]["entity_id"].dropna())
-        without_zeros = {e.lstrip("0"): e for e in known}
+    _check_known_entities(tables, raw_tables, files, report,
+                          names=("adoption", "outcomes", "survey_ict_offices", "survey_directors"))
 
-        def unknown_fix(entity: str) -> str:
-            twin = without_zeros.get(entity.lstrip("0"))
-            if twin is not None and twin != entity:
-                return (f"{label['entities']} has '{twin}': a spreadsheet probably dropped or added a leading "
-                        "zero. Format the entity_id columns as text and write the code the same way in every file")
-            return f"correct the code, or add the entity to {label['entities']}"
-
-        for name, severity in (("adoption", "error"), ("outcomes", "error"),
-                               ("survey_ict_offices", "warning"), ("survey_directors", "warning")):
-            if not usable(name, "entity_id"):
-                continue
-            ids = tables[name]["entity_id"]
-            strangers = ids[ids.notna() & ~ids.isin(known)]
-            for entity, rows in strangers.groupby(strangers, sort=False):
-                rows = list(rows.index)
-                where = "" if len(rows) == 1 else f" ({len(rows)} rows: {_rows_text(rows)})"
-                add = report.error if severity == "error" else report.warning
-                add(label[name], rows[0], "entity_id",
-                    f"entity {entity} is not in {label['entities']}{where}", unknown_fix(entity))
-
-    if usable("entities", "level"):
+    if usable("entities", "level") and checks.divipola:
         _check_divipola(tables["entities"], "divipola" in raw_tables["entities"].columns, label["entities"], report)
 
-    panel_years: list[int] = []
-    if usable("outcomes", "year"):
-        # The panel's years are those with at least one value (as Dataset.years).
-        outcomes = tables["outcomes"]
-        observed = outcomes["value"].notna() if usable("outcomes", "value") else outcomes["year"].notna()
-        panel_years = sorted(int(y) for y in outcomes.loc[observed, "year"].dropna().unique())
-    if usable("adoption", "adoption_date"):
-        _check_adoption_dates(tables["adoption"], panel_years, label["adoption"], report, today)
+    _check_registry_dates(tables, raw_tables, files, report, today, checks)
 
     if usable("outcomes", "value", "indicator"):
         _check_blank_outcomes(tables["outcomes"], raw_tables["outcomes"], label["outcomes"], report)
+
+
+def _check_known_entities(tables: dict[str, pd.DataFrame], raw_tables: dict[str, pd.DataFrame],
+                          files: dict[str, Path], report: _Report, names: tuple[str, ...]) -> None:
+    """Rows of the tables ``names`` whose entity is not in entities (surveys: a warning)."""
+    if not _usable(tables, raw_tables, "entities", "entity_id"):
+        return
+    label = {name: path.name for name, path in files.items()}
+    known = set(tables["entities"]["entity_id"].dropna())
+    without_zeros = {e.lstrip("0"): e for e in known}
+
+    def unknown_fix(entity: str) -> str:
+        twin = without_zeros.get(entity.lstrip("0"))
+        if twin is not None and twin != entity:
+            return (f"{label['entities']} has '{twin}': a spreadsheet probably dropped or added a leading "
+                    "zero. Format the entity_id columns as text and write the code the same way in every file")
+        return f"correct the code, or add the entity to {label['entities']}"
+
+    for name in names:
+        if not _usable(tables, raw_tables, name, "entity_id"):
+            continue
+        severity = "warning" if name.startswith("survey") else "error"
+        ids = tables[name]["entity_id"]
+        strangers = ids[ids.notna() & ~ids.isin(known)]
+        for entity, rows in strangers.groupby(strangers, sort=False):
+            rows = list(rows.index)
+            where = "" if len(rows) == 1 else f" ({len(rows)} rows: {_rows_text(rows)})"
+            add = report.error if severity == "error" else report.warning
+            add(label[name], rows[0], "entity_id",
+                f"entity {entity} is not in {label['entities']}{where}", unknown_fix(entity))
+
+
+def _check_registry_dates(tables: dict[str, pd.DataFrame], raw_tables: dict[str, pd.DataFrame],
+                          files: dict[str, Path], report: _Report, today: dt.date, checks: contract.Checks) -> None:
+    """Adoption dates against today, the earliest adoption date and the years of the outcome panel."""
+    panel_years: list[int] = []
+    if _usable(tables, raw_tables, "outcomes", "year"):
+        # The panel's years are those with at least one value (as Dataset.years).
+        outcomes = tables["outcomes"]
+        observed = (outcomes["value"].notna() if _usable(tables, raw_tables, "outcomes", "value")
+                    else outcomes["year"].notna())
+        panel_years = sorted(int(y) for y in outcomes.loc[observed, "year"].dropna().unique())
+    if _usable(tables, raw_tables, "adoption", "adoption_date"):
+        _check_adoption_dates(tables["adoption"], panel_years, files["adoption"].name, report, today,
+                              checks.earliest_adoption)
 
 
 def _check_divipola(entities: pd.DataFrame, has_column: bool, label: str, report: _Report) -> None:
@@ -703,8 +805,8 @@ def _check_divipola(entities: pd.DataFrame, has_column: bool, label: str, report
 
 
 def _check_adoption_dates(adoption: pd.DataFrame, panel_years: list[int], label: str, report: _Report,
-                          today: dt.date) -> None:
-    decree = pd.Timestamp(DECREE_415_DATE)
+                          today: dt.date, earliest: dt.date | None = DECREE_415_DATE) -> None:
+    earliest_day = pd.Timestamp(earliest) if earliest is not None else None
     now = pd.Timestamp(today)
     span = f"{panel_years[0]}–{panel_years[-1]}" if panel_years else ""
     for row, date in adoption["adoption_date"].dropna().items():
@@ -715,11 +817,16 @@ def _check_adoption_dates(adoption: pd.DataFrame, panel_years: list[int], label:
             report.error(label, row, "adoption_date",
                          f"{who} adopts on {shown}, which is in the future (today is {today.isoformat()})",
                          "check the date of the act; dates are read day first (dd/mm/yyyy)")
-        elif date < decree:
+        elif earliest_day is not None and date < earliest_day and earliest == DECREE_415_DATE:
             report.error(label, row, "adoption_date",
                          f"{who} adopts on {shown}, before Decree 415 of 9 March 2016 created the role",
                          "check the date of the act; if the post existed earlier, give the date of the act "
                          "that brought it in line with Decree 415")
+        elif earliest_day is not None and date < earliest_day:
+            report.error(label, row, "adoption_date",
+                         f"{who} adopts on {shown}, before the earliest adoption date dataset.yml declares "
+                         f"({earliest.isoformat()}, checks.earliest_adoption)",
+                         "check the date, or change checks.earliest_adoption in dataset.yml")
         elif panel_years and date.year > panel_years[-1]:
             # A warning, not an error: the entity is simply not yet treated in
             # the years observed, and estimators treat it so.
@@ -761,11 +868,13 @@ def _check_blank_outcomes(outcomes: pd.DataFrame, raw: pd.DataFrame, label: str,
 METADATA_DEFAULTS = {"name": "", "synthetic": False, "source": "", "description": ""}
 
 
-def _read_metadata(folder: Path, report: _Report) -> dict:
+def _read_metadata(folder: Path, report: _Report) -> tuple[dict, contract.Checks]:
+    """``dataset.yml`` as a dict (defaults filled in) and the ``checks`` it declares."""
     metadata = dict(METADATA_DEFAULTS, name=folder.name)
+    checks = contract.Checks()
     path = paths.metadata_file(folder)
     if path is None:
-        return metadata
+        return metadata, checks
     try:
         content = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except yaml.YAMLError as exc:
@@ -773,19 +882,21 @@ def _read_metadata(folder: Path, report: _Report) -> dict:
         report.error(path.name, None if mark is None else mark.line + 1, "",
                      f"the file cannot be read as YAML ({getattr(exc, 'problem', None) or exc})",
                      "check the indentation and quotes; each line is 'key: value'")
-        return metadata
+        return metadata, checks
     except (OSError, UnicodeDecodeError) as exc:
         report.error(path.name, None, "", f"the file cannot be read ({exc})", "save it again as UTF-8 text")
-        return metadata
+        return metadata, checks
     if content is None:
-        return metadata
+        return metadata, checks
     if not isinstance(content, dict):
         report.error(path.name, None, "", "the file is not a list of 'key: value' lines",
                      "write name, synthetic, source and description as 'key: value' lines")
-        return metadata
+        return metadata, checks
     for key, value in content.items():
         key = str(key)
-        if key == "synthetic":
+        if key == "checks":
+            checks = _read_checks(value, path.name, report)  # kept in metadata as written, too
+        elif key == "synthetic":
             if not isinstance(value, bool):
                 report.error(path.name, None, "synthetic", f"synthetic must be true or false, not '{value}'",
                              "write 'synthetic: true' for made-up data, 'synthetic: false' for real data")
@@ -799,4 +910,59 @@ def _read_metadata(folder: Path, report: _Report) -> dict:
                 continue
             value = str(value)
         metadata[key] = value
-    return metadata
+    return metadata, checks
+
+
+def _read_checks(block, label: str, report: _Report) -> contract.Checks:
+    """Read the ``checks:`` block of dataset.yml; a bad entry is reported and its default kept."""
+    defaults = contract.Checks()
+    if block is None:
+        return defaults
+    if not isinstance(block, dict):
+        report.error(label, None, "checks", "checks must be a block of 'key: value' lines",
+                     "write e.g. 'checks:' and under it '  score_range: null' (keys: "
+                     f"{', '.join(contract.CHECK_KEYS)})")
+        return defaults
+    values: dict = {}
+    for key, value in block.items():
+        key = str(key)
+        column = f"checks.{key}"
+        if key not in contract.CHECK_KEYS:
+            close = difflib.get_close_matches(key, list(contract.CHECK_KEYS), n=1, cutoff=0.6)
+            report.error(label, None, column, f"'{key}' is not a check that can be declared",
+                         (f"did you mean '{close[0]}'? " if close else "")
+                         + "the keys are " + "; ".join(f"{k}: {v}" for k, v in contract.CHECK_KEYS.items()))
+            continue
+        fix = f"write {contract.CHECK_KEYS[key]}"
+        if key == "score_range":
+            if value is None:
+                values[key] = None
+            elif (isinstance(value, (list, tuple)) and len(value) == 2
+                  and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+                  and value[0] < value[1]):
+                values[key] = (float(value[0]), float(value[1]))
+            else:
+                report.error(label, None, column, f"score_range must be [low, high] with low < high, not {value!r}",
+                             fix)
+        elif key == "earliest_adoption":
+            if value is None:
+                values[key] = None
+                continue
+            try:
+                values[key] = readers.parse_date(value).date()
+            except readers.ParseError as exc:
+                report.error(label, None, column, f"earliest_adoption: {exc}", fix)
+        elif key == "levels":
+            if value is None:
+                values[key] = None
+            elif (isinstance(value, (list, tuple)) and value
+                  and all(isinstance(v, str) and v.strip() for v in value)):
+                values[key] = tuple(dict.fromkeys(v.strip() for v in value))
+            else:
+                report.error(label, None, column, f"levels must be a list of names, not {value!r}", fix)
+        elif key == "divipola":
+            if isinstance(value, bool):
+                values[key] = value
+            else:
+                report.error(label, None, column, f"divipola must be true or false, not {value!r}", fix)
+    return dataclasses.replace(defaults, **values)
