@@ -1,0 +1,413 @@
+"""Figures of the monitoring, survey, cost, heterogeneity and findings reports.
+
+Same rules as :mod:`evaluation.plots.core`: each function takes a tidy table
+made elsewhere and only draws it (nothing is estimated here), uses the suite's
+style (``core.use_style``), carries units on its axes, and returns a
+:class:`~evaluation.plots.core.Chart` whose alt text lists the numbers shown.
+The caller passes the title, generated from the results, because only the
+caller knows the finding. Survey figures draw suppressed groups as a labelled
+gap, never as a bar. A function given an empty table returns a sentence saying
+so instead of an empty figure.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+
+from .core import ESTIMATE_COLOR, LEVEL_COLORS, TRUTH_COLOR, Chart, finish, use_style
+
+#: Disagree ... agree, centred on a grey neutral (red-blue diverging, readable in grey and by colour-blind readers).
+LIKERT_COLORS = ("#b2182b", "#ef8a62", "#bdbdbd", "#67a9cf", "#2166ac")
+LIKERT_NAMES = ("strongly disagree", "disagree", "neutral", "agree", "strongly agree")
+GAP_COLOR = "#7f7f7f"
+
+
+def no_figure(reason: str) -> Markdown:
+    """What a report shows instead of a figure that has nothing to draw."""
+    return Markdown(f"*No figure: {reason}*")
+
+
+def _wrap(text: str, width: int = 38) -> str:
+    words, lines, line = str(text).split(), [], ""
+    for word in words:
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "\n".join([*lines, line]) if line else "\n".join(lines)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _millions(x: float) -> str:
+    return f"{x / 1e6:,.1f}"
+
+
+# ------------------------------------------------------------------ monitoring
+
+
+def delivery_by_year(delivery: pd.DataFrame, title: str) -> Chart | Markdown:
+    """Outputs delivered each year (bars) against the year's target (black marks), one panel per output."""
+    if delivery.empty:
+        return no_figure("the monitoring table is missing")
+    use_style()
+    outputs = list(dict.fromkeys(delivery["output"]))
+    columns = 3
+    rows = int(np.ceil(len(outputs) / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(11, 2.9 * rows), squeeze=False)
+    for ax, output in zip(axes.flat, outputs):
+        part = delivery[delivery["output"] == output]
+        years = part["year"].astype(int).astype(str)
+        ax.bar(years, part["delivered"].astype(float), color=ESTIMATE_COLOR, label="delivered")
+        has_target = part["target"].notna()
+        ax.scatter(years[has_target], part.loc[has_target, "target"].astype(float), marker="_", s=500,
+                   color="black", linewidths=2.5, zorder=3, label="target for the year")
+        ax.set_title(part["label"].iloc[0], fontsize=11)
+        ax.set_ylabel("Delivered (count per year)", fontsize=9)
+        ax.tick_params(axis="x", labelsize=8, rotation=45)
+    for ax in list(axes.flat)[len(outputs):]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, -0.01))
+    fig.suptitle(_wrap(title, 90), fontweight="bold")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    alt = "Bar charts of outputs delivered per year against targets. " + " ".join(
+        f"{label}: " + ", ".join(f"{int(r.year)} {float(r.delivered):,.0f} delivered"
+                                 + (f" (target {float(r.target):,.0f})" if pd.notna(r.target) else "")
+                                 for r in part.itertuples()) + "."
+        for label, part in delivery.groupby("label", sort=False))
+    return finish(fig, title, alt)
+
+
+def delivery_progress(progress: pd.DataFrame, title: str) -> Chart | Markdown:
+    """Share of target delivered per output (years with a target), with a line at 100%."""
+    shown = progress[progress["progress"].notna()] if not progress.empty else progress
+    if shown.empty:
+        return no_figure("no output has a target" if not progress.empty else "the monitoring table is missing")
+    use_style()
+    fig, ax = plt.subplots(figsize=(9, 0.8 + 0.5 * len(shown)))
+    y = np.arange(len(shown))[::-1]
+    colors = [ESTIMATE_COLOR if r >= 0.9 else TRUTH_COLOR for r in shown["progress"]]
+    ax.barh(y, 100 * shown["progress"], color=colors)
+    for yi, row in zip(y, shown.itertuples()):
+        ax.text(100 * row.progress + 1, yi, f"{row.progress:.0%} ({float(row.delivered_in_planned_years):,.0f} of "
+                f"{float(row.planned):,.0f})", va="center", fontsize=9)
+    ax.axvline(100, color="black", linewidth=1)
+    ax.set_yticks(y, shown["label"])
+    ax.set_xlim(0, max(130, 100 * shown["progress"].max() + 30))
+    ax.set_xlabel("Delivered in years with a target (% of target)")
+    ax.set_title(_wrap(title, 80))
+    fig.tight_layout()
+    alt = "Horizontal bars of the share of target delivered: " + "; ".join(
+        f"{r.label} {r.progress:.0%} ({float(r.delivered_in_planned_years):,.0f} of {float(r.planned):,.0f})"
+        for r in shown.itertuples()) + "."
+    return finish(fig, title, alt)
+
+
+def posts_by_department(table: pd.DataFrame, title: str) -> Chart | Markdown:
+    """Share of each department's territorial entities that created the post, highest first."""
+    if table.empty:
+        return no_figure("no territorial entities in the data")
+    use_style()
+    fig, ax = plt.subplots(figsize=(9, 1 + 0.26 * len(table)))
+    y = np.arange(len(table))[::-1]
+    ax.barh(y, 100 * table["share"], color=LEVEL_COLORS["municipal"])
+    for yi, row in zip(y, table.itertuples()):
+        ax.text(100 * row.share + 1, yi, f"{row.adopters} of {row.entities}", va="center", fontsize=8)
+    ax.set_yticks(y, table["department"], fontsize=8)
+    ax.set_xlim(0, 115)
+    ax.set_xlabel("Territorial entities that created the post (% of the department's entities)")
+    ax.set_title(_wrap(title, 80))
+    fig.tight_layout()
+    alt = "Horizontal bars, one per department, of the share of territorial entities that created the post: " + \
+        "; ".join(f"{r.department} {r.share:.0%} ({r.adopters} of {r.entities})" for r in table.itertuples()) + "."
+    return finish(fig, title, alt)
+
+
+# ------------------------------------------------------------------ surveys
+
+
+def likert_bars(distribution: pd.DataFrame, title: str, *, min_group_size: int = 5) -> Chart | Markdown:
+    """Diverging stacked bars of the answers to each item, centred on the neutral answer, one panel per group.
+
+    ``distribution`` is ``surveys.item_distribution``. Disagreement extends
+    left of zero, agreement right; the neutral answer straddles zero. A
+    suppressed group-item is a labelled gap.
+    """
+    if distribution.empty:
+        return no_figure("the survey is missing or has no Likert items")
+    use_style()
+    groups = list(dict.fromkeys(distribution["group"]))
+    items = list(dict.fromkeys(distribution["item"]))
+    labels = distribution.drop_duplicates("item").set_index("item")["label"]
+    fig, axes = plt.subplots(1, len(groups), figsize=(4.2 * len(groups) + 3, 0.9 + 0.42 * len(items)),
+                             sharey=True, squeeze=False)
+    y = np.arange(len(items))[::-1]
+    alt_parts = []
+    for ax, group in zip(axes[0], groups):
+        part = distribution[distribution["group"] == group]
+        described = []
+        for yi, item in zip(y, items):
+            rows = part[part["item"] == item].set_index("answer")
+            if rows["suppressed"].iloc[0]:
+                ax.text(0, yi, f"suppressed (fewer than {min_group_size})", ha="center", va="center",
+                        fontsize=8, color=GAP_COLOR, style="italic")
+                described.append(f"{labels[item]} suppressed")
+                continue
+            shares = 100 * rows["share"].reindex([1, 2, 3, 4, 5]).to_numpy(float)
+            left = -(shares[0] + shares[1] + shares[2] / 2)
+            for share, color in zip(shares, LIKERT_COLORS):
+                ax.barh(yi, share, left=left, color=color, height=0.7)
+                left += share
+            described.append(f"{labels[item]} {shares[:2].sum():.0f}% disagree, {shares[2]:.0f}% neutral, "
+                             f"{shares[3:].sum():.0f}% agree")
+        respondents = part["respondents"].max()
+        heading = group if part["suppressed"].all() else f"{group} (up to {respondents:.0f} answers)"
+        ax.set_title(_wrap(heading, 30), fontsize=10)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_xlim(-100, 100)
+        ax.set_xticks([-100, -50, 0, 50, 100], ["100", "50", "0", "50", "100"])
+        ax.set_xlabel("% of respondents\n← disagree | agree →", fontsize=9)
+        alt_parts.append(f"{group}: " + "; ".join(described))
+    axes[0, 0].set_yticks(y, [_wrap(labels[i], 34) for i in items], fontsize=9)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in LIKERT_COLORS]
+    fig.legend(handles, LIKERT_NAMES, loc="lower center", ncol=5, frameon=False, fontsize=9,
+               bbox_to_anchor=(0.5, -0.02))
+    fig.suptitle(_wrap(title, 100), fontweight="bold")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    alt = "Diverging stacked bars of answers to each statement, centred on the neutral answer. " + \
+        ". ".join(alt_parts) + "."
+    return finish(fig, title, alt)
+
+
+def scale_scores(summary: pd.DataFrame, title: str, *, min_group_size: int = 5) -> Chart | Markdown:
+    """Median scale score (dot) and interquartile range (bar) per group, one row per scale and group."""
+    if summary.empty:
+        return no_figure("no scale could be scored")
+    use_style()
+    rows = summary.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(9, 0.9 + 0.45 * len(rows)))
+    y = np.arange(len(rows))[::-1]
+    alt = []
+    for yi, row in zip(y, rows.itertuples()):
+        if row.suppressed:
+            ax.text(3, yi, f"suppressed (fewer than {min_group_size} respondents)", ha="center", va="center",
+                    fontsize=8, color=GAP_COLOR, style="italic")
+            alt.append(f"{row.scale}, {row.group}: suppressed")
+            continue
+        ax.plot([row.q1, row.q3], [yi, yi], color=ESTIMATE_COLOR, linewidth=4, alpha=0.5)
+        ax.plot(row.median, yi, "o", color=ESTIMATE_COLOR)
+        alt.append(f"{row.scale}, {row.group}: median {row.median:.2f}, quartiles {row.q1:.2f} to {row.q3:.2f}, "
+                   f"{row.respondents:.0f} respondents")
+    ax.axvline(3, color="black", linewidth=0.8, linestyle=":")
+    ax.set_yticks(y, [f"{r.scale}: {r.group}" for r in rows.itertuples()])
+    ax.set_xlim(1, 5)
+    ax.set_xlabel("Scale score (mean of the items, 1 = strongly disagree, 5 = strongly agree; dotted line: neutral)")
+    ax.set_title(_wrap(title, 80))
+    fig.tight_layout()
+    return finish(fig, title, "Median and interquartile range of scale scores: " + "; ".join(alt) + ".")
+
+
+def needs(table: pd.DataFrame, title: str) -> Chart | Markdown:
+    """Share of respondents reporting each condition the design targets, with its interval and a line at 50%.
+
+    ``table`` has ``label, respondents (who), share, conf_low, conf_high`` (shares 0-1; missing = suppressed).
+    """
+    if table.empty:
+        return no_figure("the surveys are missing")
+    use_style()
+    fig, ax = plt.subplots(figsize=(9, 0.9 + 0.55 * len(table)))
+    y = np.arange(len(table))[::-1]
+    alt = []
+    for yi, row in zip(y, table.itertuples()):
+        name = f"{row.label} ({row.who})"
+        if not np.isfinite(row.share):
+            ax.text(50, yi, "suppressed or not asked", ha="center", va="center", fontsize=8, color=GAP_COLOR)
+            alt.append(f"{name}: not shown")
+            continue
+        ax.barh(yi, 100 * row.share, color=ESTIMATE_COLOR, alpha=0.8)
+        ax.errorbar(100 * row.share, yi, xerr=[[100 * (row.share - row.conf_low)], [100 * (row.conf_high - row.share)]],
+                    color="black", capsize=3)
+        alt.append(f"{name}: {_pct(row.share)} (interval {_pct(row.conf_low)} to {_pct(row.conf_high)})")
+    ax.axvline(50, color="black", linewidth=0.8, linestyle=":")
+    ax.set_yticks(y, [_wrap(f"{r.label} ({r.who})", 45) for r in table.itertuples()])
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Respondents reporting the condition (% agreeing, or above neutral on a scale; 95% interval)")
+    ax.set_title(_wrap(title, 80))
+    fig.tight_layout()
+    return finish(fig, title, "Bars of the share of respondents reporting each condition: " + "; ".join(alt) + ".")
+
+
+# ------------------------------------------------------------------ effects
+
+
+def subgroup_effects(table: pd.DataFrame, title: str, *, labels: dict | None = None,
+                     xlabel: str = "Effect on the score (index points, 0–100 scale)",
+                     band_label: str = "adjusted 95% interval") -> Chart | Markdown:
+    """Forest plot of subgroup effects with their adjusted intervals, grouped by dimension; gaps are labelled.
+
+    ``table`` is ``heterogeneity.SubgroupEffects.table``; ``labels`` maps
+    dimension names to the headings shown.
+    """
+    if table.empty:
+        return no_figure("no subgroup was formed")
+    use_style()
+    heading = table["dimension"].map(lambda d: (labels or {}).get(d, d))
+    ticks, positions, rows, y = [], [], [], 0.0
+    for dimension, part in table.groupby(heading, sort=False):
+        ticks.append(str(dimension).upper())
+        positions.append(y)
+        y -= 1
+        for row in part.itertuples():
+            ticks.append(f"  {row.subgroup}")
+            positions.append(y)
+            rows.append((y, row))
+            y -= 1
+    fig, ax = plt.subplots(figsize=(10, 0.8 + 0.36 * len(ticks)))
+    alt = []
+    estimated = [r for _, r in rows if r.identified]
+    x_max = max([r.adj_conf_high for r in estimated] + [1.0])
+    x_min = min([r.adj_conf_low for r in estimated] + [0.0])
+    shown_truth = False
+    for yi, row in rows:
+        if not row.identified:
+            ax.text(x_min, yi, str(row.note).split(" (")[0], va="center", fontsize=7.5, color=GAP_COLOR,
+                    style="italic")
+            alt.append(f"{row.subgroup}: {row.note}")
+            continue
+        ax.errorbar(row.estimate, yi, xerr=[[row.estimate - row.adj_conf_low], [row.adj_conf_high - row.estimate]],
+                    fmt="o", color=ESTIMATE_COLOR, capsize=3,
+                    label=f"estimate ({band_label})" if not alt or all("not estimable" in a for a in alt) else None)
+        if np.isfinite(row.true_effect):
+            ax.plot(row.true_effect, yi, "x", color=TRUTH_COLOR, label=None if shown_truth else "true effect (demo data)")
+            shown_truth = True
+        alt.append(f"{row.subgroup}: {row.estimate:+.2f} [{row.adj_conf_low:+.2f}, {row.adj_conf_high:+.2f}]")
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(positions, ticks, fontsize=9)
+    for tick, text in zip(ax.get_yticklabels(), ticks):
+        if not text.startswith("  "):
+            tick.set_fontweight("bold")
+    ax.set_xlim(x_min - 0.05 * (x_max - x_min), x_max + 0.1 * (x_max - x_min))
+    ax.set_xlabel(xlabel)
+    ax.set_title(_wrap(title, 90))
+    handles, names = ax.get_legend_handles_labels()
+    margin = 0.5 / fig.get_figheight()  # half an inch under the axis label for the legend
+    if handles:
+        fig.legend(handles, names, frameon=False, fontsize=9, loc="lower center", ncol=2)
+    fig.tight_layout(rect=(0, margin if handles else 0, 1, 1))
+    return finish(fig, title, f"Forest plot of effects by subgroup with {band_label}s: " + "; ".join(alt) + ".")
+
+
+def persistence(effects: pd.DataFrame, title: str, *, early: tuple = (), late: tuple = (),
+                truth: pd.DataFrame | None = None,
+                ylabel: str = "Effect on the score (index points, 0–100 scale)",
+                band_label: str = "95% interval") -> Chart | Markdown:
+    """Effects after adoption by years since adoption, with the early and late years compared shaded."""
+    post = effects[(effects["event_time"] >= 0) & effects["identified"]] if not effects.empty else effects
+    if post.empty:
+        return no_figure("no post-adoption effect could be estimated")
+    use_style()
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for window, name, color in ((early, "early years", "#d9e6f2"), (late, "late years", "#f2e0d9")):
+        if window:
+            ax.axvspan(min(window) - 0.4, max(window) + 0.4, color=color, label=f"{name} compared", zorder=0)
+    ax.errorbar(post["event_time"], post["estimate"],
+                yerr=[post["estimate"] - post["conf_low"], post["conf_high"] - post["estimate"]],
+                fmt="o", color=ESTIMATE_COLOR, capsize=3, label=f"estimate ({band_label})")
+    if truth is not None and not truth.empty:
+        ax.plot(truth["event_time"], truth["effect"], "x--", color=TRUTH_COLOR, label="true effect (demo data)")
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("Years since the GCIO post was created")
+    ax.set_ylabel(ylabel)
+    ax.set_title(_wrap(title, 80))
+    ax.legend(frameon=False, fontsize=9, loc="lower right")
+    fig.tight_layout()
+    alt = "Effects by years since adoption: " + "; ".join(
+        f"year {int(r.event_time)}: {r.estimate:+.2f} [{r.conf_low:+.2f}, {r.conf_high:+.2f}]"
+        for r in post.itertuples()) + "."
+    return finish(fig, title, alt)
+
+
+def pre_programme_scores(table: pd.DataFrame, title: str, *, ylabel: str) -> Chart | Markdown:
+    """Mean score before the programme by eventual adoption cohort (and never), with 95% intervals.
+
+    ``table``: ``group, entities, mean, conf_low, conf_high``.
+    """
+    if table.empty:
+        return no_figure("no outcome was measured before the first adoption")
+    use_style()
+    fig, ax = plt.subplots(figsize=(9, 4.2))
+    x = np.arange(len(table))
+    colors = [GAP_COLOR if str(g).startswith("never") else ESTIMATE_COLOR for g in table["group"]]
+    for xi, row, color in zip(x, table.itertuples(), colors):
+        ax.errorbar(xi, row.mean, yerr=[[row.mean - row.conf_low], [row.conf_high - row.mean]], fmt="o",
+                    color=color, capsize=3)
+    ax.set_xticks(x, [f"{g}\n(n={n})" for g, n in zip(table["group"], table["entities"])], fontsize=8)
+    ax.set_xlabel("Year the entity later created the GCIO post")
+    ax.set_ylabel(ylabel)
+    ax.set_title(_wrap(title, 80))
+    fig.tight_layout()
+    alt = "Mean score before the programme, by year of later adoption, with 95% intervals: " + "; ".join(
+        f"{r.group}: {r.mean:.1f} [{r.conf_low:.1f}, {r.conf_high:.1f}], {r.entities} entities"
+        for r in table.itertuples()) + "."
+    return finish(fig, title, alt)
+
+
+# ------------------------------------------------------------------ costs
+
+
+def cost_per_unit(table: pd.DataFrame, title: str, *, exchange_rate: float, price_year: int) -> Chart | Markdown:
+    """Cost per unit of each output (COP millions of ``price_year``), labelled with the USD amount."""
+    shown = table[np.isfinite(table["cost_per_unit_cop"].astype(float))] if not table.empty else table
+    if shown.empty:
+        return no_figure("the costs table is missing" if table.empty else "no output could be costed")
+    use_style()
+    fig, ax = plt.subplots(figsize=(9, 0.9 + 0.5 * len(shown)))
+    y = np.arange(len(shown))[::-1]
+    values = shown["cost_per_unit_cop"].astype(float) / 1e6
+    ax.barh(y, values, color=ESTIMATE_COLOR)
+    for yi, row in zip(y, shown.itertuples()):
+        ax.text(row.cost_per_unit_cop / 1e6 * 1.02, yi,
+                f"{_millions(row.cost_per_unit_cop)} (USD {row.cost_per_unit_usd:,.0f})", va="center", fontsize=8)
+    ax.set_yticks(y, [_wrap(label, 40) for label in shown["label"]])
+    ax.set_xlim(0, values.max() * 1.35)
+    ax.set_xlabel(f"Cost per unit (COP millions, {price_year} prices; USD at {exchange_rate:,.0f} COP per USD)")
+    ax.set_title(_wrap(title, 80))
+    fig.tight_layout()
+    alt = f"Horizontal bars of cost per unit in millions of {price_year} pesos: " + "; ".join(
+        f"{r.label} COP {_millions(r.cost_per_unit_cop)} million (USD {r.cost_per_unit_usd:,.0f})"
+        for r in shown.itertuples()) + "."
+    return finish(fig, title, alt)
+
+
+def cost_sensitivity(table: pd.DataFrame, title: str, *, price_year: int) -> Chart | Markdown:
+    """Cost per unit of each output as the share of the budget attributed to it varies (log scale)."""
+    if table.empty:
+        return no_figure("the costs table is missing")
+    use_style()
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    alt = []
+    styles = ("-", "--", ":", "-.")  # outputs with the same number of units share a line; dashes keep both visible
+    for k, (label, part) in enumerate(table.groupby("label", sort=False)):
+        line, = ax.plot(100 * part["share"], part["cost_per_unit_cop"] / 1e6, styles[k % len(styles)], label=label,
+                        linewidth=2)
+        current = part[part["current"]]
+        ax.plot(100 * current["share"], current["cost_per_unit_cop"] / 1e6, "o", color=line.get_color())
+        alt.append(f"{label}: COP {_millions(part['cost_per_unit_cop'].min())} million at "
+                   f"{_pct(part['share'].min())} to COP {_millions(part['cost_per_unit_cop'].max())} million at "
+                   f"{_pct(part['share'].max())}")
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
+    ax.set_xlabel("Share of the whole budget attributed to the output (%; dots: the share used in the table)")
+    ax.set_ylabel(f"Cost per unit (COP millions, {price_year} prices, log scale)")
+    ax.set_title(_wrap(title, 80))
+    ax.legend(frameon=False, fontsize=8, ncol=2)
+    fig.tight_layout()
+    return finish(fig, title, "Lines of cost per unit against the share of budget attributed: " + "; ".join(alt) + ".")

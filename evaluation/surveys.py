@@ -1,0 +1,784 @@
+"""The 2015 diagnosis surveys: item distributions, scale reliability and group comparisons.
+
+Answers the relevance question (did the design answer the needs the diagnosis
+found?) from the two optional survey tables: the skills and perception survey
+of ICT offices and the alignment survey of directors. Items are the ``q_``
+columns, coded 1 (strongly disagree) to 5 (strongly agree).
+
+Two rules hold for everything this module hands out:
+
+* **Free text never leaves it.** :func:`read` keeps respondent and entity codes
+  and the Likert items only; the ``comment`` column is dropped on reading, so
+  no table, figure or sentence can carry it.
+* **Small groups are suppressed.** Any group of respondents -- the respondents
+  behind a bar of a figure, a row or cell of a table, an arm of a comparison --
+  smaller than ``min_group_size`` (5 by default) is replaced by a suppression
+  marker: its numbers become missing and ``suppressed`` is True. Answer
+  categories *inside* a group large enough to show are not suppressed: the
+  group, not the category, is what could identify a respondent. Respondent
+  counts of suppressed groups are not shown either (only "fewer than 5").
+
+Scales are sets of items named by a prefix (``q_skill_`` -> skills,
+``q_align_`` -> alignment); reverse-keyed items (``q_align_support_only``: "IT
+is mainly technical support") are recoded ``6 - answer`` before scoring. A
+respondent's scale score is the mean of the items answered, if at least half
+were answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+from scipy import stats
+
+#: The survey tables of the contract, with the word for their respondents.
+SURVEYS = {"survey_ict_offices": "ICT offices", "survey_directors": "directors"}
+#: What each survey is called in the programme's documents.
+SURVEY_TITLES = {"survey_ict_offices": "skills and perception survey of ICT offices",
+                 "survey_directors": "alignment survey of directors"}
+ITEM_PREFIX = "q_"
+#: Scale name -> prefix of its items.
+SCALES = {"skills": "q_skill_", "alignment": "q_align_"}
+#: Items worded against their scale (agreeing means less of the trait).
+REVERSE_KEYED = frozenset({"q_align_support_only"})
+ANSWERS = (1, 2, 3, 4, 5)
+ANSWER_LABELS = {1: "strongly disagree", 2: "disagree", 3: "neutral", 4: "agree", 5: "strongly agree"}
+NEUTRAL = 3
+#: Groups smaller than this are suppressed in every table and figure.
+MIN_GROUP_SIZE = 5
+SUPPRESSED = "suppressed"
+#: Respondent groups, from the level of the entity they answered for.
+NATIONAL, TERRITORIAL, UNLINKED = "national", "territorial", "not linked to an entity"
+ALL = "all respondents"
+#: Plain-language item labels for the items of the demo and the programme's surveys.
+ITEM_LABELS = {
+    "q_skill_strategy": "skills: IT strategy",
+    "q_skill_architecture": "skills: enterprise architecture",
+    "q_skill_projects": "skills: IT project management",
+    "q_skill_security": "skills: information security",
+    "q_skill_data": "skills: data management",
+    "q_skill_suppliers": "skills: managing suppliers",
+    "q_align_committee": "IT takes part in the directors' committee",
+    "q_align_plan": "IT plan follows the entity's strategy",
+    "q_align_consulted": "IT is consulted on decisions",
+    "q_align_budget": "IT has a say in its budget",
+    "q_align_strategic_asset": "IT is a strategic asset",
+    "q_align_support_only": "IT is mainly technical support (reverse-keyed)",
+}
+
+
+def item_label(item: str) -> str:
+    """``q_align_plan`` -> "IT plan follows the entity's strategy" (or the code made readable)."""
+    return ITEM_LABELS.get(item, item.removeprefix(ITEM_PREFIX).replace("_", " "))
+
+
+# ------------------------------------------------------------------ reading
+
+
+@dataclass(frozen=True, eq=False)
+class Survey:
+    """One survey's answers, without free text.
+
+    Attributes
+    ----------
+    name : str
+        The contract table, ``survey_ict_offices`` or ``survey_directors``.
+    respondents : str
+        Who answered ("ICT offices", "directors").
+    answers : pandas.DataFrame
+        ``respondent_id, entity_id, level, group`` and the ``q_`` items
+        (Int64, missing when blank). Never a ``comment`` column. Empty when the
+        table is missing.
+    available : bool
+        False when the dataset has no such table.
+    """
+
+    name: str
+    respondents: str
+    answers: pd.DataFrame = field(repr=False)
+    available: bool
+
+    @property
+    def items(self) -> list[str]:
+        return likert_items(self.answers)
+
+    @property
+    def size(self) -> int:
+        return len(self.answers)
+
+    def __repr__(self) -> str:
+        state = f"{self.size} respondents, {len(self.items)} items" if self.available else "missing"
+        return f"<Survey {self.name}: {state}>"
+
+
+def likert_items(frame: pd.DataFrame) -> list[str]:
+    """The Likert item columns (``q_...``) of a survey table, in file order."""
+    return [c for c in frame.columns if str(c).startswith(ITEM_PREFIX)]
+
+
+def read(dataset, name: str) -> Survey:
+    """A survey table of ``dataset`` as a :class:`Survey`, free text dropped.
+
+    Parameters
+    ----------
+    dataset : evaluation.dataset.Dataset
+    name : {"survey_ict_offices", "survey_directors"}
+
+    Returns
+    -------
+    Survey
+        ``group`` is ``national`` or ``territorial`` from the level of the
+        respondent's entity, or "not linked to an entity" when the entity code
+        is blank or not in the entities table. The caller's table is not changed.
+    """
+    if name not in SURVEYS:
+        raise ValueError(f"{name!r} is not a survey table; use one of {', '.join(SURVEYS)}.")
+    frame = getattr(dataset, name)
+    columns = ["respondent_id", "entity_id", "level", "group"]
+    if frame is None:
+        return Survey(name, SURVEYS[name], pd.DataFrame(columns=columns), available=False)
+    items = likert_items(frame)
+    levels = dataset.entities.set_index("entity_id")["level"]
+    level = frame["entity_id"].map(levels)
+    group = level.map(lambda lv: NATIONAL if lv == "national" else TERRITORIAL if isinstance(lv, str) else UNLINKED)
+    answers = pd.DataFrame({"respondent_id": frame["respondent_id"].to_numpy(),
+                            "entity_id": frame["entity_id"].to_numpy(),
+                            "level": level.to_numpy(), "group": group.to_numpy()})
+    for item in items:  # the comment column is never copied
+        answers[item] = pd.array(frame[item], dtype="Int64")
+    return Survey(name, SURVEYS[name], answers, available=True)
+
+
+def scale_items(items: list[str], scales: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Scale name -> its items, by prefix; scales without items are left out."""
+    scales = SCALES if scales is None else scales
+    found = {scale: [i for i in items if i.startswith(prefix)] for scale, prefix in scales.items()}
+    return {scale: members for scale, members in found.items() if members}
+
+
+def keyed(answers: pd.DataFrame, items: list[str], reverse=REVERSE_KEYED) -> pd.DataFrame:
+    """The items as floats, reverse-keyed ones recoded ``6 - answer`` (a new frame)."""
+    out = answers[items].astype("float64")
+    for item in items:
+        if item in reverse:
+            out[item] = (ANSWERS[0] + ANSWERS[-1]) - out[item]
+    return out
+
+
+# ------------------------------------------------------------------ distributions
+
+
+def _group_column(answers: pd.DataFrame, by: str | None) -> pd.Series:
+    return pd.Series(ALL, index=answers.index) if by is None else answers[by]
+
+
+DISTRIBUTION_COLUMNS = ["item", "label", "group", "answer", "count", "share", "respondents", "suppressed"]
+
+
+def item_distribution(survey: Survey, by: str | None = "group", *,
+                      min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
+    """Answers to each item by group: one row per item, group and answer (1-5).
+
+    Parameters
+    ----------
+    survey : Survey
+    by : str or None
+        Column of ``survey.answers`` that forms the groups (``group`` or
+        ``level``); None pools all respondents.
+    min_group_size : int
+        A group (the respondents who answered the item in that group) smaller
+        than this is suppressed: ``count``, ``share`` and ``respondents`` are
+        missing and ``suppressed`` is True.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item, label, group, answer, count, share, respondents, suppressed``;
+        ``share`` is the share of the group's answers to that item (0-1).
+    """
+    if not survey.available or not survey.items:
+        return pd.DataFrame(columns=DISTRIBUTION_COLUMNS)
+    answers = survey.answers
+    groups = _group_column(answers, by)
+    rows = []
+    for group in _ordered_groups(groups):
+        members = answers[groups == group]
+        for item in survey.items:
+            given = members[item].dropna()
+            n = len(given)
+            counts = given.value_counts().reindex(ANSWERS, fill_value=0)
+            hidden = n < min_group_size
+            for answer in ANSWERS:
+                rows.append({"item": item, "label": item_label(item), "group": group, "answer": answer,
+                             "count": np.nan if hidden else float(counts[answer]),
+                             "share": np.nan if hidden else counts[answer] / n,
+                             "respondents": np.nan if hidden else float(n), "suppressed": hidden})
+    out = pd.DataFrame(rows, columns=DISTRIBUTION_COLUMNS)
+    out["count"], out["respondents"] = out["count"].astype("Int64"), out["respondents"].astype("Int64")
+    return out
+
+
+def _ordered_groups(groups: pd.Series) -> list[str]:
+    order = [ALL, NATIONAL, TERRITORIAL, "national", "departmental", "municipal", UNLINKED]
+    present = list(dict.fromkeys(str(g) for g in groups.fillna(UNLINKED)))
+    return sorted(present, key=lambda g: order.index(g) if g in order else len(order))
+
+
+def agreement(distribution: pd.DataFrame) -> pd.DataFrame:
+    """Disagree (1-2), neutral (3) and agree (4-5) shares per item and group, from ``item_distribution``."""
+    columns = ["item", "label", "group", "respondents", "disagree", "neutral", "agree", "suppressed"]
+    if distribution.empty:
+        return pd.DataFrame(columns=columns)
+    keys = ["item", "label", "group"]
+    wide = distribution.pivot_table(index=keys, columns="answer", values="share", aggfunc="first", dropna=False)
+    meta = distribution.groupby(keys, sort=False).agg(respondents=("respondents", "first"),
+                                                      suppressed=("suppressed", "first"))
+    out = meta.join(wide)
+    out["disagree"] = out.get(1) + out.get(2)
+    out["neutral"] = out.get(3)
+    out["agree"] = out.get(4) + out.get(5)
+    return out.reset_index()[columns]
+
+
+# ------------------------------------------------------------------ reliability
+
+
+def cronbach_alpha(items: pd.DataFrame) -> float:
+    """Cronbach's alpha of a set of items, over respondents who answered them all.
+
+    ``alpha = k / (k - 1) * (1 - sum of item variances / variance of the total)``
+    with sample variances (Cronbach 1951). Missing answers: listwise deletion.
+
+    Returns
+    -------
+    float
+        NaN with fewer than two items, fewer than two complete respondents, or
+        a total score that does not vary.
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of
+    tests. Psychometrika 16(3), 297-334.
+    """
+    complete = items.astype("float64").dropna()
+    k = complete.shape[1]
+    if k < 2 or len(complete) < 2:
+        return float("nan")
+    total_variance = complete.sum(axis=1).var(ddof=1)
+    if not total_variance > 0:
+        return float("nan")
+    return float(k / (k - 1) * (1 - complete.var(ddof=1).sum() / total_variance))
+
+
+def alpha_interval(alpha_value: float, respondents: int, items: int, level: float = 0.05) -> tuple[float, float]:
+    """Feldt's confidence interval for Cronbach's alpha.
+
+    ``(1 - alpha_hat) / (1 - alpha)`` follows an F distribution with
+    ``n - 1`` and ``(n - 1)(k - 1)`` degrees of freedom under the model of
+    Feldt, Woodruff and Salih (1987). Applied Psychological Measurement 11(1), 93-103.
+    """
+    if not np.isfinite(alpha_value) or respondents < 3 or items < 2:
+        return float("nan"), float("nan")
+    df1, df2 = respondents - 1, (respondents - 1) * (items - 1)
+    low = 1 - (1 - alpha_value) * stats.f.ppf(1 - level / 2, df1, df2)
+    high = 1 - (1 - alpha_value) * stats.f.ppf(level / 2, df1, df2)
+    return float(low), float(high)
+
+
+RELIABILITY_COLUMNS = ["scale", "items", "respondents", "cronbach_alpha", "conf_low", "conf_high",
+                       "weakest_item", "weakest_item_rest_r", "suppressed", "note"]
+
+
+def reliability(survey: Survey, *, scales: dict[str, str] | None = None, reverse=REVERSE_KEYED,
+                alpha: float = 0.05, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
+    """Cronbach's alpha per scale with Feldt's interval, and its weakest item.
+
+    The weakest item has the lowest corrected item-rest correlation (the item
+    against the sum of the scale's other items); a negative one usually means an
+    item is reverse-keyed and not recoded. Respondents with every item of the
+    scale answered count; fewer than ``min_group_size`` of them: suppressed.
+    """
+    if not survey.available:
+        return pd.DataFrame(columns=RELIABILITY_COLUMNS)
+    rows = []
+    for scale, members in scale_items(survey.items, scales).items():
+        values = keyed(survey.answers, members, reverse).dropna()
+        n, k = len(values), len(members)
+        row = {"scale": scale, "items": k, "respondents": float(n), "cronbach_alpha": np.nan, "conf_low": np.nan,
+               "conf_high": np.nan, "weakest_item": "", "weakest_item_rest_r": np.nan, "suppressed": False,
+               "note": ""}
+        if n < min_group_size:
+            row.update(respondents=np.nan, suppressed=True,
+                       note=f"{SUPPRESSED}: fewer than {min_group_size} complete answers")
+        elif k < 2:
+            row["note"] = "a scale needs at least two items"
+        else:
+            value = cronbach_alpha(values)
+            low, high = alpha_interval(value, n, k, alpha)
+            rest = item_rest_correlations(values)
+            row.update(cronbach_alpha=value, conf_low=low, conf_high=high, weakest_item=rest.idxmin(),
+                       weakest_item_rest_r=float(rest.min()))
+            if rest.min() < 0:
+                row["note"] = f"{rest.idxmin()} correlates negatively with the rest: is it reverse-keyed?"
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=RELIABILITY_COLUMNS)
+    out["respondents"] = out["respondents"].astype("Int64")
+    return out
+
+
+def item_rest_correlations(values: pd.DataFrame) -> pd.Series:
+    """Correlation of each item with the sum of the other items (complete answers)."""
+    total = values.sum(axis=1)
+    return pd.Series({item: values[item].corr(total - values[item]) for item in values.columns})
+
+
+# ------------------------------------------------------------------ scale scores
+
+
+def scale_scores(survey: Survey, *, scales: dict[str, str] | None = None, reverse=REVERSE_KEYED,
+                 items: dict[str, list[str]] | None = None, min_answered: float = 0.5) -> pd.DataFrame:
+    """One row per respondent and scale: the mean of the (keyed) items answered.
+
+    A respondent who answered fewer than ``min_answered`` of a scale's items
+    gets no score on it. These are individual answers: summarise them (with
+    :func:`score_summary`) before showing anything.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``respondent_id, entity_id, level, group, scale, score, items_answered``.
+    """
+    columns = ["respondent_id", "entity_id", "level", "group", "scale", "score", "items_answered"]
+    if not survey.available:
+        return pd.DataFrame(columns=columns)
+    members_by_scale = items if items is not None else scale_items(survey.items, scales)
+    frames = []
+    for scale, members in members_by_scale.items():
+        values = keyed(survey.answers, members, reverse)
+        answered = values.notna().sum(axis=1)
+        score = values.mean(axis=1).where(answered >= min_answered * len(members))
+        part = survey.answers[["respondent_id", "entity_id", "level", "group"]].copy()
+        part["scale"], part["score"], part["items_answered"] = scale, score, answered
+        frames.append(part)
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True).dropna(subset=["score"]).reset_index(drop=True)[columns]
+
+
+SUMMARY_COLUMNS = ["scale", "group", "respondents", "mean", "median", "q1", "q3", "above_neutral", "suppressed"]
+
+
+def score_summary(scores: pd.DataFrame, by: str | None = "group", *,
+                  min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
+    """Scale scores summarised per group: mean, median, quartiles, share above neutral (> 3).
+
+    Groups smaller than ``min_group_size`` are suppressed (numbers missing).
+    """
+    if scores.empty:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    groups = _group_column(scores, by)
+    rows = []
+    for scale in dict.fromkeys(scores["scale"]):
+        for group in _ordered_groups(groups):
+            values = scores.loc[(scores["scale"] == scale) & (groups == group), "score"].to_numpy(float)
+            hidden = len(values) < min_group_size
+            numbers = (dict.fromkeys(["respondents", "mean", "median", "q1", "q3", "above_neutral"], np.nan)
+                       if hidden else
+                       {"respondents": float(len(values)), "mean": values.mean(), "median": np.median(values),
+                        "q1": np.quantile(values, 0.25), "q3": np.quantile(values, 0.75),
+                        "above_neutral": float(np.mean(values > NEUTRAL))})
+            rows.append({"scale": scale, "group": group, **numbers, "suppressed": hidden})
+    out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    out["respondents"] = out["respondents"].astype("Int64")
+    return out
+
+
+# ------------------------------------------------------------------ comparisons
+
+
+def rank_biserial(first: np.ndarray, second: np.ndarray) -> float:
+    """Rank-biserial correlation: P(first > second) - P(first < second) over all pairs.
+
+    Equals ``2 U / (n1 n2) - 1`` with ``U`` the Mann-Whitney statistic of
+    ``first`` (ties counted one half); +1 when every answer of ``first`` is
+    higher (Kerby 2014, Comprehensive Psychology 3, 11.IT.3.1).
+    """
+    first, second = np.asarray(first, float), np.asarray(second, float)
+    return float(np.sign(first[:, None] - second[None, :]).mean())
+
+
+def _bootstrap_rank_biserial(first, second, draws: int, seed: int, alpha: float) -> tuple[float, float]:
+    """Percentile interval of the rank-biserial correlation, resampling within each group."""
+    signs = np.sign(np.asarray(first, float)[:, None] - np.asarray(second, float)[None, :])
+    rng = np.random.default_rng(seed)
+    n1, n2 = signs.shape
+    w1 = rng.multinomial(n1, np.full(n1, 1 / n1), size=draws)
+    w2 = rng.multinomial(n2, np.full(n2, 1 / n2), size=draws)
+    values = np.einsum("bi,ij,bj->b", w1, signs, w2) / (n1 * n2)
+    return float(np.quantile(values, alpha / 2)), float(np.quantile(values, 1 - alpha / 2))
+
+
+COMPARISON_COLUMNS = ["scale", "comparison", "first", "second", "n_first", "n_second", "median_first",
+                      "median_second", "u_statistic", "p_value", "p_holm", "rank_biserial", "conf_low",
+                      "conf_high", "suppressed", "note"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two groups of respondents compared on one scale (Mann-Whitney U, rank-biserial r)."""
+
+    scale: str
+    first: str
+    second: str
+    n_first: float
+    n_second: float
+    median_first: float
+    median_second: float
+    u_statistic: float
+    p_value: float
+    rank_biserial: float
+    conf_low: float
+    conf_high: float
+    suppressed: bool
+    note: str = ""
+
+    def row(self) -> dict:
+        return {"scale": self.scale, "comparison": f"{self.first} vs {self.second}", "first": self.first,
+                "second": self.second, "n_first": self.n_first, "n_second": self.n_second,
+                "median_first": self.median_first, "median_second": self.median_second,
+                "u_statistic": self.u_statistic, "p_value": self.p_value, "p_holm": self.p_value,
+                "rank_biserial": self.rank_biserial, "conf_low": self.conf_low, "conf_high": self.conf_high,
+                "suppressed": self.suppressed, "note": self.note}
+
+
+def compare(first: np.ndarray, second: np.ndarray, *, scale: str, names: tuple[str, str],
+            min_group_size: int = MIN_GROUP_SIZE, alpha: float = 0.05, draws: int = 2000,
+            seed: int = 2016) -> Comparison:
+    """Mann-Whitney U test and rank-biserial correlation between two groups' scale scores.
+
+    Scale scores are means of 1-5 answers: ordinal, bounded, with many ties, in
+    small groups, so a rank test fits better than a t test. The effect size is
+    the rank-biserial correlation (positive: ``first`` tends to score higher),
+    with a percentile bootstrap interval (resampling within groups, ``draws``
+    draws). An arm smaller than ``min_group_size`` suppresses the comparison.
+
+    References
+    ----------
+    Mann, H. B. and Whitney, D. R. (1947). Annals of Mathematical Statistics 18(1), 50-60.
+    Kerby, D. S. (2014). The simple difference formula. Comprehensive Psychology 3, 11.IT.3.1.
+    """
+    first, second = np.asarray(first, float), np.asarray(second, float)
+    if min(len(first), len(second)) < min_group_size:
+        return Comparison(scale, names[0], names[1], np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan,
+                          np.nan, np.nan, True, f"{SUPPRESSED}: an arm has fewer than {min_group_size} respondents")
+    test = stats.mannwhitneyu(first, second, alternative="two-sided", method="auto")
+    low, high = _bootstrap_rank_biserial(first, second, draws, seed, alpha)
+    return Comparison(scale, names[0], names[1], float(len(first)), float(len(second)), float(np.median(first)),
+                      float(np.median(second)), float(test.statistic), float(test.pvalue),
+                      rank_biserial(first, second), low, high, False)
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm's step-down adjusted p-values (missing values stay missing)."""
+    p = np.asarray(p_values, float)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    order = ok[np.argsort(p[ok])]
+    m = len(order)
+    running = 0.0
+    for rank, idx in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[idx]))
+        out[idx] = running
+    return out
+
+
+def compare_groups(survey: Survey, *, groups: tuple[str, str] = (NATIONAL, TERRITORIAL), by: str = "group",
+                   min_group_size: int = MIN_GROUP_SIZE, alpha: float = 0.05, seed: int = 2016) -> pd.DataFrame:
+    """National vs territorial respondents (or any two groups) on every scale, Holm-adjusted across scales."""
+    scores = scale_scores(survey)
+    rows = []
+    for scale in dict.fromkeys(scores["scale"]):
+        part = scores[scores["scale"] == scale]
+        result = compare(part.loc[part[by] == groups[0], "score"], part.loc[part[by] == groups[1], "score"],
+                         scale=scale, names=groups, min_group_size=min_group_size, alpha=alpha, seed=seed)
+        rows.append(result.row())
+    table = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+    table["p_holm"] = holm(table["p_value"])
+    return _counts_as_integers(table)
+
+
+def _counts_as_integers(table: pd.DataFrame) -> pd.DataFrame:
+    for column in ("n_first", "n_second"):
+        table[column] = table[column].astype("Int64")
+    return table
+
+
+def perception_gap(directors: Survey, offices: Survey, *, scale: str = "alignment", reverse=REVERSE_KEYED,
+                   min_group_size: int = MIN_GROUP_SIZE, alpha: float = 0.05, seed: int = 2016) -> pd.DataFrame:
+    """Directors vs ICT offices on the items of ``scale`` that both surveys ask.
+
+    Scored on the shared items only, so the two scores measure the same thing.
+    """
+    prefix = SCALES[scale]
+    shared = [i for i in directors.items if i.startswith(prefix) and i in set(offices.items)]
+    if not (directors.available and offices.available) or len(shared) < 2:
+        return pd.DataFrame(columns=COMPARISON_COLUMNS)
+    first = scale_scores(directors, items={scale: shared}, reverse=reverse)["score"]
+    second = scale_scores(offices, items={scale: shared}, reverse=reverse)["score"]
+    result = compare(first, second, scale=f"{scale} ({len(shared)} shared items)",
+                     names=(directors.respondents, offices.respondents), min_group_size=min_group_size,
+                     alpha=alpha, seed=seed)
+    return _counts_as_integers(pd.DataFrame([result.row()], columns=COMPARISON_COLUMNS))
+
+
+# ------------------------------------------------------------------ needs and linked entities
+
+
+def wilson_interval(successes: float, trials: float, alpha: float = 0.05) -> tuple[float, float]:
+    """Wilson score interval for a proportion (Wilson 1927, JASA 22(158), 209-212)."""
+    if not trials:
+        return float("nan"), float("nan")
+    z = stats.norm.ppf(1 - alpha / 2)
+    p = successes / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    return float(centre - half), float(centre + half)
+
+
+@dataclass(frozen=True)
+class Need:
+    """How many respondents already report a condition the design targets.
+
+    ``share`` is the share agreeing (4-5) with an item, or scoring above
+    neutral (> 3) on a scale. A share well below one half means most
+    respondents lacked the condition: a need the design could answer.
+    """
+
+    survey: str
+    measure: str
+    label: str
+    respondents: int
+    share: float
+    conf_low: float
+    conf_high: float
+    suppressed: bool
+
+    @property
+    def reading(self) -> str:
+        """``"need confirmed"`` when the whole interval lies below one half, ``"no widespread need"`` above it."""
+        if self.suppressed or not np.isfinite(self.share):
+            return "not assessable"
+        if self.conf_high < 0.5:
+            return "need confirmed"
+        if self.conf_low > 0.5:
+            return "no widespread need"
+        return "unclear"
+
+
+def need(survey: Survey, *, scale: str | None = None, item: str | None = None, alpha: float = 0.05,
+         min_group_size: int = MIN_GROUP_SIZE) -> Need:
+    """Share of respondents agreeing with ``item`` (4-5), or above neutral on ``scale``, with a Wilson interval.
+
+    Give exactly one of ``scale`` and ``item``. A missing survey or item, or
+    fewer than ``min_group_size`` answers, gives a suppressed (not assessable) Need.
+    """
+    if (scale is None) == (item is None):
+        raise ValueError("give exactly one of scale= and item=")
+    if item is not None:
+        label = item_label(item)
+        values = (survey.answers[item].dropna().to_numpy(float) if survey.available and item in survey.items
+                  else np.array([]))
+        favourable = values >= NEUTRAL + 1
+    else:
+        label = f"{scale} scale"
+        scores = scale_scores(survey)
+        values = scores.loc[scores["scale"] == scale, "score"].to_numpy(float)
+        favourable = values > NEUTRAL
+    measure = item or scale
+    if len(values) < min_group_size:
+        return Need(survey.name, measure, label, len(values), np.nan, np.nan, np.nan, True)
+    low, high = wilson_interval(float(favourable.sum()), len(values), alpha)
+    return Need(survey.name, measure, label, len(values), float(favourable.mean()), low, high, False)
+
+
+def entity_scores(dataset, scale: str = "alignment", survey: str = "survey_ict_offices") -> pd.Series:
+    """Mean scale score per entity (entities with several respondents averaged), indexed by entity_id."""
+    scores = scale_scores(read(dataset, survey))
+    scores = scores[(scores["scale"] == scale) & (scores["group"] != UNLINKED)]
+    return scores.groupby("entity_id")["score"].mean().rename(f"{scale}_score")
+
+
+# ------------------------------------------------------------------ tables for the report
+
+
+#: Share columns shown as percentages in the report.
+PERCENT_COLUMNS = ("share", "disagree", "neutral", "agree", "above_neutral")
+#: Columns that only repeat another in words, left out of the report's tables (kept in the CSV files).
+INTERNAL_COLUMNS = ("first", "second", "u_statistic", "suppressed")
+
+
+def display(frame: pd.DataFrame, *, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
+    """A copy for the report: shares as percentages, and suppressed rows showing the marker instead of numbers.
+
+    Counts of items and answer codes (``items``, ``answer``) describe the
+    questionnaire, not the respondents, and stay.
+    """
+    hidden = frame["suppressed"].astype(bool).to_numpy() if "suppressed" in frame else np.zeros(len(frame), bool)
+    out = frame.drop(columns=[c for c in INTERNAL_COLUMNS if c in frame]).astype(object)
+    for column in out.columns:
+        if column in PERCENT_COLUMNS:
+            out[column] = [f"{100 * v:.0f}%" if pd.notna(v) else v for v in frame[column]]
+    for column in out.columns:
+        if column not in ("items", "answer") and pd.api.types.is_numeric_dtype(frame[column]):
+            out.loc[hidden, column] = SUPPRESSED
+        if column in PERCENT_COLUMNS:
+            out.loc[hidden, column] = SUPPRESSED
+    for column in ("respondents", "count", "n_first", "n_second"):
+        if column in out:
+            out.loc[hidden, column] = f"fewer than {min_group_size}"
+    return out
+
+
+# ------------------------------------------------------------------ sentences
+
+
+def p_text(p: float) -> str:
+    """``p = 0.013``, or ``p < 0.001``."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def missing_text(survey: Survey) -> Markdown:
+    """What the report says when a survey table is absent."""
+    return Markdown(f"**The {SURVEY_TITLES[survey.name]} is missing from this dataset** "
+                    f"(no `{survey.name}` file), so its part of this report is empty.")
+
+
+def overview_text(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE) -> Markdown:
+    """Who answered: respondents and statements, by group (small groups not counted exactly)."""
+    if not survey.available:
+        return missing_text(survey)
+    counts = survey.answers["group"].value_counts()
+    groups = [f"{group} {int(counts[group])}" if counts[group] >= min_group_size
+              else f"{group} fewer than {min_group_size}" for group in _ordered_groups(survey.answers["group"])]
+    scales = scale_items(survey.items)
+    scale_words = "; ".join(f"{scale}: {len(items)} statements" for scale, items in scales.items())
+    return Markdown(f"{survey.size} {survey.respondents} answered the {SURVEY_TITLES[survey.name]}: "
+                    f"{len(survey.items)} statements on a scale from 1 (strongly disagree) to 5 (strongly agree)"
+                    + (f" ({scale_words})" if scale_words else "") + ". By group: " + ", ".join(groups) + ".")
+
+
+def suppression_text(min_group_size: int, **tables: pd.DataFrame) -> Markdown:
+    """The report's statement of the suppression rule, naming the groups it hid."""
+    hidden = []
+    for name, table in tables.items():
+        if table is None or table.empty or "suppressed" not in table:
+            continue
+        rows = table[table["suppressed"].astype(bool)]
+        key = "group" if "group" in rows else "comparison" if "comparison" in rows else "scale"
+        labels = sorted(set(rows[key].astype(str)))
+        if labels:
+            hidden.append(f"{name}: {', '.join(labels)}")
+    text = (f"**Small groups are suppressed.** Any group of respondents smaller than {min_group_size} -- the "
+            "respondents behind a bar, a table row or an arm of a comparison -- is shown as "
+            f"*{SUPPRESSED}* in every table and figure, and its size is not given. Free-text answers are never "
+            "read into this report.")
+    if hidden:
+        text += " Suppressed here: " + "; ".join(hidden) + "."
+    else:
+        text += " No group was small enough to be suppressed in this report."
+    return Markdown(text)
+
+
+def likert_title(agree: pd.DataFrame, survey: Survey) -> str:
+    """Figure title stating the finding: on how many items a majority of respondents agreed."""
+    pooled = agree[~agree["suppressed"].astype(bool)]
+    if pooled.empty:
+        return f"{_capital(survey.respondents)}: every group is too small to show"
+    by_item = pooled.groupby("item").apply(
+        lambda g: np.average(g["agree"], weights=g["respondents"]), include_groups=False)
+    majority = int((by_item > 0.5).sum())
+    return (f"{_capital(survey.respondents)} agreed with {majority} of {len(by_item)} statements "
+            "by a majority")
+
+
+def scores_title(summary: pd.DataFrame, survey: Survey) -> str:
+    """Title of the scale-score figure: on which side of neutral each scale's medians sit."""
+    shown = summary[~summary["suppressed"].astype(bool)] if not summary.empty else summary
+    if shown.empty:
+        return f"{_capital(survey.respondents)}: no scale score can be shown"
+    parts = []
+    for scale, part in shown.groupby("scale", sort=False):
+        above, below = (part["median"] > NEUTRAL).all(), (part["median"] < NEUTRAL).all()
+        side = "above" if above else "below" if below else "on both sides of"
+        parts.append(f"{scale} medians sit {side} neutral")
+    return f"{_capital(survey.respondents)}: " + "; ".join(parts) + " in every group shown"
+
+
+def reliability_text(table: pd.DataFrame, survey: Survey) -> Markdown:
+    """One sentence per scale: how consistent its items are."""
+    if table.empty:
+        return Markdown(f"No scale could be scored in the {SURVEY_TITLES[survey.name]}.")
+    lines = []
+    for row in table.itertuples():
+        if row.suppressed or not np.isfinite(row.cronbach_alpha):
+            lines.append(f"- **{row.scale}**: not estimated ({row.note}).")
+            continue
+        shown = round(row.cronbach_alpha, 2)  # classify the number the reader sees
+        quality = ("good" if shown >= 0.8 else "acceptable" if shown >= 0.7
+                   else "questionable" if shown >= 0.6 else "poor")
+        lines.append(f"- **{row.scale}** ({row.items} items, {int(row.respondents)} complete answers): "
+                     f"Cronbach's alpha {row.cronbach_alpha:.2f} (95% interval {row.conf_low:.2f} to "
+                     f"{row.conf_high:.2f}), {quality} internal consistency by the usual rule of thumb; "
+                     f"weakest item {row.weakest_item} (item-rest correlation {row.weakest_item_rest_r:.2f})."
+                     + (f" {row.note}" if row.note else ""))
+    return Markdown("\n".join(lines))
+
+
+def comparison_text(table: pd.DataFrame, alpha: float = 0.05) -> Markdown:
+    """One sentence per comparison: direction, size and whether it could be chance."""
+    if table.empty:
+        return Markdown("No comparison could be made: a survey or a scale is missing.")
+    lines = []
+    for row in table.itertuples():
+        if row.suppressed:
+            lines.append(f"- **{row.scale}**, {row.comparison}: {SUPPRESSED} (an arm has fewer than the "
+                         "minimum number of respondents).")
+            continue
+        size = abs(row.rank_biserial)
+        magnitude = "small" if size < 0.3 else "moderate" if size < 0.5 else "large"
+        if row.p_holm < alpha:
+            higher, lower = (row.first, row.second) if row.rank_biserial > 0 else (row.second, row.first)
+            lead = f"{higher} scored higher than {lower}, a {magnitude} difference"
+        else:
+            lead = f"no difference between {row.first} and {row.second} was detected"
+        lines.append(f"- **{row.scale}**: {lead} (medians {row.median_first:.2f} vs {row.median_second:.2f} on "
+                     f"1-5; rank-biserial r = {row.rank_biserial:+.2f}, 95% interval {row.conf_low:+.2f} to "
+                     f"{row.conf_high:+.2f}; Mann-Whitney {p_text(row.p_value)}, Holm-adjusted "
+                     f"{p_text(row.p_holm)}).")
+    return Markdown("\n".join(lines))
+
+
+def need_text(needs: list[Need], alpha: float = 0.05) -> Markdown:
+    """What the diagnosis says about the needs the design targets, one sentence per scale."""
+    lines = []
+    for item in needs:
+        who = SURVEYS[item.survey]
+        if item.suppressed:
+            lines.append(f"- **{item.label}**: too few {who} answered to say.")
+            continue
+        stance = "agreed" if item.measure.startswith(ITEM_PREFIX) else "scored above neutral"
+        lines.append(f"- **{item.label}**: {_pct(item.share)} of {item.respondents} {who} {stance} "
+                     f"({100 * (1 - alpha):.0f}% interval {_pct(item.conf_low)} to "
+                     f"{_pct(item.conf_high)}): {item.reading}.")
+    return Markdown("\n".join(lines) or "No survey answers are available.")

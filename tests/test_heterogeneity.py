@@ -1,0 +1,157 @@
+"""Subgroup effects with adjusted intervals and labelled gaps; persistence read from effects by years since adoption."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from evaluation import heterogeneity, impact
+from evaluation.dataset import load
+from evaluation.demo import write_demo
+from evaluation.plots import core
+from evaluation.plots import programme as programme_plots
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return load(write_demo(tmp_path_factory.mktemp("het") / "data", municipalities=150))
+
+
+@pytest.fixture(scope="module")
+def effects(demo):
+    return heterogeneity.subgroup_effects(demo, "POL07", ("level", "it_team", "alignment"))
+
+
+def test_every_subgroup_is_a_row_estimated_or_a_labelled_gap(demo, effects):
+    table = effects.table
+    assert table.loc[table["dimension"] == "level", "subgroup"].tolist() == ["national", "departmental", "municipal"]
+    assert (table["dimension"] == "it_team").sum() == 3
+    estimated, gaps = table[table["identified"]], table[~table["identified"]]
+    assert len(estimated) >= 3
+    assert estimated["estimate"].notna().all() and estimated["note"].eq("").all()
+    assert gaps["estimate"].isna().all() and gaps["note"].str.startswith("not estimable").all()
+    # The survey reached too few adopters with a year before adoption: a gap, not a crash.
+    assert not table.loc[table["dimension"] == "alignment", "identified"].any()
+
+
+def test_intervals_are_bonferroni_adjusted_within_each_dimension(effects):
+    for dimension, part in effects.table[effects.table["identified"]].groupby("dimension"):
+        m = len(part)
+        ratio = (part["adj_conf_high"] - part["adj_conf_low"]) / (part["conf_high"] - part["conf_low"])
+        expected = stats.norm.ppf(1 - 0.05 / (2 * m)) / stats.norm.ppf(1 - 0.05 / 2)
+        np.testing.assert_allclose(ratio, expected, rtol=1e-9)
+    assert "Bonferroni" in heterogeneity.adjustment_note(effects)
+
+
+def test_unadjusted_intervals_when_asked(demo):
+    plain = heterogeneity.subgroup_effects(demo, "POL07", ("it_team",), adjust="none")
+    done = plain.table[plain.table["identified"]]
+    np.testing.assert_allclose(done["adj_conf_low"], done["conf_low"])
+    with pytest.raises(ValueError, match="adjust"):
+        heterogeneity.subgroup_effects(demo, "POL07", ("it_team",), adjust="holm-ish")
+
+
+def test_subgroups_too_small_become_gaps_not_errors(demo):
+    tiny = heterogeneity.subgroup_effects(demo, "POL07", ("region", "peer_group"), min_adopters=10_000)
+    assert not tiny.table["identified"].any()
+    assert tiny.table["note"].str.contains("needs 10000").all()
+    assert (tiny.tests["df"] == 0).all() and tiny.tests["reading"].str.startswith("not tested").all()
+    chart = programme_plots.subgroup_effects(tiny.table, heterogeneity.subgroup_title(tiny))
+    assert isinstance(chart, core.Chart) and "not estimable" in chart.alt
+
+
+def test_unknown_dimension_is_refused_with_the_valid_ones(demo):
+    with pytest.raises(ValueError, match="valid: level, region"):
+        heterogeneity.parse_dimensions("level, colour")
+
+
+def test_covariance_of_subgroup_estimates_from_aligned_influence_functions():
+    a = pd.Series([0.1, -0.2, 0.3], index=["e1", "e2", "e3"])
+    b = pd.Series([0.5, 0.5], index=["e4", "e5"])
+    c = pd.Series([0.2, 0.1], index=["e3", "e2"])
+    cov = heterogeneity.subgroup_covariance([a, b, c])
+    assert cov[0, 0] == pytest.approx(0.14) and cov[0, 1] == 0  # disjoint entities: independent
+    assert cov[0, 2] == pytest.approx(0.3 * 0.2 + (-0.2) * 0.1)  # shared entities, matched by id not position
+    assert cov[2, 0] == cov[0, 2]
+
+
+def test_wald_test_is_zero_for_equal_effects_and_large_for_distant_ones():
+    influences = [pd.Series([0.1, -0.1], index=["a", "b"]), pd.Series([0.1, -0.1], index=["c", "d"])]
+    same = heterogeneity._difference_test("x", [2.0, 2.0], influences, 0.05)
+    assert same["statistic"] == pytest.approx(0.0) and same["reading"].startswith("no difference")
+    far = heterogeneity._difference_test("x", [2.0, 5.0], influences, 0.05)
+    assert far["statistic"] == pytest.approx(9 / 0.04) and far["reading"] == "the subgroups differ"
+
+
+def test_truth_is_reported_for_demo_data_and_level_effects_differ_as_simulated(effects):
+    level = effects.dimension("level").set_index("subgroup")
+    # The demo's effects are larger for municipalities (more room below 100) than for national entities.
+    assert level.loc["municipal", "estimate"] > level.loc["national", "estimate"]
+    done = effects.table[effects.table["identified"]]
+    assert done["true_effect"].notna().all()
+
+
+class _Dynamic:
+    """The three things ``persistence`` reads from a dynamic aggregation."""
+
+    def __init__(self, estimates: dict[int, float], se: float = 0.2, treated: int = 50):
+        events = sorted(estimates)
+        self.coefficients = pd.Series([estimates[e] for e in events], index=pd.Index(events, name="event_time"))
+        self.vcov = pd.DataFrame(np.diag([se ** 2] * len(events)), index=events, columns=events)
+        self._tidy = pd.DataFrame({"event_time": events, "estimate": self.coefficients.to_numpy(),
+                                   "std_error": se, "n_treated": treated, "identified": True})
+
+    def tidy(self):
+        return self._tidy
+
+
+@pytest.mark.parametrize("estimates, reading", [
+    ({-1: 0.0, 0: 1.0, 1: 2.0, 2: 4.0, 3: 5.0, 4: 6.0}, "grow"),
+    ({-1: 0.0, 0: 5.0, 1: 5.0, 2: 3.0, 3: 1.0, 4: 1.0}, "fade"),
+    ({-1: 0.0, 0: 3.0, 1: 3.1, 2: 3.0, 3: 2.9, 4: 3.1}, "persist"),
+    ({-1: 0.0, 0: 0.1, 1: -0.1, 2: 0.0, 3: 0.1, 4: -0.1}, "no lasting effect detected"),
+])
+def test_persistence_reading_follows_the_rule(estimates, reading):
+    result = heterogeneity.persistence(_Dynamic(estimates))
+    assert result.reading == reading
+    assert result.early_event_times == (0, 1) and result.late_event_times == (3, 4)
+    assert result.difference == pytest.approx(np.mean([estimates[3], estimates[4]]) - np.mean([estimates[0], estimates[1]]))
+    assert result.std_error == pytest.approx(np.sqrt(4 * 0.2 ** 2 / 4))
+    word = {"grow": "grows", "fade": "fades", "persist": "persists", "no lasting effect detected": "No lasting"}[reading]
+    assert word in heterogeneity.persistence_text(result, "POL07").data
+
+
+def test_persistence_ignores_late_years_with_too_few_adopters():
+    dynamic = _Dynamic({0: 1.0, 1: 2.0, 2: 3.0, 3: 4.0})
+    dynamic._tidy.loc[dynamic._tidy["event_time"] == 3, "n_treated"] = 2
+    assert heterogeneity.persistence(dynamic, late_count=1).late_event_times == (2,)
+    assert heterogeneity.persistence(_Dynamic({0: 1.0, 1: 2.0})).reading == "not assessable"
+
+
+def test_persistence_on_demo_data_reads_growth(demo):
+    # The demo's true effect rises from 0 in the adoption year to a plateau after about four years.
+    panel = impact.select_entities(demo.panel("POL07"), "territorial")
+    result, _ = impact.estimate(panel, impact.resolve_covariates(demo, "default", "territorial"))
+    assert heterogeneity.persistence(result.aggregate("dynamic")).reading == "grow"
+
+
+def test_missing_survey_makes_the_alignment_dimension_a_gap(tmp_path):
+    folder = write_demo(tmp_path / "data", municipalities=40)
+    (folder / "survey_ict_offices.csv").unlink()
+    effects = heterogeneity.subgroup_effects(load(folder), "POL07", ("alignment",))
+    assert effects.table["note"].tolist() == ["the skills and perception survey of ICT offices is missing"]
+    assert "not assessed" in effects.tests["reading"].iloc[0]
+
+
+def test_entities_adopting_after_the_evaluation_year_count_as_not_adopted(demo):
+    panel = heterogeneity.analysis_panel(demo, "POL07", "territorial", until_year=2020)
+    assert panel["year"].max() == 2020 and panel["cohort"].max() <= 2020
+    late = set(demo.adoption.loc[demo.adoption["cohort"] > 2020, "entity_id"])
+    assert late and (panel.loc[panel["entity_id"].isin(late), "cohort"] == 0).all()
+    assert heterogeneity.late_adopters(demo, "POL07", 2020) == len(late)
+    assert (demo.panel("POL07", until_year=2020)["cohort"] > 2020).any()  # the dataset's own panel is unchanged
+    # and the estimator accepts it, where the raw panel would be refused
+    effects = heterogeneity.subgroup_effects(demo, "POL07", ("level",), until_year=2020)
+    assert effects.table["identified"].any()

@@ -1,0 +1,193 @@
+"""Survey tables: Cronbach's alpha, rank comparisons, suppression of small groups, and no free text anywhere."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import papermill
+import pytest
+from scipy import stats
+
+from contract_fixtures import valid_folder
+from evaluation import paths, surveys
+from evaluation.dataset import load
+from evaluation.demo import write_demo
+from evaluation.plots import core
+from evaluation.plots import programme as programme_plots
+
+
+def _survey(groups: dict[str, int], seed: int = 0) -> surveys.Survey:
+    """A Survey with ``groups`` (group -> respondents), two scales of Likert items."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for group, n in groups.items():
+        for i in range(n):
+            trait = rng.normal()
+            row = {"respondent_id": f"{group[:3]}{i}", "entity_id": f"E{group[:3]}{i}", "level": group,
+                   "group": group}
+            for item in ("q_skill_a", "q_skill_b", "q_skill_c", "q_align_x", "q_align_y"):
+                row[item] = int(np.clip(np.round(3 + trait + rng.normal(scale=0.7)), 1, 5))
+            rows.append(row)
+    answers = pd.DataFrame(rows)
+    for item in surveys.likert_items(answers):
+        answers[item] = answers[item].astype("Int64")
+    return surveys.Survey("survey_ict_offices", "ICT offices", answers, available=True)
+
+
+# ------------------------------------------------------------------ reliability
+
+
+def test_cronbach_alpha_matches_a_hand_computation():
+    items = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 4, 4, 5], "c": [2, 3, 3, 5, 4]})
+    # Item variances 2.5 + 1.8 + 1.3 = 5.6; totals 5, 7, 10, 13, 14 have variance 14.7;
+    # alpha = 3/2 * (1 - 5.6/14.7) = 13/14.
+    assert surveys.cronbach_alpha(items) == pytest.approx(13 / 14, abs=1e-12)
+
+
+def test_cronbach_alpha_of_identical_items_is_one_and_ignores_incomplete_rows():
+    item = pd.Series([1, 3, 2, 5, 4, 4], dtype=float)
+    assert surveys.cronbach_alpha(pd.DataFrame({"a": item, "b": item, "c": item})) == pytest.approx(1.0)
+    with_gap = pd.DataFrame({"a": [*item, np.nan], "b": [*item, 2.0], "c": [*item, 5.0]})
+    assert surveys.cronbach_alpha(with_gap) == pytest.approx(1.0)
+    assert np.isnan(surveys.cronbach_alpha(pd.DataFrame({"a": item})))  # one item: undefined
+
+
+def test_reverse_keyed_item_is_recoded_before_scoring():
+    survey = _survey({"national": 40})
+    answers = survey.answers.copy()
+    answers["q_align_y"] = (6 - answers["q_align_y"]).astype("Int64")  # worded against the scale
+    flipped = surveys.Survey(survey.name, survey.respondents, answers, True)
+    plain = surveys.reliability(flipped, reverse=frozenset()).set_index("scale")
+    recoded = surveys.reliability(flipped, reverse=frozenset({"q_align_y"})).set_index("scale")
+    assert plain.loc["alignment", "cronbach_alpha"] < 0 < recoded.loc["alignment", "cronbach_alpha"]
+    assert "reverse-keyed" in plain.loc["alignment", "note"]
+
+
+def test_feldt_interval_contains_alpha_and_narrows_with_more_respondents():
+    low, high = surveys.alpha_interval(0.8, 30, 5)
+    assert low < 0.8 < high
+    low_big, high_big = surveys.alpha_interval(0.8, 300, 5)
+    assert high_big - low_big < high - low
+
+
+# ------------------------------------------------------------------ comparisons
+
+
+def test_rank_biserial_is_the_mann_whitney_u_rescaled():
+    rng = np.random.default_rng(3)
+    first, second = rng.integers(1, 6, 40).astype(float), rng.integers(1, 6, 25).astype(float)
+    u = stats.mannwhitneyu(first, second).statistic
+    assert surveys.rank_biserial(first, second) == pytest.approx(2 * u / (40 * 25) - 1)
+    assert surveys.rank_biserial([4, 5, 5], [1, 2, 2]) == 1.0
+    assert surveys.rank_biserial([1, 2], [4, 5]) == -1.0
+
+
+def test_compare_detects_a_shift_and_orients_the_effect_size():
+    rng = np.random.default_rng(1)
+    high, low = rng.normal(4, 0.5, 40), rng.normal(3, 0.5, 40)
+    result = surveys.compare(high, low, scale="s", names=("a", "b"), draws=500)
+    assert result.p_value < 0.001 and result.rank_biserial > 0.5
+    assert result.conf_low <= result.rank_biserial <= result.conf_high
+    text = surveys.comparison_text(pd.DataFrame([result.row()])).data
+    assert "a scored higher than b" in text
+
+
+def test_holm_adjustment():
+    adjusted = surveys.holm([0.01, 0.04, np.nan, 0.03])
+    assert adjusted[0] == pytest.approx(0.03) and adjusted[3] == pytest.approx(0.06)
+    assert adjusted[1] == pytest.approx(0.06) and np.isnan(adjusted[2])
+
+
+# ------------------------------------------------------------------ suppression
+
+
+def test_groups_below_the_minimum_are_suppressed_in_every_table_and_figure():
+    survey = _survey({"national": 20, "territorial": 3})
+    dist = surveys.item_distribution(survey, min_group_size=5)
+    small = dist[dist["group"] == "territorial"]
+    assert small["suppressed"].all()
+    assert small[["count", "share", "respondents"]].isna().all().all()
+    assert not dist.loc[dist["group"] == "national", "suppressed"].any()
+
+    agree = surveys.agreement(dist)
+    assert agree.loc[agree["group"] == "territorial", ["agree", "disagree", "respondents"]].isna().all().all()
+    shown = surveys.display(agree)
+    row = shown[shown["group"] == "territorial"].iloc[0]
+    assert row["agree"] == surveys.SUPPRESSED and row["respondents"] == "fewer than 5"
+
+    summary = surveys.score_summary(surveys.scale_scores(survey), min_group_size=5)
+    assert summary.loc[summary["group"] == "territorial", "median"].isna().all()
+    assert summary.loc[summary["group"] == "territorial", "suppressed"].all()
+
+    comparison = surveys.compare_groups(survey, min_group_size=5)
+    assert comparison["suppressed"].all() and comparison["p_value"].isna().all()
+
+    chart = programme_plots.likert_bars(dist, "t", min_group_size=5)
+    assert isinstance(chart, core.Chart)
+    territorial_alt = chart.alt.split("territorial:")[1]
+    assert "suppressed" in territorial_alt and "%" not in territorial_alt
+
+    statement = surveys.suppression_text(5, offices=dist).data
+    assert "territorial" in statement and "smaller than 5" in statement
+
+
+def test_a_group_at_the_minimum_is_shown():
+    dist = surveys.item_distribution(_survey({"national": 5}), min_group_size=5)
+    assert not dist["suppressed"].any() and dist["respondents"].eq(5).all()
+
+
+# ------------------------------------------------------------------ free text and missing tables
+
+
+def test_read_drops_free_text_and_leaves_the_dataset_unchanged(tmp_path):
+    data = load(valid_folder(tmp_path))
+    before = data.survey_ict_offices.copy()
+    survey = surveys.read(data, "survey_ict_offices")
+    assert "comment" not in survey.answers.columns
+    assert "sin comentarios" not in survey.answers.to_csv()
+    pd.testing.assert_frame_equal(data.survey_ict_offices, before)
+    assert survey.answers.set_index("respondent_id").loc["R2", "group"] == surveys.UNLINKED
+    assert survey.answers.set_index("respondent_id").loc["R1", "group"] == surveys.NATIONAL
+
+
+def test_missing_survey_gives_empty_tables_and_says_so(tmp_path):
+    data = load(valid_folder(tmp_path, survey_ict_offices_csv=None))
+    survey = surveys.read(data, "survey_ict_offices")
+    assert not survey.available
+    assert surveys.item_distribution(survey).empty and surveys.reliability(survey).empty
+    assert surveys.compare_groups(survey).empty
+    assert surveys.need(survey, scale="alignment").reading == "not assessable"
+    assert "missing" in surveys.overview_text(survey).data
+    assert not isinstance(programme_plots.likert_bars(surveys.item_distribution(survey), "t"), core.Chart)
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    return []
+
+
+def test_no_comment_reaches_the_executed_surveys_notebook(tmp_path):
+    data = write_demo(tmp_path / "data", municipalities=40)
+    comments = set()
+    for name in ("survey_ict_offices", "survey_directors"):
+        table = pd.read_csv(data / f"{name}.csv", dtype=str)
+        comments |= {c for c in table["comment"].dropna() if c.strip()}
+    assert len(comments) > 5  # the demo does carry free text, so the check below means something
+    out = tmp_path / "out"
+    executed = tmp_path / "06_surveys.ipynb"
+    papermill.execute_notebook(str(paths.NOTEBOOKS_DIR / "06_surveys.ipynb"), str(executed),
+                               parameters={"data_dir": str(data), "output_dir": str(out)},
+                               cwd=str(paths.NOTEBOOKS_DIR), kernel_name="python3", progress_bar=False)
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    texts = [s for cell in nb["cells"] for output in cell.get("outputs", []) for s in _strings(output)]
+    texts += [p.read_text(encoding="utf-8") for p in (out / "tables").glob("*.csv")]
+    assert texts and any("suppressed" in t.lower() for t in texts)
+    leaked = [c for c in comments if any(c in t for t in texts)]
+    assert not leaked, f"free text reached the report: {leaked[:3]}"
