@@ -24,6 +24,9 @@ def _pyproject() -> dict[str, str]:
 def _conda() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     specs = [d for d in env["dependencies"] if isinstance(d, str)]
+    for entry in env["dependencies"]:
+        if isinstance(entry, dict):  # the pip: section, for packages not on conda-forge
+            specs += [p.split("#")[0].strip() for p in entry.get("pip", []) if not p.startswith("-e")]
     out = {}
     for spec in specs:
         name = CONDA_TO_PYPI.get(_name(spec), _name(spec))

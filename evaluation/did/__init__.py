@@ -47,3 +47,28 @@ __all__ = [
     "METHODS",
     "BASE_PERIODS",
 ]
+from .bacon import BaconResult, bacon
+from .honest import HonestResult, honest
+from .imputation import ImputationResult, imputation
+from .placebo import PlaceboResult, RandomizationResult, placebo, randomization_inference
+from .power import PowerResult, power
+from .twfe import EventStudyResult, TwfeResult, event_study, twfe
+
+__all__ += [
+    "twfe",
+    "event_study",
+    "bacon",
+    "imputation",
+    "honest",
+    "placebo",
+    "randomization_inference",
+    "power",
+    "TwfeResult",
+    "EventStudyResult",
+    "BaconResult",
+    "ImputationResult",
+    "HonestResult",
+    "PlaceboResult",
+    "RandomizationResult",
+    "PowerResult",
+]

@@ -1,0 +1,576 @@
+"""The robustness question: would the estimated effect survive other estimators, weaker
+assumptions, placebo adoption dates, and is the data able to detect an effect at all?
+
+The notebook ``03_robustness`` calls these. Estimators live in
+:mod:`evaluation.did`; this module picks the inputs for the analysis panel
+(``Dataset.panel``: ``entity_id, year, value, cohort, ...``), stacks the results
+into tables, and writes the sentences that read them. Every sentence is
+computed from the numbers it is given (no conclusion is written in advance),
+so the same notebook run on other data says other things.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+
+from . import comparisons, describe, did
+from .contract import INDICATORS
+from .impact import PANEL_KEYS, add_treated
+
+COMPARISON_COLUMNS = ["estimator", "estimate", "std_error", "conf_low", "conf_high", "reading"]
+#: The row of the estimator comparison the others are measured against.
+REFERENCE_ESTIMATOR = "Callaway-Sant'Anna, never-treated controls"
+IMPUTATION_ESTIMATOR = "Imputation (Borusyak, Jaravel & Spiess)"
+TWFE_ESTIMATOR = "Two-way fixed effects (static)"
+#: The 2x2 comparisons that use already-treated units as controls.
+FORBIDDEN = ("later vs earlier treated", "treated vs always treated")
+
+
+# --------------------------------------------------------------------------------------
+# words
+# --------------------------------------------------------------------------------------
+
+
+def units_label(dataset, outcome: str) -> str:
+    """The unit an effect on ``outcome`` is measured in, for axis labels and sentences.
+
+    FURAG indicators are 0-100 indices ("points"); an outcome whose label says
+    it is a log (e.g. castle's "log homicides per 100,000") moves in log points;
+    otherwise the outcome's own units.
+    """
+    if outcome in INDICATORS:
+        return "points"
+    label = describe.wording(dataset)["outcomes"].get(outcome, "")
+    if label.lower().startswith("log"):
+        return "log points"
+    return f"units of {outcome}"
+
+
+def _words(dataset) -> dict:
+    return describe.wording(dataset) if dataset is not None else {**describe.GCIO_WORDING}
+
+
+def _num(x: float, digits: int = 2) -> str:
+    return f"{x:+.{digits}f}"
+
+
+def _digits(scale: float) -> int:
+    """Decimals that show a number of this size with about two significant digits."""
+    if not np.isfinite(scale) or scale <= 0:
+        return 2
+    return int(min(4, max(1, 1 - np.floor(np.log10(scale)))))
+
+
+def _ci(low: float, high: float, alpha: float, digits: int) -> str:
+    return f"{100 * (1 - alpha):.0f}% interval {low:+.{digits}f} to {high:+.{digits}f}"
+
+
+def _covers_zero(low: float, high: float) -> bool:
+    return bool(low <= 0 <= high)
+
+
+def panel_summary(panel: pd.DataFrame, outcome: str, covariates: list[str], dataset=None) -> str:
+    """Plain, stable text describing the analysis panel (for a checked notebook cell)."""
+    w = _words(dataset)
+    n = panel["entity_id"].nunique()
+    adopters = panel.loc[panel["cohort"] > 0, "entity_id"].nunique()
+    years = sorted(panel["year"].unique())
+    balanced = balanced_panel(panel)["entity_id"].nunique()
+    return (f"Outcome: {describe.indicator_label(outcome, dataset)}; years {years[0]}-{years[-1]}\n"
+            f"{n} {w['units']}, {adopters} adopters; {balanced} observed every year\n"
+            f"Covariates: {', '.join(covariates) or 'none'}")
+
+
+# --------------------------------------------------------------------------------------
+# 1. Goodman-Bacon decomposition
+# --------------------------------------------------------------------------------------
+
+
+def balanced_panel(panel: pd.DataFrame) -> pd.DataFrame:
+    """The entities observed in every year of ``panel`` (the decomposition needs a balanced panel)."""
+    n_years = panel["year"].nunique()
+    counts = panel.groupby("entity_id")["year"].nunique()
+    keep = counts.index[counts == n_years]
+    return panel[panel["entity_id"].isin(keep)].reset_index(drop=True)
+
+
+def bacon(panel: pd.DataFrame) -> did.BaconResult:
+    """Goodman-Bacon decomposition of the static TWFE on the entities observed every year."""
+    balanced = add_treated(balanced_panel(panel))
+    return did.bacon(balanced, "value", "entity_id", "year", "treated")
+
+
+def bacon_title(decomposition: did.BaconResult, outcome: str) -> str:
+    summary = decomposition.summary().set_index("comparison")
+    never = "treated vs never treated"
+    clean = float(summary.loc[never, "weight"]) if never in summary.index else 0.0
+    return (f"{clean:.0%} of the TWFE coefficient on {outcome} comes from comparisons with never-treated units; "
+            f"{1 - clean:.0%} from comparisons between adoption cohorts")
+
+
+def bacon_reading(decomposition: did.BaconResult, panel: pd.DataFrame, outcome: str, dataset=None) -> Markdown:
+    """What the decomposition says about the static TWFE number."""
+    w = _words(dataset)
+    units = units_label(dataset, outcome)
+    s = decomposition.summary().set_index("comparison")
+    digits = _digits(abs(decomposition.twfe) or float(s["estimate"].abs().max()))
+    n_all = panel["entity_id"].nunique()
+    sample = ("" if decomposition.n_units == n_all else
+              f"On the {decomposition.n_units} of {n_all} {w['units']} observed in all {decomposition.n_periods} years "
+              "(the decomposition needs a balanced panel), t")
+    parts = [f"{sample or 'T'}he two-way fixed-effects (TWFE) coefficient on {outcome}, "
+             f"{_num(decomposition.twfe, digits)} {units}, "
+             f"is a weighted average of {len(decomposition.frame)} simple before/after comparisons between "
+             "groups of " + w["units"] + " that adopted in different years (Goodman-Bacon 2021):"]
+    lines = []
+    explain = {
+        "treated vs never treated": f"adopters against {w['units']} that never adopted in these years",
+        "earlier vs later treated": "earlier adopters against later adopters, before the later ones adopted",
+        "later vs earlier treated": "later adopters against earlier adopters that had already adopted",
+        "treated vs always treated": f"adopters against {w['units']} treated in every year of the data",
+    }
+    for kind, row in s.iterrows():
+        lines.append(f"- {explain[kind]}: {row['weight']:.0%} of the weight, average {_num(row['estimate'], digits)}")
+    text = " ".join(parts) + "\n" + "\n".join(lines)
+    bad = [k for k in FORBIDDEN if k in s.index]
+    bad_weight = float(s.loc[bad, "weight"].sum()) if bad else 0.0
+    if bad_weight > 0:
+        bad_est = float((s.loc[bad, "weight"] * s.loc[bad, "estimate"]).sum() / bad_weight)
+        rest = s.drop(index=bad)
+        rest_est = float((rest["weight"] * rest["estimate"]).sum() / rest["weight"].sum()) if len(rest) else np.nan
+        direction = "below" if bad_est < rest_est else "above"
+        text += (f"\n\n{bad_weight:.0%} of the weight sits on comparisons that use already-treated {w['units']} as "
+                 "controls. When effects change with years since adoption, the controls' own effect moves too and "
+                 "these comparisons are biased; here they average "
+                 f"{_num(bad_est, digits)}, {abs(bad_est - rest_est):.{digits}f} {units} {direction} the other "
+                 f"comparisons ({_num(rest_est, digits)}), pulling the TWFE number "
+                 f"{'down' if direction == 'below' else 'up'}.")
+    else:
+        text += (f"\n\nNo comparison uses already-treated {w['units']} as controls, so TWFE is not contaminated "
+                 "that way.")
+    return Markdown(text)
+
+
+# --------------------------------------------------------------------------------------
+# 2. estimator comparison
+# --------------------------------------------------------------------------------------
+
+
+def _quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+def _row(label: str, overall, reading: str) -> dict:
+    return {"estimator": label, "estimate": overall.estimate, "std_error": overall.std_error,
+            "conf_low": overall.conf_low, "conf_high": overall.conf_high, "reading": reading}
+
+
+def _failed(label: str, exc: Exception) -> dict:
+    return {"estimator": label, "estimate": np.nan, "std_error": np.nan, "conf_low": np.nan, "conf_high": np.nan,
+            "reading": f"not estimable: {exc}"}
+
+
+def estimator_comparison(panel: pd.DataFrame, covariates: list[str], *, method: str = "dr",
+                         alpha: float = 0.05) -> pd.DataFrame:
+    """The average effect since adoption by five estimators, from the most naive.
+
+    Rows: before/after for adopters only; static TWFE; Callaway-Sant'Anna
+    against never-treated and against not-yet-treated controls; the imputation
+    estimator of Borusyak, Jaravel and Spiess. The last three are built for
+    staggered adoption and use ``covariates`` (conditional parallel trends).
+    Analytic standard errors throughout (BJS's conservative ones for imputation).
+    """
+    covs = list(covariates) or None
+    with_covs = f", conditional on {', '.join(covariates)}" if covariates else ""
+    rows = [comparisons.before_after(panel, alpha=alpha)]
+    try:
+        rows.append(comparisons.twfe(add_treated(panel), "value", "entity_id", "year", "treated", alpha=alpha))
+    except ValueError as exc:
+        rows.append(_failed(TWFE_ESTIMATOR, exc))
+    for label, control in ((REFERENCE_ESTIMATOR, "never_treated"),
+                           ("Callaway-Sant'Anna, not-yet-treated controls", "not_yet_treated")):
+        try:
+            res = _quiet(did.att_gt, panel, **PANEL_KEYS, control_group=control, covariates=covs,
+                         method=method if covs else "dr", alpha=alpha)
+            rows.append(_row(label, res.aggregate("simple").overall,
+                             f"{int(res.usable.sum())} cohort-year cells{with_covs}"))
+        except ValueError as exc:
+            rows.append(_failed(label, exc))
+    try:
+        imp = _quiet(did.imputation, panel, **PANEL_KEYS, covariates=covs, alpha=alpha)
+        rows.append(_row(IMPUTATION_ESTIMATOR, imp.overall,
+                         f"{imp.overall.note}{with_covs}; conservative standard errors"))
+    except ValueError as exc:
+        rows.append(_failed(IMPUTATION_ESTIMATOR, exc))
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def comparison_title(table: pd.DataFrame, outcome: str, dataset=None) -> str:
+    """States how far TWFE sits from the reference estimator, and whether the modern ones agree."""
+    t = table.set_index("estimator")
+    units = units_label(dataset, outcome)
+    if REFERENCE_ESTIMATOR not in t.index or not np.isfinite(t.loc[REFERENCE_ESTIMATOR, "estimate"]):
+        return f"Average effect on {outcome} by estimator"
+    ref = float(t.loc[REFERENCE_ESTIMATOR, "estimate"])
+    digits = _digits(abs(ref))
+    twfe = float(t.loc[TWFE_ESTIMATOR, "estimate"]) if TWFE_ESTIMATOR in t.index else np.nan
+    if np.isfinite(twfe):
+        gap = twfe - ref
+        return (f"TWFE sits {abs(gap):.{digits}f} {units} {'above' if gap > 0 else 'below'} Callaway-Sant'Anna "
+                f"({_num(ref, digits)}) on {outcome}")
+    return f"Callaway-Sant'Anna estimates {_num(ref, digits)} {units} on {outcome}"
+
+
+def comparison_reading(table: pd.DataFrame, outcome: str, alpha: float, truth: float | None = None,
+                       dataset=None) -> Markdown:
+    """Do the estimators built for staggered adoption agree with each other, and with TWFE?"""
+    units = units_label(dataset, outcome)
+    t = table.set_index("estimator")
+    modern = [e for e in t.index if e.startswith("Callaway") or e == IMPUTATION_ESTIMATOR]
+    ok = t.loc[modern].dropna(subset=["estimate"])
+    if ok.empty:
+        return Markdown("None of the estimators built for staggered adoption could be computed on these data.")
+    digits = _digits(float(ok["std_error"].median()))
+    lo, hi = float(ok["estimate"].min()), float(ok["estimate"].max())
+    overlap = float(ok["conf_low"].max()) <= float(ok["conf_high"].min())
+    se = float(ok["std_error"].max())
+    text = (f"The {len(ok)} estimators built for staggered adoption give between {_num(lo, digits)} and "
+            f"{_num(hi, digits)} {units}: a spread of {hi - lo:.{digits}f}, "
+            f"{(hi - lo) / se:.1f} times the largest standard error ({se:.{digits}f}). ")
+    text += ("Their intervals share common ground, so they agree within sampling error."
+             if overlap else "Their intervals do not all overlap: they disagree by more than sampling error, "
+             "which points to a problem with one of their assumptions (comparison group, covariates).")
+    signs = {bool(v > 0) for v in ok["estimate"]}
+    detected = [e for e, r in ok.iterrows() if not _covers_zero(r["conf_low"], r["conf_high"])]
+    text += (f" {len(detected)} of {len(ok)} exclude zero at the {100 * (1 - alpha):.0f}% level"
+             + ("" if len(signs) == 1 else "; they do not even agree on the sign") + ".")
+    if TWFE_ESTIMATOR in t.index and np.isfinite(t.loc[TWFE_ESTIMATOR, "estimate"]):
+        twfe = float(t.loc[TWFE_ESTIMATOR, "estimate"])
+        mid = (lo + hi) / 2
+        inside = lo <= twfe <= hi
+        text += (f"\n\nStatic TWFE gives {_num(twfe, digits)}, "
+                 + ("inside that range." if inside else
+                    f"{abs(twfe - mid):.{digits}f} {units} {'above' if twfe > mid else 'below'} their midpoint: "
+                    "the bias the decomposition above explains."))
+    naive = "Naive before/after (adopters only)"
+    if naive in t.index and np.isfinite(t.loc[naive, "estimate"]):
+        text += (f" The naive before/after change of adopters, {_num(float(t.loc[naive, 'estimate']), digits)}, "
+                 "also counts whatever every unit gained over the same years.")
+    if truth is not None and np.isfinite(truth):
+        covering = [e for e, r in t.dropna(subset=["estimate"]).iterrows() if r["conf_low"] <= truth <= r["conf_high"]]
+        text += (f"\n\nIn these synthetic data the true average effect is {_num(truth, digits)}; the intervals of "
+                 + (", ".join(covering) if covering else "none of the estimators") + " cover it.")
+    return Markdown(text)
+
+
+def event_time_profiles(panel: pd.DataFrame, covariates: list[str], *, method: str = "dr",
+                        alpha: float = 0.05) -> dict[str, pd.DataFrame]:
+    """Effects by years since adoption from three estimators (tidy tables by label).
+
+    Callaway-Sant'Anna with a universal base period (the input of the
+    sensitivity analysis), the imputation estimator (pre-adoption rows are its
+    pre-trend coefficients) and the dynamic TWFE event study (no covariates).
+    """
+    covs = list(covariates) or None
+    out = {}
+    try:
+        out["Callaway-Sant'Anna (universal base period)"] = dynamic_effects(
+            panel, covariates, method=method, alpha=alpha).tidy()
+    except ValueError:
+        pass
+    try:
+        out["Imputation (before adoption: pre-trend test coefficients)"] = _quiet(
+            did.imputation, panel, **PANEL_KEYS, covariates=covs, alpha=alpha).tidy()
+    except ValueError:
+        pass
+    try:
+        out["TWFE event study (no covariates)"] = _quiet(did.event_study, panel, **PANEL_KEYS, alpha=alpha).tidy()
+    except ValueError:
+        pass
+    return out
+
+
+def profiles_title(profiles: dict[str, pd.DataFrame], outcome: str, dataset=None) -> str:
+    """States how far apart the estimators are at the longest horizon they all estimate."""
+    units = units_label(dataset, outcome)
+    post = {}
+    for label, frame in profiles.items():
+        f = frame[(frame["event_time"] >= 0) & frame["identified"] & np.isfinite(frame["estimate"])]
+        post[label] = f.set_index("event_time")["estimate"]
+    common = set.intersection(*(set(v.index) for v in post.values())) if post else set()
+    if not common:
+        return f"Effects on {outcome} by years since adoption"
+    h = max(common)
+    values = {label.split(" (")[0]: float(v.loc[h]) for label, v in post.items()}
+    lo, hi = min(values, key=values.get), max(values, key=values.get)
+    digits = _digits(abs(values[hi] - values[lo]) or abs(values[hi]))
+    return (f"{h} years after adoption the estimates of the effect on {outcome} range from "
+            f"{_num(values[lo], digits)} ({lo}) to {_num(values[hi], digits)} {units} ({hi})")
+
+
+# --------------------------------------------------------------------------------------
+# 3. sensitivity to parallel trends
+# --------------------------------------------------------------------------------------
+
+
+def dynamic_effects(panel: pd.DataFrame, covariates: list[str], *, method: str = "dr", alpha: float = 0.05):
+    """Callaway-Sant'Anna effects by event time with a universal base period (what ``did.honest`` needs)."""
+    covs = list(covariates) or None
+    res = _quiet(did.att_gt, panel, **PANEL_KEYS, covariates=covs, method=method if covs else "dr",
+                 base_period="universal", alpha=alpha)
+    return res.aggregate("dynamic")
+
+
+def sensitivity_table(*results) -> pd.DataFrame:
+    """The sensitivity analyses stacked: ``restriction, parameter, conf_low, conf_high, id_low, id_high``."""
+    frames = []
+    for r in results:
+        f = r.tidy()
+        f.insert(0, "restriction", np.where(f["method"] == "original", "none (parallel trends)",
+                                            "relative magnitudes (Mbar)" if r.method == "relative_magnitude"
+                                            else "smoothness (M)"))
+        frames.append(f if not frames else f.iloc[1:])
+    return pd.concat(frames, ignore_index=True).drop(columns="method")
+
+
+def sensitivity_title(rm: did.HonestResult, outcome: str) -> str:
+    if _covers_zero(rm.original["conf_low"], rm.original["conf_high"]):
+        return f"The effect on {outcome} is not significant even under exact parallel trends"
+    if np.isinf(rm.breakdown):
+        return (f"The effect on {outcome} stays significant for every Mbar up to "
+                f"{rm.frame['parameter'].max():g}")
+    return (f"The effect on {outcome} stays significant until post-adoption drift reaches {rm.breakdown:.2g} times "
+            "the largest pre-adoption drift")
+
+
+def sensitivity_reading(rm: did.HonestResult, sd: did.HonestResult | None, outcome: str, dataset=None) -> Markdown:
+    """How far parallel trends would have to fail to overturn the finding (breakdown values)."""
+    units = units_label(dataset, outcome)
+    orig = rm.original
+    digits = _digits(rm.std_error)
+    if rm.target == "average":
+        first = min(t for t in rm.post_event_times if t >= 0)
+        target = f"the average effect over event times {first}-{max(rm.post_event_times)}"
+    else:
+        target = f"the effect {rm.target} years after adoption"
+    weighting = (" (each year since adoption counts equally, unlike the average over adopter-years of the "
+                 "estimator table)" if rm.target == "average" else "")
+    text = (f"Under exact parallel trends {target} is {_num(rm.estimate, digits)} {units}{weighting} "
+            f"({_ci(orig['conf_low'], orig['conf_high'], rm.alpha, digits)}). "
+            f"The analysis uses {len(rm.pre_event_times)} pre-adoption and {len(rm.post_event_times)} post-adoption "
+            "event times.")
+    if _covers_zero(orig["conf_low"], orig["conf_high"]):
+        text += (" That interval already includes zero, so there is no finding to overturn; the bounds below show "
+                 "how much wider the uncertainty becomes if trends were not parallel.")
+        return Markdown(text)
+    if np.isinf(rm.breakdown):
+        text += (f"\n\n**Relative magnitudes:** the interval excludes zero for every Mbar tried (up to "
+                 f"{rm.frame['parameter'].max():g}): even post-adoption departures from parallel trends "
+                 f"{rm.frame['parameter'].max():g} times as large as the largest one seen before adoption would "
+                 "not overturn the finding.")
+    else:
+        text += (f"\n\n**Relative magnitudes:** the interval includes zero once post-adoption departures from parallel "
+                 f"trends may be {rm.breakdown:.2g} times the largest pre-adoption one (the breakdown value). "
+                 + ("Overturning the finding takes a post-adoption violation larger than any seen between consecutive "
+                    "years before adoption." if rm.breakdown > 1 else
+                    "A violation no larger than one already seen before adoption would overturn the finding: "
+                    "it is fragile."))
+    if sd is not None:
+        sd_digits = _digits(float(sd.frame["parameter"].max()) / 10 or 1.0)
+        if np.isinf(sd.breakdown):
+            text += (f"\n\n**Smoothness:** the interval excludes zero for every M tried (up to "
+                     f"{sd.frame['parameter'].max():.{sd_digits + 1}f} {units} per year).")
+        elif sd.breakdown == 0:
+            text += ("\n\n**Smoothness:** extrapolating the pre-adoption trend linearly (M = 0), the interval already "
+                     "includes zero: the effect is not distinguishable from a continuation of the trend adopters were "
+                     "on before adoption.")
+        else:
+            text += ("\n\n**Smoothness:** allowing the pre-adoption trend to be extrapolated with its slope "
+                     f"changing by up to M {units} per year, the interval includes zero from "
+                     f"M = {sd.breakdown:.{sd_digits + 1}f}.")
+        rows = sd.frame.iloc[1:]
+        empty = rows[rows["id_low"].isna()]
+        if len(empty):
+            text += (f" For M up to {empty['parameter'].max():.{sd_digits + 1}f} the pre-adoption coefficients "
+                     "themselves bend more than M allows, so no drift consistent with them fits the restriction "
+                     "(the table shows no identified set there); the intervals remain valid, but such small M are "
+                     "contradicted by the pre-adoption years.")
+    for note in rm.notes:
+        text += f"\n\n_{note}_"
+    return Markdown(text)
+
+
+# --------------------------------------------------------------------------------------
+# 4. placebos
+# --------------------------------------------------------------------------------------
+
+
+def placebo_title(ri: did.RandomizationResult, outcome: str) -> str:
+    valid = ri.permuted[np.isfinite(ri.permuted)]
+    count = int((np.abs(valid) >= abs(ri.estimate)).sum())
+    if count == 0:
+        return (f"None of {valid.size} random reassignments of adoption dates gives an effect on {outcome} "
+                f"as large as the real one (p = {ri.p_value:.3f})")
+    return (f"{count} of {valid.size} random reassignments of adoption dates give an effect on {outcome} "
+            f"as large as the real one (p = {ri.p_value:.3f})")
+
+
+def placebo_reading(placebos: did.PlaceboResult, ri: did.RandomizationResult, alpha: float, outcome: str,
+                    dataset=None) -> Markdown:
+    """What the placebo adoption dates and the random reassignments find."""
+    w = _words(dataset)
+    units = units_label(dataset, outcome)
+    f = placebos.tidy()
+    ok = f[f["identified"]]
+    lines = []
+    digits = _digits(float(ok["std_error"].median())) if len(ok) else 2
+    for r in f.itertuples():
+        if not r.identified:
+            lines.append(f"- {r.shift} year(s) earlier: not estimable ({r.note})")
+            continue
+        verdict = ("consistent with no effect" if _covers_zero(r.conf_low, r.conf_high)
+                   else "**different from zero**")
+        lines.append(f"- {r.shift} year(s) earlier: {_num(r.estimate, digits)} {units} "
+                     f"({_ci(r.conf_low, r.conf_high, alpha, digits)}), {verdict}")
+    rejected = int((ok["p_value"] < alpha).sum())
+    text = ("Moving every adoption earlier and using only the years before the real adoption, the estimator should "
+            "find nothing:\n" + "\n".join(lines) + "\n\n")
+    if len(ok) == 0:
+        text += "No placebo date could be estimated."
+    elif rejected == 0:
+        text += ("No placebo date finds an effect, as expected if adopters and comparisons moved alike before "
+                 "adoption.")
+    else:
+        text += (f"{rejected} of {len(ok)} placebo dates find an 'effect' before adoption (p < {alpha:g}). "
+                 "Adopters were already drifting apart from the comparisons, or anticipated the adoption: "
+                 "read the main estimate with caution.")
+    verdict = (f"So few random assignments give an effect as large that chance is an unlikely explanation "
+               f"at the {alpha:.0%} level." if ri.p_value < alpha else
+               f"That is not rare enough to rule out chance at the {alpha:.0%} level.")
+    text += (f"\n\n**Randomization inference:** reassigning the adoption dates at random across {w['units']} "
+             f"({ri.n_valid} draws, seed {ri.seed}), the average effect is as far from zero as the real one "
+             f"({_num(ri.estimate, digits)}) in a share p = {ri.p_value:.3f} of draws (with the +1 correction). "
+             + verdict)
+    return Markdown(text)
+
+
+# --------------------------------------------------------------------------------------
+# 5. power
+# --------------------------------------------------------------------------------------
+
+
+def power_title(pw: did.PowerResult, outcome: str, dataset=None) -> str:
+    units = units_label(dataset, outcome)
+    digits = _digits(pw.mde)
+    return (f"These data detect an average effect on {outcome} of {pw.mde:.{digits}f} {units} "
+            f"{pw.target_power:.0%} of the time")
+
+
+def power_reading(pw: did.PowerResult, table: pd.DataFrame, outcome: str, dataset=None) -> Markdown:
+    """The minimum detectable effect against the estimate (Callaway-Sant'Anna, never-treated controls)."""
+    w = _words(dataset)
+    units = units_label(dataset, outcome)
+    digits = _digits(pw.mde)
+    text = (f"Simulating {pw.simulations} panels with these {w['units']}, years and adoption cohorts, and outcomes "
+            "that vary as the untreated observations do, the smallest average effect the estimator detects "
+            f"{pw.target_power:.0%} of the time at the {pw.alpha:.0%} level is **{pw.mde:.{digits}f} {units}** "
+            f"(normal approximation from the real standard error: {pw.mde_analytic:.{digits}f}). ")
+    t = table.set_index("estimator")
+    if REFERENCE_ESTIMATOR in t.index and np.isfinite(t.loc[REFERENCE_ESTIMATOR, "estimate"]):
+        row = t.loc[REFERENCE_ESTIMATOR]
+        est = float(row["estimate"])
+        detected = not _covers_zero(row["conf_low"], row["conf_high"])
+        if detected:
+            text += (f"The estimated effect, {_num(est, digits)}, is {'larger' if abs(est) >= pw.mde else 'smaller'} "
+                     "than that"
+                     + ("." if abs(est) >= pw.mde else
+                        ", yet significant. That is a warning: with this little power, the estimates that reach "
+                        "significance overstate the true effect on average (the 'winner's curse')."))
+        else:
+            text += (f"The estimate, {_num(est, digits)}, is not significant; effects smaller than about "
+                     f"{pw.mde:.{digits}f} {units} could easily have been missed, so the absence of evidence is "
+                     "not evidence of absence.")
+    # more than two binomial standard errors from alpha: the simulation's own noise cannot explain it
+    off = abs(pw.size - pw.alpha) > 2 * np.sqrt(pw.alpha * (1 - pw.alpha) / pw.simulations)
+    text += (f" With no effect the simulated test rejects {pw.size:.1%} of the time"
+             + (f", close to the nominal {pw.alpha:.0%}: the standard errors are about right." if not off else
+                f", away from the nominal {pw.alpha:.0%}: the standard errors may be "
+                f"{'too small' if pw.size > pw.alpha else 'too large'} for a panel like this one."))
+    return Markdown(text)
+
+
+# --------------------------------------------------------------------------------------
+# 6. summary
+# --------------------------------------------------------------------------------------
+
+
+def summary(decomposition, table: pd.DataFrame, rm: did.HonestResult, placebos: did.PlaceboResult,
+            ri: did.RandomizationResult, pw: did.PowerResult, alpha: float, outcome: str, dataset=None) -> Markdown:
+    """One bullet per check, each stating what it found."""
+    units = units_label(dataset, outcome)
+    t = table.set_index("estimator")
+    ref = t.loc[REFERENCE_ESTIMATOR] if REFERENCE_ESTIMATOR in t.index else None
+    digits = _digits(float(ref["std_error"])) if ref is not None and np.isfinite(ref["std_error"]) else 2
+    bullets = []
+    s = decomposition.summary().set_index("comparison") if decomposition is not None else None
+    if s is not None:
+        bad = s.loc[[k for k in FORBIDDEN if k in s.index], "weight"].sum()
+        bullets.append(f"**TWFE:** {bad:.0%} of its weight is on comparisons with already-treated controls.")
+    modern = t.loc[[e for e in t.index if e.startswith("Callaway") or e == IMPUTATION_ESTIMATOR]]
+    modern = modern.dropna(subset=["estimate"])
+    if len(modern):
+        agree = float(modern["conf_low"].max()) <= float(modern["conf_high"].min())
+        bullets.append(f"**Modern estimators:** {_num(modern['estimate'].min(), digits)} to "
+                       f"{_num(modern['estimate'].max(), digits)} {units}; "
+                       + ("they agree within sampling error." if agree else "they disagree beyond sampling error."))
+    if _covers_zero(rm.original["conf_low"], rm.original["conf_high"]):
+        bullets.append("**Parallel trends:** no significant effect to overturn.")
+    else:
+        bullets.append("**Parallel trends:** breakdown Mbar = "
+                       + (f"more than {rm.frame['parameter'].max():g}" if np.isinf(rm.breakdown)
+                          else f"{rm.breakdown:.2g}")
+                       + " (times the largest pre-adoption drift).")
+    pl = placebos.tidy()
+    pl = pl[pl["identified"]]
+    bullets.append(f"**Placebos:** {int((pl['p_value'] < alpha).sum())} of {len(pl)} placebo dates find an effect; "
+                   f"randomization-inference p = {ri.p_value:.3f}.")
+    bullets.append(f"**Power:** minimum detectable effect {pw.mde:.{_digits(pw.mde)}f} {units} "
+                   f"({pw.target_power:.0%} power, {pw.alpha:.0%} size).")
+    return Markdown("\n".join(f"- {b}" for b in bullets))
+
+
+def check_text(decomposition, table: pd.DataFrame, rm: did.HonestResult, placebos: did.PlaceboResult) -> str:
+    """Stable, rounded facts for the notebook's checked cell (nothing that depends on simulations)."""
+    t = table.set_index("estimator")
+    lines = []
+    if decomposition is not None:
+        s = decomposition.summary().set_index("comparison")
+        bad = s.loc[[k for k in FORBIDDEN if k in s.index], "weight"].sum()
+        lines.append(f"Bacon: {len(decomposition.frame)} comparisons; weight on already-treated controls {bad:.0%}")
+    signs = "".join("+" if v > 0 else "-" for v in t["estimate"].dropna())
+    lines.append(f"Estimators with an estimate: {int(t['estimate'].notna().sum())} of {len(t)}; signs {signs}")
+    excludes = not _covers_zero(rm.original["conf_low"], rm.original["conf_high"])
+    lines.append(f"Original interval excludes zero: {excludes}")
+    pl = placebos.tidy()
+    lines.append(f"Placebo dates estimated: {int(pl['identified'].sum())} of {len(pl)}")
+    return "\n".join(lines)
+
+
+def truth(dataset, outcome: str, panel: pd.DataFrame, covariates: list[str], until_year: int,
+          method: str = "dr") -> dict | None:
+    """The demo data's true effects for the cohorts and entities the estimates use (None for real data)."""
+    from .impact import estimate, true_effects
+
+    if not dataset.synthetic:
+        return None
+    try:
+        result, _ = estimate(panel, covariates, method=method if covariates else "dr")
+    except ValueError:
+        return None
+    return true_effects(dataset, outcome, panel, result, until_year)

@@ -1,0 +1,220 @@
+"""The robustness report's helpers: the estimator table, generated readings (no hard-coded conclusions),
+and the figures."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluation import comparisons, dataset, did, impact, paths, robustness, runner
+from evaluation.plots import robustness as robustness_plots
+from evaluation.plots.core import Chart
+
+REFERENCE = Path(__file__).resolve().parent / "reference"
+
+
+@pytest.fixture(scope="module")
+def demo():
+    data = dataset.load(paths.resolve_data_dir(""))
+    panel = impact.select_entities(data.panel("POL07"), "territorial")
+    return data, panel, impact.resolve_covariates(data, "default", "territorial")
+
+
+@pytest.fixture(scope="module")
+def castle_panel() -> pd.DataFrame:
+    """castle.csv in the analysis-panel shape (entity_id, year, value, cohort), cohort = first year of `post`."""
+    c = pd.read_csv(REFERENCE / "castle.csv")
+    first = c[c["post"] == 1].groupby("state")["year"].min()
+    return pd.DataFrame({"entity_id": c["state"], "year": c["year"], "value": c["l_homicide"],
+                         "cohort": c["state"].map(first).fillna(0).astype(int)})
+
+
+@pytest.fixture(scope="module")
+def demo_comparison(demo):
+    _, panel, covs = demo
+    return robustness.estimator_comparison(panel, covs)
+
+
+def _md(obj) -> str:
+    return obj.data if hasattr(obj, "data") else str(obj)
+
+
+# ---------------------------------------------------------------------------- estimator table
+
+
+def test_estimator_comparison_rows_and_sources(demo, demo_comparison):
+    _, panel, covs = demo
+    table = demo_comparison
+    assert list(table.columns) == robustness.COMPARISON_COLUMNS
+    assert list(table["estimator"]) == ["Naive before/after (adopters only)", robustness.TWFE_ESTIMATOR,
+                                        robustness.REFERENCE_ESTIMATOR, "Callaway-Sant'Anna, not-yet-treated controls",
+                                        robustness.IMPUTATION_ESTIMATOR]
+    assert table["estimate"].notna().all()
+    t = table.set_index("estimator")
+    assert t.loc[robustness.TWFE_ESTIMATOR, "estimate"] == pytest.approx(
+        comparisons.twfe(impact.add_treated(panel), "value", "entity_id", "year", "treated")["estimate"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        imp = did.imputation(panel, **impact.PANEL_KEYS, covariates=covs).overall
+        cs = did.att_gt(panel, **impact.PANEL_KEYS, covariates=covs).aggregate("simple").overall
+    assert t.loc[robustness.IMPUTATION_ESTIMATOR, "estimate"] == pytest.approx(imp.estimate)
+    assert t.loc[robustness.REFERENCE_ESTIMATOR, "estimate"] == pytest.approx(cs.estimate)
+
+
+def test_castle_through_the_report_helpers(castle_panel):
+    table = robustness.estimator_comparison(castle_panel, []).set_index("estimator")
+    assert round(table.loc[robustness.TWFE_ESTIMATOR, "estimate"], 4) == 0.0818  # the published TWFE
+    decomposition = robustness.bacon(castle_panel)
+    assert decomposition.twfe == pytest.approx(table.loc[robustness.TWFE_ESTIMATOR, "estimate"], abs=1e-8)
+    profiles = robustness.event_time_profiles(castle_panel, [])
+    assert len(profiles) == 3
+
+
+def test_balanced_panel_keeps_complete_entities(demo):
+    _, panel, _ = demo
+    balanced = robustness.balanced_panel(panel)
+    counts = balanced.groupby("entity_id")["year"].nunique()
+    assert (counts == panel["year"].nunique()).all()
+    full = panel.groupby("entity_id")["year"].nunique()
+    assert len(counts) == int((full == panel["year"].nunique()).sum())
+
+
+def test_units_label():
+    class Fake:
+        metadata = {"labels": {"outcomes": {"l_homicide": "log homicides per 100,000 inhabitants",
+                                            "rate": "homicides per 100,000"}}}
+    assert robustness.units_label(Fake(), "POL07") == "points"
+    assert robustness.units_label(Fake(), "l_homicide") == "log points"
+    assert robustness.units_label(Fake(), "rate") == "units of rate"
+
+
+# ---------------------------------------------------------------------------- generated readings
+
+
+def _table(estimates, ses, twfe=None):
+    rows = [{"estimator": "Naive before/after (adopters only)", "estimate": 9.0, "std_error": 0.2,
+             "conf_low": 8.6, "conf_high": 9.4, "reading": ""}]
+    if twfe is not None:
+        rows.append({"estimator": robustness.TWFE_ESTIMATOR, "estimate": twfe, "std_error": 0.2,
+                     "conf_low": twfe - 0.4, "conf_high": twfe + 0.4, "reading": ""})
+    names = [robustness.REFERENCE_ESTIMATOR, "Callaway-Sant'Anna, not-yet-treated controls",
+             robustness.IMPUTATION_ESTIMATOR]
+    for name, est, se in zip(names, estimates, ses):
+        rows.append({"estimator": name, "estimate": est, "std_error": se, "conf_low": est - 1.96 * se,
+                     "conf_high": est + 1.96 * se, "reading": ""})
+    return pd.DataFrame(rows, columns=robustness.COMPARISON_COLUMNS)
+
+
+def test_comparison_reading_follows_the_numbers():
+    agree = _md(robustness.comparison_reading(_table([4.0, 4.1, 4.2], [0.2, 0.2, 0.2], twfe=3.0), "POL07", 0.05))
+    assert "agree within sampling error" in agree and "below their midpoint" in agree and "3 of 3 exclude zero" in agree
+    disagree = _md(robustness.comparison_reading(_table([1.0, 4.0, 6.0], [0.2, 0.2, 0.2], twfe=4.0), "POL07", 0.05))
+    assert "do not all overlap" in disagree and "inside that range" in disagree
+    signs = _md(robustness.comparison_reading(_table([-0.5, 0.1, 0.4], [0.5, 0.5, 0.5]), "POL07", 0.05, truth=0.2))
+    assert "do not even agree on the sign" in signs and "0 of 3 exclude zero" in signs
+    assert "true average effect is +0.20" in signs
+
+
+def test_bacon_reading_follows_the_numbers(castle_panel):
+    decomposition = robustness.bacon(castle_panel)
+    text = _md(robustness.bacon_reading(decomposition, castle_panel, "l_homicide"))
+    assert "+0.082" in text and "3% of the weight sits on comparisons that use already-treated" in text
+    no_bad = did.BaconResult(outcome="y", treated="d", twfe=1.0, variance_of_treatment=0.1, n_units=10, n_periods=4,
+                             frame=pd.DataFrame({"comparison": ["treated vs never treated"], "treated_cohort": [3],
+                                                 "control_cohort": [pd.NA], "estimate": [1.0], "weight": [1.0]}))
+    assert "No comparison uses already-treated" in _md(robustness.bacon_reading(no_bad, castle_panel, "y"))
+
+
+def _honest(lo, hi, breakdown, method="relative_magnitude", pre=(-3, -2), post=(0, 1)):
+    frame = pd.DataFrame([{"parameter": np.nan, "conf_low": lo, "conf_high": hi, "id_low": (lo + hi) / 2,
+                           "id_high": (lo + hi) / 2, "method": "original"},
+                          {"parameter": 0.0, "conf_low": lo, "conf_high": hi, "id_low": np.nan, "id_high": np.nan,
+                           "method": "C-LF"},
+                          {"parameter": 2.0, "conf_low": lo - 5, "conf_high": hi + 5, "id_low": 0.0, "id_high": 1.0,
+                           "method": "C-LF"}])
+    return did.HonestResult(method=method, target="average", alpha=0.05, estimate=(lo + hi) / 2,
+                            std_error=(hi - lo) / 3.92, breakdown=breakdown, frame=frame, pre_event_times=pre,
+                            post_event_times=post)
+
+
+def test_sensitivity_reading_follows_the_numbers():
+    robust = _md(robustness.sensitivity_reading(_honest(1.0, 3.0, 1.6), None, "POL07"))
+    assert "1.6 times" in robust and "larger than any seen" in robust
+    fragile = _md(robustness.sensitivity_reading(_honest(1.0, 3.0, 0.4), None, "POL07"))
+    assert "0.4 times" in fragile and "fragile" in fragile
+    nothing = _md(robustness.sensitivity_reading(_honest(-1.0, 3.0, 0.0), None, "POL07"))
+    assert "no finding to overturn" in nothing
+    smooth = _honest(1.0, 3.0, 0.0, "smoothness")
+    beyond = _md(robustness.sensitivity_reading(_honest(1.0, 3.0, np.inf), smooth, "POL07"))
+    assert "every Mbar tried" in beyond and "already includes zero" in beyond
+    assert "not significant even" in robustness.sensitivity_title(_honest(-1.0, 3.0, 0.0), "POL07")
+
+
+def test_placebo_and_power_readings_follow_the_numbers():
+    placebos = did.PlaceboResult({}, pd.DataFrame([
+        {"shift": 1, "estimate": 0.9, "std_error": 0.2, "conf_low": 0.5, "conf_high": 1.3, "p_value": 0.0001,
+         "n_treated": 10, "n_control": 20, "identified": True, "note": ""},
+        {"shift": 2, "estimate": 0.1, "std_error": 0.2, "conf_low": -0.3, "conf_high": 0.5, "p_value": 0.6,
+         "n_treated": 10, "n_control": 20, "identified": True, "note": ""}]))
+    ri = did.RandomizationResult(estimate=1.0, p_value=0.3, permuted=np.linspace(-2, 2, 9), draws=9, seed=1)
+    text = _md(robustness.placebo_reading(placebos, ri, 0.05, "POL07"))
+    assert "1 of 2 placebo dates find an 'effect'" in text and "**different from zero**" in text
+    assert "not rare enough to rule out chance" in text and "p = 0.300" in text
+    # |-2|, |-1.5|, |-1|, 1, 1.5 and 2 are at least as large as 1.0
+    assert robustness.placebo_title(ri, "POL07").startswith("6 of 9 random reassignments")
+    pw = did.PowerResult(mde=0.5, mde_analytic=0.55, size=0.05, alpha=0.05, target_power=0.8, simulations=200, seed=0,
+                         null_estimates=np.zeros(3), null_std_errors=np.ones(3))
+    weak = _md(robustness.power_reading(pw, _table([0.2, 0.2, 0.2], [0.2, 0.2, 0.2]), "POL07"))
+    assert "not evidence of absence" in weak and "**0.50 points**" in weak and "about right" in weak
+    strong = _md(robustness.power_reading(pw, _table([3.0, 3.0, 3.0], [0.2, 0.2, 0.2]), "POL07"))
+    assert "is larger than that" in strong
+    oversized = did.PowerResult(mde=0.5, mde_analytic=0.55, size=0.12, alpha=0.05, target_power=0.8, simulations=200,
+                                seed=0, null_estimates=np.zeros(3), null_std_errors=np.ones(3))
+    assert "too small" in _md(robustness.power_reading(oversized, _table([3.0, 3.0, 3.0], [0.2] * 3), "POL07"))
+
+
+# ---------------------------------------------------------------------------- figures
+
+
+def test_figures_carry_titles_units_and_numbers(castle_panel):
+    decomposition = robustness.bacon(castle_panel)
+    charts = [
+        robustness_plots.bacon_scatter(decomposition.tidy(), "Bacon title", twfe=decomposition.twfe,
+                                       units="log points"),
+        robustness_plots.event_time_comparison(robustness.event_time_profiles(castle_panel, []), "ES title"),
+    ]
+    dynamic = robustness.dynamic_effects(castle_panel, [])
+    rm = did.honest(dynamic, grid=[0, 0.5, 1])
+    sd = did.honest(dynamic, "smoothness", grid=[0, 0.1])
+    charts.append(robustness_plots.sensitivity([rm, sd], "Sensitivity title", units="log points"))
+    ri = did.randomization_inference(castle_panel, **impact.PANEL_KEYS, draws=20, seed=0)
+    charts.append(robustness_plots.placebo_distribution(ri, "Placebo title"))
+    pw = did.power(castle_panel, **impact.PANEL_KEYS, simulations=20, seed=0)
+    charts.append(robustness_plots.power_curve(pw, "Power title", estimate=0.1))
+    for chart, title in zip(charts, ["Bacon title", "ES title", "Sensitivity title", "Placebo title", "Power title"]):
+        assert isinstance(chart, Chart) and chart.png.startswith(b"\x89PNG") and chart.title == title
+    assert "0.082" in charts[0].alt and "treated vs never treated: 5 comparisons" in charts[0].alt
+    assert f"{rm.breakdown:.3g}" in charts[2].alt
+    assert f"{ri.p_value:.3f}" in charts[3].alt
+    assert "Minimum detectable effect" in charts[4].alt
+
+
+def test_notebook_declares_the_robustness_parameters():
+    notebook = next(p for p in runner.discover_notebooks() if p.stem == "03_robustness")
+    declared = runner.declared_parameters(notebook)
+    for name in ("year", "data_dir", "output_dir", "outcome", "entities", "covariates", "placebo_draws",
+                 "power_simulations", "seed", "alpha"):
+        assert name in declared
+
+
+def test_profiles_title_names_the_extremes_at_the_longest_common_horizon():
+    def frame(values):
+        return pd.DataFrame({"event_time": list(range(len(values))), "estimate": values,
+                             "identified": [True] * len(values)})
+    profiles = {"A (note)": frame([1.0, 2.0, 3.0]), "B": frame([1.0, 2.5]), "C": frame([0.5, 1.5, 9.0])}
+    title = robustness.profiles_title(profiles, "POL07")
+    assert title.startswith("1 years after adoption") and "+1.5 (C)" in title and "+2.5 points (B)" in title
