@@ -233,9 +233,9 @@ def impact_evidence(dataset, *, year: int, outcome: str = "POL07", entities: str
     pre_years = describe.pre_adoption_years(dataset, until_year=year)
     pre_years = pre_years[pre_years["indicator"] == outcome]
     empty = dict(indicator=outcome, entities=entities, covariates=covs, control_group=control_group, alpha=alpha,
-                 pre_years=pre_years, late_adopters=heterogeneity.late_adopters(dataset, outcome, year))
+                 pre_years=pre_years, late_adopters=impact.late_adopters(dataset, outcome, year))
     try:
-        panel = heterogeneity.analysis_panel(dataset, outcome, entities, year)
+        panel = impact.analysis_panel(dataset, outcome, entities, year)
         result, notes = impact.estimate(panel, list(covs), control_group=control_group, method=method,
                                         bootstrap=bootstrap or None, seed=seed, alpha=alpha)
     except ValueError as exc:

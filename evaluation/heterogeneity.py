@@ -78,31 +78,6 @@ def parse_dimensions(text: str | list | tuple) -> list[str]:
 # ------------------------------------------------------------------ the panel
 
 
-def analysis_panel(dataset, outcome: str, entities: str = "all", until_year: int | None = None) -> pd.DataFrame:
-    """The outcome panel of ``entities`` up to ``until_year``, as it could be analysed that year.
-
-    Entities that created the post after the panel's last year had not adopted
-    by then: their cohort is set to 0 (not adopted), so they serve as
-    comparisons, as R ``did`` does. ``did.att_gt`` refuses such cohorts rather
-    than guess; this is the guess, stated (see :func:`late_adopters`).
-    ``Dataset.panel`` and ``impact.select_entities`` do the rest; a new frame.
-    """
-    panel = impact.select_entities(dataset.panel(outcome, until_year=until_year), entities).copy()
-    last = panel["year"].max()
-    panel.loc[panel["cohort"] > last, "cohort"] = 0
-    return panel
-
-
-def late_adopters(dataset, outcome: str, until_year: int | None = None) -> int:
-    """How many entities adopted after the last year of ``outcome`` data used (counted as not adopted)."""
-    years = dataset.outcomes.loc[(dataset.outcomes["indicator"] == outcome) & dataset.outcomes["value"].notna(), "year"]
-    if until_year is not None:
-        years = years[years <= until_year]
-    if years.empty:
-        return 0
-    return int((dataset.adoption["cohort"] > years.max()).sum())
-
-
 # ------------------------------------------------------------------ who is in which subgroup
 
 
@@ -297,7 +272,7 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
         raise ValueError(f"adjust must be 'bonferroni' or 'none', not {adjust!r}")
     names = parse_dimensions(dimensions)
     rows, tests = [], []
-    full = analysis_panel(dataset, outcome, "all", until_year)
+    full = impact.analysis_panel(dataset, outcome, "all", until_year)
     truth_known = dataset.synthetic and (dataset.folder / "truth.csv").is_file()
     for dimension in names:
         found = assign(dataset, dimension, entities=entities, size_covariate=size_covariate,

@@ -34,6 +34,31 @@ def select_entities(panel: pd.DataFrame, group: str) -> pd.DataFrame:
     return panel if levels is None else panel[panel["level"].isin(levels)].reset_index(drop=True)
 
 
+def analysis_panel(dataset, outcome: str, entities: str = "all", until_year: int | None = None) -> pd.DataFrame:
+    """The outcome panel of ``entities`` up to ``until_year``, as it could be analysed that year.
+
+    Entities that created the post after the panel's last year had not adopted
+    by then: their cohort is set to 0 (not adopted), so they serve as
+    comparisons, as R ``did`` does. ``did.att_gt`` refuses such cohorts rather
+    than guess; this is the guess, stated (see :func:`late_adopters`).
+    ``Dataset.panel`` and :func:`select_entities` do the rest; a new frame.
+    """
+    panel = select_entities(dataset.panel(outcome, until_year=until_year), entities).copy()
+    last = panel["year"].max()
+    panel.loc[panel["cohort"] > last, "cohort"] = 0
+    return panel
+
+
+def late_adopters(dataset, outcome: str, until_year: int | None = None) -> int:
+    """How many entities adopted after the last year of ``outcome`` data used (counted as not adopted)."""
+    years = dataset.outcomes.loc[(dataset.outcomes["indicator"] == outcome) & dataset.outcomes["value"].notna(), "year"]
+    if until_year is not None:
+        years = years[years <= until_year]
+    if years.empty:
+        return 0
+    return int((dataset.adoption["cohort"] > years.max()).sum())
+
+
 def resolve_covariates(dataset, spec: str, group: str) -> list[str]:
     """Turn the notebook's ``covariates`` parameter into column names.
 

@@ -108,19 +108,27 @@ def detected(overall) -> bool:
 
 
 def impact_summary(overall, *, indicator: str, entities: str, alpha: float,
-                   truth: float | None = None) -> Markdown:
-    """The headline: size, direction and uncertainty of the average effect since adoption."""
+                   truth: float | None = None, words: dict | None = None) -> Markdown:
+    """The headline: size, direction and uncertainty of the average effect since adoption.
+
+    ``words`` (from ``describe.wording``) names the units and the treatment, so
+    the sentence reads right for panels other than the GCIO programme's.
+    """
+    units = (words or {}).get("units", "entities")
+    adopted = (words or {}).get("adopted", "created the GCIO post")
+    group = "" if entities == "all" else f"{entities} "
     if not overall.identified or overall.estimate != overall.estimate:  # NaN
-        return Markdown(f"**No average effect on {indicator} could be estimated** for {entities} entities: "
+        return Markdown(f"**No average effect on {indicator} could be estimated** for {group}{units}: "
                         f"{overall.note or 'no cohort has both a year before adoption and a comparison group.'}")
     size = abs(overall.estimate)
     if detected(overall):
         direction = "higher" if overall.estimate > 0 else "lower"
-        text = (f"**{entities.capitalize()} entities that created the GCIO post scored {size:.2f} points {direction} "
-                f"on {indicator}** than comparable entities that had not (yet), averaged over the years since "
+        who = f"{group}{units} that {adopted}"
+        text = (f"**{who[0].upper() + who[1:]} scored {size:.2f} points {direction} "
+                f"on {indicator}** than comparable {units} that had not (yet), averaged over the years since "
                 f"adoption ({_ci(overall.conf_low, overall.conf_high, alpha)}). The interval excludes zero.")
     else:
-        text = (f"**No effect on {indicator} was detected** for {entities} entities: the estimate is "
+        text = (f"**No effect on {indicator} was detected** for {group}{units}: the estimate is "
                 f"{overall.estimate:+.2f} points ({_ci(overall.conf_low, overall.conf_high, alpha)}), an interval "
                 "that includes zero. Effects smaller than about "
                 f"{max(abs(overall.conf_low), abs(overall.conf_high)):.1f} points cannot be ruled out.")
@@ -183,3 +191,14 @@ def comparison_title(table: pd.DataFrame, indicator: str) -> str:
     word = "above" if gap > 0 else "below"
     return (f"The naive before/after estimate sits {abs(gap):.1f} points {word} the adjusted estimate "
             f"({preferred['estimate']:+.1f}) on {indicator}")
+
+
+def effect_axis(dataset, outcome: str) -> str:
+    """Axis label for an effect on ``outcome``, in the outcome's own units."""
+    from .describe import indicator_label
+
+    label = indicator_label(outcome, dataset)
+    checks = (dataset.metadata or {}).get("checks") or {}
+    if "score_range" in checks and checks["score_range"] is None:
+        return f"Effect on {label}"
+    return f"Effect on {outcome} (index points, 0–100 scale)"

@@ -146,11 +146,11 @@ def test_missing_survey_makes_the_alignment_dimension_a_gap(tmp_path):
 
 
 def test_entities_adopting_after_the_evaluation_year_count_as_not_adopted(demo):
-    panel = heterogeneity.analysis_panel(demo, "POL07", "territorial", until_year=2020)
+    panel = impact.analysis_panel(demo, "POL07", "territorial", until_year=2020)
     assert panel["year"].max() == 2020 and panel["cohort"].max() <= 2020
     late = set(demo.adoption.loc[demo.adoption["cohort"] > 2020, "entity_id"])
     assert late and (panel.loc[panel["entity_id"].isin(late), "cohort"] == 0).all()
-    assert heterogeneity.late_adopters(demo, "POL07", 2020) == len(late)
+    assert impact.late_adopters(demo, "POL07", 2020) == len(late)
     assert (demo.panel("POL07", until_year=2020)["cohort"] > 2020).any()  # the dataset's own panel is unchanged
     # and the estimator accepts it, where the raw panel would be refused
     effects = heterogeneity.subgroup_effects(demo, "POL07", ("level",), until_year=2020)

@@ -81,7 +81,9 @@ def coverage_heatmap(coverage: pd.DataFrame, title: str) -> Chart:
     return finish(fig, title, alt)
 
 
-def adoption_timeline(timeline: pd.DataFrame, title: str) -> Chart:
+def adoption_timeline(timeline: pd.DataFrame, title: str, *,
+                      xlabel: str = "Year the GCIO post was created (cohort)",
+                      ylabel: str = "Entities adopting (count)") -> Chart:
     """Adopters per cohort year, stacked by level."""
     use_style()
     levels = [lv for lv in LEVELS if lv in timeline.columns]
@@ -91,18 +93,19 @@ def adoption_timeline(timeline: pd.DataFrame, title: str) -> Chart:
         ax.bar(timeline["cohort"].astype(str), timeline[level], bottom=bottom, label=level,
                color=LEVEL_COLORS[level])
         bottom += timeline[level].to_numpy()
-    ax.set_xlabel("Year the GCIO post was created (cohort)")
-    ax.set_ylabel("Entities adopting (count)")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.legend(title="Level", frameon=False)
     ax.set_title(title)
     fig.tight_layout()
-    alt = "Bar chart of entities adopting the GCIO role per year, by level: " + "; ".join(
+    alt = f"Bar chart of {ylabel.lower()} per cohort year, by level: " + "; ".join(
         f"{int(r.cohort)}: {int(r.all)}" for r in timeline.itertuples())
     return finish(fig, title, alt)
 
 
 def event_study(effects: pd.DataFrame, title: str, *, truth: pd.DataFrame | None = None,
                 ylabel: str = "Effect on the score (index points, 0–100 scale)",
+                xlabel: str = "Years since the GCIO post was created",
                 band_label: str = "95% band") -> Chart:
     """Effects by years since adoption with their confidence band.
 
@@ -124,7 +127,7 @@ def event_study(effects: pd.DataFrame, title: str, *, truth: pd.DataFrame | None
         ax.plot(truth["event_time"], truth["effect"], "x--", color=TRUTH_COLOR, label="true effect (demo data)")
     ax.axhline(0, color="black", linewidth=0.8)
     ax.axvline(-0.5, color="#999999", linestyle=":", linewidth=1)
-    ax.set_xlabel("Years since the GCIO post was created")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(frameon=False, fontsize=9)
