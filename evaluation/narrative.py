@@ -162,8 +162,9 @@ def not_identified(cells: pd.DataFrame) -> Markdown:
     if missing.empty:
         return Markdown("Every cohort-year cell could be estimated.")
     lines = []
-    for note, rows in missing.groupby("note", sort=False):
-        lines.append(f"- cohorts {_years(rows['cohort'].unique())}: {note}")
+    for cohort, rows in missing.groupby("cohort", sort=True):
+        reason = rows["note"].iloc[0]
+        lines.append(f"- cohort {cohort}: {len(rows)} cell(s), e.g. {reason}")
     return Markdown(f"{len(missing)} of {len(cells)} cohort-year cells could not be estimated; they stay in "
                     "the tables as gaps:\n" + "\n".join(lines))
 
