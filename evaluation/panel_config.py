@@ -62,7 +62,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import contract, readers
+from . import contract, paths, readers
 
 __all__ = ["PanelConfig", "PanelLabels", "PanelConfigError", "Conversion", "read_config", "convert",
            "contract_folder", "panel_tables"]
@@ -458,7 +458,7 @@ def panel_tables(config: PanelConfig) -> Conversion:
         "weights": config.weights,
         "labels": labels.as_dict(),
         "checks": config.checks,
-        "panel": {**config.as_dict(), "sha256": _sha256(config.file)},
+        "panel": {**config.as_dict(), "sha256": paths.file_sha256(config.file)},
     }
     if notes:
         metadata["conversion_notes"] = list(notes)
@@ -579,14 +579,6 @@ def _is_never_number(cell: str, never: tuple) -> bool:
         math.isinf(number)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 # --------------------------------------------------------------------------- writing
 
 
@@ -657,7 +649,7 @@ def contract_folder(config: PanelConfig, cache_root: str | os.PathLike[str]) -> 
     it as the data folder).
     """
     key = hashlib.sha256(json.dumps(
-        {"file": _sha256(config.file), "mapping": config.as_dict(), "labels": dataclasses.asdict(config.labels),
+        {"file": paths.file_sha256(config.file), "mapping": config.as_dict(), "labels": dataclasses.asdict(config.labels),
          "checks": config.checks, "version": FORMAT_VERSION}, sort_keys=True, default=str).encode()).hexdigest()
     slug = re.sub(r"[^\w.-]+", "-", config.labels.name, flags=re.ASCII).strip("-.") or "panel"
     target = Path(cache_root) / key[:16] / slug

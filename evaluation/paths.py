@@ -20,6 +20,8 @@ plus an optional ``dataset.yml`` describing the dataset.
 
 from __future__ import annotations
 
+import hashlib
+
 import os
 from pathlib import Path
 
@@ -121,3 +123,12 @@ def metadata_file(folder: str | os.PathLike[str]) -> Path | None:
         if path.is_file():
             return path
     return None
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes, read in blocks (used to record exactly which inputs a run read)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

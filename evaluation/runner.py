@@ -9,7 +9,6 @@ folder is checked against the contract: a broken contract stops everything.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -236,14 +235,6 @@ def _execute(notebook: str, target: str, parameters: dict, cwd: str) -> dict:
     return {"status": status, "error": error, "seconds": time.perf_counter() - started}
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _git_commit() -> str:
     try:
         out = subprocess.run(["git", "-C", str(paths.PROJECT_ROOT), "rev-parse", "HEAD"],
@@ -349,11 +340,11 @@ def run(
     try:
         per_notebook = build_parameters(notebooks, cfg, dict(parameters or {}), base, suite)
         started = datetime.now(timezone.utc)
-        inputs = {p.name: _sha256(p) for p in sorted(data_dir.iterdir()) if p.is_file()}
+        inputs = {p.name: paths.file_sha256(p) for p in sorted(data_dir.iterdir()) if p.is_file()}
         if panel is not None:
             # The contract files above are derived; the file the numbers trace back to is the panel.
             key = panel.file.name if panel.file.name not in inputs else f"source_{panel.file.name}"
-            inputs[key] = _sha256(panel.file)
+            inputs[key] = paths.file_sha256(panel.file)
         carried = _carry_over(output_root / str(year), build, notebooks, suite, inputs, say)
         results = _run_all(notebooks, per_notebook, build, notebooks_dir, jobs, say)
         entries = [ReportEntry(name, rec["title"], rec["status"], rec["seconds"], rec["error"])
