@@ -232,3 +232,13 @@ def test_only_reruns_one_report_and_keeps_the_others(suite, tmp_path):
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["notebooks"]["02_impact"]["parameters"]["bootstrap"] == 0
     assert manifest["notebooks"]["01_data_quality"]["ran"] < manifest["notebooks"]["02_impact"]["ran"]
+
+
+def test_an_earlier_evaluation_year_runs_every_report(suite, tmp_path):
+    """The yearly rerun for a past year: entities adopting after it count as not yet adopted."""
+    code = cli.main(["run", "--year", "2021", "--data", str(suite["data"]), "--output", str(tmp_path),
+                     "--jobs", "2"])
+    folder = tmp_path / ("2021" if code == 0 else "2021-failed")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert code == 0, {k: v["error"] for k, v in manifest["notebooks"].items() if v["status"] != "ok"}
+    assert manifest["year"] == 2021 and all(v["parameters"]["year"] == 2021 for v in manifest["notebooks"].values())
