@@ -41,10 +41,14 @@ demo: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/gcio-eval refresh-notebooks
 
-## Speed comparison against peer packages (installs benchmark-only dependencies).
-bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -r benchmarks/requirements.txt
-	$(BIN)/python benchmarks/bench_att_gt.py
+## Speed comparison of att_gt against peer packages, in its own environment .venv-bench (the project
+## installed editable plus the benchmark-only peers of benchmarks/requirements.txt); rewrites
+## benchmarks/README.md. Extra options: make bench BENCH_ARGS="--sizes 1000,10000 --repeats 3".
+bench:
+	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet --upgrade pip
+	.venv-bench/bin/python -m pip install --quiet -e . -r benchmarks/requirements.txt
+	.venv-bench/bin/python benchmarks/bench_att_gt.py --write $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)
