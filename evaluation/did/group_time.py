@@ -225,6 +225,8 @@ class _Design:
     control_weight: np.ndarray | None = None  # trimmed odds weights w * ps / (1 - ps) of comparison units
     n_trimmed: int = 0
     converged: bool = True
+    # per-sample pieces of the 2x2 estimator that do not depend on the outcome change
+    pre: dict | None = None
 
 
 def _build_design(xraw: np.ndarray, n_treated: int, w: np.ndarray, method: str, names: tuple[str, ...]) -> _Design:
@@ -290,32 +292,54 @@ def _two_by_two_means(dy: np.ndarray, nt: int, w: np.ndarray) -> tuple[float, np
     return mu_t - mu_c, psi
 
 
-def _two_by_two_dr(dy: np.ndarray, nt: int, w: np.ndarray, des: _Design) -> tuple[float, np.ndarray]:
-    n1 = dy.shape[0]
+def _dr_pre(nt: int, w: np.ndarray, des: _Design) -> dict:
+    """Outcome-free pieces of the DR influence function, computed once per design."""
+    n1 = w.shape[0]
     x, xt, xc = des.x, des.x[:nt], des.x[nt:]
     wt, wc = w[:nt], w[nt:]
-    beta = des.gram_c_inv @ (xc.T @ (wc * dy[nt:]))
-    resid = dy - x @ beta
-    rt, rc = resid[:nt], resid[nt:]
     cw = des.control_weight
-    mean_wt, mean_cw = wt.sum() / n1, cw.sum() / n1
-    eta_t = _dot(wt, rt) / wt.sum()
-    eta_c = _dot(cw, rc) / cw.sum()
-    # asymptotic linear representation of the OLS coefficients: n1 * wc * rc * x_c' G^{-1}
-    ols_lead = n1 * wc * rc
+    wt_sum, cw_sum = wt.sum(), cw.sum()
     m1 = (wt @ xt) / n1
-    m2 = ((cw * (rc - eta_c)) @ xc) / n1
     m3 = (cw @ xc) / n1
     ps_score = n1 * w * (np.r_[np.ones(nt), np.zeros(n1 - nt)] - des.ps)
+    return {
+        "xc": xc,
+        "wt": wt,
+        "cw": cw,
+        "xtw_c": np.ascontiguousarray(xc.T * wc),
+        "wt_sum": wt_sum,
+        "cw_sum": cw_sum,
+        "mean_wt": wt_sum / n1,
+        "mean_cw": cw_sum / n1,
+        "ps_score": ps_score,
+        # n1 * wc * (xc @ G^{-1} m1) and the same with m3: the OLS estimation effects up to rc
+        "ols_t": (n1 * wc) * (xc @ (des.gram_c_inv @ m1)),
+        "ols_c": (n1 * wc) * (xc @ (des.gram_c_inv @ m3)),
+    }
+
+
+def _two_by_two_dr(dy: np.ndarray, nt: int, w: np.ndarray, des: _Design) -> tuple[float, np.ndarray]:
+    n1 = dy.shape[0]
+    pre = des.pre
+    if pre is None:
+        pre = des.pre = _dr_pre(nt, w, des)
+    x, xc = des.x, pre["xc"]
+    wt, cw = pre["wt"], pre["cw"]
+    beta = des.gram_c_inv @ (pre["xtw_c"] @ dy[nt:])
+    resid = dy - x @ beta
+    rt, rc = resid[:nt], resid[nt:]
+    mean_wt, mean_cw = pre["mean_wt"], pre["mean_cw"]
+    eta_t = _dot(wt, rt) / pre["wt_sum"]
+    eta_c = _dot(cw, rc) / pre["cw_sum"]
+    cw_rc = cw * (rc - eta_c)
+    m2 = (cw_rc @ xc) / n1
     psi = np.empty(n1)
-    inf_c2 = ps_score * (x @ (des.hess_ps_inv @ m2))
+    inf_c2 = pre["ps_score"] * (x @ (des.hess_ps_inv @ m2))
     # treated rows: only the leading terms and the pscore estimation effect
     psi[:nt] = wt * (rt - eta_t) / mean_wt - inf_c2[:nt] / mean_cw
     # comparison rows: OLS estimation effects enter both components
-    ols_t = ols_lead * (xc @ (des.gram_c_inv @ m1))
-    ols_c = ols_lead * (xc @ (des.gram_c_inv @ m3))
-    inf_treat_c = -ols_t / mean_wt
-    inf_cont_c = (cw * (rc - eta_c) + inf_c2[nt:] - ols_c) / mean_cw
+    inf_treat_c = -(pre["ols_t"] * rc) / mean_wt
+    inf_cont_c = (cw_rc + inf_c2[nt:] - pre["ols_c"] * rc) / mean_cw
     psi[nt:] = inf_treat_c - inf_cont_c
     return eta_t - eta_c, psi
 
@@ -401,6 +425,7 @@ def estimate_cells(
     units = np.arange(n)
     never_lo = panel.first_after(np.finfo(float).max)  # start of the never-treated block
     design_cache: dict[tuple, _Design] = {}
+    sample_w: dict[tuple, np.ndarray | None] = {}
 
     for k, plan in enumerate(plans):
         g = plan.cohort
@@ -420,13 +445,19 @@ def estimate_cells(
             else:
                 ranges = [(start, n)]
         ranges = [(a, b) for a, b in ranges if b > a]
-        idx = np.concatenate([units[glo:ghi]] + [units[a:b] for a, b in ranges])
+        segs = [(glo, ghi)] + ranges
         nt0 = ghi - glo
-        dy = y[ti, idx] - y[bi, idx]
         cov_period = min(ti, bi)
-        xraw = xcov[cov_period, idx] if has_x else None
         masked = False
-        if not panel.complete:
+        idx = None  # None: the cell sample is the contiguous unit blocks ``segs``
+        if panel.complete:
+            yt, yb = y[ti], y[bi]
+            dy = np.concatenate([yt[a:b] - yb[a:b] for a, b in segs])
+            xraw = None  # gathered only when the design is not cached
+        else:
+            idx = np.concatenate([units[a:b] for a, b in segs])
+            dy = y[ti, idx] - y[bi, idx]
+            xraw = xcov[cov_period, idx] if has_x else None
             ok = np.isfinite(dy)
             if has_x:
                 ok &= np.isfinite(xraw).all(axis=1)
@@ -436,10 +467,16 @@ def estimate_cells(
                 if has_x:
                     xraw = xraw[ok]
                 nt0 = int(ok[:nt0].sum())
-        nt, nc = nt0, idx.shape[0] - nt0
+        n1 = dy.shape[0]
+        nt, nc = nt0, n1 - nt0
         n_treated[k], n_control[k] = nt, nc
-        roles[idx[:nt], k] = 1
-        roles[idx[nt:], k] = 0
+        if idx is None:
+            roles[glo:ghi, k] = 1
+            for a, b in ranges:
+                roles[a:b, k] = 0
+        else:
+            roles[idx[:nt], k] = 1
+            roles[idx[nt:], k] = 0
 
         if plan.reference:
             estimate[k] = 0.0
@@ -459,11 +496,22 @@ def estimate_cells(
             notes[k] = f"too few units: {' and '.join(parts)} observed in both {period_text} (need {MIN_UNITS})"
             continue
 
-        w = w_all[idx]
-        if w[:nt].sum() <= 0 or w[nt:].sum() <= 0:
-            notes[k] = "all treated or all comparison units have zero weight"
-            continue
-        w = w / w.mean()
+        if idx is None:
+            skey = tuple(segs)
+            if skey in sample_w:
+                w = sample_w[skey]
+            else:
+                w = np.concatenate([w_all[a:b] for a, b in segs])
+                w = sample_w[skey] = None if (w[:nt].sum() <= 0 or w[nt:].sum() <= 0) else w / w.mean()
+            if w is None:
+                notes[k] = "all treated or all comparison units have zero weight"
+                continue
+        else:
+            w = w_all[idx]
+            if w[:nt].sum() <= 0 or w[nt:].sum() <= 0:
+                notes[k] = "all treated or all comparison units have zero weight"
+                continue
+            w = w / w.mean()
 
         if not has_x:
             if method in ("dr", "ipw") and w[:nt].sum() / w.sum() >= TRIM_LEVEL:
@@ -479,6 +527,8 @@ def estimate_cells(
                 key = (g, tuple(ranges), None if panel.covariates_time_invariant else cov_period)
             des = design_cache.get(key) if key is not None else None
             if des is None:
+                if xraw is None:
+                    xraw = np.concatenate([xcov[cov_period, a:b] for a, b in segs])
                 des = _build_design(xraw, nt, w, method, panel.covariate_names)
                 if key is not None:
                     design_cache[key] = des
@@ -504,7 +554,14 @@ def estimate_cells(
             continue
         estimate[k] = att
         identified[k] = True
-        influence[idx, k] = psi * (n / idx.shape[0])
+        if idx is None:
+            psi *= n / n1
+            off = 0
+            for a, b in segs:
+                influence[a:b, k] = psi[off : off + b - a]
+                off += b - a
+        else:
+            influence[idx, k] = psi * (n / idx.shape[0])
 
     base_time = np.array(
         [times_f[p.base_index] if p.base_index is not None else np.nan for p in plans], dtype=float

@@ -16,6 +16,7 @@ aggregation or change of inference re-estimates anything.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse, stats
@@ -46,6 +47,12 @@ def share_influence(unit_cohort: np.ndarray, weights: np.ndarray, cohorts: np.nd
     """Influence functions of the cohort shares ``P(G = g)`` (units x cohorts)."""
     member = weights[:, None] * (unit_cohort[:, None] == cohorts[None, :])
     return member - member.mean(axis=0)
+
+
+@lru_cache(maxsize=64)
+def _normal_critical(alpha: float) -> float:
+    """Two-sided normal critical value (cached: scipy's ppf has a large fixed cost)."""
+    return float(stats.norm.ppf(1 - alpha / 2))
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,14 +87,14 @@ def summarize(
     m = estimate.shape[0]
     se = np.full(m, np.nan)
     if usable.any():
-        se_a = analytic_se(if_rows[:, usable], codes, n_clusters, n_units)
+        se_a = analytic_se(if_rows if usable.all() else if_rows[:, usable], codes, n_clusters, n_units)
         se[usable] = se_a
     # An estimate with a zero influence function (a normalised reference cell,
     # or a combination of them) has no sampling variation to report.
     se[se == 0] = np.nan
     band = "pointwise"
     if draws is None:
-        crit = float(stats.norm.ppf(1 - alpha / 2))
+        crit = _normal_critical(float(alpha))
     else:
         se_b = np.full(m, np.nan)
         ok = np.isfinite(se)
@@ -99,5 +106,5 @@ def summarize(
             crit = _boot.uniform_critical_value(draws, se, alpha)
             band = "uniform"
         else:
-            crit = float(stats.norm.ppf(1 - alpha / 2))
+            crit = _normal_critical(float(alpha))
     return Uncertainty(se, estimate - crit * se, estimate + crit * se, crit, band)

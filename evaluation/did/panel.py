@@ -111,7 +111,7 @@ def _numeric(data: pd.DataFrame, column: str, problems: list[str], what: str) ->
     return values.to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _per_unit_range(codes: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _per_unit_range_rows(codes: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     lo = np.full(n, np.inf)
     hi = np.full(n, -np.inf)
     np.minimum.at(lo, codes, values)
@@ -180,32 +180,68 @@ def build_panel(
     never = np.isnan(cohort_f) | zero_coded | np.isinf(cohort_f)
     cohort_f = np.where(never, NEVER_TREATED, cohort_f)
 
-    try:
-        ucode, uniques = pd.factorize(unit_raw, sort=True)
-    except TypeError:  # ids of mixed types cannot be sorted; first-seen order is still deterministic per id set
-        ucode, uniques = pd.factorize(unit_raw.astype(str), sort=True)
+    ucode = uniques = None
+    if isinstance(unit_raw.dtype, np.dtype) and unit_raw.dtype.kind in "iu":
+        # Fast path: ids already sorted (e.g. a frame sorted by unit and time).
+        uvals = unit_raw.to_numpy()
+        if uvals.size < 2 or bool(np.all(uvals[1:] >= uvals[:-1])):
+            new_id = uvals[1:] != uvals[:-1]
+            ucode = np.empty(uvals.size, dtype=np.intp)
+            ucode[0] = 0
+            np.cumsum(new_id, out=ucode[1:])
+            uniques = uvals[np.concatenate(([0], np.flatnonzero(new_id) + 1))]
+    if ucode is None:
+        try:
+            ucode, uniques = pd.factorize(unit_raw, sort=True)
+        except TypeError:  # ids of mixed types cannot be sorted; first-seen order is still deterministic per id set
+            ucode, uniques = pd.factorize(unit_raw.astype(str), sort=True)
     uniques = np.asarray(uniques)
     n_all = len(uniques)
-    # Hash, then sort the few distinct periods (cheaper than sorting every row).
-    tcode_raw, t_uniques = pd.factorize(time_f)
-    order_t = np.argsort(t_uniques, kind="stable")
-    times_f = t_uniques[order_t]
-    rank = np.empty_like(order_t)
-    rank[order_t] = np.arange(order_t.size)
-    tcode = rank[tcode_raw]
-    n_periods = len(times_f)
+    # Fast path: a complete grid, every unit's rows consecutive with the same ascending periods.
+    grid = False
+    n_rows = time_f.shape[0]
+    if n_rows % n_all == 0 and n_rows // n_all >= 2:
+        n_t = n_rows // n_all
+        first_times = time_f[:n_t]
+        if (
+            bool(np.all(first_times[1:] > first_times[:-1]))
+            and bool((time_f.reshape(n_all, n_t) == first_times).all())
+            and ucode[0] == 0
+            and bool((ucode.reshape(n_all, n_t) == np.arange(n_all)[:, None]).all())
+        ):
+            grid = True
+    if grid:
+        times_f = first_times.copy()
+        n_periods = n_t
+        tcode = None
+    else:
+        # Hash, then sort the few distinct periods (cheaper than sorting every row).
+        tcode_raw, t_uniques = pd.factorize(time_f)
+        order_t = np.argsort(t_uniques, kind="stable")
+        times_f = t_uniques[order_t]
+        rank = np.empty_like(order_t)
+        rank[order_t] = np.arange(order_t.size)
+        tcode = rank[tcode_raw]
+        n_periods = len(times_f)
     if n_periods < 2:
         raise ValueError(f"the panel has {n_periods} period(s); at least two are needed")
 
-    # Duplicate (unit, time) rows.
-    key = ucode.astype(np.int64) * n_periods + tcode
-    counts = np.bincount(key, minlength=n_all * n_periods)
-    dup = counts[key] > 1
-    if dup.any():
-        pairs = pd.DataFrame({"u": uniques[ucode[dup]], "t": time_f[dup], "row": data.index[dup]})
-        grouped = pairs.groupby(["u", "t"], sort=True)["row"].apply(list)
-        examples = [f"{unit}={u} {time}={_as_number(t)} (rows {_describe(r, 3)})" for (u, t), r in grouped.items()]
-        problems.append(f"{len(grouped)} duplicate unit-time pair(s): " + _describe(examples))
+    # Duplicate (unit, time) rows (none on a complete grid).
+    if not grid:
+        key = ucode.astype(np.int64) * n_periods + tcode
+        counts = np.bincount(key, minlength=n_all * n_periods)
+        dup = counts[key] > 1
+        if dup.any():
+            pairs = pd.DataFrame({"u": uniques[ucode[dup]], "t": time_f[dup], "row": data.index[dup]})
+            grouped = pairs.groupby(["u", "t"], sort=True)["row"].apply(list)
+            examples = [f"{unit}={u} {time}={_as_number(t)} (rows {_describe(r, 3)})" for (u, t), r in grouped.items()]
+            problems.append(f"{len(grouped)} duplicate unit-time pair(s): " + _describe(examples))
+
+    def _per_unit_range(codes, values, n):
+        if grid:
+            v = values.reshape(n, n_periods)
+            return v.min(axis=1), v.max(axis=1)
+        return _per_unit_range_rows(codes, values, n)
 
     # Cohort must be constant within unit (treatment is absorbing).
     lo, hi = _per_unit_range(ucode, cohort_f, n_all)
@@ -304,24 +340,33 @@ def build_panel(
     order = kept[np.lexsort((kept, unit_cohort_all[kept]))]
     position = np.full(n_all, -1, dtype=np.int64)
     position[order] = np.arange(n)
-    if n_always:
-        row_keep = keep_unit[ucode]
-        pos = position[ucode[row_keep]]
-        trow = tcode[row_keep]
-    else:  # nothing dropped: skip copying every column through a mask
-        row_keep = slice(None)
-        pos = position[ucode]
-        trow = tcode
-
-    y_wide = np.full((n_periods, n), np.nan)
-    y_wide[trow, pos] = y[row_keep]
-
     x_wide = None
     time_invariant = True
+    if grid:
+        # rows are unit-major with ascending periods: reshape, pick the kept units in order
+        y_wide = np.ascontiguousarray(y.reshape(n_all, n_periods).T[:, order])
+        if covariates:
+            x_wide = np.empty((n_periods, n, len(covariates)))
+            for j, col in enumerate(x_cols):
+                x_wide[:, :, j] = col.reshape(n_all, n_periods).T[:, order]
+    else:
+        if n_always:
+            row_keep = keep_unit[ucode]
+            pos = position[ucode[row_keep]]
+            trow = tcode[row_keep]
+        else:  # nothing dropped: skip copying every column through a mask
+            row_keep = slice(None)
+            pos = position[ucode]
+            trow = tcode
+
+        y_wide = np.full((n_periods, n), np.nan)
+        y_wide[trow, pos] = y[row_keep]
+
+        if covariates:
+            x_wide = np.full((n_periods, n, len(covariates)), np.nan)
+            for j, col in enumerate(x_cols):
+                x_wide[trow, pos, j] = col[row_keep]
     if covariates:
-        x_wide = np.full((n_periods, n, len(covariates)), np.nan)
-        for j, col in enumerate(x_cols):
-            x_wide[trow, pos, j] = col[row_keep]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN units
             spread = np.nanmax(x_wide, axis=0) - np.nanmin(x_wide, axis=0)
