@@ -30,7 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from . import _fixed_effects as fe
-from .results import OverallEstimate, PretestResult, _html_table, _tidy_frame
+from .results import OverallEstimate, PretestResult, _html_table, _tidy_frame, _tidy_values
 
 PRETREND_NOTE = "pre-trend coefficient (BJS test 1), relative to earlier untreated years"
 
@@ -64,10 +64,7 @@ class ImputationResult:
     messages: tuple[str, ...] = ()
 
     def tidy(self) -> pd.DataFrame:
-        return _tidy_frame({"event_time": self.event_time}, {
-            "estimate": self.estimate, "std_error": self.std_error, "conf_low": self.conf_low,
-            "conf_high": self.conf_high, "n_treated": self.n_treated, "n_control": self.n_control,
-            "identified": self.identified, "note": list(self.note)})
+        return _tidy_frame({"event_time": self.event_time}, _tidy_values(self))
 
     def pretest(self) -> PretestResult:
         return self.pretest_result

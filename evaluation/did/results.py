@@ -60,6 +60,11 @@ def tidy_columns(index: tuple[str, ...]) -> list[str]:
     return [c for c in INDEX_COLUMNS if c in index] + list(VALUE_COLUMNS)
 
 
+def _tidy_values(result: Any) -> dict[str, Any]:
+    """The value columns of the shared schema, read from a result's attributes of the same names."""
+    return {k: list(getattr(result, k)) if k == "note" else getattr(result, k) for k in VALUE_COLUMNS}
+
+
 def _tidy_frame(index: dict[str, np.ndarray], values: dict[str, Any]) -> pd.DataFrame:
     cols = tidy_columns(tuple(index))
     frame = pd.DataFrame({**index, **values})
@@ -284,19 +289,9 @@ class GroupTimeResult:
     # ---- tables -----------------------------------------------------------------------
     def tidy(self) -> pd.DataFrame:
         """One row per (cohort, time) cell, in the shared :data:`TIDY_SCHEMA`."""
-        return _tidy_frame(
-            {"cohort": _labels(self.cohort, self.time), "time": self.time, "event_time": _labels(self.event_time, self.time)},
-            {
-                "estimate": self.estimate,
-                "std_error": self.std_error,
-                "conf_low": self.conf_low,
-                "conf_high": self.conf_high,
-                "n_treated": self.n_treated,
-                "n_control": self.n_control,
-                "identified": self.identified,
-                "note": list(self.note),
-            },
-        )
+        index = {"cohort": _labels(self.cohort, self.time), "time": self.time,
+                 "event_time": _labels(self.event_time, self.time)}
+        return _tidy_frame(index, _tidy_values(self))
 
     @property
     def vcov(self) -> pd.DataFrame:
@@ -506,19 +501,7 @@ class AggregateResult:
         """One row per event time / cohort / period (``simple``: the overall effect), shared schema."""
         if self.index_name is None:
             return self.overall.tidy()
-        return _tidy_frame(
-            {self.index_name: self.index},
-            {
-                "estimate": self.estimate,
-                "std_error": self.std_error,
-                "conf_low": self.conf_low,
-                "conf_high": self.conf_high,
-                "n_treated": self.n_treated,
-                "n_control": self.n_control,
-                "identified": self.identified,
-                "note": list(self.note),
-            },
-        )
+        return _tidy_frame({self.index_name: self.index}, _tidy_values(self))
 
     def _repr_html_(self) -> str:
         o = self.overall

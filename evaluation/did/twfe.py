@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import _fixed_effects as fe
-from .results import OverallEstimate, _html_table, _tidy_frame
+from .results import OverallEstimate, _html_table, _tidy_frame, _tidy_values
 
 
 def _cluster_codes(frame: pd.DataFrame, cluster: str | None, unit: str, time: str) -> tuple[np.ndarray, bool]:
@@ -180,10 +180,7 @@ class EventStudyResult:
 
     def tidy(self) -> pd.DataFrame:
         """One row per event time, in the shared tidy schema (index column ``event_time``)."""
-        return _tidy_frame({"event_time": self.event_time}, {
-            "estimate": self.estimate, "std_error": self.std_error, "conf_low": self.conf_low,
-            "conf_high": self.conf_high, "n_treated": self.n_treated, "n_control": self.n_control,
-            "identified": self.identified, "note": list(self.note)})
+        return _tidy_frame({"event_time": self.event_time}, _tidy_values(self))
 
     def _repr_html_(self) -> str:
         header = {**{k: v for k, v in self.settings.items() if v is not None},
