@@ -114,9 +114,19 @@ def att_gt(
     Cells that cannot be estimated stay in the result with ``identified=False``
     and a ``note``: cohorts with no period before ``cohort - anticipation``;
     fewer than 2 treated or 2 comparison units observed in both periods; no
-    overlap (a propensity score of 0.999 or more; or every comparison unit
-    trimmed at 0.995); covariates collinear among comparison units.
-    Units already treated before the first period are dropped with a warning.
+    overlap (an unweighted propensity score of 0.999 or more, R did 2.5.1's
+    guard; or every comparison unit trimmed at 0.995); covariates collinear
+    among comparison units. Units already treated before the first period are
+    dropped with a warning. Standard errors of 1.49e-7 or less (R's floor, e.g.
+    a single cluster) are NaN, with a warning.
+
+    With no never-treated units and ``control_group="not_yet_treated"``, the
+    periods from ``last cohort - anticipation`` onward are dropped and the last
+    cohort serves only as a comparison group (R did 2.5.1's
+    ``pre_process_did2``); ``messages`` says what was dropped. A cohort between
+    two periods is compared from the last period before its adoption; event
+    times are ``time - cohort`` in the time column's units, rounded to 12
+    significant digits so that equal gaps compare equal however periods are coded.
 
     References
     ----------
