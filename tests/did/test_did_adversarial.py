@@ -73,6 +73,21 @@ def csdid_fit(data, columns=MPDTA_COLUMNS, *, control_group="never_treated", met
     return cells.set_index(["group", "year"]), model
 
 
+def moderndid_cells(data, columns=MPDTA_COLUMNS, *, control_group="never_treated", base_period="varying"):
+    """The same cells from moderndid 0.2.0 (a port of R did written before 2.5.1; used
+    here only where 2.5.1 did not change the behaviour)."""
+    md = pytest.importorskip("moderndid")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = md.att_gt(
+            data=data, yname=columns["outcome"], tname=columns["time"], idname=columns["unit"],
+            gname=columns["cohort"], boot=False, cband=False, base_period=base_period,
+            control_group={"never_treated": "nevertreated", "not_yet_treated": "notyettreated"}[control_group],
+        )
+    cells = pd.DataFrame({"group": out.groups, "year": out.times, "att": out.att_gt, "se": out.se_gt}).astype(float)
+    return cells.set_index(["group", "year"])
+
+
 def csdid_aggregate(model, typec, **kw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -502,6 +517,14 @@ def test_cohort_between_periods_matches_csdid(mpdta, control_group, base_period)
         peer_agg = csdid_aggregate(model, kind)
         assert res.aggregate(kind).overall.estimate == pytest.approx(peer_agg["overall_att"], rel=1e-8)
         assert res.aggregate(kind).overall.std_error == pytest.approx(peer_agg["overall_se"], rel=1e-8)
+
+
+@pytest.mark.parametrize("control_group", ["never_treated", "not_yet_treated"])
+@pytest.mark.parametrize("base_period", ["varying", "universal"])
+def test_cohort_between_periods_matches_moderndid(mpdta, control_group, base_period):
+    data = mpdta[mpdta["year"] != 2006]
+    res = quiet(data, control_group=control_group, base_period=base_period)
+    assert_cells_match(res, moderndid_cells(data, control_group=control_group, base_period=base_period))
 
 
 # --------------------------------------------------------------------------------------
