@@ -13,7 +13,10 @@ data, following Sant'Anna and Zhao (2020) and R's ``DRDID`` as called by R
 - ``"reg"``: outcome regression (``reg_did_panel``).
 
 Comparison units with an estimated propensity score of 0.995 or more are
-trimmed (weight zero) in ``dr`` and ``ipw``, as in ``DRDID``. With no covariates
+trimmed (weight zero) in ``dr`` and ``ipw``, as in ``DRDID``; a cell whose
+unweighted score reaches 0.999 is not estimated (R did 2.5.1's overlap guard).
+Covariates are centred and scaled within each cell before any rank check or
+solve, which leaves every estimate unchanged; the logit lives in :mod:`._logit`. With no covariates
 all three reduce to the weighted difference in mean outcome changes; that case
 takes a closed form (same numbers, no regressions).
 
