@@ -15,13 +15,14 @@ from those coefficients and the stored influence functions and draws.
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .group_time import _dot
-from .inference import summarize
-from .panel import _as_number
+from .inference import summarize, vanished_message
+from .panel import _as_number, time_gap
 from .results import AggregateResult, Inference, OverallEstimate, _labels
 
 if TYPE_CHECKING:
@@ -86,9 +87,12 @@ class _Builder:
 
 
 def _cohort_codes(unit_cohort: np.ndarray, cohorts: np.ndarray) -> np.ndarray:
-    """Index of each unit's cohort in ``cohorts``; -1 for never treated."""
+    """Index of each unit's cohort in ``cohorts``; -1 for never treated and for a
+    cohort that is only a comparison group (not among ``cohorts``)."""
     code = np.searchsorted(cohorts, unit_cohort)
-    code[~np.isfinite(unit_cohort)] = -1
+    inside = code < len(cohorts)
+    inside[inside] = cohorts[code[inside]] == unit_cohort[inside]
+    code[~inside] = -1
     return code
 
 
@@ -190,10 +194,10 @@ def aggregate(
         include = np.ones(res.n_cells, dtype=bool)
         eseq = np.unique(event)
         if balance is not None:
-            t_max, t_min = time_f.max(), time_f.min()
-            include = (t_max - cohort) >= balance
+            include = _balanced_cells(res, float(balance))
+            ref = np.concatenate([time_f, cohort])
             eseq = np.unique(event[include])
-            eseq = eseq[(eseq <= balance) & (eseq >= balance - t_max + t_min)]
+            eseq = eseq[(eseq <= balance) & (eseq >= balance - time_gap(time_f.max(), time_f.min(), ref))]
         eseq = eseq[(eseq >= lo) & (eseq <= hi)]
         for e in eseq:
             cand = all_cells[(event == e) & include]
@@ -232,6 +236,15 @@ def aggregate(
     overall_ok = bool(np.isfinite(th_o))
     overall_cells = _union([build.cells[r] for r in contributing])
     overall_note = _overall_note(res, type, index, identified, build.skipped, contributing)
+    if type == "dynamic" and balance is not None:
+        kept = np.unique(res.cohort[include])
+        left = np.setdiff1d(np.unique(res.cohort), kept)
+        text = f"balanced on event times 0..{_as_number(balance)}: cohort(s) " + (
+            ", ".join(str(_as_number(g)) for g in kept) if kept.size else "none"
+        )
+        if left.size:
+            text += " (leaves out " + ", ".join(str(_as_number(g)) for g in left) + ")"
+        overall_note = "; ".join(p for p in (overall_note, text) if p)
 
     # Influence functions of rows and overall: IF_cells @ a + share IF @ b.
     A_all = np.column_stack([A, a_o])
@@ -249,6 +262,9 @@ def aggregate(
     over_unc = summarize(
         np.array([th_o]), np.array([overall_ok]), infl[:, m:], None if draws is None else draws[:, m:], uniform=False, **kw
     )
+    for unc, what in ((rows_unc, f"{type} row(s)"), (over_unc, f"overall {type} effect")):
+        if unc.vanished is not None and unc.vanished.any():
+            warnings.warn(vanished_message(int(unc.vanished.sum()), res.n_clusters, what), UserWarning, stacklevel=3)
     n_t, n_c = zip(*[_counts(res, c) for c in build.cells]) if build.cells else ((), ())
     o_t, o_c = _counts(res, overall_cells)
     overall = OverallEstimate(
@@ -299,6 +315,25 @@ def aggregate(
         skipped_cells=skipped,
         bootstrap_draws=None if draws is None else (draws[:, :m] if index_name else draws[:, m:]),
     )
+
+
+def _balanced_cells(res: GroupTimeResult, balance: float) -> np.ndarray:
+    """Cells of the cohorts kept by ``balance`` (R's ``balance_e``).
+
+    R keeps a cohort when the data run at least ``balance`` periods past its
+    adoption (``t_max - cohort >= balance``). That balances the event study only
+    if those cells are estimated, so a cohort is also left out when one of its
+    cells with event time 0..``balance`` is not identified (too few units, no
+    overlap, outcome missing). When every cell is identified this is R's rule.
+    """
+    cohort = res.cohort
+    time_f = res.time.astype(float)
+    event = res.event_time.astype(float)
+    ref = np.concatenate([time_f, cohort])
+    include = time_gap(time_f.max(), cohort, ref) >= balance
+    window = (event >= 0) & (event <= balance)
+    gaps = np.unique(cohort[window & ~res.identified])
+    return include & ~np.isin(cohort, gaps)
 
 
 def _union(arrays: list[np.ndarray]) -> np.ndarray:

@@ -10,8 +10,8 @@ import pandas as pd
 
 from . import bootstrap as _boot
 from .group_time import estimate_cells
-from .inference import cluster_sums, share_influence, summarize
-from .panel import NEVER_TREATED, build_panel
+from .inference import VANISHED_PREFIX, cluster_sums, share_influence, summarize, vanished_message
+from .panel import NEVER_TREATED, _as_number, build_panel, periods_before, time_gap
 from .results import GroupTimeResult, Inference, Settings, _labels
 
 CONTROL_GROUPS = ("never_treated", "not_yet_treated")
@@ -114,9 +114,19 @@ def att_gt(
     Cells that cannot be estimated stay in the result with ``identified=False``
     and a ``note``: cohorts with no period before ``cohort - anticipation``;
     fewer than 2 treated or 2 comparison units observed in both periods; no
-    overlap (a propensity score of 0.999 or more; or every comparison unit
-    trimmed at 0.995); covariates collinear among comparison units.
-    Units already treated before the first period are dropped with a warning.
+    overlap (an unweighted propensity score of 0.999 or more, R did 2.5.1's
+    guard; or every comparison unit trimmed at 0.995); covariates collinear
+    among comparison units. Units already treated before the first period are
+    dropped with a warning. Standard errors of 1.49e-7 or less (R's floor, e.g.
+    a single cluster) are NaN, with a warning.
+
+    With no never-treated units and ``control_group="not_yet_treated"``, the
+    periods from ``last cohort - anticipation`` onward are dropped and the last
+    cohort serves only as a comparison group (R did 2.5.1's
+    ``pre_process_did2``); ``messages`` says what was dropped. A cohort between
+    two periods is compared from the last period before its adoption; event
+    times are ``time - cohort`` in the time column's units, rounded to 12
+    significant digits so that equal gaps compare equal however periods are coded.
 
     References
     ----------
@@ -163,18 +173,24 @@ def att_gt(
         )
     if panel.cohorts.size == 0:
         raise ValueError(f"no treated units in '{cohort}': every unit is never treated")
+    treated = panel.cohorts
+    preamble: list[str] = []
+    if not np.isinf(panel.unit_cohort).any():
+        panel, treated, note = _without_never_treated(panel, int(anticipation), time)
+        preamble.append(note)
 
     cells = estimate_cells(
-        panel, control_group=control_group, method=method, anticipation=int(anticipation), base_period=base_period
+        panel, control_group=control_group, method=method, anticipation=int(anticipation), base_period=base_period,
+        cohorts=treated,
     )
-    messages = _report_issues(cells, covs)
+    messages = preamble + _report_issues(cells, covs)
 
     settings = Settings(
         outcome=outcome, unit=unit, time=time, cohort=cohort, control_group=control_group, covariates=covs,
         method=method, anticipation=int(anticipation), base_period=base_period, cluster=cluster, weights=weights,
         bootstrap=bootstrap, seed=seed, alpha=alpha, bootstrap_weights=bootstrap_weights,
     )
-    event_time = cells.time.astype(float) - cells.cohort
+    event_time = time_gap(cells.time, cells.cohort, np.concatenate([panel.times.astype(float), treated]))
     skeleton = GroupTimeResult(
         settings=settings,
         inference=Inference(alpha, cluster, 0, None, None, bootstrap_weights, "pointwise", np.nan),
@@ -197,10 +213,49 @@ def att_gt(
         unit_weights=panel.weights,
         cluster_codes=panel.cluster_codes,
         roles=cells.roles,
-        share_cohorts=panel.cohorts,
+        share_cohorts=treated,
         messages=tuple(messages),
     )
     return _infer(skeleton, alpha=alpha, bootstrap=bootstrap, seed=seed, kind=bootstrap_weights)
+
+
+def _without_never_treated(panel, anticipation: int, time: str):
+    """No never-treated units, not-yet-treated comparisons: R did 2.5.1's rule.
+
+    After the last cohort adopts (minus anticipation) nobody is left untreated to
+    compare with, so those periods are dropped, and the last cohort is only a
+    comparison group: its own cells could compare it with no one after adoption,
+    and its pre-adoption cells would mirror other cohorts' cells (R did's
+    ``pre_process_did2``). Returns the restricted panel, the cohorts to estimate
+    and a note saying what was dropped.
+    """
+    cohorts = panel.cohorts
+    last = float(cohorts.max())
+    cutoff = last - anticipation
+    times_f = panel.times.astype(float)
+    dropped = panel.times[times_f >= cutoff]
+    if (times_f < cutoff).sum() < 2:
+        raise ValueError(
+            f"no never-treated units, and fewer than two periods of '{time}' come before the last cohort "
+            f"({_as_number(last)}{f' - {anticipation} (anticipation)' if anticipation else ''}) adopts, so no "
+            "cohort can be compared with units not yet treated; add never-treated units or earlier periods"
+        )
+    restricted = periods_before(panel, cutoff)
+    treated = cohorts[cohorts < last]
+    if treated.size == 0:
+        raise ValueError(
+            f"no never-treated units, and every treated unit adopts in {_as_number(last)}, the last cohort: "
+            "it can serve only as a comparison group, so there is no cohort left to estimate"
+        )
+    note = (
+        "No never-treated units: as R did does, the periods from the last cohort's adoption "
+        + (f"minus anticipation ({_as_number(cutoff)})" if anticipation else f"({_as_number(cutoff)})")
+        + f" onward were dropped ({time} = {', '.join(str(_as_number(t)) for t in dropped)}), "
+        f"and cohort {_as_number(last)} serves only as a not-yet-treated comparison group (no effects are "
+        "estimated for it)."
+    )
+    warnings.warn(note, UserWarning, stacklevel=3)
+    return restricted, treated, note
 
 
 def _check_inference_args(alpha, bootstrap, bootstrap_weights) -> None:
@@ -229,6 +284,12 @@ def _report_issues(cells, covs) -> list[str]:
         msgs.append(
             f"Comparison units with propensity score >= 0.995 were trimmed in {len(issues['trimmed'])} cell(s): "
             + _shorten(issues["trimmed"])
+        )
+    if "separation" in issues:
+        msgs.append(
+            f"The propensity-score logit is quasi-separated in {len(issues['separation'])} cell(s) "
+            f"({_shorten(issues['separation'])}): some units' scores are numerically 0 or 1, so they get "
+            "(numerically) no weight; the fit converged on the deviance, as R's glm does."
         )
     if "convergence" in issues:
         msgs.append(f"The propensity-score logit did not converge in cell(s) {_shorten(issues['convergence'])}")
@@ -269,6 +330,11 @@ def _infer(res: GroupTimeResult, *, alpha: float, bootstrap: int | None, seed: i
         alpha=alpha,
         uniform=True,
     )
+    messages = tuple(m for m in res.messages if not m.startswith(VANISHED_PREFIX))
+    if unc.vanished is not None and unc.vanished.any():
+        msg = vanished_message(int(unc.vanished.sum()), n_clusters, "group-time cell(s)")
+        warnings.warn(msg, UserWarning, stacklevel=3)
+        messages += (msg,)
     inference = Inference(
         alpha=alpha,
         cluster=res.settings.cluster if codes is not None else None,
@@ -286,6 +352,7 @@ def _infer(res: GroupTimeResult, *, alpha: float, bootstrap: int | None, seed: i
         conf_low=unc.conf_low,
         conf_high=unc.conf_high,
         bootstrap_draws=draws,
+        messages=messages,
     )
 
 

@@ -13,7 +13,10 @@ data, following Sant'Anna and Zhao (2020) and R's ``DRDID`` as called by R
 - ``"reg"``: outcome regression (``reg_did_panel``).
 
 Comparison units with an estimated propensity score of 0.995 or more are
-trimmed (weight zero) in ``dr`` and ``ipw``, as in ``DRDID``. With no covariates
+trimmed (weight zero) in ``dr`` and ``ipw``, as in ``DRDID``; a cell whose
+unweighted score reaches 0.999 is not estimated (R did 2.5.1's overlap guard).
+Covariates are centred and scaled within each cell before any rank check or
+solve, which leaves every estimate unchanged; the logit lives in :mod:`._logit`. With no covariates
 all three reduce to the weighted difference in mean outcome changes; that case
 takes a closed form (same numbers, no regressions).
 
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import expit
 
+from ._logit import extreme_scores, fit_logit, fit_logit_irls
 from .panel import NEVER_TREATED, Panel, _as_number
 
 #: Comparison units with a propensity score at or above this are trimmed (DRDID's trim.level).
@@ -40,6 +44,8 @@ OVERLAP_LIMIT = 0.999
 MIN_UNITS = 2
 #: Relative residual variance under which a covariate counts as collinear with the others.
 _COLLINEAR_TOL = 1e-10
+#: A covariate whose spread within a cell is below this fraction of its magnitude is constant.
+_CONSTANT_TOL = 1e-12
 _EPS = np.finfo(float).eps
 
 
@@ -160,52 +166,6 @@ def _rcond(a: np.ndarray) -> float:
     return float(1.0 / (np.linalg.norm(a, 1) * np.linalg.norm(inv, 1)))
 
 
-def fit_logit(x: np.ndarray, d: np.ndarray, w: np.ndarray, max_iter: int = 100) -> tuple[np.ndarray, bool]:
-    """Weighted logit by Newton-Raphson; returns (coefficients, converged).
-
-    Vectorised over units; the k x k Newton system is solved directly, so a
-    cell costs a few passes over its units per iteration. Started from the
-    intercept-only fit, full Newton steps are taken; the log-likelihood (the
-    costly part) is only checked, with step halving, when a step is large --
-    near the optimum, where the Newton step is small, it cannot go wrong.
-    """
-    k = x.shape[1]
-    beta = np.zeros(k)
-    share = np.clip(np.sum(w * d) / np.sum(w), 1e-10, 1 - 1e-10)
-    beta[0] = np.log(share / (1 - share))  # column 0 is the intercept
-
-    def loglik(eta):
-        return float(np.sum(w * (d * eta - np.logaddexp(0.0, eta))))
-
-    eta = x @ beta
-    ll = None
-    for _ in range(max_iter):
-        p = expit(eta)
-        grad = x.T @ (w * (d - p))
-        hess = x.T @ ((w * p * (1 - p))[:, None] * x)
-        try:
-            step = np.linalg.solve(hess, grad)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(hess, grad, rcond=None)[0]
-        eta_new = x @ (beta + step)
-        if np.max(np.abs(step)) > 0.5:
-            ll = loglik(eta) if ll is None else ll
-            for _ in range(40):
-                ll_new = loglik(eta_new)
-                if ll_new >= ll - 1e-12 * abs(ll):
-                    break
-                step = step / 2
-                eta_new = x @ (beta + step)
-            ll = ll_new
-        else:
-            ll = None
-        beta = beta + step
-        eta = eta_new
-        if np.max(np.abs(step)) <= 1e-10 * (1 + np.max(np.abs(beta))):
-            return beta, True
-    return beta, False
-
-
 @dataclass(eq=False)
 class _Design:
     """Nuisance pieces that depend on the cell sample, not on the outcome change.
@@ -225,19 +185,71 @@ class _Design:
     control_weight: np.ndarray | None = None  # trimmed odds weights w * ps / (1 - ps) of comparison units
     n_trimmed: int = 0
     converged: bool = True
+    n_separated: int = 0  # units whose fitted score is numerically 0 or 1 (quasi-separation)
     # per-sample pieces of the 2x2 estimator that do not depend on the outcome change
     pre: dict | None = None
+
+
+def _standardize(xraw: np.ndarray) -> np.ndarray:
+    """Covariates centred and scaled over the cell sample.
+
+    Every estimator here is invariant to an affine change of a covariate (the
+    intercept absorbs the shift, the coefficient the scale), but the rank checks
+    and the solves are not: a year, a population count or an ID-like code adds
+    a huge constant next to a small spread, and rounding then makes the column
+    look collinear with the intercept. Centring and scaling first keeps every
+    Gram matrix close to a correlation matrix. A column whose spread is below
+    ``1e-12`` of its magnitude is constant to rounding; it becomes a zero column
+    and is dropped as constant.
+    """
+    centre = xraw.mean(axis=0)
+    dev = xraw - centre
+    spread = np.sqrt(np.mean(dev * dev, axis=0))
+    magnitude = np.max(np.abs(xraw), axis=0) if xraw.shape[0] else np.zeros(xraw.shape[1])
+    constant = ~(spread > _CONSTANT_TOL * magnitude)
+    z = dev / np.where(constant, 1.0, spread)
+    z[:, constant] = 0.0
+    return z
+
+
+def _overlap_fails(x: np.ndarray, d: np.ndarray, w: np.ndarray, ps_weighted: np.ndarray) -> bool:
+    """R did 2.5.1's overlap guard (``overlap_check_fail``): an *unweighted* logit of
+    treatment on the covariates over the cell sample, failing when its largest
+    fitted score reaches :data:`OVERLAP_LIMIT`. Units with zero sampling weight
+    are not part of the sample and are left out (as the ``csdid`` port does).
+    With equal weights the weighted fit already is that logit.
+    """
+    pos = w > 0
+    if pos.all() and np.all(w == w[0]):
+        return bool(np.max(ps_weighted) >= OVERLAP_LIMIT)
+    xs, ds = x[pos], d[pos]
+    beta, _ = fit_logit(xs, ds, np.ones(xs.shape[0]))
+    return bool(np.max(expit(xs @ beta)) >= OVERLAP_LIMIT)
 
 
 def _build_design(xraw: np.ndarray, n_treated: int, w: np.ndarray, method: str, names: tuple[str, ...]) -> _Design:
     n1 = xraw.shape[0]
     x = np.empty((n1, xraw.shape[1] + 1))
     x[:, 0] = 1.0
-    x[:, 1:] = xraw
+    x[:, 1:] = _standardize(xraw)
     keep = _independent_columns(x)
     dropped = tuple(names[j - 1] for j in range(1, x.shape[1]) if j not in set(keep.tolist()))
     x = np.ascontiguousarray(x[:, keep])
     design = _Design(x=x, dropped=dropped)
+
+    ps = None
+    if method in ("dr", "ipw"):
+        # Overlap first, as R did: a cell that fails it is not estimated at all.
+        d = np.zeros(n1)
+        d[:n_treated] = 1.0
+        fit = fit_logit_irls(x, d, w)
+        design.converged = fit.converged
+        ps = expit(x @ fit.coefficients)
+        if _overlap_fails(x, d, w, ps):
+            design.problem = f"overlap fails: an unweighted propensity score reaches {OVERLAP_LIMIT}"
+            return design
+        if fit.separated:
+            design.n_separated = max(1, extreme_scores(ps, w))
 
     if method in ("dr", "reg"):
         xc = x[n_treated:]
@@ -247,15 +259,7 @@ def _build_design(xraw: np.ndarray, n_treated: int, w: np.ndarray, method: str, 
             return design
         design.gram_c_inv = np.linalg.inv(gram)
 
-    if method in ("dr", "ipw"):
-        d = np.zeros(n1)
-        d[:n_treated] = 1.0
-        beta, converged = fit_logit(x, d, w)
-        design.converged = converged
-        ps = expit(x @ beta)
-        if np.max(ps) >= OVERLAP_LIMIT:
-            design.problem = f"overlap fails: an estimated propensity score reaches {OVERLAP_LIMIT}"
-            return design
+    if ps is not None:
         ps = np.minimum(ps, 1 - 1e-6)
         hess = x.T @ ((w * ps * (1 - ps))[:, None] * x)
         if _rcond(hess) < _EPS:
@@ -391,7 +395,13 @@ def _label(g: float, t) -> str:
 
 
 def estimate_cells(
-    panel: Panel, *, control_group: str, method: str, anticipation: int, base_period: str
+    panel: Panel,
+    *,
+    control_group: str,
+    method: str,
+    anticipation: int,
+    base_period: str,
+    cohorts: np.ndarray | None = None,
 ) -> CellEstimates:
     """Estimate every ATT(g, t) cell and its influence function.
 
@@ -400,11 +410,13 @@ def estimate_cells(
     ``max(t, base) + anticipation`` other than ``g`` -- that are observed (outcome
     and covariates not missing) in both the base period and ``t``.
     Covariates and weights are taken from the earlier of the two periods, as in R did.
+    ``cohorts``: the cohorts to estimate (default: all); the others' units still
+    serve as comparisons.
     """
     times = panel.times
     times_f = times.astype(float)
     n = panel.n_units
-    cohorts = panel.cohorts
+    cohorts = panel.cohorts if cohorts is None else np.asarray(cohorts, dtype=float)
     plans = plan_cells(times, cohorts, anticipation, base_period)
     n_cells = len(plans)
 
@@ -514,6 +526,11 @@ def estimate_cells(
             w = w / w.mean()
 
         if not has_x:
+            if method in ("dr", "ipw") and np.count_nonzero(w[:nt] > 0) >= OVERLAP_LIMIT * np.count_nonzero(w > 0):
+                # R did's guard with no covariates: the unweighted treated share.
+                notes[k] = f"overlap fails: treated share of the cell (unweighted) is >= {OVERLAP_LIMIT}"
+                issues.setdefault("overlap", []).append(_label(g, t_val))
+                continue
             if method in ("dr", "ipw") and w[:nt].sum() / w.sum() >= TRIM_LEVEL:
                 # DRDID trims comparison units at this propensity score; with no covariates
                 # that is all of them, so R did returns NA for the cell.
@@ -542,6 +559,9 @@ def estimate_cells(
                 issues.setdefault("convergence", []).append(_label(g, t_val))
             att, psi = _ESTIMATORS[method](dy, nt, w, des)
             extra = []
+            if des.n_separated:
+                extra.append(f"propensity score numerically 0 or 1 for {des.n_separated} unit(s) (quasi-separation)")
+                issues.setdefault("separation", []).append(_label(g, t_val))
             if des.dropped:
                 extra.append(f"dropped collinear covariate(s) {', '.join(des.dropped)}")
             if des.n_trimmed:

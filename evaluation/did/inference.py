@@ -49,6 +49,11 @@ def share_influence(unit_cohort: np.ndarray, weights: np.ndarray, cohorts: np.nd
     return member - member.mean(axis=0)
 
 
+#: Standard errors at or below this are numerically zero and reported as NaN (R did's
+#: ``sqrt(.Machine$double.eps) * 10``, about 1.49e-7; e.g. a single cluster).
+SE_FLOOR = float(np.sqrt(np.finfo(float).eps) * 10)
+
+
 @lru_cache(maxsize=64)
 def _normal_critical(alpha: float) -> float:
     """Two-sided normal critical value (cached: scipy's ppf has a large fixed cost)."""
@@ -62,6 +67,25 @@ class Uncertainty:
     conf_high: np.ndarray
     critical_value: float
     band: str
+    #: Estimates with sampling variation whose standard error vanished numerically (set to NaN).
+    vanished: np.ndarray | None = None
+
+
+#: How :func:`vanished_message` begins (so a result can replace an earlier one).
+VANISHED_PREFIX = "Standard errors of "
+
+
+def vanished_message(count: int, n_clusters: int, what: str = "estimate(s)") -> str:
+    """The warning for standard errors set to NaN because they are numerically zero."""
+    why = (
+        "there is a single cluster, so the clustered variance cannot be estimated"
+        if n_clusters == 1
+        else "the influence functions cancel within clusters or are numerically zero"
+    )
+    return (
+        f"{VANISHED_PREFIX}{count} {what} are numerically zero (<= {SE_FLOOR:.3g}) and are reported as "
+        f"NaN, as R did does: {why}."
+    )
 
 
 def summarize(
@@ -90,8 +114,11 @@ def summarize(
         se_a = analytic_se(if_rows if usable.all() else if_rows[:, usable], codes, n_clusters, n_units)
         se[usable] = se_a
     # An estimate with a zero influence function (a normalised reference cell,
-    # or a combination of them) has no sampling variation to report.
-    se[se == 0] = np.nan
+    # or a combination of them) has no sampling variation to report; one whose
+    # standard error is numerically zero (a single cluster) has none that can be
+    # estimated. Both become NaN; only the second is a problem worth a warning.
+    tiny = se <= SE_FLOOR
+    se[tiny] = np.nan
     band = "pointwise"
     if draws is None:
         crit = _normal_critical(float(alpha))
@@ -100,11 +127,19 @@ def summarize(
         ok = np.isfinite(se)
         if ok.any():
             se_b[ok] = _boot.bootstrap_se(draws[:, ok])
-        se_b[~(se_b > 0)] = np.nan
+        small = ~(se_b > SE_FLOOR) & ok
+        tiny |= small
+        se_b[small] = np.nan
         se = se_b
         if uniform:
             crit = _boot.uniform_critical_value(draws, se, alpha)
             band = "uniform"
         else:
             crit = _normal_critical(float(alpha))
-    return Uncertainty(se, estimate - crit * se, estimate + crit * se, crit, band)
+    vanished = None
+    if tiny.any():
+        cols = np.flatnonzero(tiny)
+        nonzero = np.any(if_rows[:, cols] != 0, axis=0)  # a reference cell's influence function is exactly 0
+        vanished = np.zeros(m, dtype=bool)
+        vanished[cols[nonzero]] = True
+    return Uncertainty(se, estimate - crit * se, estimate + crit * se, crit, band, vanished)

@@ -10,7 +10,7 @@ the input.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -111,6 +111,52 @@ def _numeric(data: pd.DataFrame, column: str, problems: list[str], what: str) ->
     return values.to_numpy(dtype="float64", na_value=np.nan)
 
 
+def _infinite(data: pd.DataFrame, column: str, values: np.ndarray, problems: list[str], what: str) -> None:
+    bad = np.isinf(values)
+    if bad.any():
+        rows = data.index[bad]
+        problems.append(
+            f"{what} column '{column}' has {bad.sum()} infinite value(s), in rows {_describe(rows)}; "
+            "correct them, or leave them blank if they are missing"
+        )
+
+
+def _time_decimals(reference: np.ndarray) -> int:
+    """Decimals to which differences of periods are rounded: 12 significant digits of the largest period."""
+    ref = np.abs(np.asarray(reference, dtype=float))
+    ref = ref[np.isfinite(ref)]
+    magnitude = float(ref.max()) if ref.size and ref.max() > 0 else 1.0
+    return int(12 - np.ceil(np.log10(magnitude)))
+
+
+def time_gap(later, earlier, reference) -> np.ndarray:
+    """``later - earlier`` in the time column's units, rounded to 12 significant digits.
+
+    Periods coded 0.1, 0.2, ... give differences such as 0.19999999999999998
+    and 0.2 for the same gap; rounding them (at a precision far below any real
+    difference of periods and far above floating-point noise) makes equal gaps
+    compare equal, so event times and the aggregations built on them do not
+    depend on how the periods happen to be coded (integers, tenths, a shift).
+    ``reference`` holds the periods (and cohorts) that set the precision.
+    """
+    return np.round(np.asarray(later, dtype=float) - np.asarray(earlier, dtype=float), _time_decimals(reference))
+
+
+def snap_to_periods(values: np.ndarray, periods: np.ndarray) -> np.ndarray:
+    """Replace values equal to a period up to rounding (see :func:`time_gap`) by that period."""
+    finite = np.isfinite(values)
+    if not finite.any():
+        return values
+    idx = np.clip(np.searchsorted(periods, values[finite]), 0, len(periods) - 1)
+    out = values.copy()
+    v = values[finite]
+    for cand in (idx, np.maximum(idx - 1, 0)):
+        near = time_gap(v, periods[cand], periods) == 0
+        v = np.where(near, periods[cand], v)
+    out[finite] = v
+    return out
+
+
 def _per_unit_range_rows(codes: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     lo = np.full(n, np.inf)
     hi = np.full(n, -np.inf)
@@ -141,12 +187,13 @@ def build_panel(
     - a unit's cohort, weight and cluster must not change over time (a cohort
       that changes means treatment switched off or was recoded);
     - (unit, time) pairs are unique;
-    - a cohort must be one of the periods in the data; a unit adopting before the
-      first period is always treated, has no untreated period, and is dropped
-      with a warning (as R ``did`` does); one adopting after the last period is
-      an error, since silently using it as never treated would hide a coding
-      question the evaluator should answer;
-    - missing outcomes (NaN or absent rows) are allowed: the panel is unbalanced.
+    - a unit adopting before the first period is always treated, has no
+      untreated period, and is dropped with a warning (as R ``did`` does); one
+      adopting after the last period is an error, since silently using it as
+      never treated would hide a coding question the evaluator should answer;
+      a cohort between two periods is kept, with a warning (as R ``did`` does);
+    - missing outcomes (NaN or absent rows) are allowed: the panel is
+      unbalanced; infinite outcomes, covariates or periods are an error.
     """
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
@@ -172,6 +219,12 @@ def build_panel(
     y = _numeric(data, outcome, problems, "outcome")
     x_cols = [_numeric(data, c, problems, "covariate") for c in covariates]
     w_row = _numeric(data, weights, problems, "weights") if weights is not None else None
+    # An infinite value is not a missing one: it is usually a division by zero or a
+    # log of zero upstream, and treating it as missing would hide that.
+    _infinite(data, time, time_f, problems, "time")
+    _infinite(data, outcome, y, problems, "outcome")
+    for c, col in zip(covariates, x_cols):
+        _infinite(data, c, col, problems, "covariate")
     if problems:
         raise ValueError(_problem_message(problems))
 
@@ -225,6 +278,8 @@ def build_panel(
         n_periods = len(times_f)
     if n_periods < 2:
         raise ValueError(f"the panel has {n_periods} period(s); at least two are needed")
+    # A cohort equal to a period up to rounding (0.30000000000000004 for 0.3) is that period.
+    cohort_f = snap_to_periods(cohort_f, times_f)
 
     # Duplicate (unit, time) rows (none on a complete grid).
     if not grid:
@@ -293,7 +348,7 @@ def build_panel(
             )
         cluster_codes_all = clo
 
-    # Cohort values must be periods of the panel.
+    # Cohort values against the range of periods.
     finite = np.isfinite(unit_cohort_all) & (lo == hi)
     if (times_f == 0).any() and zero_coded.any():
         problems.append(
@@ -309,13 +364,18 @@ def build_panel(
             + _describe(examples)
             + "; if they should serve as never-treated comparisons, code their cohort as 0 or NaN"
         )
-    inside = finite & (unit_cohort_all >= first) & (unit_cohort_all <= last)
-    off_grid = np.nonzero(inside & ~np.isin(unit_cohort_all, times_f))[0]
-    if off_grid.size:
-        examples = [f"{unit}={uniques[u]} has cohort {_as_number(unit_cohort_all[u])}" for u in off_grid]
-        problems.append(
-            f"{off_grid.size} unit(s) have a cohort that is not a period of '{time}' "
-            f"(periods: {_describe([_as_number(t) for t in times_f], 10)}): " + _describe(examples)
+    # A cohort between two periods (adoption in a year with no measurement) is
+    # estimated as R did does: compared from the last period before adoption, with
+    # event times in the time column's units. Said once, so it is not a surprise.
+    inside = finite & (unit_cohort_all > first) & (unit_cohort_all <= last)
+    off_grid = np.unique(unit_cohort_all[inside & ~np.isin(unit_cohort_all, times_f)])
+    if off_grid.size and not problems:
+        warnings.warn(
+            f"Cohort(s) {_describe([_as_number(g) for g in off_grid])} of '{cohort}' are not periods of '{time}': "
+            "each is compared from the last period before its adoption, and its event times "
+            "(time - cohort, in the units of the time column) include no 0.",
+            UserWarning,
+            stacklevel=3,
         )
     if problems:
         raise ValueError(_problem_message(problems))
@@ -392,6 +452,19 @@ def build_panel(
         complete=complete,
         n_always_treated=n_always,
     )
+
+
+def periods_before(panel: Panel, cutoff: float) -> Panel:
+    """The panel restricted to the periods before ``cutoff`` (units unchanged)."""
+    keep = panel.times.astype(float) < cutoff
+    if keep.sum() < 2:
+        raise ValueError(
+            f"only {int(keep.sum())} period(s) before {_as_number(cutoff)} remain; at least two are needed"
+        )
+    outcome = np.ascontiguousarray(panel.outcome[keep])
+    covariates = None if panel.covariates is None else np.ascontiguousarray(panel.covariates[keep])
+    complete = bool(np.isfinite(outcome).all() and (covariates is None or np.isfinite(covariates).all()))
+    return replace(panel, times=panel.times[keep], outcome=outcome, covariates=covariates, complete=complete)
 
 
 def _recode(codes: np.ndarray) -> np.ndarray:

@@ -360,7 +360,9 @@ class GroupTimeResult:
             limit the post-adoption periods included). R's ``min_e``/``max_e``.
         balance : int, optional
             ``dynamic`` only: keep cohorts observed for at least ``balance``
-            periods after adoption, and event times up to ``balance``. R's ``balance_e``.
+            periods after adoption whose cells at event times 0..``balance`` are
+            all identified, and event times up to ``balance``. R's ``balance_e``
+            (which does not check that the cells are identified).
 
         Unidentified cells are skipped, and each row's ``note`` says which.
         Aggregation reuses the stored influence functions (and bootstrap draws);

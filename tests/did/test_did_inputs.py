@@ -36,19 +36,16 @@ def test_no_never_treated_names_the_fix(mpdta):
 
 def test_no_never_treated_works_with_not_yet_treated(mpdta):
     data = mpdta[mpdta["first.treat"] != 0]
-    with pytest.warns(UserWarning, match="not identified"):
+    with pytest.warns(UserWarning, match="periods from the last cohort's adoption"):
         res = fit(data, control_group="not_yet_treated")
     tidy = res.tidy()
-    # The last cohort (2007) has no one left to compare with once it is treated, nor
-    # in its pre-periods (no later cohort); earlier cohorts' 2007 cells likewise.
-    late = tidy[tidy["time"] == 2007]
-    assert not late["identified"].any()
-    assert late["estimate"].isna().all()
-    assert late["note"].str.contains("too few units").all()
+    # The last cohort (2007) has no one left to compare with once it is treated: as R did
+    # 2.5.1 does, 2007 is dropped and cohort 2007 is only a comparison group (issue 9).
+    assert not (tidy["time"] == 2007).any() and not (tidy["cohort"] == 2007).any()
     early = tidy[(tidy["cohort"] == 2004) & (tidy["time"] < 2007)]
     assert early["identified"].all() and early["estimate"].notna().all()
     simple = res.aggregate("simple").overall
-    assert np.isfinite(simple.estimate) and "excludes unidentified" in simple.note
+    assert np.isfinite(simple.estimate)
 
 
 def test_switching_treatment_names_units(mpdta):
@@ -69,8 +66,10 @@ def test_duplicate_rows_named(mpdta):
 def test_cohort_not_a_period_named(mpdta):
     data = mpdta.astype({"first.treat": float})
     data.loc[data["countyreal"] == 8001, "first.treat"] = 2005.5
-    with pytest.raises(ValueError, match=r"not a period of 'year'.*countyreal=8001 has cohort 2005.5"):
-        fit(data)
+    # Estimated as R did does (issue 9), with a warning naming the cohort.
+    with pytest.warns(UserWarning, match=r"Cohort\(s\) 2005.5 of 'first.treat' are not periods of 'year'"):
+        res = fit(data)
+    assert (res.tidy()["cohort"] == 2005.5).any()
 
 
 def test_cohort_after_last_period_named(mpdta):
