@@ -15,7 +15,7 @@ from .panel import NEVER_TREATED, build_panel
 from .results import GroupTimeResult, Inference, Settings, _labels
 
 CONTROL_GROUPS = ("never_treated", "not_yet_treated")
-METHODS = ("dr", "ipw", "reg")
+METHODS = ("dr", "ipw", "reg", "dr_imp")
 BASE_PERIODS = ("varying", "universal")
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import expit
 
+from . import drdid_improved as _imp
 from .panel import NEVER_TREATED, Panel, _as_number
 
 #: Comparison units with a propensity score at or above this are trimmed (DRDID's trim.level).
@@ -239,6 +240,14 @@ def _build_design(xraw: np.ndarray, n_treated: int, w: np.ndarray, method: str, 
     x = np.ascontiguousarray(x[:, keep])
     design = _Design(x=x, dropped=dropped)
 
+    if method == "dr_imp":  # improved DR: its own nuisance models, in evaluation.did.drdid_improved
+        pre = _imp.prepare(x, n_treated, w)
+        if isinstance(pre, str):
+            design.problem = pre
+        else:
+            design.pre, design.n_trimmed = pre, pre["n_trimmed"]
+        return design
+
     if method in ("dr", "reg"):
         xc = x[n_treated:]
         gram = xc.T @ (w[n_treated:, None] * xc)
@@ -379,6 +388,7 @@ def _two_by_two_reg(dy: np.ndarray, nt: int, w: np.ndarray, des: _Design) -> tup
 
 
 _ESTIMATORS = {"dr": _two_by_two_dr, "ipw": _two_by_two_ipw, "reg": _two_by_two_reg}
+_ESTIMATORS["dr_imp"] = lambda dy, nt, w, des: _imp.two_by_two(dy, nt, w, des.x, des.pre)
 
 
 # --------------------------------------------------------------------------------------
@@ -514,7 +524,7 @@ def estimate_cells(
             w = w / w.mean()
 
         if not has_x:
-            if method in ("dr", "ipw") and w[:nt].sum() / w.sum() >= TRIM_LEVEL:
+            if method in ("dr", "ipw", "dr_imp") and w[:nt].sum() / w.sum() >= TRIM_LEVEL:
                 # DRDID trims comparison units at this propensity score; with no covariates
                 # that is all of them, so R did returns NA for the cell.
                 notes[k] = f"overlap fails: treated share of the cell is >= {TRIM_LEVEL}, so every comparison unit is trimmed"
