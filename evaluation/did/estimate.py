@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import bootstrap as _boot
+from . import repeated_cross_section as _rcs
 from .group_time import estimate_cells
 from .inference import cluster_sums, share_influence, summarize
 from .panel import NEVER_TREATED, build_panel
@@ -22,7 +23,7 @@ BASE_PERIODS = ("varying", "universal")
 def att_gt(
     data: pd.DataFrame,
     outcome: str,
-    unit: str,
+    unit: str | None,
     time: str,
     cohort: str,
     *,
@@ -37,6 +38,7 @@ def att_gt(
     seed: int | None = None,
     alpha: float = 0.05,
     bootstrap_weights: str = "rademacher",
+    panel: bool = True,
 ) -> GroupTimeResult:
     """Group-time average treatment effects under staggered adoption.
 
@@ -93,6 +95,12 @@ def att_gt(
         Multiplier distribution. R did's ``att_gt``/``aggte`` bootstrap draws
         Rademacher multipliers (``BMisc::multiplier_bootstrap``); Mammen's are
         what ``DRDID`` uses for a single 2x2.
+    panel : bool
+        ``False``: the data are repeated cross-sections (each period's outcome
+        measured on different entities, e.g. a survey), as R did's
+        ``panel = FALSE``; every row is an observation, ``unit`` may be None, and
+        ``method`` is ``"dr"`` (DRDID's ``drdid_rc``), ``"reg"`` or ``"ipw"``.
+        See :mod:`evaluation.did.repeated_cross_section`.
 
     Returns
     -------
@@ -151,10 +159,21 @@ def att_gt(
     else:
         covs = tuple(covariates)
 
-    panel = build_panel(
-        data, outcome=outcome, unit=unit, time=time, cohort=cohort, covariates=covs, weights=weights,
-        cluster=None if cluster == unit else cluster,
-    )
+    if panel is not True and panel is not False:
+        raise ValueError(f"panel must be True (a panel of units) or False (repeated cross-sections), not {panel!r}")
+    is_panel, rcs_messages = panel, []
+    if is_panel and unit is None:
+        raise ValueError("unit is required for panel data; for repeated cross-sections use panel=False")
+    if is_panel:
+        panel = build_panel(
+            data, outcome=outcome, unit=unit, time=time, cohort=cohort, covariates=covs, weights=weights,
+            cluster=None if cluster == unit else cluster,
+        )
+    else:  # repeated cross-sections: every row an observation (evaluation.did.repeated_cross_section)
+        panel, rcs_period, rcs_messages = _rcs.cross_section_panel(
+            data, outcome=outcome, unit=unit, time=time, cohort=cohort, covariates=covs, weights=weights,
+            cluster=cluster,
+        )
     if not np.isinf(panel.unit_cohort).any() and control_group == "never_treated":
         raise ValueError(
             f"no never-treated units in '{cohort}' (never treated is coded 0 or missing), so "
@@ -164,15 +183,24 @@ def att_gt(
     if panel.cohorts.size == 0:
         raise ValueError(f"no treated units in '{cohort}': every unit is never treated")
 
-    cells = estimate_cells(
-        panel, control_group=control_group, method=method, anticipation=int(anticipation), base_period=base_period
-    )
-    messages = _report_issues(cells, covs)
+    if is_panel:
+        cells = estimate_cells(
+            panel, control_group=control_group, method=method, anticipation=int(anticipation), base_period=base_period
+        )
+    else:
+        cells = _rcs.estimate_cells(
+            panel, rcs_period, control_group=control_group, method=method, anticipation=int(anticipation),
+            base_period=base_period,
+        )
+        for m in rcs_messages:
+            warnings.warn(m, UserWarning, stacklevel=2)
+    messages = rcs_messages + _report_issues(cells, covs)
 
     settings = Settings(
         outcome=outcome, unit=unit, time=time, cohort=cohort, control_group=control_group, covariates=covs,
         method=method, anticipation=int(anticipation), base_period=base_period, cluster=cluster, weights=weights,
         bootstrap=bootstrap, seed=seed, alpha=alpha, bootstrap_weights=bootstrap_weights,
+        panel=is_panel,
     )
     event_time = cells.time.astype(float) - cells.cohort
     skeleton = GroupTimeResult(

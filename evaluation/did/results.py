@@ -94,6 +94,7 @@ class Settings:
     seed: int | None
     alpha: float
     bootstrap_weights: str
+    panel: bool = True  # False: repeated cross-sections (att_gt(panel=False))
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
