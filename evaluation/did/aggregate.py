@@ -249,6 +249,10 @@ def aggregate(
     over_unc = summarize(
         np.array([th_o]), np.array([overall_ok]), infl[:, m:], None if draws is None else draws[:, m:], uniform=False, **kw
     )
+    if res.wild_multipliers is not None:  # cluster_bootstrap="wild": evaluation.did.wild_bootstrap
+        from .wild_bootstrap import aggregate_uncertainty
+
+        rows_unc, over_unc = aggregate_uncertainty(res, est, identified, infl, m, th_o, overall_ok)
     n_t, n_c = zip(*[_counts(res, c) for c in build.cells]) if build.cells else ((), ())
     o_t, o_c = _counts(res, overall_cells)
     overall = OverallEstimate(
@@ -276,6 +280,7 @@ def aggregate(
         bootstrap_weights=inf_obj.bootstrap_weights,
         band=band,
         critical_value=crit,
+        cluster_bootstrap=inf_obj.cluster_bootstrap,
     )
     return AggregateResult(
         settings=res.settings,

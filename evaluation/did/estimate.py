@@ -10,6 +10,7 @@ import pandas as pd
 
 from . import bootstrap as _boot
 from . import repeated_cross_section as _rcs
+from . import wild_bootstrap as _wild
 from .group_time import estimate_cells
 from .inference import cluster_sums, share_influence, summarize
 from .panel import NEVER_TREATED, build_panel
@@ -39,6 +40,7 @@ def att_gt(
     alpha: float = 0.05,
     bootstrap_weights: str = "rademacher",
     panel: bool = True,
+    cluster_bootstrap: str | None = None,
 ) -> GroupTimeResult:
     """Group-time average treatment effects under staggered adoption.
 
@@ -101,6 +103,11 @@ def att_gt(
         ``panel = FALSE``; every row is an observation, ``unit`` may be None, and
         ``method`` is ``"dr"`` (DRDID's ``drdid_rc``), ``"reg"`` or ``"ipw"``.
         See :mod:`evaluation.did.repeated_cross_section`.
+    cluster_bootstrap : {None, "wild"}
+        ``"wild"``: intervals from a wild cluster bootstrap-t with Webb six-point
+        weights drawn per cluster of ``cluster`` (``bootstrap`` draws, 999 if not
+        given), for few clusters; ``std_error`` stays the analytic cluster-robust
+        one. Needs at least two clusters. See :mod:`evaluation.did.wild_bootstrap`.
 
     Returns
     -------
@@ -152,6 +159,7 @@ def att_gt(
     if isinstance(anticipation, bool) or not isinstance(anticipation, int | np.integer) or anticipation < 0:
         raise ValueError(f"anticipation must be a non-negative integer, not {anticipation!r}")
     _check_inference_args(alpha, bootstrap, bootstrap_weights)
+    _wild.check_arguments(cluster_bootstrap, bootstrap_weights)
     if covariates is None:
         covs: tuple[str, ...] = ()
     elif isinstance(covariates, str):
@@ -200,7 +208,7 @@ def att_gt(
         outcome=outcome, unit=unit, time=time, cohort=cohort, control_group=control_group, covariates=covs,
         method=method, anticipation=int(anticipation), base_period=base_period, cluster=cluster, weights=weights,
         bootstrap=bootstrap, seed=seed, alpha=alpha, bootstrap_weights=bootstrap_weights,
-        panel=is_panel,
+        panel=is_panel, cluster_bootstrap=cluster_bootstrap,
     )
     event_time = cells.time.astype(float) - cells.cohort
     skeleton = GroupTimeResult(
@@ -277,6 +285,8 @@ def _report_issues(cells, covs) -> list[str]:
 
 def _infer(res: GroupTimeResult, *, alpha: float, bootstrap: int | None, seed: int | None, kind: str) -> GroupTimeResult:
     """Attach standard errors, limits and (if asked) bootstrap draws to a result."""
+    if res.settings.cluster_bootstrap == "wild":  # few-cluster inference: evaluation.did.wild_bootstrap
+        return _wild.infer(res, alpha=alpha, bootstrap=bootstrap, seed=seed)
     n = res.n_units
     codes = res.cluster_codes
     n_clusters = res.n_clusters
