@@ -212,6 +212,7 @@ def test_coverage_of_cross_section_intervals(method):
         covered += overall.conf_low <= truth <= overall.conf_high
         estimates.append(overall.estimate)
     rate = covered / reps
+    print(method, "coverage", rate, "mean estimate", np.mean(estimates), "truth", truth)
     # 300 replications: a 95% rate has a standard error of 1.26 points
     assert 0.915 <= rate <= 0.98, rate
     assert abs(np.mean(estimates) - truth) < 4 * np.std(estimates) / np.sqrt(reps)
