@@ -17,6 +17,12 @@ nuisance models cancel, so the influence function is the plug-in one. R's
 ``DRDID::drdid_imp_panel`` computes the same estimator; this module reproduces
 its printed results (``tests/did/test_drdid_improved.py``).
 
+Overlap: a cell is not identified when the tilting problem has no solution (the
+treated units' covariate means cannot be matched by reweighting the comparison
+units) or when every comparison unit has a score of 0.995 or more (trimmed, as
+in DRDID). The maximum-likelihood check on scores of 0.999 that R did applies to
+the traditional estimator is not used here.
+
 Units come treated first (``nt`` of them), then the comparison units, as in
 :mod:`evaluation.did.group_time`; ``x`` has the intercept in column 0.
 """

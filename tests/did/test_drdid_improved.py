@@ -145,3 +145,15 @@ def test_tilting_without_solution_is_a_labelled_gap():
     assert not res.identified[0] and np.isnan(res.estimate[0])
     assert "inverse probability tilting" in res.note[0]
     assert "not identified" in " ".join(res.messages) or "could not be estimated" in " ".join(res.messages)
+
+
+def test_sampling_weights_act_as_frequencies(manual_subsample):
+    """Weight 2 on a unit gives the point estimate of the data with that unit twice."""
+    data = manual_subsample
+    doubled_ids = data["id"].drop_duplicates().iloc[::3]
+    weighted = data.assign(w=np.where(data["id"].isin(doubled_ids), 2.0, 1.0))
+    copies = data[data["id"].isin(doubled_ids)].assign(id=lambda f: f["id"] + 1_000_000)
+    duplicated = pd.concat([data, copies])
+    res_w = did.att_gt(weighted, "re", "id", "year", "cohort", covariates=COVARIATES, method="dr_imp", weights="w")
+    res_d = _fit(duplicated, "dr_imp")
+    np.testing.assert_allclose(res_w.estimate, res_d.estimate, rtol=1e-8)

@@ -216,3 +216,14 @@ def test_coverage_of_cross_section_intervals(method):
     # 300 replications: a 95% rate has a standard error of 1.26 points
     assert 0.915 <= rate <= 0.98, rate
     assert abs(np.mean(estimates) - truth) < 4 * np.std(estimates) / np.sqrt(reps)
+
+
+@pytest.mark.parametrize("method", ["dr", "reg", "ipw"])
+def test_sampling_weights_act_as_frequencies(sim_rc, method):
+    """Weight 2 on an observation gives the point estimate of the data with that row twice."""
+    doubled = sim_rc.index[::4]
+    weighted = sim_rc.assign(w=np.where(sim_rc.index.isin(doubled), 2.0, 1.0))
+    duplicated = pd.concat([sim_rc, sim_rc.loc[doubled]], ignore_index=True)
+    res_w = _fit(weighted, method, weights="w")
+    res_d = _fit(duplicated, method)
+    np.testing.assert_allclose(res_w.estimate, res_d.estimate, rtol=1e-8)
