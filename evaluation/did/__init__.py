@@ -4,9 +4,12 @@ One stage per module, each consuming the previous one's object::
 
     panel.build_panel      checks the long data, reshapes to units x periods
     group_time             2x2 DR / IPW / REG estimators and influence functions
+    drdid_improved         the improved DR 2x2 (method="dr_imp")
+    repeated_cross_section cells from repeated cross-sections (panel=False)
     estimate.att_gt        the entry point -> GroupTimeResult
     aggregate              GroupTimeResult.aggregate(...) -> AggregateResult
     inference, bootstrap   analytic and multiplier-bootstrap uncertainty
+    wild_bootstrap         wild cluster bootstrap-t for few clusters (cluster_bootstrap="wild")
     results                result classes and the shared tidy() schema
 
 >>> from evaluation import did

@@ -262,6 +262,10 @@ def aggregate(
     over_unc = summarize(
         np.array([th_o]), np.array([overall_ok]), infl[:, m:], None if draws is None else draws[:, m:], uniform=False, **kw
     )
+    if res.wild_multipliers is not None:  # cluster_bootstrap="wild": evaluation.did.wild_bootstrap
+        from .wild_bootstrap import aggregate_uncertainty
+
+        rows_unc, over_unc = aggregate_uncertainty(res, est, identified, infl, m, th_o, overall_ok)
     for unc, what in ((rows_unc, f"{type} row(s)"), (over_unc, f"overall {type} effect")):
         if unc.vanished is not None and unc.vanished.any():
             warnings.warn(vanished_message(int(unc.vanished.sum()), res.n_clusters, what), UserWarning, stacklevel=3)
@@ -292,6 +296,7 @@ def aggregate(
         bootstrap_weights=inf_obj.bootstrap_weights,
         band=band,
         critical_value=crit,
+        cluster_bootstrap=inf_obj.cluster_bootstrap,
     )
     return AggregateResult(
         settings=res.settings,

@@ -9,20 +9,22 @@ import numpy as np
 import pandas as pd
 
 from . import bootstrap as _boot
+from . import repeated_cross_section as _rcs
+from . import wild_bootstrap as _wild
 from .group_time import estimate_cells
 from .inference import VANISHED_PREFIX, cluster_sums, share_influence, summarize, vanished_message
 from .panel import NEVER_TREATED, _as_number, build_panel, periods_before, time_gap
 from .results import GroupTimeResult, Inference, Settings, _labels
 
 CONTROL_GROUPS = ("never_treated", "not_yet_treated")
-METHODS = ("dr", "ipw", "reg")
+METHODS = ("dr", "ipw", "reg", "dr_imp")
 BASE_PERIODS = ("varying", "universal")
 
 
 def att_gt(
     data: pd.DataFrame,
     outcome: str,
-    unit: str,
+    unit: str | None,
     time: str,
     cohort: str,
     *,
@@ -37,6 +39,8 @@ def att_gt(
     seed: int | None = None,
     alpha: float = 0.05,
     bootstrap_weights: str = "rademacher",
+    panel: bool = True,
+    cluster_bootstrap: str | None = None,
 ) -> GroupTimeResult:
     """Group-time average treatment effects under staggered adoption.
 
@@ -93,6 +97,17 @@ def att_gt(
         Multiplier distribution. R did's ``att_gt``/``aggte`` bootstrap draws
         Rademacher multipliers (``BMisc::multiplier_bootstrap``); Mammen's are
         what ``DRDID`` uses for a single 2x2.
+    panel : bool
+        ``False``: the data are repeated cross-sections (each period's outcome
+        measured on different entities, e.g. a survey), as R did's
+        ``panel = FALSE``; every row is an observation, ``unit`` may be None, and
+        ``method`` is ``"dr"`` (DRDID's ``drdid_rc``), ``"reg"`` or ``"ipw"``.
+        See :mod:`evaluation.did.repeated_cross_section`.
+    cluster_bootstrap : {None, "wild"}
+        ``"wild"``: intervals from a wild cluster bootstrap-t with Webb six-point
+        weights drawn per cluster of ``cluster`` (``bootstrap`` draws, 999 if not
+        given), for few clusters; ``std_error`` stays the analytic cluster-robust
+        one. Needs at least two clusters. See :mod:`evaluation.did.wild_bootstrap`.
 
     Returns
     -------
@@ -154,6 +169,7 @@ def att_gt(
     if isinstance(anticipation, bool) or not isinstance(anticipation, int | np.integer) or anticipation < 0:
         raise ValueError(f"anticipation must be a non-negative integer, not {anticipation!r}")
     _check_inference_args(alpha, bootstrap, bootstrap_weights)
+    _wild.check_arguments(cluster_bootstrap, bootstrap_weights)
     if covariates is None:
         covs: tuple[str, ...] = ()
     elif isinstance(covariates, str):
@@ -161,10 +177,21 @@ def att_gt(
     else:
         covs = tuple(covariates)
 
-    panel = build_panel(
-        data, outcome=outcome, unit=unit, time=time, cohort=cohort, covariates=covs, weights=weights,
-        cluster=None if cluster == unit else cluster,
-    )
+    if panel is not True and panel is not False:
+        raise ValueError(f"panel must be True (a panel of units) or False (repeated cross-sections), not {panel!r}")
+    is_panel, rcs_messages = panel, []
+    if is_panel and unit is None:
+        raise ValueError("unit is required for panel data; for repeated cross-sections use panel=False")
+    if is_panel:
+        panel = build_panel(
+            data, outcome=outcome, unit=unit, time=time, cohort=cohort, covariates=covs, weights=weights,
+            cluster=None if cluster == unit else cluster,
+        )
+    else:  # repeated cross-sections: every row an observation (evaluation.did.repeated_cross_section)
+        panel, rcs_period, rcs_messages = _rcs.cross_section_panel(
+            data, outcome=outcome, unit=unit, time=time, cohort=cohort, covariates=covs, weights=weights,
+            cluster=cluster,
+        )
     if not np.isinf(panel.unit_cohort).any() and control_group == "never_treated":
         raise ValueError(
             f"no never-treated units in '{cohort}' (never treated is coded 0 or missing), so "
@@ -176,19 +203,32 @@ def att_gt(
     treated = panel.cohorts
     preamble: list[str] = []
     if not np.isinf(panel.unit_cohort).any():
-        panel, treated, note = _without_never_treated(panel, int(anticipation), time)
+        restricted, treated, note = _without_never_treated(panel, int(anticipation), time)
         preamble.append(note)
+        if is_panel:
+            panel = restricted
+        else:  # cross-sections: drop the observations of those periods, as R did drops the rows
+            panel, rcs_period = _rcs.observations_before(panel, rcs_period, float(panel.cohorts.max()) - int(anticipation))
 
-    cells = estimate_cells(
-        panel, control_group=control_group, method=method, anticipation=int(anticipation), base_period=base_period,
-        cohorts=treated,
-    )
-    messages = preamble + _report_issues(cells, covs)
+    if is_panel:
+        cells = estimate_cells(
+            panel, control_group=control_group, method=method, anticipation=int(anticipation), base_period=base_period,
+            cohorts=treated,
+        )
+    else:
+        cells = _rcs.estimate_cells(
+            panel, rcs_period, control_group=control_group, method=method, anticipation=int(anticipation),
+            base_period=base_period, cohorts=treated,
+        )
+        for m in rcs_messages:
+            warnings.warn(m, UserWarning, stacklevel=2)
+    messages = preamble + rcs_messages + _report_issues(cells, covs)
 
     settings = Settings(
         outcome=outcome, unit=unit, time=time, cohort=cohort, control_group=control_group, covariates=covs,
         method=method, anticipation=int(anticipation), base_period=base_period, cluster=cluster, weights=weights,
         bootstrap=bootstrap, seed=seed, alpha=alpha, bootstrap_weights=bootstrap_weights,
+        panel=is_panel, cluster_bootstrap=cluster_bootstrap,
     )
     event_time = time_gap(cells.time, cells.cohort, np.concatenate([panel.times.astype(float), treated]))
     skeleton = GroupTimeResult(
@@ -310,6 +350,8 @@ def _report_issues(cells, covs) -> list[str]:
 
 def _infer(res: GroupTimeResult, *, alpha: float, bootstrap: int | None, seed: int | None, kind: str) -> GroupTimeResult:
     """Attach standard errors, limits and (if asked) bootstrap draws to a result."""
+    if res.settings.cluster_bootstrap == "wild":  # few-cluster inference: evaluation.did.wild_bootstrap
+        return _wild.infer(res, alpha=alpha, bootstrap=bootstrap, seed=seed)
     n = res.n_units
     codes = res.cluster_codes
     n_clusters = res.n_clusters

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import expit
 
+from . import drdid_improved as _imp
 from ._logit import extreme_scores, fit_logit, fit_logit_irls
 from .panel import NEVER_TREATED, Panel, _as_number
 
@@ -237,6 +238,14 @@ def _build_design(xraw: np.ndarray, n_treated: int, w: np.ndarray, method: str, 
     x = np.ascontiguousarray(x[:, keep])
     design = _Design(x=x, dropped=dropped)
 
+    if method == "dr_imp":  # improved DR: its own nuisance models, in evaluation.did.drdid_improved
+        pre = _imp.prepare(x, n_treated, w)
+        if isinstance(pre, str):
+            design.problem = pre
+        else:
+            design.pre, design.n_trimmed = pre, pre["n_trimmed"]
+        return design
+
     ps = None
     if method in ("dr", "ipw"):
         # Overlap first, as R did: a cell that fails it is not estimated at all.
@@ -383,6 +392,7 @@ def _two_by_two_reg(dy: np.ndarray, nt: int, w: np.ndarray, des: _Design) -> tup
 
 
 _ESTIMATORS = {"dr": _two_by_two_dr, "ipw": _two_by_two_ipw, "reg": _two_by_two_reg}
+_ESTIMATORS["dr_imp"] = lambda dy, nt, w, des: _imp.two_by_two(dy, nt, w, des.x, des.pre)
 
 
 # --------------------------------------------------------------------------------------
@@ -526,12 +536,12 @@ def estimate_cells(
             w = w / w.mean()
 
         if not has_x:
-            if method in ("dr", "ipw") and np.count_nonzero(w[:nt] > 0) >= OVERLAP_LIMIT * np.count_nonzero(w > 0):
+            if method in ("dr", "ipw", "dr_imp") and np.count_nonzero(w[:nt] > 0) >= OVERLAP_LIMIT * np.count_nonzero(w > 0):
                 # R did's guard with no covariates: the unweighted treated share.
                 notes[k] = f"overlap fails: treated share of the cell (unweighted) is >= {OVERLAP_LIMIT}"
                 issues.setdefault("overlap", []).append(_label(g, t_val))
                 continue
-            if method in ("dr", "ipw") and w[:nt].sum() / w.sum() >= TRIM_LEVEL:
+            if method in ("dr", "ipw", "dr_imp") and w[:nt].sum() / w.sum() >= TRIM_LEVEL:
                 # DRDID trims comparison units at this propensity score; with no covariates
                 # that is all of them, so R did returns NA for the cell.
                 notes[k] = f"overlap fails: treated share of the cell is >= {TRIM_LEVEL}, so every comparison unit is trimmed"

@@ -94,6 +94,8 @@ class Settings:
     seed: int | None
     alpha: float
     bootstrap_weights: str
+    panel: bool = True  # False: repeated cross-sections (att_gt(panel=False))
+    cluster_bootstrap: str | None = None  # "wild": wild cluster bootstrap-t (evaluation.did.wild_bootstrap)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -111,6 +113,7 @@ class Inference:
     bootstrap_weights: str
     band: str  # "pointwise" or "uniform"
     critical_value: float
+    cluster_bootstrap: str | None = None  # "wild": Webb-weight wild cluster bootstrap-t limits
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,11 @@ def _inference_header(settings: Settings, inference: Inference, n_units: int) ->
         if inference.bootstrap
         else "analytic (influence functions)"
     )
+    if inference.cluster_bootstrap == "wild":
+        se_kind = (
+            f"analytic cluster-robust; limits from a wild cluster bootstrap-t, {inference.bootstrap} draws "
+            f"(Webb weights), seed {inference.seed}"
+        )
     return {
         "outcome": settings.outcome,
         "comparison group": settings.control_group,
@@ -262,6 +270,7 @@ class GroupTimeResult:
     share_cohorts: np.ndarray = field(repr=False)
     bootstrap_draws: np.ndarray | None = field(default=None, repr=False)
     messages: tuple[str, ...] = ()
+    wild_multipliers: np.ndarray | None = field(default=None, repr=False)  # (draws, clusters) Webb weights
 
     # ---- basic facts -------------------------------------------------------------
     @property
