@@ -9,6 +9,8 @@ folder is checked against the contract: a broken contract stops everything.
 
 from __future__ import annotations
 
+import errno
+import html
 import json
 import os
 import platform
@@ -16,9 +18,9 @@ import shutil
 import signal
 import socket
 import subprocess
-import threading
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
