@@ -870,8 +870,15 @@ def _run_all(notebooks, per_notebook, build, cwd, jobs, say, *, cell_timeout=CEL
             report(i, nb, results[nb])
     except BaseException:
         # Interrupted: stop the workers now instead of waiting for their notebooks to finish.
-        for process in list(getattr(pool, "_processes", {}).values()):
+        # Each worker stops its kernel on SIGTERM (it inherited the handler); wait for that, so that no
+        # worker still writes into the build folder when it is removed.
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        for process in workers:
             process.terminate()
+        for process in workers:
+            process.join(timeout=15)
+            if process.is_alive():
+                process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
