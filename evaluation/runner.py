@@ -468,7 +468,7 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
     build.chmod(0o755)  # mkdtemp makes it private; reports are meant to be shared
     per_notebook = {nb: {**params, **({"output_dir": str(build)} if "output_dir" in params else {})}
                     for nb, params in per_notebook.items()}
-    scrub = _Scrubber(build=build, data_dir=data_dir, output_root=output_root)
+    scrub = _Scrubber(build=build, data_dir=data_dir, output_root=output_root, notebooks_dir=notebooks_dir)
     try:
         started = datetime.now(timezone.utc)
         inputs = input_files(dataset)
@@ -578,9 +578,10 @@ class _Scrubber:
     tracebacks and warnings would otherwise carry them.
     """
 
-    def __init__(self, *, build: Path, data_dir: Path, output_root: Path):
+    def __init__(self, *, build: Path, data_dir: Path, output_root: Path, notebooks_dir: Path):
         pairs = {}
         for path, label in ((build, "."), (output_root, output_root.name), (data_dir, data_dir.name),
+                            (notebooks_dir, notebooks_dir.name),
                             (paths.PROJECT_ROOT, "<project>"), (Path(sys.prefix), "<python>"),
                             (Path.home(), "~"), (Path(tempfile.gettempdir()), "<tmp>")):
             for form in {str(path), str(Path(path).resolve())}:
