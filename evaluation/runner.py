@@ -14,6 +14,7 @@ import html
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -582,18 +583,20 @@ class _Scrubber:
         pairs = {}
         for path, label in ((build, "."), (output_root, output_root.name), (data_dir, data_dir.name),
                             (notebooks_dir, notebooks_dir.name),
-                            (paths.PROJECT_ROOT, "<project>"), (Path(sys.prefix), "<python>"),
-                            (Path.home(), "~"), (Path(tempfile.gettempdir()), "<tmp>")):
+                            (paths.PROJECT_ROOT, "[project]"), (Path(sys.prefix), "[python]"),
+                            (Path.home(), "~"), (Path(tempfile.gettempdir()), "[tmp]")):
             for form in {str(path), str(Path(path).resolve())}:
                 if len(form) > 1:
                     pairs.setdefault(form, label)
         # Longest first, so the data folder inside the home folder becomes its name, not "~/...".
-        self.pairs = sorted(pairs.items(), key=lambda kv: -len(kv[0]))
+        self.pairs = dict(sorted(pairs.items(), key=lambda kv: -len(kv[0])))
+        # Whole paths only: not preceded or followed by a character that would continue a name or a
+        # base64 run, so that embedded images (base64 text, where "/tmp" can occur by chance) stay intact.
+        alternatives = "|".join(re.escape(old) for old in self.pairs)
+        self.pattern = re.compile(f"(?<![A-Za-z0-9+/])(?:{alternatives})(?![A-Za-z0-9+_=-])")
 
     def text(self, value: str) -> str:
-        for old, new in self.pairs:
-            value = value.replace(old, new)
-        return value
+        return self.pattern.sub(lambda m: self.pairs[m.group(0)], value)
 
     def file(self, path: Path) -> None:
         try:

@@ -38,6 +38,8 @@ def _leftovers(out: Path) -> list[str]:
 
 
 def _paused_run(data, outputs, notebooks, point, tmp_path, *extra):
+    """A run stopped at ``point``; it runs one of the two notebooks (one kernel start instead of two)."""
+    extra = extra or ("--only", "first")
     marker = tmp_path / f"paused-{point}-{time.monotonic_ns()}"
     process = start(run_args(data, outputs, notebooks, *extra), GCIO_EVAL_PAUSE_AT=point,
                     GCIO_EVAL_PAUSE_FILE=str(marker))
