@@ -1,27 +1,71 @@
 """``gcio-eval``: the command line of the evaluation suite.
 
     gcio-eval run --year 2025 [--data DIR] [--config FILE] [--only NAME ...] [--jobs N]
+                  [--cell-timeout S] [--start-timeout S]
     gcio-eval check --data DIR
-    gcio-eval demo --out DIR [--seed N] [--effect-scale X] [--municipalities N]
+    gcio-eval demo --out DIR [--force] [--seed N] [--effect-scale X] [--municipalities N]
     gcio-eval refresh-notebooks
-    gcio-eval import-furag FILE... --out DIR
-    gcio-eval adoption-template --out DIR [--entities FILE_OR_DIR]
+    gcio-eval import-furag FILE... --out DIR [--force]
+    gcio-eval adoption-template --out DIR [--force] [--entities FILE_OR_DIR]
+
+Exit codes: 0 done; 1 a notebook failed (run) or the data have errors (check);
+2 a usage or input problem (bad option, missing or unreadable data folder,
+config or --out); 3 the outputs could not be written (disk full, read-only);
+4 another run holds the same output year; 130 interrupted (Ctrl-C, SIGTERM).
+Every such stop prints one message, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
 
 import yaml
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_WRITE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+
+
+def _say(message: object) -> None:
+    print(f"gcio-eval: {message}", file=sys.stderr)
+
+
+def _seconds(text: str) -> float | None:
+    """``--cell-timeout``: a positive number of seconds, or 0/none for no limit."""
+    if text.strip().lower() in ("0", "none", "off"):
+        return None
+    return _positive_seconds(text)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of notebooks, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _parse_param(text: str) -> tuple[str, object]:
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"--param takes NAME=VALUE, got {text!r}")
     name, value = text.split("=", 1)
-    return name.strip(), yaml.safe_load(value)
+    try:
+        return name.strip(), yaml.safe_load(value)
+    except yaml.YAMLError as exc:
+        raise argparse.ArgumentTypeError(f"--param {text!r}: the value is not a YAML value ({exc})") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--data", help="folder with the contract files (default: embedded demo data)")
     p_run.add_argument("--config", help="YAML run configuration")
     p_run.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (e.g. impact)")
-    p_run.add_argument("--jobs", type=int, default=1, help="notebooks run at once (default 1)")
+    p_run.add_argument("--jobs", type=_jobs, default=1,
+                       help="notebooks run at once, 1 to the number of notebooks run (default 1)")
+    p_run.add_argument("--cell-timeout", type=_seconds, default=1800, metavar="SECONDS",
+                       help="stop a cell that runs longer and fail its notebook (default 1800 = 30 min; 0: none)")
+    p_run.add_argument("--start-timeout", type=_positive_seconds, default=120, metavar="SECONDS",
+                       help="seconds a kernel may take to start; it is retried twice (default 120)")
     p_run.add_argument("--output", help="folder for YEAR/ outputs (default: outputs/)")
     p_run.add_argument("--notebooks", help="folder of notebooks to run (default: the suite's notebooks/)")
     p_run.add_argument("--param", action="append", type=_parse_param, default=[], metavar="NAME=VALUE",
@@ -44,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p_demo = sub.add_parser("demo", help="write the synthetic demo dataset")
     p_demo.add_argument("--out", required=True, help="folder to write")
+    p_demo.add_argument("--force", action="store_true", help="replace the demo files already in --out")
     p_demo.add_argument("--seed", type=int, default=2016)
     p_demo.add_argument("--effect-scale", type=float, default=1.0, help="multiplies every true effect (0 = none)")
     p_demo.add_argument("--municipalities", type=int, default=None, help="keep only N municipalities (small demo)")
@@ -54,12 +104,31 @@ def main(argv: list[str] | None = None) -> int:
     p_furag.add_argument("files", nargs="+", metavar="FILE",
                          help="results workbooks, e.g. Resultados_vig2022_nacion.xlsx")
     p_furag.add_argument("--out", required=True, help="folder to write outcomes.csv and entities.csv to")
+    p_furag.add_argument("--force", action="store_true", help="replace outcomes.csv and entities.csv in --out")
 
     p_template = sub.add_parser("adoption-template", help="write the adoption registry template (CSV and XLSX)")
     p_template.add_argument("--out", required=True, help="folder to write the templates to")
+    p_template.add_argument("--force", action="store_true", help="replace the templates already in --out")
     p_template.add_argument("--entities", help="entities file, or a data folder holding one, to list in the XLSX")
 
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # argparse prints the usage and exits 2 on a bad option
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        _say("interrupted; nothing was changed.")
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        # Anything the commands below did not turn into a message themselves.
+        code = EXIT_WRITE if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM) \
+            else EXIT_USAGE
+        where = f": {exc.filename}" if exc.filename else ""
+        _say(f"{exc.strerror or exc}{where}.")
+        return code
+
+
+def _dispatch(args) -> int:
+    from .paths import OutputFolderError
+
     if args.command == "import-furag":
         return _import_furag(args)
     if args.command == "adoption-template":
@@ -71,10 +140,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from .demo import write_demo
 
-        folder = write_demo(Path(args.out), seed=args.seed, effect_scale=args.effect_scale,
-                            municipalities=args.municipalities)
+        try:
+            folder = write_demo(Path(args.out), seed=args.seed, effect_scale=args.effect_scale,
+                                municipalities=args.municipalities, force=args.force)
+        except (OutputFolderError, ValueError) as exc:
+            _say(exc)
+            return EXIT_USAGE
         print(folder)
-        return 0
+        return EXIT_OK
     if args.command == "refresh-notebooks":
         from .notebook_tools import refresh_checked_outputs
         from .runner import discover_notebooks
@@ -82,66 +155,78 @@ def main(argv: list[str] | None = None) -> int:
         for nb in discover_notebooks():
             refresh_checked_outputs(nb)
             print(f"refreshed {nb}")
-        return 0
-    return 2
+        return EXIT_OK
+    return EXIT_USAGE
 
 
 def _run(args) -> int:
-    from .runner import RunError, run
+    from .runner import OutputWriteError, RunBusy, RunError, run
 
     try:
         outcome = run(args.year, data=args.data, config=args.config, only=args.only, jobs=args.jobs,
-                      output_root=args.output, notebooks_dir=args.notebooks, parameters=dict(args.param))
+                      output_root=args.output, notebooks_dir=args.notebooks, parameters=dict(args.param),
+                      cell_timeout=args.cell_timeout, start_timeout=args.start_timeout)
+    except RunBusy as exc:
+        _say(exc)
+        return EXIT_BUSY
+    except OutputWriteError as exc:
+        _say(exc)
+        return EXIT_WRITE
     except RunError as exc:
-        print(f"gcio-eval: {exc}", file=sys.stderr)
-        return 2
+        _say(exc)
+        return EXIT_USAGE
     except KeyboardInterrupt:
-        print("gcio-eval: interrupted; earlier outputs were left as they were.", file=sys.stderr)
-        return 130
+        _say("interrupted; earlier outputs were left as they were.")
+        return EXIT_INTERRUPTED
     if outcome.ok:
         print(outcome.index)
-        return 0
+        return EXIT_OK
     failed = [e.name for e in outcome.entries if e.status != "ok"]
-    print(f"gcio-eval: {len(failed)} notebook(s) failed: {', '.join(failed)}. "
-          f"See {outcome.index}; the previous complete outputs of {outcome.year} were left in place.",
-          file=sys.stderr)
+    _say(f"{len(failed)} notebook(s) failed: {', '.join(failed)}. "
+         f"See {outcome.index}; the previous complete outputs of {outcome.year} were left in place.")
     print(outcome.index)
-    return 1
+    return EXIT_FAILED
 
 
 def _import_furag(args) -> int:
     from .furag import FuragError, import_furag
+    from .paths import OutputFolderError
 
     try:
-        report = import_furag(args.files, args.out)
-    except FuragError as exc:
-        print(f"gcio-eval: {exc}", file=sys.stderr)
-        return 2
+        report = import_furag(args.files, args.out, force=args.force)
+    except (FuragError, OutputFolderError) as exc:
+        _say(exc)
+        return EXIT_USAGE
     print(report)
-    return 0
+    return EXIT_OK
 
 
 def _adoption_template(args) -> int:
+    from .paths import OutputFolderError
     from .registry import RegistryError, write_template
 
     try:
-        written = write_template(args.out, entities=args.entities)
-    except RegistryError as exc:
-        print(f"gcio-eval: {exc}", file=sys.stderr)
-        return 2
+        written = write_template(args.out, entities=args.entities, force=args.force)
+    except (RegistryError, OutputFolderError) as exc:
+        _say(exc)
+        return EXIT_USAGE
     for path in written:
         print(path)
-    return 0
+    return EXIT_OK
 
 
 def _check(args) -> int:
     from . import paths
     from .validate import check
 
-    folder = paths.resolve_data_dir(args.data)
+    try:
+        folder = paths.resolve_data_dir(args.data)
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        _say(exc)
+        return EXIT_USAGE
     problems = check(folder)
     print(problems)
-    return 0 if problems.ok else 1
+    return EXIT_OK if problems.ok else EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -580,7 +580,11 @@ def _place_key(text: object) -> str:
 # --------------------------------------------------------------------------- the import
 
 
-def import_furag(files, out_dir: str | os.PathLike[str], *, municipalities=None) -> ImportReport:
+#: The files ``import_furag`` writes: the only files of its folder it may replace.
+OWNED_FILES = ("entities.csv", "outcomes.csv")
+
+
+def import_furag(files, out_dir: str | os.PathLike[str], *, municipalities=None, force: bool = False) -> ImportReport:
     """Read FURAG results workbooks and write the contract's ``outcomes.csv`` and ``entities.csv``.
 
     Parameters
@@ -591,8 +595,9 @@ def import_furag(files, out_dir: str | os.PathLike[str], *, municipalities=None)
         (``Resultados_vig2022_nacion.xlsx``) or, failing that, the title rows.
     out_dir : str or path
         Folder to write to; created if needed. Other files in it (an
-        ``adoption.csv``, say) are left alone; ``entities.csv`` and
-        ``outcomes.csv`` are replaced.
+        ``adoption.csv``, say) are left alone. If ``entities.csv`` or
+        ``outcomes.csv`` is already there, nothing is written and
+        ``paths.OutputFolderError`` names them, unless ``force``.
     municipalities : path or DataFrame, optional
         The municipal frame with ``divipola, department, municipality`` used to
         give municipal entities their DIVIPOLA code; default
@@ -643,6 +648,7 @@ def import_furag(files, out_dir: str | os.PathLike[str], *, municipalities=None)
     if errors:
         shown = errors[:20] + ([f"... and {len(errors) - 20} more"] if len(errors) > 20 else [])
         raise FuragError("Nothing was imported:\n" + "\n".join(f"- {e}" for e in shown))
+    out_dir = paths.check_out_folder(out_dir, OWNED_FILES, force=force, command="import-furag")
 
     books.sort(key=lambda b: (b.summary.vigencia, b.summary.kind))
     entities, notes = _entities(books, municipalities)
@@ -658,7 +664,6 @@ def import_furag(files, out_dir: str | os.PathLike[str], *, municipalities=None)
         if missing and indicator.startswith("POL"):
             notes.append(f"{indicator} is not in the workbooks of {', '.join(map(str, missing))}")
 
-    out_dir = Path(out_dir)
     _write(out_dir, entities, outcomes)
     return ImportReport(
         out_dir=out_dir,

@@ -132,3 +132,67 @@ def file_sha256(path: str | os.PathLike) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- folders a command writes into
+
+
+class OutputFolderError(ValueError):
+    """A folder given to ``--out`` cannot be written as asked: it is a file, or it holds files
+    the command would replace (and ``force`` was not given)."""
+
+
+def check_out_folder(folder: str | os.PathLike[str], names, *, force: bool = False,
+                     command: str = "this command") -> Path:
+    """Check, before anything is written, that a command may write ``names`` into ``folder``.
+
+    The commands that write into a folder the user names (``demo``,
+    ``import-furag``, ``adoption-template``) own only the files they write;
+    every other file there is the user's and is never touched. A file the
+    command would replace is the user's too until they say otherwise, so it is
+    refused unless ``force``.
+
+    Parameters
+    ----------
+    folder : str or path
+        The folder to write into; it need not exist yet (it is not created here).
+    names : iterable of str
+        The file names the command writes, relative to ``folder``.
+    force : bool
+        Replace those files if they exist (``--force``).
+    command : str
+        The command's name, for the message.
+
+    Returns
+    -------
+    pathlib.Path
+        ``folder`` as a path.
+
+    Raises
+    ------
+    OutputFolderError
+        If ``folder`` (or one of its parents) is a file, if one of ``names`` is
+        a folder (never replaced, even with ``force``), or if one of ``names``
+        exists and ``force`` is false. The message names every such file.
+    """
+    folder = Path(folder)
+    for parent in (folder, *folder.parents):
+        if parent.exists() and not parent.is_dir():
+            raise OutputFolderError(
+                f"{command}: the output folder '{folder}' cannot be made because '{parent}' is a file. "
+                "Nothing was written. Fix: give --out a folder (a new one is created).")
+        if parent.is_dir():
+            break
+    names = list(names)
+    folders = [n for n in names if (folder / n).is_dir()]
+    if folders:
+        raise OutputFolderError(
+            f"{command}: '{folder}' holds a folder named {', '.join(folders)} where a file would be written. "
+            "Nothing was written. Fix: choose another --out folder, or move that folder away.")
+    existing = [n for n in names if (folder / n).exists() or (folder / n).is_symlink()]
+    if existing and not force:
+        raise OutputFolderError(
+            f"{command}: '{folder}' already holds {', '.join(existing)}, which this command would replace. "
+            "Nothing was written. Fix: choose a new or empty folder, move those files away, or add --force "
+            "to replace exactly those files (other files in the folder are never touched).")
+    return folder

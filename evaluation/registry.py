@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import contract, validate
+from . import contract, paths, validate
 from .validate import Problem, Problems
 
 __all__ = ["write_template", "check_registry", "POST_LEVELS", "TEMPLATE_NAME", "RegistryError"]
@@ -98,14 +98,16 @@ def _entity_list(entities) -> pd.DataFrame | None:
     return out[out["entity_id"].notna() & out["entity_id"].ne("")].reset_index(drop=True)
 
 
-def write_template(folder: str | os.PathLike[str], entities=None) -> tuple[Path, Path]:
+def write_template(folder: str | os.PathLike[str], entities=None, *, force: bool = False) -> tuple[Path, Path]:
     """Write ``adoption_template.csv`` and ``adoption_template.xlsx`` into ``folder``.
 
     Parameters
     ----------
     folder : str or path
-        Created if needed. Existing templates there are replaced; nothing else
-        is touched.
+        Created if needed. If it already holds ``adoption_template.csv`` or
+        ``.xlsx`` (perhaps already filled in), nothing is written and
+        ``paths.OutputFolderError`` names them, unless ``force``; nothing else
+        there is ever touched.
     entities : DataFrame, path or None
         The entities the registry is about: a frame or a file with an
         ``entity_id`` column (and ``name``), or a data folder holding
@@ -122,14 +124,18 @@ def write_template(folder: str | os.PathLike[str], entities=None) -> tuple[Path,
     RegistryError
         If the entity list cannot be read.
     """
+    folder = paths.check_out_folder(folder, [f"{TEMPLATE_NAME}.csv", f"{TEMPLATE_NAME}.xlsx"], force=force,
+                                    command="adoption-template")
     entity_list = _entity_list(entities)
-    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     columns = [c.name for c in contract.ADOPTION.columns]
     csv_path = folder / f"{TEMPLATE_NAME}.csv"
+    xlsx_path = folder / f"{TEMPLATE_NAME}.xlsx"
+    for path in (csv_path, xlsx_path):
+        if path.is_symlink():  # with --force: replace the link, never write through it into its target
+            path.unlink()
     # The CSV is the header alone: a worked example row would be data once someone forgets to delete it.
     csv_path.write_text(",".join(columns) + "\n", encoding="utf-8")
-    xlsx_path = folder / f"{TEMPLATE_NAME}.xlsx"
     _write_workbook(xlsx_path, columns, entity_list)
     return csv_path, xlsx_path
 

@@ -9,15 +9,22 @@ folder is checked against the contract: a broken contract stops everything.
 
 from __future__ import annotations
 
+import errno
+import html
 import json
 import os
 import platform
+import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,10 +42,28 @@ RUN_PARAMETERS = ("year", "data_dir", "output_dir")
 #: Folder of ``output_root`` where panels named by a config's ``panel:`` key are converted
 #: into contract folders (once per panel file and mapping); never next to the user's file.
 PANEL_CACHE = ".panels"
+#: Default limits of a notebook cell's run time and of a kernel's start, in seconds.
+CELL_TIMEOUT = 30 * 60
+START_TIMEOUT = 120
+#: How many times a kernel that fails to start is started again (the port race of parallel starts).
+KERNEL_START_ATTEMPTS = 3
+#: Test-only: the runner stops at the named point (see ``PAUSE_POINTS``) and waits for a signal,
+#: after writing the point's name to the file named by ``PAUSE_FILE_ENV``.
+PAUSE_ENV = "GCIO_EVAL_PAUSE_AT"
+PAUSE_FILE_ENV = "GCIO_EVAL_PAUSE_FILE"
+PAUSE_POINTS = ("locked", "notebooks-done", "swap-start", "swap-middle", "swap-end")
 
 
 class RunError(Exception):
     """A run that cannot start: bad year, bad parameters, a broken data contract."""
+
+
+class RunBusy(RunError):
+    """Another run holds the lock of the same output year."""
+
+
+class OutputWriteError(RunError):
+    """The outputs could not be written (disk full, read-only, no permission); the previous ones are intact."""
 
 
 @dataclass(frozen=True)
@@ -124,10 +149,18 @@ class RunConfig:
     @classmethod
     def read(cls, path: str | Path) -> "RunConfig":
         path = Path(path)
+        if path.is_dir():
+            raise RunError(f"Config file {path} is a folder, not a YAML file. Fix: give the .yaml file itself.")
         if not path.is_file():
             raise RunError(f"Config file {path} does not exist.")
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except UnicodeDecodeError as exc:
+            line = path.read_bytes()[:exc.start].count(b"\n") + 1
+            raise RunError(f"Config file {path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} on line "
+                           f"{line}). Fix: save it as UTF-8 (in most editors: Save as, encoding UTF-8).") from exc
+        except OSError as exc:
+            raise RunError(f"Config file {path} cannot be read: {exc.strerror}.") from exc
         except yaml.YAMLError as exc:
             raise RunError(f"Config file {path} is not valid YAML: {exc}") from exc
         if not isinstance(raw, dict):
@@ -152,10 +185,20 @@ class RunConfig:
             path=path,
             data=(path.parent / data).resolve() if data else None,
             parameters=dict(raw.get("parameters") or {}),
-            notebooks={k: dict(v or {}) for k, v in (raw.get("notebooks") or {}).items()},
+            notebooks=_per_notebook(raw.get("notebooks"), path),
             panel=panel,
             only=_names(raw.get("only"), path),
         )
+
+
+def _per_notebook(value, path: Path) -> dict:
+    """The config's ``notebooks:``: a mapping of notebook name to a mapping of parameters."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(v, dict) or v is None for v in value.values()):
+        raise RunError(f"Config file {path}: 'notebooks' must map notebook names to their parameters, e.g. "
+                       "notebooks: {impact: {outcome: POL08}}.")
+    return {str(k): dict(v or {}) for k, v in value.items()}
 
 
 def _names(value, path: Path) -> tuple[str, ...]:
@@ -203,6 +246,11 @@ def build_parameters(
         if name not in in_suite:
             raise RunError(f"Config names unknown notebook '{name}'. "
                            f"Valid: {', '.join(sorted(_short(nb) for nb in (suite or notebooks)))}.")
+        owned = sorted(set(values) & set(RUN_PARAMETERS))
+        if owned:
+            raise RunError(f"Notebook '{name}' sets {owned} in the config's 'notebooks:' section; the runner sets "
+                           "them itself (the data folder is checked and hashed, the output goes into a new "
+                           "build). Remove them there and use --year, --data and --output instead.")
         if name not in short:
             continue
         nb = short[name]
@@ -217,22 +265,50 @@ def build_parameters(
 # ---------------------------------------------------------------- execution
 
 
-def _execute(notebook: str, target: str, parameters: dict, cwd: str) -> dict:
-    """Run one notebook with papermill (top-level so worker processes can call it)."""
+def _execute(notebook: str, target: str, parameters: dict, cwd: str, cell_timeout: float | None = CELL_TIMEOUT,
+             start_timeout: float = START_TIMEOUT) -> dict:
+    """Run one notebook with papermill (top-level so worker processes can call it).
+
+    A cell running longer than ``cell_timeout`` seconds fails the notebook. A
+    kernel that fails to start (no cell ran: the port race of kernels started
+    at once, a slow machine) is started again, up to ``KERNEL_START_ATTEMPTS``
+    times in all.
+    """
     started = time.perf_counter()
     status, error = "ok", ""
-    try:
-        papermill.execute_notebook(
-            notebook, target, parameters=parameters, cwd=cwd,
-            kernel_name="python3", progress_bar=False, log_output=False,
-        )
-    except papermill.PapermillExecutionError as exc:
-        status = "failed"
-        error = f"Cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
-    except Exception as exc:  # a kernel that died, a notebook that cannot be read
-        status = "failed"
-        error = f"{type(exc).__name__}: {exc}"
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        status, error = "ok", ""
+        try:
+            papermill.execute_notebook(
+                notebook, target, parameters=parameters, cwd=cwd,
+                kernel_name="python3", progress_bar=False, log_output=False,
+                start_timeout=start_timeout, execution_timeout=cell_timeout,
+            )
+        except papermill.PapermillExecutionError as exc:
+            status = "failed"
+            error = f"Cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+        except Exception as exc:  # a kernel that died or timed out, a notebook that cannot be read
+            status = "failed"
+            if type(exc).__name__ == "CellTimeoutError":
+                error = (f"A cell ran longer than the cell timeout ({cell_timeout:g} s) and was stopped; "
+                         "raise it with --cell-timeout if the cell needs longer.")
+            else:
+                error = f"{type(exc).__name__}: {exc}"
+            if not _any_cell_ran(target) and attempt < KERNEL_START_ATTEMPTS:
+                continue  # the kernel never started: try again
+            if not _any_cell_ran(target):
+                error = f"The kernel did not start after {attempt} attempts: {error}"
+        break
     return {"status": status, "error": error, "seconds": time.perf_counter() - started}
+
+
+def _any_cell_ran(target: str) -> bool:
+    """Whether the output notebook shows any executed code cell (False if there is none)."""
+    try:
+        nb = nbformat.read(target, as_version=4)
+    except Exception:
+        return False
+    return any(c.get("execution_count") for c in nb.cells if c.get("cell_type") == "code")
 
 
 def _git_commit() -> str:
@@ -254,17 +330,6 @@ def other_years(output_root: Path, year: int) -> list[int]:
     return sorted(years)
 
 
-def _swap_in(build: Path, target: Path) -> None:
-    """Replace ``target`` by ``build`` with two renames; the old folder is removed last."""
-    previous = None
-    if target.exists():
-        previous = target.with_name(f".previous-{target.name}-{os.getpid()}")
-        target.rename(previous)
-    build.rename(target)
-    if previous is not None:
-        shutil.rmtree(previous, ignore_errors=True)
-
-
 def run(
     year: int | str = "latest",
     *,
@@ -276,6 +341,8 @@ def run(
     notebooks_dir: str | Path | None = None,
     parameters: dict[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
+    cell_timeout: float | None = CELL_TIMEOUT,
+    start_timeout: float = START_TIMEOUT,
 ) -> RunOutcome:
     """Execute the suite for ``year`` and write reports, index and manifest.
 
@@ -287,21 +354,38 @@ def run(
     data : folder with the contract files; default: the config's, else the demo data.
     config : YAML run configuration (see :class:`RunConfig`).
     only : notebook names to run (short names such as ``impact``).
-    jobs : how many notebooks run at once.
+    jobs : how many notebooks run at once, from 1 to the number of notebooks run.
     output_root : where ``YEAR/`` folders go (default ``outputs/``).
     parameters : extra notebook parameters, checked against the notebooks' declared ones.
+    cell_timeout : seconds one cell may run before its notebook fails (None: no limit).
+    start_timeout : seconds a kernel may take to start; one that fails to start is retried.
+
+    Only one run at a time writes a given output year: the run takes an
+    exclusive lock (``output_root/.lock-YEAR``, released when the process ends,
+    however it ends) and first finishes or rolls back any swap an earlier run
+    was killed in, and removes its leftover build folders. SIGINT and SIGTERM
+    stop the run and leave the previous outputs as they were; a signal that
+    arrives during the final swap is acted on once the swap is rolled back.
 
     Raises
     ------
     RunError
         Before anything runs, if the data breaks the contract, the year is not
         in the data or a parameter or notebook name is unknown.
+    RunBusy
+        If another run holds the year's lock (the message says which process).
+    OutputWriteError
+        If the outputs cannot be written (disk full, read-only folder); the
+        previous outputs of the year are left as they were.
     """
     from .dataset import load
     from .validate import ContractError
 
     say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
     cfg = RunConfig.read(config) if config else RunConfig()
+    if output_root is not None and Path(output_root).exists() and not Path(output_root).is_dir():
+        raise RunError(f"--output '{output_root}' is a file, not a folder. Nothing was run. "
+                       "Fix: give the folder where the YEAR/ output folders go (it is created if missing).")
     panel = cfg.panel if not data else None  # --data wins over the config, as it does over 'data:'
     if panel is not None:
         from .panel_config import PanelConfigError, contract_folder
@@ -311,7 +395,10 @@ def run(
         except PanelConfigError as exc:
             raise RunError(f"{exc}\nNothing was run.") from exc
     else:
-        data_dir = paths.resolve_data_dir(data if data else cfg.data)
+        try:
+            data_dir = paths.resolve_data_dir(data if data else cfg.data)
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            raise RunError(f"{exc} Nothing was run.") from exc
     try:
         dataset = load(data_dir)
     except ContractError as exc:
@@ -327,40 +414,90 @@ def run(
     if not min(dataset.years) <= year <= max(dataset.years):
         raise RunError(f"Year {year} is outside the outcome data in {data_dir} "
                        f"({min(dataset.years)}–{max(dataset.years)}). Pick a year in that range.")
+    if year not in dataset.years:
+        raise RunError(f"Year {year} has no outcome rows in {data_dir} (years with data: "
+                       f"{', '.join(map(str, sorted(dataset.years)))}). Nothing was run. Fix: add that year's "
+                       "rows to the outcomes table, or pick a year that has data.")
 
     notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS_DIR).resolve()
     suite = discover_notebooks(notebooks_dir)
     notebooks = select_notebooks(suite, only or list(cfg.only))
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= len(notebooks):
+        raise RunError(f"--jobs must be a whole number from 1 to {len(notebooks)} (the number of notebooks "
+                       f"this run executes), not {jobs!r}. Nothing was run.")
+    for name, value in (("--cell-timeout", cell_timeout), ("--start-timeout", start_timeout)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
+            raise RunError(f"{name} must be a positive number of seconds, not {value!r}. Nothing was run.")
     output_root = Path(output_root or paths.OUTPUTS_DIR).resolve()
-    output_root.mkdir(parents=True, exist_ok=True)
+    try:
+        output_root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _write_error(exc, output_root, year, started=False) from exc
+    # Parameters are checked before the lock: a typo must not wait for another run.
+    base = {"year": year, "data_dir": str(data_dir), "output_dir": "<build>"}
+    per_notebook = build_parameters(notebooks, cfg, dict(parameters or {}), base, suite)
 
+    with _signals_as_interrupts(), _year_lock(output_root, year):
+        _recover(output_root, year, say)
+        for name in (str(year), f"{year}-failed"):
+            target = output_root / name
+            if target.exists() and not (target.is_dir() and (target / "manifest.json").is_file()):
+                raise RunError(f"'{target}' exists but is not the output of a run (it has no manifest.json); "
+                               "it is not replaced. Nothing was run. Fix: move it away, or give another --output.")
+        _pause("locked")
+        try:
+            return _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_notebook,
+                                   output_root, notebooks_dir, jobs, say, cell_timeout, start_timeout)
+        except OSError as exc:
+            raise _write_error(exc, output_root, year, started=True) from exc
+
+
+def _write_error(exc: OSError, output_root: Path, year: int, *, started: bool) -> OutputWriteError:
+    reason = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exhausted",
+              errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+              errno.EPERM: "permission denied"}.get(exc.errno, exc.strerror or str(exc))
+    where = f" ({exc.filename})" if exc.filename else ""
+    kept = (f" The previous outputs of {year} were left as they were." if started else "")
+    return OutputWriteError(f"Could not write the outputs in {output_root}: {reason}{where}.{kept} "
+                            "Fix: free space or make the folder writable (or give another --output), "
+                            "then run again.")
+
+
+def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_notebook, output_root,
+                    notebooks_dir, jobs, say, cell_timeout, start_timeout) -> RunOutcome:
     build = Path(tempfile.mkdtemp(prefix=f".building-{year}-", dir=output_root))
     build.chmod(0o755)  # mkdtemp makes it private; reports are meant to be shared
-    base = {"year": year, "data_dir": str(data_dir), "output_dir": str(build)}
+    per_notebook = {nb: {**params, **({"output_dir": str(build)} if "output_dir" in params else {})}
+                    for nb, params in per_notebook.items()}
+    scrub = _Scrubber(build=build, data_dir=data_dir, output_root=output_root, notebooks_dir=notebooks_dir)
     try:
-        per_notebook = build_parameters(notebooks, cfg, dict(parameters or {}), base, suite)
         started = datetime.now(timezone.utc)
-        inputs = {p.name: paths.file_sha256(p) for p in sorted(data_dir.iterdir()) if p.is_file()}
+        inputs = input_files(dataset)
         if panel is not None:
             # The contract files above are derived; the file the numbers trace back to is the panel.
             key = panel.file.name if panel.file.name not in inputs else f"source_{panel.file.name}"
             inputs[key] = paths.file_sha256(panel.file)
         carried = _carry_over(output_root / str(year), build, notebooks, suite, inputs, say)
-        results = _run_all(notebooks, per_notebook, build, notebooks_dir, jobs, say)
+        results = _run_all(notebooks, per_notebook, build, notebooks_dir, jobs, say,
+                           cell_timeout=cell_timeout, start_timeout=start_timeout)
+        _pause("notebooks-done")
         entries = [ReportEntry(name, rec["title"], rec["status"], rec["seconds"], rec["error"])
                    for name, rec in carried.items()]
         for nb in notebooks:
             res = results[nb]
+            res["error"] = scrub.text(res["error"])
             executed = build / nb.name
             title = nb.stem
             if executed.exists():
+                scrub.file(executed)
                 title = notebook_title(nbformat.read(executed, as_version=4), nb.stem)
                 export_html(executed, build / f"{nb.stem}.html", year=year, synthetic=dataset.synthetic,
                             data_name=data_dir.name, version=__version__)
             else:  # the notebook never started; still give the index something to link to
                 (build / f"{nb.stem}.html").write_text(
                     f"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>{nb.stem}</title>"
-                    f"<p>This notebook did not run: {res['error']}</p><p><a href=index.html>Back</a></p></html>",
+                    f"<p>This notebook did not run: {html.escape(res['error'])}</p>"
+                    "<p><a href=index.html>Back</a></p></html>",
                     encoding="utf-8")
                 nbformat.write(nbformat.read(nb, as_version=4), executed)
             entries.append(ReportEntry(nb.stem, title, res["status"], res["seconds"], res["error"]))
@@ -373,19 +510,21 @@ def run(
             "complete": complete,
             "started": started.isoformat(timespec="seconds"),
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "data_dir": str(data_dir),
+            # Names only: a manifest is shared with the reports, and absolute paths name people and machines.
+            "data_dir": data_dir.name,
             "synthetic_data": dataset.synthetic,
             "inputs": inputs,
-            **({"panel": {"file": str(panel.file), "sha256": inputs[key], "converted_to": str(data_dir),
-                          "mapping": panel.as_dict()}} if panel is not None else {}),
-            "config": str(cfg.path) if cfg.path else None,
+            **({"panel": {"file": panel.file.name, "sha256": inputs[key], "mapping": panel.as_dict()}}
+               if panel is not None else {}),
+            "config": cfg.path.name if cfg.path else None,
             "package_version": __version__,
             "git_commit": _git_commit(),
             "python": platform.python_version(),
             "notebooks": {
                 **carried,
                 **{nb.stem: {"title": results[nb]["title"],
-                             "parameters": {k: v for k, v in per_notebook[nb].items() if k != "output_dir"},
+                             "parameters": {k: v for k, v in per_notebook[nb].items()
+                                            if k not in ("output_dir", "data_dir")},
                              "status": results[nb]["status"], "error": results[nb]["error"],
                              "seconds": round(results[nb]["seconds"], 2),
                              "ran": started.isoformat(timespec="seconds")}
@@ -397,15 +536,283 @@ def run(
         write_index(build, year=year, entries=entries, other_years=other_years(output_root, year),
                     synthetic=dataset.synthetic, data_name=data_dir.name, version=__version__,
                     complete=complete)
+        for path in sorted(build.rglob("*")):
+            if path.is_file() and path.suffix in _SCRUBBED_SUFFIXES and path.name != "manifest.json":
+                scrub.file(path)
         target = output_root / (str(year) if complete else f"{year}-failed")
         _swap_in(build, target)
         if complete:
             shutil.rmtree(output_root / f"{year}-failed", ignore_errors=True)
         return RunOutcome(year, target, tuple(entries), manifest)
     finally:
-        # Interrupted (Ctrl-C) or crashed before the swap: drop the partial build only.
+        # Interrupted (Ctrl-C, SIGTERM), crashed or out of disk before the swap: drop the partial build only.
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
+
+
+def input_files(dataset) -> dict[str, str]:
+    """SHA-256 of the files a run reads, by name relative to the data folder.
+
+    Only the contract's files: the tables found, ``dataset.yml`` and, for
+    synthetic data, ``truth.csv``. Anything else in the folder (notes, private
+    files) is neither read nor recorded.
+    """
+    folder = Path(dataset.folder)
+    files = list(dataset.files.values())
+    meta = paths.metadata_file(folder)
+    if meta is not None:
+        files.append(meta)
+    if dataset.synthetic and (folder / "truth.csv").is_file():
+        files.append(folder / "truth.csv")
+    return {Path(os.path.relpath(p, folder)).as_posix(): paths.file_sha256(p) for p in sorted(set(files))}
+
+
+#: Text files of a build folder in which absolute paths are replaced by names.
+_SCRUBBED_SUFFIXES = (".ipynb", ".html", ".csv", ".json", ".txt", ".md", ".svg")
+
+
+class _Scrubber:
+    """Replace absolute paths (the data folder, the build, the home folder, ...) by plain names.
+
+    Reports, notebooks and tables are shared; a path like ``/home/maria/...``
+    names a person and a machine. The injected parameters cell, error
+    tracebacks and warnings would otherwise carry them.
+    """
+
+    def __init__(self, *, build: Path, data_dir: Path, output_root: Path, notebooks_dir: Path):
+        pairs = {}
+        for path, label in ((build, "."), (output_root, output_root.name), (data_dir, data_dir.name),
+                            (notebooks_dir, notebooks_dir.name),
+                            (paths.PROJECT_ROOT, "[project]"), (Path(sys.prefix), "[python]"),
+                            (Path.home(), "~"), (Path(tempfile.gettempdir()), "[tmp]")):
+            for form in {str(path), str(Path(path).resolve())}:
+                if len(form) > 1:
+                    pairs.setdefault(form, label)
+        # Longest first, so the data folder inside the home folder becomes its name, not "~/...".
+        self.pairs = dict(sorted(pairs.items(), key=lambda kv: -len(kv[0])))
+        # Whole paths only: not preceded or followed by a character that would continue a name or a
+        # base64 run, so that embedded images (base64 text, where "/tmp" can occur by chance) stay intact.
+        alternatives = "|".join(re.escape(old) for old in self.pairs)
+        self.pattern = re.compile(f"(?<![A-Za-z0-9+/])(?:{alternatives})(?![A-Za-z0-9+_=-])")
+
+    def text(self, value: str) -> str:
+        return self.pattern.sub(lambda m: self.pairs[m.group(0)], value)
+
+    def file(self, path: Path) -> None:
+        try:
+            original = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            return
+        cleaned = self.text(original)
+        if cleaned != original:
+            path.write_text(cleaned, encoding="utf-8")
+
+
+# ---------------------------------------------------------------- one run at a time, crash-safe swap
+
+
+def _pause(point: str) -> None:
+    """Test-only: wait at ``point`` when ``GCIO_EVAL_PAUSE_AT`` names it, until a signal arrives."""
+    if os.environ.get(PAUSE_ENV) != point:
+        return
+    marker = os.environ.get(PAUSE_FILE_ENV)
+    if marker:
+        Path(marker).write_text(f"{point} {os.getpid()}\n", encoding="utf-8")
+    while not _DEFERRED:  # a signal deferred during the swap ends the pause too
+        time.sleep(0.05)
+
+
+#: Signals that arrived while the swap was in progress; acted on when it is safe.
+_DEFERRED: list[int] = []
+_IN_SWAP = threading.Event()
+
+
+def _on_signal(signum, frame):
+    if _IN_SWAP.is_set():
+        _DEFERRED.append(signum)
+        return
+    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+
+@contextmanager
+def _signals_as_interrupts():
+    """SIGTERM (a scheduler stopping the job, ``kill``) is handled like Ctrl-C, for the whole run."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def lock_path(output_root: Path, year: int) -> Path:
+    return Path(output_root) / f".lock-{year}"
+
+
+@contextmanager
+def _year_lock(output_root: Path, year: int):
+    """Hold the exclusive lock of ``output_root/YEAR``; the kernel releases it when the process ends."""
+    import fcntl
+
+    path = lock_path(output_root, year)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunBusy(f"Another run is writing the outputs of {year} in {output_root} "
+                          f"({_holder(path)}). Nothing was run. Fix: wait for it to finish and run again; a "
+                          "lock is released as soon as its process ends, so a stale lock is impossible.") from None
+        holder = {"pid": os.getpid(), "host": socket.gethostname(),
+                  "started": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (json.dumps(holder) + "\n").encode("utf-8"), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _holder(path: Path) -> str:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+        return f"process {info['pid']} on {info['host']}, started {info['started']}"
+    except (OSError, ValueError, KeyError):
+        return "a process that has not written its name yet"
+
+
+def _lock_is_free(output_root: Path, year: str) -> bool:
+    import fcntl
+
+    path = lock_path(output_root, year)
+    if not path.exists():
+        return True
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _journal(root: Path, target_name: str) -> Path:
+    return root / f".swap-{target_name}.json"
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _swap_in(build: Path, target: Path) -> None:
+    """Replace ``target`` by the complete ``build`` folder, recoverably.
+
+    A journal (``.swap-NAME.json``) is written first, naming the build and
+    where the old folder goes; then two renames; then the journal is removed
+    (the commit) and the old folder deleted. SIGINT/SIGTERM during these steps
+    are deferred: the swap is rolled back and the interrupt raised. A SIGKILL
+    or power cut leaves the journal, and the next run of the year settles it
+    (``_recover``): the old outputs come back if the build had not been moved
+    in yet, the new ones stay if it had.
+    """
+    root = target.parent
+    previous = root / f".previous-{target.name}-{os.getpid()}"
+    journal = _journal(root, target.name)
+    _IN_SWAP.set()
+    try:
+        record = {"target": target.name, "build": build.name,
+                  "previous": previous.name if target.exists() else None}
+        with open(journal, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(record) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        _fsync_dir(root)
+        _pause("swap-start")
+        if not _DEFERRED and record["previous"]:
+            target.rename(previous)
+        _pause("swap-middle")
+        if not _DEFERRED:
+            build.rename(target)
+            _fsync_dir(root)
+        _pause("swap-end")
+        if _DEFERRED and build.exists():
+            _settle(root, record)  # interrupted before the build was moved in: put the old folder back
+            raise KeyboardInterrupt("interrupted during the swap; rolled back")
+        journal.unlink()
+        _fsync_dir(root)
+    except OSError:
+        if journal.exists():
+            _settle(root, json.loads(journal.read_text(encoding="utf-8")))
+        raise
+    finally:
+        _IN_SWAP.clear()
+        _DEFERRED.clear()
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def _settle(root: Path, record: dict) -> str:
+    """Finish or roll back a swap described by its journal; return what was done."""
+    target = root / record["target"]
+    build = root / record["build"]
+    previous = root / record["previous"] if record.get("previous") else None
+    if build.exists():
+        # The new build never became the target: roll back to the old folder.
+        if previous is not None and previous.exists() and not target.exists():
+            previous.rename(target)
+        shutil.rmtree(build, ignore_errors=True)
+        done = "rolled back"
+    else:
+        done = "finished"
+        if previous is not None and previous.exists():
+            if target.exists():
+                shutil.rmtree(previous, ignore_errors=True)
+            else:  # cannot happen with our order of steps, but never lose the old outputs
+                previous.rename(target)
+                done = "rolled back"
+    _journal(root, record["target"]).unlink(missing_ok=True)
+    _fsync_dir(root)
+    return done
+
+
+def _recover(output_root: Path, year: int, say) -> None:
+    """Under the year's lock: settle interrupted swaps and remove what killed runs left behind."""
+    for name in (str(year), f"{year}-failed"):
+        journal = _journal(output_root, name)
+        if journal.is_file():
+            try:
+                record = json.loads(journal.read_text(encoding="utf-8"))
+            except ValueError:  # killed while writing the journal: the swap had not started
+                journal.unlink()
+                continue
+            done = _settle(output_root, record)
+            say(f"A run of {name} had been stopped during its final swap; the swap was {done}.")
+    # Leftovers without a journal (a run killed before the swap, or by an older version between renames).
+    for child in sorted(output_root.glob(".previous-*")):
+        target_name = child.name[len(".previous-"):].rsplit("-", 1)[0]
+        if target_name not in (str(year), f"{year}-failed"):
+            continue
+        target = output_root / target_name
+        if not target.exists():
+            child.rename(target)
+            say(f"Restored {target_name}/ from {child.name}, left by a run stopped during its swap.")
+        else:
+            shutil.rmtree(child, ignore_errors=True)
+    for child in sorted(output_root.glob(".building-*")):
+        child_year = child.name[len(".building-"):].split("-", 1)[0]
+        if child_year == str(year) or (child_year.isdigit() and _lock_is_free(output_root, child_year)):
+            shutil.rmtree(child, ignore_errors=True)
 
 
 def _carry_over(previous: Path, build: Path, notebooks: list[Path], suite: list[Path],
@@ -439,9 +846,11 @@ def _carry_over(previous: Path, build: Path, notebooks: list[Path], suite: list[
     return carried
 
 
-def _run_all(notebooks, per_notebook, build, cwd, jobs, say) -> dict[Path, dict]:
+def _run_all(notebooks, per_notebook, build, cwd, jobs, say, *, cell_timeout=CELL_TIMEOUT,
+             start_timeout=START_TIMEOUT) -> dict[Path, dict]:
     total = len(notebooks)
     results: dict[Path, dict] = {}
+    limits = {"cell_timeout": cell_timeout, "start_timeout": start_timeout}
 
     def report(i, nb, res):
         mark = "done" if res["status"] == "ok" else f"FAILED: {res['error']}"
@@ -450,15 +859,31 @@ def _run_all(notebooks, per_notebook, build, cwd, jobs, say) -> dict[Path, dict]
     if jobs <= 1 or total == 1:
         for i, nb in enumerate(notebooks, 1):
             say(f"[{i}/{total}] {nb.stem}: running ...")
-            results[nb] = _execute(str(nb), str(build / nb.name), per_notebook[nb], str(cwd))
+            results[nb] = _execute(str(nb), str(build / nb.name), per_notebook[nb], str(cwd), **limits)
             report(i, nb, results[nb])
         return results
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs)
+    try:
         futures = {}
         for nb in notebooks:
             say(f"[{notebooks.index(nb) + 1}/{total}] {nb.stem}: queued")
-            futures[nb] = pool.submit(_execute, str(nb), str(build / nb.name), per_notebook[nb], str(cwd))
+            futures[nb] = pool.submit(_execute, str(nb), str(build / nb.name), per_notebook[nb], str(cwd),
+                                      **limits)
         for i, nb in enumerate(notebooks, 1):
             results[nb] = futures[nb].result()
             report(i, nb, results[nb])
+    except BaseException:
+        # Interrupted: stop the workers now instead of waiting for their notebooks to finish.
+        # Each worker stops its kernel on SIGTERM (it inherited the handler); wait for that, so that no
+        # worker still writes into the build folder when it is removed.
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        for process in workers:
+            process.terminate()
+        for process in workers:
+            process.join(timeout=15)
+            if process.is_alive():
+                process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return results

@@ -72,6 +72,10 @@ BLANK_MEANS_NOT_APPLICABLE = {("outcomes", "value")}
 _SPANISH_LEVELS = {"nacional": "national", "departamental": "departmental", "municipal": "municipal",
                    "territorial": "departmental or municipal", "orden nacional": "national"}
 _MAX_ROWS_LISTED = 5
+#: Row-level problems of one kind listed per file and column; the rest are counted in one line.
+MAX_PER_COLUMN = 10
+#: The first bytes of an encrypted Office file (and of an old .xls): an OLE2 compound document.
+_OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 # --------------------------------------------------------------------------- result objects
@@ -227,7 +231,37 @@ class _Report:
             position = file_order.index(stem) if stem in file_order else len(file_order)
             return (position, p.file, -1 if p.row is None else p.row)
 
-        return Problems(tuple(sorted(self.records, key=order)), folder)
+        return Problems(tuple(sorted(_capped(self.records), key=order)), folder)
+
+
+def _capped(records: list[Problem], limit: int = MAX_PER_COLUMN) -> list[Problem]:
+    """Keep the first ``limit`` row problems of each file, column and severity; count the rest in one line.
+
+    One wrong header (a duplicated or shifted column) makes every row of a
+    column fail; tens of thousands of identical lines bury the one that says
+    what happened. The first ones show the pattern; the count says how many.
+    """
+    groups: dict[tuple, list[Problem]] = {}
+    for p in records:
+        if p.row is not None:
+            groups.setdefault((p.file, p.column, p.severity), []).append(p)
+    dropped: set[int] = set()
+    summaries = []
+    for (file, column, severity), group in groups.items():
+        if len(group) <= limit:
+            continue
+        group = sorted(group, key=lambda p: p.row)
+        rest = group[limit:]
+        dropped.update(id(p) for p in rest)
+        rows = sorted({p.row for p in rest})
+        summaries.append(Problem(
+            file, rest[0].row, column,
+            f"{len(rest)} more {'problems' if severity == 'error' else 'warnings'} like those above in this "
+            f"column ({_rows_text(rows)}), not listed one by one",
+            "fix the first ones listed; when every row fails alike, look at the header row first (a duplicated, "
+            "missing or shifted column name, or the wrong separator)",
+            severity))
+    return [p for p in records if id(p) not in dropped] + summaries
 
 
 @dataclass(frozen=True, eq=False)
@@ -381,6 +415,24 @@ def check_adoption(file: str | os.PathLike[str], folder: str | os.PathLike[str] 
 
 def _find_files(folder: Path, report: _Report) -> dict[str, Path]:
     found = paths.table_files(folder)
+    for child in sorted(folder.iterdir()):
+        stem, suffix = child.stem.lower(), child.suffix.lower()
+        if stem in contract.TABLES and suffix in paths.TABLE_SUFFIXES and child.is_dir():
+            report.error(child.name, None, "", f"'{child.name}' is a folder, not a file, so the table {stem} "
+                         "cannot be read from it",
+                         f"put the {stem} file itself in the data folder (and rename or move this folder)")
+    for name, candidates in list(found.items()):
+        kept = []
+        for path in candidates:
+            outside = _link_outside(path, folder)
+            if outside:
+                report.error(path.name, None, "",
+                             f"the file is a link to {outside}, outside the data folder; it is not read",
+                             "copy the file itself into the data folder (a run records and hashes only files "
+                             "that live there)")
+            else:
+                kept.append(path)
+        found[name] = kept
     files: dict[str, Path] = {}
     endings = ", ".join(paths.TABLE_SUFFIXES)
     for name, table in contract.TABLES.items():
@@ -410,7 +462,32 @@ def _find_files(folder: Path, report: _Report) -> dict[str, Path]:
     return files
 
 
+def _link_outside(path: Path, folder: Path) -> str | None:
+    """Where ``path`` links to, if it is a symbolic link leading out of ``folder``; else None."""
+    if not path.is_symlink():
+        return None
+    target = path.resolve()
+    try:
+        target.relative_to(folder.resolve())
+    except ValueError:
+        return str(target)
+    return None
+
+
 def _read(path: Path, report: _Report) -> pd.DataFrame | None:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(8)
+        except OSError:
+            head = b""
+        if head.startswith(_OLE2_SIGNATURE):
+            report.error(path.name, None, "",
+                         "the workbook is password-protected (an encrypted Office file), or an old .xls renamed "
+                         ".xlsx, so it cannot be read",
+                         "open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with "
+                         "Password, leave it empty) and save it as .xlsx, or save the sheet as CSV UTF-8")
+            return None
     try:
         raw = readers.read_table(path)
     except readers.EmptyTableError:

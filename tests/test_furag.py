@@ -281,7 +281,9 @@ def test_other_files_in_the_folder_are_kept(workbooks, tmp_path):
     folder.mkdir()
     (folder / "adoption.csv").write_text("entity_id,adoption_date\n", encoding="utf-8")
     (folder / "outcomes.csv").write_text("old\n", encoding="utf-8")
-    import_furag(workbooks, folder)
+    # Without force an existing outcomes.csv is refused (tests/reliability/test_catalogue.py); with it,
+    # exactly the two imported files are replaced.
+    import_furag(workbooks, folder, force=True)
     assert (folder / "adoption.csv").read_text() == "entity_id,adoption_date\n"
     assert (folder / "outcomes.csv").read_text().startswith("entity_id,year,indicator,value")
     assert not [p for p in folder.iterdir() if p.name.startswith(".")], "staging folder left behind"

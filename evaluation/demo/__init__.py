@@ -53,6 +53,8 @@ DEFAULTS = {"seed": 2016, "effect_scale": 1.0, "municipalities": None, "first_ye
 TABLE_ORDER = ("entities", "adoption", "outcomes", "monitoring", "survey_ict_offices", "survey_directors", "costs",
                "truth")
 _FULL_TERRITORIAL = 1122 + 32
+#: Every file ``write_demo`` writes: the only files of its folder it may replace.
+OWNED_FILES = tuple(f"{name}.csv" for name in TABLE_ORDER) + ("dataset.yml", "README.md")
 
 
 def _check(seed: int, effect_scale: float, municipalities: int | None, first_year: int, last_year: int) -> None:
@@ -127,11 +129,15 @@ def _build(seed: int, effect_scale: float, municipalities: int | None, first_yea
 
 
 def write_demo(folder: str | os.PathLike[str], *, seed: int = 2016, effect_scale: float = 1.0,
-               municipalities: int | None = None, first_year: int = 2014, last_year: int = 2025) -> Path:
+               municipalities: int | None = None, first_year: int = 2014, last_year: int = 2025,
+               force: bool = False) -> Path:
     """Write the demo dataset to ``folder``: one CSV per table, ``truth.csv``, ``dataset.yml``, ``README.md``.
 
     The same arguments always give byte-identical files. The folder is created
-    if needed; other files in it are left alone. Arguments as in ``generate``.
+    if needed; other files in it are left alone. If it already holds one of
+    the files written, nothing is written and ``paths.OutputFolderError`` names
+    them, unless ``force`` (then exactly those files are replaced). Other
+    arguments as in ``generate``.
 
     Returns
     -------
@@ -140,8 +146,8 @@ def write_demo(folder: str | os.PathLike[str], *, seed: int = 2016, effect_scale
     """
     arguments = {"seed": seed, "effect_scale": effect_scale, "municipalities": municipalities,
                  "first_year": first_year, "last_year": last_year}
+    folder = paths.check_out_folder(folder, OWNED_FILES, force=force, command="demo")
     tables, hidden = _build(**arguments)
-    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for name in TABLE_ORDER:
         write_text(folder / f"{name}.csv", to_csv_text(name, tables[name]))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 from .. import paths
 from . import DEFAULTS, write_demo
@@ -16,9 +18,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--municipalities", type=int, default=DEFAULTS["municipalities"])
     parser.add_argument("--first-year", type=int, default=DEFAULTS["first_year"])
     parser.add_argument("--last-year", type=int, default=DEFAULTS["last_year"])
+    parser.add_argument("--force", action="store_true",
+                        help="replace the demo files already in FOLDER (default: data/demo, which is always rewritten)")
     args = parser.parse_args(argv)
-    folder = write_demo(args.folder, seed=args.seed, effect_scale=args.effect_scale,
-                        municipalities=args.municipalities, first_year=args.first_year, last_year=args.last_year)
+    # data/demo is the project's own copy of the demo: regenerating it is this command's purpose.
+    force = args.force or Path(args.folder).resolve() == paths.DEMO_DIR.resolve()
+    try:
+        folder = write_demo(args.folder, force=force, seed=args.seed, effect_scale=args.effect_scale,
+                            municipalities=args.municipalities, first_year=args.first_year,
+                            last_year=args.last_year)
+    except (paths.OutputFolderError, ValueError) as exc:
+        print(f"python -m evaluation.demo: {exc}", file=sys.stderr)
+        return 2
     print(folder)
     return 0
 

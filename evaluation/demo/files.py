@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -49,8 +51,23 @@ def to_csv_text(table: str, frame: pd.DataFrame) -> str:
 
 
 def write_text(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
+    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``.
+
+    An interrupted write never leaves half a file, and a symbolic link at
+    ``path`` is replaced by the file instead of its target being overwritten.
+    """
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)  # mkstemp makes it private; as open() would, follow the umask
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def dataset_yaml(metadata: dict) -> str:
