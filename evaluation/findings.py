@@ -156,10 +156,10 @@ class Findings:
 
     def summary_table(self, *, source: str, caption: str = ""):
         """The summary for the report: text left-aligned (it is read, not compared), with its source line."""
-        styler = (self.summary().style.hide(axis="index")
+        styler = (self.summary().style.hide(axis="index").format(escape="html").format_index(escape="html", axis=1)
                   .set_properties(**{"text-align": "left", "vertical-align": "top"})
                   .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
-        styler = styler.set_caption(caption) if caption else styler
+        styler = styler.set_caption(html.escape(caption)) if caption else styler
         footer = f'<p style="font-size: 12px; color: #555">Source: {html.escape(source)}</p>'
         return _HTML(styler.to_html() + footer)
 

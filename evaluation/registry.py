@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import contract, validate
+from .safe import set_text, write_csv
 from .validate import Problem, Problems
 
 __all__ = ["write_template", "check_registry", "POST_LEVELS", "TEMPLATE_NAME", "RegistryError"]
@@ -128,7 +129,7 @@ def write_template(folder: str | os.PathLike[str], entities=None) -> tuple[Path,
     columns = [c.name for c in contract.ADOPTION.columns]
     csv_path = folder / f"{TEMPLATE_NAME}.csv"
     # The CSV is the header alone: a worked example row would be data once someone forgets to delete it.
-    csv_path.write_text(",".join(columns) + "\n", encoding="utf-8")
+    write_csv(pd.DataFrame(columns=columns), csv_path, index=False, lineterminator="\n")
     xlsx_path = folder / f"{TEMPLATE_NAME}.xlsx"
     _write_workbook(xlsx_path, columns, entity_list)
     return csv_path, xlsx_path
@@ -181,11 +182,13 @@ def _write_workbook(path: Path, columns: list[str], entity_list: pd.DataFrame | 
 
     if entity_list is not None and len(entity_list):
         listing = workbook.create_sheet("entities")
-        listing.append(list(entity_list.columns))
-        for cell in listing[1]:
-            cell.font = Font(bold=True)
-        for values in entity_list.itertuples(index=False):
-            listing.append(["" if pd.isna(v) else str(v) for v in values])
+        for column, name in enumerate(entity_list.columns, start=1):
+            set_text(listing.cell(row=1, column=column), name)
+            listing.cell(row=1, column=column).font = Font(bold=True)
+        # Every cell as text: an entity named "=HYPERLINK(...)" stays a name, never a live formula.
+        for row, values in enumerate(entity_list.itertuples(index=False), start=2):
+            for column, value in enumerate(values, start=1):
+                set_text(listing.cell(row=row, column=column), "" if pd.isna(value) else str(value))
         for row in range(2, len(entity_list) + 2):
             listing.cell(row=row, column=1).number_format = "@"
         listing.column_dimensions["A"].width = 14

@@ -29,6 +29,7 @@ import yaml
 
 from . import __version__, paths
 from .report import ReportEntry, export_html, notebook_title, write_index
+from .safe import escape_html
 
 #: Parameters every notebook of the suite declares; the runner fills them in.
 RUN_PARAMETERS = ("year", "data_dir", "output_dir")
@@ -360,7 +361,7 @@ def run(
             else:  # the notebook never started; still give the index something to link to
                 (build / f"{nb.stem}.html").write_text(
                     f"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>{nb.stem}</title>"
-                    f"<p>This notebook did not run: {res['error']}</p><p><a href=index.html>Back</a></p></html>",
+                    f"<p>This notebook did not run: {escape_html(res['error'])}</p><p><a href=index.html>Back</a></p></html>",
                     encoding="utf-8")
                 nbformat.write(nbformat.read(nb, as_version=4), executed)
             entries.append(ReportEntry(nb.stem, title, res["status"], res["seconds"], res["error"]))
