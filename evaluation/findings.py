@@ -307,7 +307,7 @@ def needs_table(dataset, *, alpha: float = 0.05, min_group_size: int = surveys.M
     """Share of respondents reporting each condition the design targets (``DESIGN_NEEDS``), with Wilson intervals."""
     rows = []
     for condition, element, name, kind, measure in DESIGN_NEEDS:
-        survey = surveys.read(dataset, name)
+        survey = surveys.read(dataset, name, min_group_size=min_group_size)
         found = surveys.need(survey, alpha=alpha, min_group_size=min_group_size, **{kind: measure})
         rows.append({"label": condition, "element": element, "who": survey.respondents, "kind": kind,
                      "measure": measure, "respondents": found.respondents, "share": found.share,
@@ -334,8 +334,8 @@ def relevance(dataset, *, alpha: float = 0.05, min_group_size: int = surveys.MIN
     "unclear" otherwise; "not assessable" without survey answers.
     """
     table = needs_table(dataset, alpha=alpha, min_group_size=min_group_size)
-    offices = surveys.read(dataset, "survey_ict_offices")
-    directors = surveys.read(dataset, "survey_directors")
+    offices = surveys.read(dataset, "survey_ict_offices", min_group_size=min_group_size)
+    directors = surveys.read(dataset, "survey_directors", min_group_size=min_group_size)
     caveats = _common_caveats(dataset)
     usable = table[table["reading"] != "not assessable"]
     if usable.empty:
