@@ -46,11 +46,17 @@ def neutralise_cell(value: object) -> object:
 
     Only strings change, and only when they begin with one of
     :data:`FORMULA_STARTS` and are not a plain number: ``-3.5`` stays a
-    number, ``-3.5+A1`` gets the quote.
+    number, ``-3.5+A1`` gets the quote. Carriage returns inside the text
+    become line feeds (see the comment below).
     """
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS and not _PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    if value[:1] in FORMULA_STARTS and not _PLAIN_NUMBER.fullmatch(value):
+        value = "'" + value
+    # A bare carriage return inside a cell is not quoted by Python's csv writer (only the line terminator's
+    # characters are), so Excel would start a new row there -- one that may begin with "=". As a line feed it
+    # is quoted and stays inside its cell.
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
