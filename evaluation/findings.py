@@ -770,7 +770,8 @@ def efficiency(dataset, evidence: ImpactEvidence, *, until_year: int | None = No
 
 
 def sustainability(dataset, evidence: ImpactEvidence, *, covariates: str = "default", method: str = "dr",
-                   until_year: int | None = None, min_adopters: int = heterogeneity.MIN_ADOPTERS) -> Finding:
+                   until_year: int | None = None, min_adopters: int = heterogeneity.MIN_ADOPTERS,
+                   min_group_size: int = surveys.MIN_GROUP_SIZE) -> Finding:
     """Sustainability: persistence by years since adoption, and whether the named conditions predict larger effects.
 
     Status: the persistence reading ("effects grow", "effects persist",
@@ -793,7 +794,7 @@ def sustainability(dataset, evidence: ImpactEvidence, *, covariates: str = "defa
     conditions = heterogeneity.subgroup_effects(
         dataset, indicator, ("it_team", "alignment", "commitment"), entities=evidence.entities, covariates=covariates,
         control_group=evidence.control_group, method=method, alpha=alpha, until_year=until_year,
-        min_adopters=min_adopters)
+        min_adopters=min_adopters, min_group_size=min_group_size)
     details = [line.removeprefix("- ") for line in heterogeneity.subgroup_text(conditions).data.split("\n")]
     if result.reading == "not assessable":
         verdict = f"Persistence of the effect on {indicator} cannot be assessed: {result.note}."
@@ -878,7 +879,7 @@ def evaluate(dataset, *, year: int | None = None, outcome: str = "POL07", entiti
         efficiency(dataset, evidence, until_year=year, price_year=price_year, exchange_rate=exchange_rate,
                    budget_shares=budget_shares),
         sustainability(dataset, evidence, covariates=covariates, method=method, until_year=year,
-                       min_adopters=min_adopters),
+                       min_adopters=min_adopters, min_group_size=min_group_size),
     )
     settings = dict(year=year, outcome=outcome, entities=entities, covariates=covariates,
                     control_group=control_group, method=method, alpha=alpha, bootstrap=bootstrap, seed=seed,
