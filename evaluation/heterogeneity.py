@@ -346,7 +346,7 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
                     "entities, so no subgroup of this dimension is shown")
             rows.append(_gap(dimension, "(suppressed)", found.comparison, note))
             tests.append({"dimension": dimension, "subgroups": 0, "statistic": np.nan, "df": 0, "p_value": np.nan,
-                          "reading": f"not assessed: {note}"})
+                          "reading": f"not assessed: survey subgroup under {min_group_size} entities"})
             continue
         estimated = [r for r in part_rows if r["identified"]]
         critical = _critical_value(alpha, len(estimated), adjust)
