@@ -51,6 +51,7 @@ from IPython.display import Markdown
 from scipy import stats
 
 from . import impact, surveys
+from .safe import escape_markdown
 from .contract import LEVELS
 
 #: Dimensions of heterogeneity, with the words the report uses for them.
@@ -564,14 +565,16 @@ def subgroup_text(effects: SubgroupEffects) -> Markdown:
         name = DIMENSIONS[test.dimension]
         done = part[part["identified"]]
         gaps = part[~part["identified"]]
-        gap_text = ("; not estimable: " + "; ".join(f"{g.subgroup} ({g.note.removeprefix('not estimable: ')})"
+        gap_text = ("; not estimable: " + "; ".join(f"{escape_markdown(g.subgroup)} "
+                                                     f"({escape_markdown(g.note.removeprefix('not estimable: '))})"
                                                      for g in gaps.itertuples())) if len(gaps) else ""
         if done.empty:
             lines.append(f"- **{_capital(name)}**: no subgroup could be estimated{gap_text}.")
             continue
         top = done.loc[done["estimate"].idxmax()]
         if len(done) == 1:
-            lines.append(f"- **{_capital(name)}**: only {top['subgroup']} could be estimated: {top['estimate']:+.2f} "
+            lines.append(f"- **{_capital(name)}**: only {escape_markdown(top['subgroup'])} could be estimated: "
+                         f"{top['estimate']:+.2f} "
                          f"points ({level} interval {top['conf_low']:+.2f} to {top['conf_high']:+.2f}){gap_text}.")
             continue
         low = done.loc[done["estimate"].idxmin()]
@@ -579,8 +582,10 @@ def subgroup_text(effects: SubgroupEffects) -> Markdown:
                    else "no difference between subgroups was detected")
         lines.append(
             f"- **{_capital(name)}**: {verdict} (Wald test {p_text(test.p_value)}, {test.df} df). Largest "
-            f"estimate: {top['subgroup']}, {top['estimate']:+.2f} points ({adjusted} {level} interval "
-            f"{top['adj_conf_low']:+.2f} to {top['adj_conf_high']:+.2f}); smallest: {low['subgroup']}, "
+            f"estimate: {escape_markdown(top['subgroup'])}, {top['estimate']:+.2f} points "
+            f"({adjusted} {level} interval "
+            f"{top['adj_conf_low']:+.2f} to {top['adj_conf_high']:+.2f}); smallest: "
+            f"{escape_markdown(low['subgroup'])}, "
             f"{low['estimate']:+.2f} ({low['adj_conf_low']:+.2f} to {low['adj_conf_high']:+.2f}){gap_text}.")
     return Markdown("\n".join(lines) or "No dimension was analysed.")
 

@@ -111,15 +111,17 @@ def escape_html(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+\-.!|~])")
+#: Markdown punctuation that could form a link, an image, emphasis, code, a table cell or a heading. Brackets
+#: matter most: without ``[`` no link or image (and so no ``javascript:`` URL) can be formed.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|])")
 
 
 def escape_markdown(value: object) -> str:
     """A data string made safe to embed in Markdown: shown literally, never read as markup.
 
-    HTML special characters become entities (no raw HTML survives), Markdown
-    punctuation is backslash-escaped (no links, emphasis or code spans are
-    formed) and line breaks become spaces (no new block, such as a heading or
+    HTML special characters become entities (no raw HTML or autolink
+    survives), Markdown punctuation is backslash-escaped (no links, images,
+    emphasis or code spans are formed) and line breaks become spaces (no new block, such as a heading or
     an HTML block, can start inside a sentence).
     """
     text = "" if value is None else str(value)

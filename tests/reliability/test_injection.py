@@ -82,10 +82,15 @@ def test_sanitiser_keeps_report_markup_and_drops_every_payload():
 
 
 def test_escape_markdown_shows_payloads_as_text():
+    from nbconvert.filters import markdown2html
+
     for payload in PAYLOADS:
-        text = escape_markdown(payload)
-        assert "<" not in text and "](" not in text
-        assert "\n" not in escape_markdown("a\n# heading\n<script>")
+        rendered = markdown2html(f"- **Peer group**: {escape_markdown(payload)} and more")
+        assert not _active_markup(rendered), (payload, rendered)
+        assert "<a " not in rendered and "<img" not in rendered, rendered
+    shown = markdown2html(escape_markdown(PAYLOADS[0]))
+    assert "&lt;img src=x onerror=" in shown  # shown as text, not dropped
+    assert "\n" not in escape_markdown("a\n# heading\n<script>")
 
 
 def _notebook_with_payloads(path: Path) -> Path:
