@@ -156,10 +156,10 @@ class Findings:
 
     def summary_table(self, *, source: str, caption: str = ""):
         """The summary for the report: text left-aligned (it is read, not compared), with its source line."""
-        styler = (self.summary().style.hide(axis="index")
+        styler = (self.summary().style.hide(axis="index").format(escape="html").format_index(escape="html", axis=1)
                   .set_properties(**{"text-align": "left", "vertical-align": "top"})
                   .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
-        styler = styler.set_caption(caption) if caption else styler
+        styler = styler.set_caption(html.escape(caption)) if caption else styler
         footer = f'<p style="font-size: 12px; color: #555">Source: {html.escape(source)}</p>'
         return _HTML(styler.to_html() + footer)
 
@@ -307,7 +307,7 @@ def needs_table(dataset, *, alpha: float = 0.05, min_group_size: int = surveys.M
     """Share of respondents reporting each condition the design targets (``DESIGN_NEEDS``), with Wilson intervals."""
     rows = []
     for condition, element, name, kind, measure in DESIGN_NEEDS:
-        survey = surveys.read(dataset, name)
+        survey = surveys.read(dataset, name, min_group_size=min_group_size)
         found = surveys.need(survey, alpha=alpha, min_group_size=min_group_size, **{kind: measure})
         rows.append({"label": condition, "element": element, "who": survey.respondents, "kind": kind,
                      "measure": measure, "respondents": found.respondents, "share": found.share,
@@ -334,8 +334,8 @@ def relevance(dataset, *, alpha: float = 0.05, min_group_size: int = surveys.MIN
     "unclear" otherwise; "not assessable" without survey answers.
     """
     table = needs_table(dataset, alpha=alpha, min_group_size=min_group_size)
-    offices = surveys.read(dataset, "survey_ict_offices")
-    directors = surveys.read(dataset, "survey_directors")
+    offices = surveys.read(dataset, "survey_ict_offices", min_group_size=min_group_size)
+    directors = surveys.read(dataset, "survey_directors", min_group_size=min_group_size)
     caveats = _common_caveats(dataset)
     usable = table[table["reading"] != "not assessable"]
     if usable.empty:
@@ -770,7 +770,8 @@ def efficiency(dataset, evidence: ImpactEvidence, *, until_year: int | None = No
 
 
 def sustainability(dataset, evidence: ImpactEvidence, *, covariates: str = "default", method: str = "dr",
-                   until_year: int | None = None, min_adopters: int = heterogeneity.MIN_ADOPTERS) -> Finding:
+                   until_year: int | None = None, min_adopters: int = heterogeneity.MIN_ADOPTERS,
+                   min_group_size: int = surveys.MIN_GROUP_SIZE) -> Finding:
     """Sustainability: persistence by years since adoption, and whether the named conditions predict larger effects.
 
     Status: the persistence reading ("effects grow", "effects persist",
@@ -793,7 +794,7 @@ def sustainability(dataset, evidence: ImpactEvidence, *, covariates: str = "defa
     conditions = heterogeneity.subgroup_effects(
         dataset, indicator, ("it_team", "alignment", "commitment"), entities=evidence.entities, covariates=covariates,
         control_group=evidence.control_group, method=method, alpha=alpha, until_year=until_year,
-        min_adopters=min_adopters)
+        min_adopters=min_adopters, min_group_size=min_group_size)
     details = [line.removeprefix("- ") for line in heterogeneity.subgroup_text(conditions).data.split("\n")]
     if result.reading == "not assessable":
         verdict = f"Persistence of the effect on {indicator} cannot be assessed: {result.note}."
@@ -878,7 +879,7 @@ def evaluate(dataset, *, year: int | None = None, outcome: str = "POL07", entiti
         efficiency(dataset, evidence, until_year=year, price_year=price_year, exchange_rate=exchange_rate,
                    budget_shares=budget_shares),
         sustainability(dataset, evidence, covariates=covariates, method=method, until_year=year,
-                       min_adopters=min_adopters),
+                       min_adopters=min_adopters, min_group_size=min_group_size),
     )
     settings = dict(year=year, outcome=outcome, entities=entities, covariates=covariates,
                     control_group=control_group, method=method, alpha=alpha, bootstrap=bootstrap, seed=seed,

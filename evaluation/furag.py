@@ -56,6 +56,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths, readers
+from .safe import write_csv
 
 __all__ = ["import_furag", "read_workbook", "normalise_code", "ImportReport", "WorkbookSummary", "UnmappedColumn",
            "EntityChange", "FuragError", "HEADER_SEARCH_ROWS"]
@@ -852,8 +853,8 @@ def _write(out_dir: Path, entities: pd.DataFrame, outcomes: pd.DataFrame) -> Non
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".furag-import-", dir=out_dir))
     try:
-        entities.to_csv(staging / "entities.csv", index=False)
-        outcomes.to_csv(staging / "outcomes.csv", index=False)
+        write_csv(entities, staging / "entities.csv", index=False)  # names like "=HYPERLINK(..)" stay text
+        write_csv(outcomes, staging / "outcomes.csv", index=False)
         for name in ("entities.csv", "outcomes.csv"):
             os.replace(staging / name, out_dir / name)
     finally:

@@ -20,7 +20,12 @@ against its own never-adopters (or not-yet-adopters), so that each subgroup
 carries its own trends. Survey-based groups are too small for that (the survey
 reached about a hundred entities), so their adopters are compared with *all*
 never-adopters of the group of entities analysed ("shared" comparison; other
-adopters are left out). Estimates that share comparison entities are
+adopters are left out). A survey-based subgroup is formed from the answers of
+the entities in it, so the surveys' small-group rule applies: when any subgroup
+of a survey-based dimension would hold fewer than ``min_group_size`` entities
+(5, :data:`evaluation.surveys.MIN_GROUP_SIZE`), the whole dimension is
+suppressed -- every subgroup, its counts and its median split -- since with two
+subgroups the published one and a total would give back the other. Estimates that share comparison entities are
 correlated; the difference test accounts for it through the estimates'
 influence functions, aligned by entity: ``Cov(a, b) = sum over shared entities
 of IF_a * IF_b / (n_a n_b)``.
@@ -46,6 +51,7 @@ from IPython.display import Markdown
 from scipy import stats
 
 from . import impact, surveys
+from .safe import escape_markdown
 from .contract import LEVELS
 
 #: Dimensions of heterogeneity, with the words the report uses for them.
@@ -111,7 +117,7 @@ def _terciles(values: pd.Series, unit: str) -> tuple[pd.Series, tuple[str, ...]]
 
 
 def assign(dataset, dimension: str, *, entities: str = "territorial", size_covariate: str = "population_2018",
-           it_team_covariate: str = "it_staff") -> Assignment:
+           it_team_covariate: str = "it_staff", min_group_size: int = surveys.MIN_GROUP_SIZE) -> Assignment:
     """Subgroups of ``dimension`` among the entities of ``entities`` (all levels for ``level``).
 
     Thirds (terciles) of a covariate are cut among the entities analysed; the
@@ -145,7 +151,7 @@ def assign(dataset, dimension: str, *, entities: str = "territorial", size_covar
     survey, scale = SURVEY_DIMENSIONS[dimension]
     if getattr(dataset, survey) is None:
         return Assignment(dimension, empty, (), SHARED, f"the {surveys.SURVEY_TITLES[survey]} is missing")
-    scores = surveys.entity_scores(dataset, scale, survey)
+    scores = surveys.entity_scores(dataset, scale, survey, min_group_size=min_group_size)
     adopters = set(dataset.adoption["entity_id"])
     scores = scores[scores.index.isin(scope.index) & scores.index.isin(adopters)]
     if len(scores) < 2:
@@ -239,7 +245,8 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
                      entities: str = "territorial", covariates: str = "default",
                      control_group: str = "never_treated", method: str = "dr", alpha: float = 0.05,
                      until_year: int | None = None, adjust: str = "bonferroni", min_adopters: int = MIN_ADOPTERS,
-                     size_covariate: str = "population_2018", it_team_covariate: str = "it_staff") -> SubgroupEffects:
+                     size_covariate: str = "population_2018", it_team_covariate: str = "it_staff",
+                     min_group_size: int = surveys.MIN_GROUP_SIZE) -> SubgroupEffects:
     """Estimate the overall effect in every subgroup of each dimension.
 
     Parameters
@@ -263,6 +270,11 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
         Fewest adopters with a year of data before adoption a subgroup needs.
     size_covariate, it_team_covariate : str
         Entity covariates cut into thirds for ``population`` and ``it_team``.
+    min_group_size : int
+        Survey small-group threshold: a survey-based dimension any of whose
+        subgroups has fewer entities than this is suppressed as a whole (no
+        subgroup, count or median shown), and survey groups smaller than this
+        give no score (``surveys.read``).
 
     Returns
     -------
@@ -276,7 +288,7 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
     truth_known = dataset.synthetic and (dataset.folder / "truth.csv").is_file()
     for dimension in names:
         found = assign(dataset, dimension, entities=entities, size_covariate=size_covariate,
-                       it_team_covariate=it_team_covariate)
+                       it_team_covariate=it_team_covariate, min_group_size=min_group_size)
         if found.note or not found.order:
             rows.append(_gap(dimension, "(none)", found.comparison, found.note or "no subgroups"))
             tests.append({"dimension": dimension, "subgroups": 0, "statistic": np.nan, "df": 0, "p_value": np.nan,
@@ -328,6 +340,15 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
                               "true_effect": truth["overall"] if truth else np.nan, "comparison": found.comparison,
                               "note": ""})
             influences.append(pd.Series(simple.influence[:, 0], index=simple.unit_ids) / simple.n_units)
+        if dimension in SURVEY_DIMENSIONS and min(r["entities"] for r in part_rows) < min_group_size:
+            # Complementary suppression: hiding only the small subgroup would leave it as the total minus the
+            # other one, so every subgroup of the dimension goes, with its counts and its median split.
+            note = (f"suppressed: a subgroup formed from survey answers would hold fewer than {min_group_size} "
+                    "entities, so no subgroup of this dimension is shown")
+            rows.append(_gap(dimension, "(suppressed)", found.comparison, note))
+            tests.append({"dimension": dimension, "subgroups": 0, "statistic": np.nan, "df": 0, "p_value": np.nan,
+                          "reading": f"not assessed: survey subgroup under {min_group_size} entities"})
+            continue
         estimated = [r for r in part_rows if r["identified"]]
         critical = _critical_value(alpha, len(estimated), adjust)
         for row in estimated:
@@ -339,7 +360,7 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
     table["identified"] = table["identified"].astype(bool)
     settings = dict(entities=entities, covariates=covariates, control_group=control_group, method=method,
                     until_year=until_year, min_adopters=min_adopters, size_covariate=size_covariate,
-                    it_team_covariate=it_team_covariate)
+                    it_team_covariate=it_team_covariate, min_group_size=min_group_size)
     return SubgroupEffects(outcome, alpha, adjust, table, pd.DataFrame(tests, columns=TEST_COLUMNS), settings)
 
 
@@ -544,14 +565,16 @@ def subgroup_text(effects: SubgroupEffects) -> Markdown:
         name = DIMENSIONS[test.dimension]
         done = part[part["identified"]]
         gaps = part[~part["identified"]]
-        gap_text = ("; not estimable: " + "; ".join(f"{g.subgroup} ({g.note.removeprefix('not estimable: ')})"
+        gap_text = ("; not estimable: " + "; ".join(f"{escape_markdown(g.subgroup)} "
+                                                     f"({escape_markdown(g.note.removeprefix('not estimable: '))})"
                                                      for g in gaps.itertuples())) if len(gaps) else ""
         if done.empty:
             lines.append(f"- **{_capital(name)}**: no subgroup could be estimated{gap_text}.")
             continue
         top = done.loc[done["estimate"].idxmax()]
         if len(done) == 1:
-            lines.append(f"- **{_capital(name)}**: only {top['subgroup']} could be estimated: {top['estimate']:+.2f} "
+            lines.append(f"- **{_capital(name)}**: only {escape_markdown(top['subgroup'])} could be estimated: "
+                         f"{top['estimate']:+.2f} "
                          f"points ({level} interval {top['conf_low']:+.2f} to {top['conf_high']:+.2f}){gap_text}.")
             continue
         low = done.loc[done["estimate"].idxmin()]
@@ -559,8 +582,10 @@ def subgroup_text(effects: SubgroupEffects) -> Markdown:
                    else "no difference between subgroups was detected")
         lines.append(
             f"- **{_capital(name)}**: {verdict} (Wald test {p_text(test.p_value)}, {test.df} df). Largest "
-            f"estimate: {top['subgroup']}, {top['estimate']:+.2f} points ({adjusted} {level} interval "
-            f"{top['adj_conf_low']:+.2f} to {top['adj_conf_high']:+.2f}); smallest: {low['subgroup']}, "
+            f"estimate: {escape_markdown(top['subgroup'])}, {top['estimate']:+.2f} points "
+            f"({adjusted} {level} interval "
+            f"{top['adj_conf_low']:+.2f} to {top['adj_conf_high']:+.2f}); smallest: "
+            f"{escape_markdown(low['subgroup'])}, "
             f"{low['estimate']:+.2f} ({low['adj_conf_low']:+.2f} to {low['adj_conf_high']:+.2f}){gap_text}.")
     return Markdown("\n".join(lines) or "No dimension was analysed.")
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
+from .safe import escape_html, escape_markdown, write_csv
+
 
 def _years(values) -> str:
     values = sorted(int(v) for v in values)
@@ -24,13 +26,13 @@ def _years(values) -> str:
 
 def data_banner(dataset) -> Markdown:
     """A warning that the data are synthetic, or the data's provenance when they are real."""
-    name = dataset.metadata.get("name", dataset.folder.name)
+    name = escape_markdown(dataset.metadata.get("name", dataset.folder.name))
     if dataset.synthetic:
         return Markdown(
             f"> **Synthetic demo data ({name}).** Adoption dates and outcome scores are simulated to look like "
             "Colombia's programme data; they are not real records of any entity. Numbers in this report show "
             "how the suite works, not how the programme performed.")
-    source = dataset.metadata.get("source", "not stated in dataset.yml")
+    source = escape_markdown(dataset.metadata.get("source", "not stated in dataset.yml"))
     return Markdown(f"> **Data:** {name}. Source: {source}.")
 
 
@@ -73,10 +75,15 @@ def notes(messages: list[str], heading: str = "Notes from the estimator") -> Mar
 
 
 def table(frame: pd.DataFrame, *, source: str, caption: str = "", digits: int = 3):
-    """A table for the report: no row numbers, rounded numbers, a caption and a source line."""
-    styler = frame.style.hide(axis="index").format(precision=digits, na_rep="–")
-    styler = styler.set_caption(caption) if caption else styler
-    footer = f'<p style="font-size: 12px; color: #555">Source: {source}</p>'
+    """A table for the report: no row numbers, rounded numbers, a caption and a source line.
+
+    Every cell, column name, the caption and the source line are escaped: text
+    from the data is shown, never read as HTML.
+    """
+    styler = (frame.style.hide(axis="index").format(precision=digits, na_rep="–", escape="html")
+              .format_index(escape="html", axis=1))
+    styler = styler.set_caption(escape_html(caption)) if caption else styler
+    footer = f'<p style="font-size: 12px; color: #555">Source: {escape_html(source)}</p>'
     return _HTMLBlock(styler.to_html() + footer, frame)
 
 
@@ -95,7 +102,7 @@ def save_table(table: pd.DataFrame, output_dir: str, name: str) -> None:
     if output_dir:
         folder = Path(output_dir) / "tables"
         folder.mkdir(parents=True, exist_ok=True)
-        table.to_csv(folder / name, index=False)
+        write_csv(table, folder / name, index=False)
 
 
 def _ci(low: float, high: float, alpha: float) -> str:

@@ -63,6 +63,7 @@ import pandas as pd
 import yaml
 
 from . import contract, paths, readers
+from .safe import write_csv
 
 __all__ = ["PanelConfig", "PanelLabels", "PanelConfigError", "Conversion", "read_config", "convert",
            "contract_folder", "panel_tables"]
@@ -584,9 +585,9 @@ def _is_never_number(cell: str, never: tuple) -> bool:
 
 def _write(conversion: Conversion, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    conversion.entities.to_csv(folder / "entities.csv", index=False)
-    conversion.adoption.to_csv(folder / "adoption.csv", index=False)
-    conversion.outcomes.to_csv(folder / "outcomes.csv", index=False)
+    write_csv(conversion.entities, folder / "entities.csv", index=False)
+    write_csv(conversion.adoption, folder / "adoption.csv", index=False)
+    write_csv(conversion.outcomes, folder / "outcomes.csv", index=False)
     text = yaml.safe_dump(conversion.metadata, sort_keys=False, allow_unicode=True, width=100)
     (folder / "dataset.yml").write_text(
         "# Written by evaluation.panel_config from the panel file named below; do not edit, edit the config.\n"

@@ -169,24 +169,62 @@ def read_info(frame: pd.DataFrame) -> ReadInfo | None:
 # --------------------------------------------------------------------------- CSV
 
 def _decode(data: bytes, name: str) -> tuple[str, str]:
-    """Decode bytes, trying UTF-8 first and falling back to Windows-1252, then Latin-1."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    """Decode a CSV file's bytes: strict UTF-8, or one single-byte encoding for the whole file.
+
+    A file that is valid UTF-8 is read as UTF-8. A file with no valid UTF-8
+    accents at all (every line with a byte above 127 fails as UTF-8) was saved
+    in one single-byte encoding, as Excel in Spanish saves "CSV (delimitado por
+    comas)": it is read as Windows-1252 (Latin-1 for its few undefined bytes).
+    A file that mixes both -- UTF-8 lines and lines that are not UTF-8, as
+    happens when rows saved by different programs are pasted together -- is
+    refused with the line numbers: decoding the whole file in either encoding
+    would silently change the names on the other lines.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise TableReadError(f"{name}: starts like a UTF-16 file but cannot be decoded ({exc}).") from exc
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
     try:
-        return data.decode("utf-8"), "utf-8"
+        return body.decode("utf-8", errors="strict"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError:
         pass
-    # Excel in Spanish saves "CSV (delimitado por comas)" in Windows-1252. A
-    # handful of bytes are undefined there; Latin-1 decodes anything.
+    not_utf8, utf8_accented = [], 0
+    for number, line in enumerate(body.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8", errors="strict")
+            utf8_accented += 1
+        except UnicodeDecodeError:
+            not_utf8.append(number)
+    if bom or utf8_accented:
+        why = ("it starts with a UTF-8 byte-order mark" if bom and not utf8_accented
+               else f"{utf8_accented} other line{'s' if utf8_accented != 1 else ''} with accents "
+                    f"{'are' if utf8_accented != 1 else 'is'} UTF-8")
+        raise TableReadError(
+            f"{name}: mixes text encodings: {_lines_text(not_utf8)} {'is' if len(not_utf8) == 1 else 'are'} not "
+            f"UTF-8 while {why}, so no single encoding reads every line right (probably rows saved by different "
+            "programs were pasted together). Nothing was guessed. Fix: correct the accented letters on "
+            "those lines and save the whole file as UTF-8 (in Excel: Save As, 'CSV UTF-8 (delimitado por "
+            "comas)'; in a text editor: encoding UTF-8).")
+    # Consistently single-byte. A handful of bytes are undefined in Windows-1252; Latin-1 decodes anything.
     try:
-        return data.decode("cp1252"), "cp1252"
+        return body.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+        return body.decode("latin-1"), "latin-1"
+
+
+def _lines_text(numbers: list[int], shown: int = 10) -> str:
+    """``[3]`` -> "line 3"; ``[3, 9, 12]`` -> "lines 3, 9 and 12"; long lists end with "and N more"."""
+    if len(numbers) == 1:
+        return f"line {numbers[0]}"
+    head = [str(n) for n in numbers[:shown]]
+    if len(numbers) > shown:
+        return f"lines {', '.join(head)} and {len(numbers) - shown} more"
+    return f"lines {', '.join(head[:-1])} and {head[-1]}"
 
 
 def _sniff_delimiter(header_line: str) -> str:

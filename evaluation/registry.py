@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import contract, paths, validate
+from .safe import set_text
 from .validate import Problem, Problems
 
 __all__ = ["write_template", "check_registry", "POST_LEVELS", "TEMPLATE_NAME", "RegistryError"]
@@ -187,11 +188,13 @@ def _write_workbook(path: Path, columns: list[str], entity_list: pd.DataFrame | 
 
     if entity_list is not None and len(entity_list):
         listing = workbook.create_sheet("entities")
-        listing.append(list(entity_list.columns))
-        for cell in listing[1]:
-            cell.font = Font(bold=True)
-        for values in entity_list.itertuples(index=False):
-            listing.append(["" if pd.isna(v) else str(v) for v in values])
+        for column, name in enumerate(entity_list.columns, start=1):
+            set_text(listing.cell(row=1, column=column), name)
+            listing.cell(row=1, column=column).font = Font(bold=True)
+        # Every cell as text: an entity named "=HYPERLINK(...)" stays a name, never a live formula.
+        for row, values in enumerate(entity_list.itertuples(index=False), start=2):
+            for column, value in enumerate(values, start=1):
+                set_text(listing.cell(row=row, column=column), "" if pd.isna(value) else str(value))
         for row in range(2, len(entity_list) + 2):
             listing.cell(row=row, column=1).number_format = "@"
         listing.column_dimensions["A"].width = 14

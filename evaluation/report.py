@@ -16,6 +16,8 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
+from .safe import clean_html
+
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -59,6 +61,11 @@ def export_html(notebook: Path, target: Path, *, year: int, synthetic: bool, dat
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
+        # Every Markdown cell and every Markdown/HTML output passes through the suite's allowlist
+        # (evaluation.safe.clean_html), which keeps the reports' tables and headings and drops
+        # anything that runs script; data strings are also escaped where they are put into text.
+        sanitize_html=True,
+        filters={"clean_html": clean_html},
     )
     resources = {
         "metadata": {"name": notebook_title(nb, notebook.stem)},

@@ -17,6 +17,15 @@ Two rules hold for everything this module hands out:
   categories *inside* a group large enough to show are not suppressed: the
   group, not the category, is what could identify a respondent. Respondent
   counts of suppressed groups are not shown either (only "fewer than 5").
+* **Suppression cannot be undone by subtraction** (complementary
+  suppression). A pooled figure minus the published groups would give back a
+  suppressed group ("18 % of 95 offices" minus the national and territorial
+  rows is the 4 offices not linked to an entity). So :func:`read` leaves the
+  respondents of every group smaller than ``min_group_size`` out of the
+  survey altogether, and blanks a group's answers to an item that fewer than
+  ``min_group_size`` of its members answered: every total, share, scale score,
+  reliability and comparison is then a sum over published groups only, and no
+  difference of published numbers isolates a small group.
 
 Scales are sets of items named by a prefix (``q_skill_`` -> skills,
 ``q_align_`` -> alignment); reverse-keyed items (``q_align_support_only``: "IT
@@ -94,12 +103,23 @@ class Survey:
         table is missing.
     available : bool
         False when the dataset has no such table.
+    left_out : tuple of str
+        Groups with fewer than ``min_group_size`` respondents: their answers are
+        not in ``answers`` (nor in any total computed from it).
+    blanked : tuple of (item, group)
+        Items a published group's members answered fewer than
+        ``min_group_size`` times: those answers are blanked.
+    min_group_size : int
+        The threshold the survey was read with.
     """
 
     name: str
     respondents: str
     answers: pd.DataFrame = field(repr=False)
     available: bool
+    left_out: tuple[str, ...] = ()
+    blanked: tuple[tuple[str, str], ...] = ()
+    min_group_size: int = MIN_GROUP_SIZE
 
     @property
     def items(self) -> list[str]:
@@ -119,13 +139,19 @@ def likert_items(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if str(c).startswith(ITEM_PREFIX)]
 
 
-def read(dataset, name: str) -> Survey:
-    """A survey table of ``dataset`` as a :class:`Survey`, free text dropped.
+def read(dataset, name: str, *, min_group_size: int = MIN_GROUP_SIZE) -> Survey:
+    """A survey table of ``dataset`` as a :class:`Survey`, free text dropped, small groups left out.
 
     Parameters
     ----------
     dataset : evaluation.dataset.Dataset
     name : {"survey_ict_offices", "survey_directors"}
+    min_group_size : int
+        Respondents of a group (``national``, ``territorial``, "not linked to an
+        entity") smaller than this are left out, and a group's answers to an
+        item answered by fewer than this many of its members are blanked, so
+        that no pooled number includes them (complementary suppression; see
+        the module's docstring).
 
     Returns
     -------
@@ -134,6 +160,8 @@ def read(dataset, name: str) -> Survey:
         respondent's entity, or "not linked to an entity" when the entity code
         is blank or not in the entities table. The caller's table is not changed.
     """
+    if not isinstance(min_group_size, (int, np.integer)) or isinstance(min_group_size, bool) or min_group_size < 1:
+        raise ValueError(f"min_group_size must be a whole number of respondents, at least 1, not {min_group_size!r}.")
     if name not in SURVEYS:
         raise ValueError(f"{name!r} is not a survey table; use one of {', '.join(SURVEYS)}.")
     frame = getattr(dataset, name)
@@ -149,7 +177,27 @@ def read(dataset, name: str) -> Survey:
                             "level": level.to_numpy(), "group": group.to_numpy()})
     for item in items:  # the comment column is never copied
         answers[item] = pd.array(frame[item], dtype="Int64")
-    return Survey(name, SURVEYS[name], answers, available=True)
+    answers, left_out, blanked = _publishable(answers, items, int(min_group_size))
+    return Survey(name, SURVEYS[name], answers, available=True, left_out=left_out, blanked=blanked,
+                  min_group_size=int(min_group_size))
+
+
+def _publishable(answers: pd.DataFrame, items: list[str], min_group_size: int):
+    """Drop groups smaller than ``min_group_size`` and blank item answers of groups too few to show them.
+
+    Returns the new frame, the groups left out, and the ``(item, group)`` pairs blanked.
+    """
+    sizes = answers["group"].value_counts()
+    left_out = tuple(g for g in _ordered_groups(answers["group"]) if sizes.get(g, 0) < min_group_size)
+    kept = answers[~answers["group"].isin(left_out)].reset_index(drop=True)
+    blanked = []
+    for item in items:
+        answered = kept[item].notna().groupby(kept["group"]).sum()
+        for group, count in answered.items():
+            if 0 < count < min_group_size:
+                kept.loc[kept["group"] == group, item] = pd.NA
+                blanked.append((item, group))
+    return kept, left_out, tuple(blanked)
 
 
 def scale_items(items: list[str], scales: dict[str, str] | None = None) -> dict[str, list[str]]:
@@ -216,6 +264,11 @@ def item_distribution(survey: Survey, by: str | None = "group", *,
                              "count": np.nan if hidden else float(counts[answer]),
                              "share": np.nan if hidden else counts[answer] / n,
                              "respondents": np.nan if hidden else float(n), "suppressed": hidden})
+    if by == "group":  # groups read() left out still get their (empty) rows, so tables and figures say so
+        for group in survey.left_out:
+            rows += [{"item": item, "label": item_label(item), "group": group, "answer": answer, "count": np.nan,
+                      "share": np.nan, "respondents": np.nan, "suppressed": True}
+                     for item in survey.items for answer in ANSWERS]
     out = pd.DataFrame(rows, columns=DISTRIBUTION_COLUMNS)
     out["count"], out["respondents"] = out["count"].astype("Int64"), out["respondents"].astype("Int64")
     return out
@@ -604,9 +657,13 @@ def need(survey: Survey, *, scale: str | None = None, item: str | None = None, a
     return Need(survey.name, measure, label, len(values), float(favourable.mean()), low, high, False)
 
 
-def entity_scores(dataset, scale: str = "alignment", survey: str = "survey_ict_offices") -> pd.Series:
-    """Mean scale score per entity (entities with several respondents averaged), indexed by entity_id."""
-    scores = scale_scores(read(dataset, survey))
+def entity_scores(dataset, scale: str = "alignment", survey: str = "survey_ict_offices", *,
+                  min_group_size: int = MIN_GROUP_SIZE) -> pd.Series:
+    """Mean scale score per entity (entities with several respondents averaged), indexed by entity_id.
+
+    Respondents of groups left out by :func:`read` (fewer than ``min_group_size``) give no score.
+    """
+    scores = scale_scores(read(dataset, survey, min_group_size=min_group_size))
     scores = scores[(scores["scale"] == scale) & (scores["group"] != UNLINKED)]
     return scores.groupby("entity_id")["score"].mean().rename(f"{scale}_score")
 
@@ -668,14 +725,21 @@ def overview_text(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE) -> Ma
     """Who answered: respondents and statements, by group (small groups not counted exactly)."""
     if not survey.available:
         return missing_text(survey)
+    threshold = max(min_group_size, survey.min_group_size)
     counts = survey.answers["group"].value_counts()
-    groups = [f"{group} {int(counts[group])}" if counts[group] >= min_group_size
-              else f"{group} fewer than {min_group_size}" for group in _ordered_groups(survey.answers["group"])]
+    shown = [g for g in _ordered_groups(survey.answers["group"]) if counts[g] >= threshold]
+    hidden = [g for g in _ordered_groups(survey.answers["group"]) if counts[g] < threshold] + list(survey.left_out)
+    total = int(sum(counts[g] for g in shown))
     scales = scale_items(survey.items)
     scale_words = "; ".join(f"{scale}: {len(items)} statements" for scale, items in scales.items())
-    return Markdown(f"{survey.size} {survey.respondents} answered the {SURVEY_TITLES[survey.name]}: "
-                    f"{len(survey.items)} statements on a scale from 1 (strongly disagree) to 5 (strongly agree)"
-                    + (f" ({scale_words})" if scale_words else "") + ". By group: " + ", ".join(groups) + ".")
+    text = (f"{total} {survey.respondents} in groups of at least {threshold} answered the "
+            f"{SURVEY_TITLES[survey.name]}: {len(survey.items)} statements on a scale from 1 (strongly disagree) "
+            "to 5 (strongly agree)" + (f" ({scale_words})" if scale_words else "") + ". By group: "
+            + ", ".join(f"{g} {int(counts[g])}" for g in shown) + ".")
+    if hidden:
+        text += (f" Respondents in groups of fewer than {threshold} ({', '.join(hidden)}) are left out of every "
+                 "number in this report, totals included, so that no total minus the groups shown gives them back.")
+    return Markdown(text)
 
 
 def suppression_text(min_group_size: int, **tables: pd.DataFrame) -> Markdown:

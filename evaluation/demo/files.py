@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from ..safe import neutralise_formulas
+
 #: How each column is written; columns not listed are text. "int" writes whole numbers, blanks for missing.
 FORMATS: dict[str, dict[str, str]] = {
     "entities": {"divipola": "int", "head_of_sector": "int", "population_2018": "int",
@@ -46,7 +48,7 @@ def to_csv_text(table: str, frame: pd.DataFrame) -> str:
         else:
             text[column] = frame[column].map(_cell_formatter(kind)).astype(object)
     buffer = io.StringIO()
-    text.to_csv(buffer, index=False, lineterminator="\n")
+    neutralise_formulas(text).to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()
 
 
