@@ -306,7 +306,7 @@ def cases(panels):
         for combo in COMBOS:
             if not info["never"] and combo[0] == "never_treated":
                 continue  # no never-treated units: that comparison group does not exist
-            marks = [pytest.mark.xfail(strict=True, reason=ISSUE9_ITEM2)] if item2_applies(info, combo) else []
+            marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=ISSUE9_ITEM2)] if item2_applies(info, combo) else []
             out.append(pytest.param(args, combo, marks=marks, id=f"seed{args[0]}-{'-'.join(map(str, combo))}"))
     return out
 
@@ -376,7 +376,7 @@ def test_dynamic_balance_agrees_with_peers(args, balance):
     assert not report, "\n".join(report)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 item 6: fixed on branch fix9-estimator (covariates far from zero)")
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 9 item 6: fixed on branch fix9-estimator (covariates far from zero)")
 @pytest.mark.parametrize("shift", [1e4, 1e6])
 @pytest.mark.parametrize("method", ["dr", "ipw", "reg"])
 def test_shifted_covariate_gives_r_numbers(shift, method):
@@ -407,7 +407,7 @@ def _by_rank(out: dict) -> dict:
     return res
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 item 7: fixed on branch fix9-estimator (non-integer time codes)")
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 9 item 7: fixed on branch fix9-estimator (non-integer time codes)")
 def test_time_coded_in_tenths_gives_the_integer_answer():
     """Periods and cohorts coded 0.1, 0.2, ... must give R's numbers for the integer coding."""
     data, info = panel((102, True, False, True, 2))
@@ -416,7 +416,7 @@ def test_time_coded_in_tenths_gives_the_integer_answer():
     assert not report, "\n".join(report[:20])
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 item 5: fixed on branch fix9-estimator (vanishing SEs -> NA)")
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 9 item 5: fixed on branch fix9-estimator (vanishing SEs -> NA)")
 def test_single_cluster_standard_errors_are_missing_as_in_r():
     """One cluster: influence functions sum to ~0, so the SE is numerically 0; R reports NA
     for any SE <= sqrt(machine epsilon) (``did`` 2.5.1, ``compute.att_gt``/``aggte``)."""
@@ -445,7 +445,7 @@ def _quasi_separated_panel() -> tuple[pd.DataFrame, dict]:
     return data, info
 
 
-_ITEM4 = pytest.mark.xfail(strict=True, reason="issue 9 item 4: fixed on branch fix9-estimator (quasi-separation)")
+_ITEM4 = pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 9 item 4: fixed on branch fix9-estimator (quasi-separation)")
 
 
 @pytest.mark.parametrize("method", [pytest.param("dr", marks=_ITEM4), pytest.param("ipw", marks=_ITEM4), "reg"])
@@ -480,7 +480,7 @@ def _heavily_weighted_panel() -> tuple[pd.DataFrame, dict]:
     return data, info
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 item 1: fixed on branch fix9-estimator (weighted overlap guard)")
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 9 item 1: fixed on branch fix9-estimator (weighted overlap guard)")
 @pytest.mark.parametrize("method", ["dr", "ipw"])
 def test_overlap_guard_uses_the_unweighted_propensity_score(method):
     """R did 2.5.1 (and both peers) fail a cell for overlap only when the *unweighted* logit's
