@@ -250,12 +250,12 @@ def differences(ours, peer, *, compare_se=True) -> list[str]:
     return bad
 
 
-def check_against_peers(data, info, combo, peers=("csdid", "moderndid")):
-    control_group, base_period, anticipation, method = combo
+def check_against_peers(data, info, combo, peers=("csdid", "moderndid"), csdid_out=None):
     ours = run_ours(data, info, *combo)
     report = []
     if "csdid" in peers:
-        report += [f"csdid: {line}" for line in differences(ours, run_csdid(data, info, *combo))]
+        csdid_out = run_csdid(data, info, *combo) if csdid_out is None else csdid_out
+        report += [f"csdid: {line}" for line in differences(ours, csdid_out)]
     if "moderndid" in peers:
         peer = run_moderndid(data, info, *combo)
         if info["clusters"]:
@@ -306,7 +306,9 @@ def cases(panels):
         for combo in COMBOS:
             if not info["never"] and combo[0] == "never_treated":
                 continue  # no never-treated units: that comparison group does not exist
-            marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=ISSUE9_ITEM2)] if item2_applies(info, combo) else []
+            marks = []
+            if item2_applies(info, combo):
+                marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=ISSUE9_ITEM2)]
             out.append(pytest.param(args, combo, marks=marks, id=f"seed{args[0]}-{'-'.join(map(str, combo))}"))
     return out
 
@@ -319,7 +321,7 @@ REFUSALS = ("No valid groups", "No periods before the last treated", "All observ
 def run_case(args, combo):
     data, info = panel(args)
     try:
-        run_csdid(data, info, *combo)
+        csdid_out = run_csdid(data, info, *combo)
     except ValueError as exc:
         if not any(msg in str(exc) for msg in REFUSALS):
             raise
@@ -333,9 +335,9 @@ def run_case(args, combo):
         return
     if not info["never"] and combo[0] == "not_yet_treated":
         # moderndid 0.2.0 does not apply R's rule here (see module docstring): csdid only
-        check_against_peers(data, info, combo, peers=("csdid",))
+        check_against_peers(data, info, combo, peers=("csdid",), csdid_out=csdid_out)
     else:
-        check_against_peers(data, info, combo)
+        check_against_peers(data, info, combo, csdid_out=csdid_out)
 
 
 @pytest.mark.parametrize("args, combo", cases(FAST_PANELS))
@@ -376,7 +378,9 @@ def test_dynamic_balance_agrees_with_peers(args, balance):
     assert not report, "\n".join(report)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 9 item 6: fixed on branch fix9-estimator (covariates far from zero)")
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError, reason="issue 9 item 6: fixed on branch fix9-estimator (covariates far from zero)"
+)
 @pytest.mark.parametrize("shift", [1e4, 1e6])
 @pytest.mark.parametrize("method", ["dr", "ipw", "reg"])
 def test_shifted_covariate_gives_r_numbers(shift, method):
@@ -407,7 +411,9 @@ def _by_rank(out: dict) -> dict:
     return res
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 9 item 7: fixed on branch fix9-estimator (non-integer time codes)")
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError, reason="issue 9 item 7: fixed on branch fix9-estimator (non-integer time codes)"
+)
 def test_time_coded_in_tenths_gives_the_integer_answer():
     """Periods and cohorts coded 0.1, 0.2, ... must give R's numbers for the integer coding."""
     data, info = panel((102, True, False, True, 2))
@@ -416,7 +422,9 @@ def test_time_coded_in_tenths_gives_the_integer_answer():
     assert not report, "\n".join(report[:20])
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 9 item 5: fixed on branch fix9-estimator (vanishing SEs -> NA)")
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError, reason="issue 9 item 5: fixed on branch fix9-estimator (vanishing SEs -> NA)"
+)
 def test_single_cluster_standard_errors_are_missing_as_in_r():
     """One cluster: influence functions sum to ~0, so the SE is numerically 0; R reports NA
     for any SE <= sqrt(machine epsilon) (``did`` 2.5.1, ``compute.att_gt``/``aggte``)."""
@@ -445,7 +453,9 @@ def _quasi_separated_panel() -> tuple[pd.DataFrame, dict]:
     return data, info
 
 
-_ITEM4 = pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 9 item 4: fixed on branch fix9-estimator (quasi-separation)")
+_ITEM4 = pytest.mark.xfail(
+    strict=True, raises=AssertionError, reason="issue 9 item 4: fixed on branch fix9-estimator (quasi-separation)"
+)
 
 
 @pytest.mark.parametrize("method", [pytest.param("dr", marks=_ITEM4), pytest.param("ipw", marks=_ITEM4), "reg"])
@@ -480,7 +490,9 @@ def _heavily_weighted_panel() -> tuple[pd.DataFrame, dict]:
     return data, info
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 9 item 1: fixed on branch fix9-estimator (weighted overlap guard)")
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError, reason="issue 9 item 1: fixed on branch fix9-estimator (weighted overlap guard)"
+)
 @pytest.mark.parametrize("method", ["dr", "ipw"])
 def test_overlap_guard_uses_the_unweighted_propensity_score(method):
     """R did 2.5.1 (and both peers) fail a cell for overlap only when the *unweighted* logit's
