@@ -116,3 +116,43 @@ def test_unidentified_cells_do_not_enter_the_band(mpdta):
     assert tidy.loc[~tidy["identified"], ["std_error", "conf_low", "conf_high"]].isna().all().all()
     assert tidy.loc[tidy["identified"], ["std_error", "conf_low", "conf_high"]].notna().all().all()
     assert np.isfinite(res.inference.critical_value)
+
+
+def _sup_t_quantile(influence: np.ndarray, n_units: int, alpha: float, draws: int, seed: int) -> float:
+    """1 - alpha quantile of max_j |Z_j| / sd_j, Z ~ N(0, V), V the analytic covariance."""
+    cov = influence.T @ influence / n_units**2
+    sd = np.sqrt(np.diag(cov))
+    keep = sd > 0
+    z = np.random.default_rng(seed).multivariate_normal(np.zeros(keep.sum()), cov[np.ix_(keep, keep)], size=draws)
+    return float(np.quantile(np.max(np.abs(z / sd[keep]), axis=1), 1 - alpha))
+
+
+@pytest.fixture(scope="module")
+def large_sim():
+    from did_testdata import SIM_COLUMNS, simulate_staggered
+
+    data = simulate_staggered(2000, seed=0)
+    return did.att_gt(data, **SIM_COLUMNS), did.att_gt(data, **SIM_COLUMNS, bootstrap=4999, seed=11)
+
+
+@pytest.mark.parametrize("kind", ["cells", "dynamic"])
+def test_uniform_critical_value_is_the_sup_t_quantile_of_the_analytic_covariance(large_sim, kind):
+    """The bootstrap sup-t critical value estimates the 95% quantile of max_j |Z_j| / sd_j, Z ~ N(0, V).
+
+    V is the analytic covariance of the estimates (influence functions). The multiplier
+    bootstrap reproduces that Gaussian law asymptotically (Callaway and Sant'Anna 2021,
+    section 4.1), so on a large simulated panel (2,000 units, cohorts of 400-600) with 4,999
+    draws the two agree within 3% (measured: 0.3% for the cells, 0.2-1% for the event times).
+    Dropping the absolute value in the sup-t maximum (a one-sided maximum) lowers the
+    critical value by 7-9% on these data and fails here. (On mpdta, whose smallest cohort has
+    20 counties, the Rademacher bootstrap's law is visibly lighter-tailed than the Gaussian
+    one, about 5% lower, so that panel is not used.)
+    """
+    analytic, booted = large_sim
+    if kind == "dynamic":
+        analytic, booted = analytic.aggregate("dynamic"), booted.aggregate("dynamic")
+    inf = analytic.influence
+    expected = _sup_t_quantile(inf, inf.shape[0], 0.05, draws=200_000, seed=3)
+    assert booted.inference.band == "uniform"
+    assert booted.inference.critical_value == pytest.approx(expected, rel=0.03)
+    assert expected > 2.3  # a simultaneous value for this many estimates, well above 1.96

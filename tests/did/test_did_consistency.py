@@ -103,14 +103,24 @@ def test_unbalanced_cell_uses_units_observed_in_both_periods(mpdta):
 
 
 def test_unbalanced_panel_recovers_the_truth(simulate):
-    data = simulate(6000, seed=11, drop=0.15)
-    res = did.att_gt(data, **SIM_COLUMNS, covariates=["x"], method="dr")
-    tidy = res.tidy()
-    truth = sim_effect(tidy["cohort"], tidy["time"])
-    z = (tidy["estimate"] - truth) / tidy["std_error"]
-    assert tidy["identified"].all()
-    assert np.abs(z).max() < 4.5
-    assert abs(z.mean()) < 4.5 / np.sqrt(len(z))
+    """Every cell is unbiased on unbalanced panels: eight independent panels, z-scores per cell.
+
+    Averaging a cell's z-score over independent panels shrinks noise, not bias: a cell off by
+    b standard errors has a mean z of about b with standard error 1/sqrt(8), so the bound
+    3.5/sqrt(8) = 1.24 (a 15-cell family-wise false alarm of about 0.7%) catches an error of
+    about 1.3 SE in a single cell, where one panel's max |z| < 4.5 let a 4.5-SE error through.
+    """
+    zs = []
+    for seed in range(11, 19):
+        res = did.att_gt(simulate(6000, seed=seed, drop=0.15), **SIM_COLUMNS, covariates=["x"], method="dr")
+        tidy = res.tidy()
+        assert tidy["identified"].all()
+        zs.append(((tidy["estimate"] - sim_effect(tidy["cohort"], tidy["time"])) / tidy["std_error"]).to_numpy())
+    zs = np.array(zs)  # seeds x cells
+    # per panel and cell: Bonferroni over the 8 x 15 z-scores at 1%
+    assert np.abs(zs).max() < 4.0, np.abs(zs).max()
+    mean_z = zs.mean(axis=0)
+    assert np.abs(mean_z).max() < 3.5 / np.sqrt(len(zs)), mean_z.round(2)
 
 
 # --------------------------------------------------------------------------------------
