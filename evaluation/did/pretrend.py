@@ -25,7 +25,7 @@ and ``pretrends(...)$df_power``.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -82,6 +82,15 @@ class PretrendPowerResult:
     @property
     def target_power(self) -> float:
         return float(self.settings["target_power"])
+
+    def against(self, slope: float) -> PretrendPowerResult:
+        """A new result with the power, Bayes factor and likelihood ratio against a linear trend of ``slope``
+        (the slope for the target power is kept; nothing is re-estimated)."""
+        violation = float(slope) * self.shape
+        power, bf, lr, more = _against(self.beta, self.sigma, violation, self.size, self.settings["critical_value"])
+        return replace(self, settings={**self.settings, "trend": float(slope)}, violation=violation, power=power,
+                       bayes_factor=bf, likelihood_ratio=lr, notes=tuple(n for n in self.notes if "singular" not in n)
+                       + tuple(more))
 
     def tidy(self) -> pd.DataFrame:
         """One row per pre-adoption coefficient: ``event_time, estimate, std_error, violation_at_target_power,
@@ -284,7 +293,7 @@ def pretrend_power(event_study=None, target_power: float = 0.5, *, trend=None, b
                              "respond to a linear trend")
     slope = float(optimize.brentq(gap, 0.0, upper, xtol=1e-10 * upper))
 
-    violation = power = bf = lr = None
+    violation = None
     if trend is not None:
         if np.ndim(trend) == 0:
             violation = float(trend) * shape
@@ -300,20 +309,25 @@ def pretrend_power(event_study=None, target_power: float = 0.5, *, trend=None, b
                                  f"({given_times.size}) or a single slope")
             lookup = dict(zip(given_times.tolist(), arr.tolist()))
             violation = np.array([lookup[float(t)] for t in times])
-        power = _rejection_probability(violation, s, critical_value)
-        bf = (1 - power) / (1 - size)
-        try:
-            chol = np.linalg.cholesky(s)
-            z_alt = np.linalg.solve(chol, b - violation)
-            z_null = np.linalg.solve(chol, b)
-            lr = float(np.exp(-0.5 * (z_alt @ z_alt) + 0.5 * (z_null @ z_null)))
-        except np.linalg.LinAlgError:
-            lr = np.nan
-            notes.append("The covariance is singular, so the likelihood ratio is not defined.")
+    power, bf, lr, more = _against(b, s, violation, size, critical_value)
     settings = {"source": source, "reference": ref, "target_power": target_power, "critical_value": critical_value,
                 "trend": trend if trend is None or np.ndim(trend) == 0 else tuple(np.asarray(trend).tolist())}
     return PretrendPowerResult(settings=settings, event_time=np.asarray(times), beta=b, std_error=se, sigma=s,
                                shape=np.asarray(shape, dtype=float), slope=slope, size=size, violation=violation,
-                               power=np.nan if power is None else float(power),
-                               bayes_factor=np.nan if bf is None else float(bf),
-                               likelihood_ratio=np.nan if lr is None else float(lr), notes=tuple(notes))
+                               power=power, bayes_factor=bf, likelihood_ratio=lr, notes=tuple(notes + more))
+
+
+def _against(beta: np.ndarray, sigma: np.ndarray, violation: np.ndarray | None, size: float,
+             critical_value: float) -> tuple[float, float, float, list[str]]:
+    """Power, Bayes factor and likelihood ratio of the pre-test against ``violation`` (NaN without one)."""
+    if violation is None:
+        return np.nan, np.nan, np.nan, []
+    power = _rejection_probability(violation, sigma, critical_value)
+    bayes_factor = (1 - power) / (1 - size)
+    try:
+        chol = np.linalg.cholesky(sigma)
+    except np.linalg.LinAlgError:
+        return power, bayes_factor, np.nan, ["The covariance is singular, so the likelihood ratio is not defined."]
+    z_alt = np.linalg.solve(chol, beta - violation)
+    z_null = np.linalg.solve(chol, beta)
+    return power, bayes_factor, float(np.exp(-0.5 * (z_alt @ z_alt) + 0.5 * (z_null @ z_null))), []

@@ -169,3 +169,13 @@ def test_refuses_inputs_it_cannot_use(he_wang):
         did.pretrend_power(beta=beta, sigma=sigma, event_times=t[:-1], reference=-1)
     with pytest.raises(TypeError, match="event-study result"):
         did.pretrend_power(object())
+
+
+def test_against_a_slope_equals_passing_it_as_trend(he_wang):
+    beta, sigma, t = he_wang
+    base = did.pretrend_power(beta=beta, sigma=sigma, event_times=t, reference=-1)
+    direct = did.pretrend_power(beta=beta, sigma=sigma, event_times=t, reference=-1, trend=base.slope)
+    later = base.against(base.slope)
+    assert np.isnan(base.power) and later.power == pytest.approx(0.5, abs=1e-5)
+    for k in ("power", "bayes_factor", "likelihood_ratio"):
+        assert getattr(later, k) == pytest.approx(getattr(direct, k), rel=1e-12)
