@@ -156,12 +156,17 @@ class _GroupFit:
         return self.weights.T @ y
 
     def residuals(self, y: np.ndarray) -> np.ndarray:
-        """Residuals of ``y`` (a vector) on unit and period effects within the group."""
-        yw = y - fe.group_means(y[:, None], self.unit, self.n_units)[self.unit, 0]
+        """Residuals of ``y`` (a vector, or rows x k) on unit and period effects within the group."""
+        flat = y.ndim == 1
+        y2 = y[:, None] if flat else y
+        yw = y2 - fe.group_means(y2, self.unit, self.n_units)[self.unit]
         if self.balanced:
-            period_mean = np.bincount(self.time, weights=yw, minlength=self.n_periods) / self.n_units
-            return yw - period_mean[self.time]
-        return yw - self.within @ (self.weights.T @ y)
+            period_mean = np.zeros((self.n_periods, y2.shape[1]))
+            np.add.at(period_mean, self.time, yw)
+            out = yw - (period_mean / self.n_units)[self.time]
+        else:
+            out = yw - self.within @ (self.weights.T @ y2)
+        return out[:, 0] if flat else out
 
     def scores(self, resid: np.ndarray, clusters: np.ndarray, n_clusters: int) -> np.ndarray:
         """Cluster sums of (period-effect weights x residuals), clusters x periods."""
@@ -291,16 +296,17 @@ def sun_abraham(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: 
     n_clusters = int(clusters.max()) + 1
 
     groups = [np.nonzero(is_control)[0]] + [np.nonzero(coh == g)[0] for g in cohorts]
+    fits = [_GroupFit(rows, unit_c, time_c, n_periods) for rows in groups]
     # ---- covariates: partial out unit effects and group-specific period effects (the saturated design)
     k_cov = len(covs)
-    gamma = np.zeros(k_cov)
+    x = frame[list(covs)].to_numpy(float) if k_cov else np.zeros((len(frame), 0))
     x_abs = np.zeros((len(frame), k_cov))
+    h_x = np.zeros((0, 0))
     if k_cov:
-        x = frame[list(covs)].to_numpy(float)
         y_abs = np.zeros(len(frame))
-        for rows in groups:
-            a = fe.absorb(np.column_stack([y[rows], x[rows]]), fe.codes(unit_c[rows])[0], fe.codes(time_c[rows])[0])
-            y_abs[rows], x_abs[rows] = a[:, 0], a[:, 1:]
+        for f in fits:
+            y_abs[f.rows] = f.residuals(y[f.rows])
+            x_abs[f.rows] = f.residuals(x[f.rows])
         gram_x = x_abs.T @ x_abs
         if np.linalg.matrix_rank(gram_x) < k_cov:
             raise ValueError(f"covariates {list(covs)} are constant within units (absorbed by the unit effects) or "
@@ -308,19 +314,13 @@ def sun_abraham(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: 
         h_x = np.linalg.inv(gram_x)
         gamma = h_x @ (x_abs.T @ y_abs)
         y = y - x @ gamma
-    else:
-        x = np.zeros((len(frame), 0))
-        h_x = np.zeros((0, 0))
 
     # ---- each group's period effects, residuals and cluster sums of (OLS weights x residuals)
-    fits = []
     resid = np.zeros(len(frame))
-    for rows in groups:
-        f = _GroupFit(rows, unit_c, time_c, n_periods)
-        f.tau = f.effects(y[rows][:, None])[:, 0]
-        f.wx = f.effects(x[rows]) if k_cov else None
-        resid[rows] = f.residuals(y[rows])
-        fits.append(f)
+    for f in fits:
+        f.tau = f.effects(y[f.rows][:, None])[:, 0]
+        f.wx = f.effects(x[f.rows]) if k_cov else None
+        resid[f.rows] = f.residuals(y[f.rows])
     scores_x = np.zeros((n_clusters, k_cov))
     if k_cov:
         np.add.at(scores_x, clusters, x_abs * resid[:, None])

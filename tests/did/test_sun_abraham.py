@@ -125,6 +125,7 @@ def police() -> pd.DataFrame:
     return pd.read_csv(REFERENCE / "pj_officer_level_balanced.csv.gz")
 
 
+@pytest.mark.slow  # 560,520 officer-months: about 10 s
 def test_police_training_panel_reproduces_staggered_sa(police):
     res = did.sun_abraham(police, "complaints", "uid", "period", "first_trained", control="last_cohort")
     # Printed in the staggered README (github.com/jonathandroth/staggered, README.md, "Other Estimators"):
@@ -141,6 +142,7 @@ def test_police_training_panel_reproduces_staggered_sa(police):
     assert res.n_control[0] == 13 and res.n_units == 7785
 
 
+@pytest.mark.slow  # diff-diff's dense design on 32,000 rows: about 10 s
 def test_police_subset_matches_diff_diff(police):
     """Deterministic subset small enough for diff-diff's dense design: cohorts 19, 20, 21 and the last (72)."""
     sub = police[police["first_trained"].isin([19, 20, 21, 72])].rename(
