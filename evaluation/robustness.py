@@ -177,15 +177,15 @@ def _modern(index) -> list[str]:
     return [e for e in index if e.startswith("Callaway") or e in (IMPUTATION_ESTIMATOR, SUN_ABRAHAM_ESTIMATOR)]
 
 
-def sun_abraham(panel: pd.DataFrame, *, alpha: float = 0.05) -> did.SunAbrahamResult:
+def sun_abraham(panel: pd.DataFrame, covariates: list[str], *, alpha: float = 0.05) -> did.SunAbrahamResult:
     """Sun-Abraham on the analysis panel: never-treated controls when there are any, else the last cohort.
 
-    No covariates: the entity covariates of the contract are fixed over time, so the entity effects of the
-    saturated regression absorb them (Sun-Abraham takes only time-varying covariates).
+    The entity covariates of the contract are fixed over time, so they enter interacted with the years
+    (trends may differ with them: parallel trends conditional on them, as in the other estimators).
     """
     never = ~(pd.to_numeric(panel["cohort"], errors="coerce") > 0)
     return _quiet(did.sun_abraham, panel, **PANEL_KEYS, control="never_treated" if never.any() else "last_cohort",
-                  alpha=alpha)
+                  covariates=list(covariates) or None, alpha=alpha)
 
 
 def _failed(label: str, exc: Exception) -> dict:
@@ -201,8 +201,8 @@ def estimator_comparison(panel: pd.DataFrame, covariates: list[str], *, method: 
     against never-treated and against not-yet-treated controls; the imputation
     estimator of Borusyak, Jaravel and Spiess; the interaction-weighted
     estimator of Sun and Abraham. The last four are built for staggered
-    adoption; all but Sun-Abraham use ``covariates`` (conditional parallel
-    trends; Sun-Abraham's entity effects absorb time-invariant covariates).
+    adoption and use ``covariates`` (conditional parallel trends; Sun-Abraham
+    with each covariate interacted with the years).
     Analytic standard errors throughout (BJS's conservative ones for imputation).
     """
     covs = list(covariates) or None
@@ -228,13 +228,12 @@ def estimator_comparison(panel: pd.DataFrame, covariates: list[str], *, method: 
     except ValueError as exc:
         rows.append(_failed(IMPUTATION_ESTIMATOR, exc))
     try:
-        sa = sun_abraham(panel, alpha=alpha)
+        sa = sun_abraham(panel, covariates, alpha=alpha)
         control = ("never-treated controls" if sa.settings["control"] == "never_treated" else
                    f"the last cohort ({sa.settings['control cohort']}) as control, years before it adopted")
         rows.append(_row(SUN_ABRAHAM_ESTIMATOR, sa.overall,
                          f"{int(sa.cells['identified'].sum())} cohort-event-time cells, {control}"
-                         + ("; no covariates (fixed entity traits are absorbed by the entity effects)"
-                            if covariates else "")))
+                         + (f", conditional on {', '.join(covariates)} (by year)" if covariates else "")))
     except ValueError as exc:
         rows.append(_failed(SUN_ABRAHAM_ESTIMATOR, exc))
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
@@ -304,7 +303,7 @@ def event_time_profiles(panel: pd.DataFrame, covariates: list[str], *, method: s
     Callaway-Sant'Anna with a universal base period (the input of the
     sensitivity analysis), the imputation estimator (pre-adoption rows are its
     pre-trend coefficients), Sun-Abraham's interaction-weighted event study
-    and the dynamic TWFE event study (the last two without covariates).
+    and the dynamic TWFE event study (no covariates).
     """
     covs = list(covariates) or None
     out = {}
@@ -319,7 +318,7 @@ def event_time_profiles(panel: pd.DataFrame, covariates: list[str], *, method: s
     except ValueError:
         pass
     try:
-        out["Sun-Abraham (no covariates)"] = sun_abraham(panel, alpha=alpha).tidy()
+        out["Sun-Abraham"] = sun_abraham(panel, covariates, alpha=alpha).tidy()
     except ValueError:
         pass
     try:

@@ -63,9 +63,9 @@ def test_estimator_comparison_rows_and_sources(demo, demo_comparison):
         cs = did.att_gt(panel, **impact.PANEL_KEYS, covariates=covs).aggregate("simple").overall
     assert t.loc[robustness.IMPUTATION_ESTIMATOR, "estimate"] == pytest.approx(imp.estimate)
     assert t.loc[robustness.REFERENCE_ESTIMATOR, "estimate"] == pytest.approx(cs.estimate)
-    sa = did.sun_abraham(panel, **impact.PANEL_KEYS).overall  # the demo has never-treated entities
+    sa = did.sun_abraham(panel, **impact.PANEL_KEYS, covariates=covs).overall  # the demo has never-treated entities
     assert t.loc[robustness.SUN_ABRAHAM_ESTIMATOR, "estimate"] == pytest.approx(sa.estimate)
-    assert "never-treated controls; no covariates" in t.loc[robustness.SUN_ABRAHAM_ESTIMATOR, "reading"]
+    assert "never-treated controls, conditional on" in t.loc[robustness.SUN_ABRAHAM_ESTIMATOR, "reading"]
 
 
 def test_castle_through_the_report_helpers(castle_panel):
@@ -74,7 +74,7 @@ def test_castle_through_the_report_helpers(castle_panel):
     decomposition = robustness.bacon(castle_panel)
     assert decomposition.twfe == pytest.approx(table.loc[robustness.TWFE_ESTIMATOR, "estimate"], abs=1e-8)
     profiles = robustness.event_time_profiles(castle_panel, [])
-    assert len(profiles) == 4 and "Sun-Abraham (no covariates)" in profiles
+    assert len(profiles) == 4 and "Sun-Abraham" in profiles
 
 
 def test_balanced_panel_keeps_complete_entities(demo):

@@ -217,9 +217,12 @@ def sun_abraham(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: 
         never-treated units, if any, are left out so that the control is one
         cohort, as in Sun and Abraham's Section 4.1; a message says so).
     covariates : str or list, optional
-        Time-varying covariates entering linearly with common slopes (as
-        ``fixest``). A covariate constant within units is absorbed by the unit
-        effects and refused.
+        A time-varying covariate enters linearly with a common slope (``y ~ x +
+        sunab(...)`` in ``fixest``). A covariate constant within units (an
+        entity trait) would be absorbed by the unit effects; it enters
+        interacted with period indicators instead (``i(time, x)`` in ``fixest``),
+        so that trends may differ with it -- parallel trends conditional on it,
+        with its period slopes common to all cohorts and the controls.
     cluster : str, optional
         Cluster column (default: unit).
     alpha : float
@@ -281,6 +284,10 @@ def sun_abraham(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: 
         if has_never:
             messages.append(f"{frame.loc[~np.isfinite(frame['cohort']), 'unit'].nunique()} never-treated unit(s) "
                             f"were left out: the control is the last cohort ({control_cohort:g}).")
+        late = int((np.isfinite(frame["cohort"]) & (frame["time"] >= control_cohort)).sum())
+        if late:
+            messages.append(f"{late} observation(s) from period {control_cohort:g} on were left out: the control "
+                            "cohort is treated from then.")
         frame = frame[np.isfinite(frame["cohort"]) & (frame["time"] < control_cohort)].reset_index(drop=True)
         if not (frame["cohort"] < control_cohort).any():
             raise ValueError("no cohort adopts before the last cohort within the data")
@@ -292,14 +299,14 @@ def sun_abraham(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: 
     is_control = coh == control_cohort
     cohorts = np.unique(coh[~is_control])
     y = frame["y"].to_numpy(float)
-    clusters, nested = _clusters(frame, cluster, unit)
+    clusters, nested = _clusters(frame, "time" if cluster == time else cluster, unit)
     n_clusters = int(clusters.max()) + 1
 
     groups = [np.nonzero(is_control)[0]] + [np.nonzero(coh == g)[0] for g in cohorts]
     fits = [_GroupFit(rows, unit_c, time_c, n_periods) for rows in groups]
     # ---- covariates: partial out unit effects and group-specific period effects (the saturated design)
-    k_cov = len(covs)
-    x = frame[list(covs)].to_numpy(float) if k_cov else np.zeros((len(frame), 0))
+    x, cov_terms = _covariate_terms(frame, covs, time_c, n_periods)
+    k_cov = x.shape[1]
     x_abs = np.zeros((len(frame), k_cov))
     h_x = np.zeros((0, 0))
     if k_cov:
@@ -309,8 +316,8 @@ def sun_abraham(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: 
             x_abs[f.rows] = f.residuals(x[f.rows])
         gram_x = x_abs.T @ x_abs
         if np.linalg.matrix_rank(gram_x) < k_cov:
-            raise ValueError(f"covariates {list(covs)} are constant within units (absorbed by the unit effects) or "
-                             "collinear; Sun-Abraham takes time-varying covariates only")
+            raise ValueError(f"the covariate terms of {list(covs)} are collinear with each other or with the cohort "
+                             "x event-time indicators and the unit and period effects; leave out the redundant ones")
         h_x = np.linalg.inv(gram_x)
         gamma = h_x @ (x_abs.T @ y_abs)
         y = y - x @ gamma
@@ -433,12 +440,32 @@ def sun_abraham(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: 
         cells["time"] = cells["time"].astype(np.int64)
     settings = {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort, "control": control,
                 "control cohort": "never treated" if control == "never_treated" else f"{control_cohort:g}",
-                "covariates": covs, "cluster": cluster}
+                "covariates": covs, "covariate terms": len(cov_terms), "cluster": cluster}
     return SunAbrahamResult(settings=settings, alpha=alpha, event_time=event_time, estimate=est, std_error=se,
                             conf_low=low, conf_high=high, n_treated=np.array(n_tr, dtype=int),
                             n_control=np.full(times.size, n_control_units), identified=identified, note=tuple(notes),
                             overall=overall, reference=REFERENCE, covariance=cov, cells=cells, n_obs=n_obs,
                             n_units=int(unit_c.max()) + 1, n_clusters=n_clusters, messages=tuple(messages))
+
+
+def _covariate_terms(frame: pd.DataFrame, covs: tuple[str, ...], time_c: np.ndarray,
+                     n_periods: int) -> tuple[np.ndarray, list[str]]:
+    """Regressors of the covariates: a time-varying one as it is; one constant within units times the
+    indicators of every period but the first (the first is absorbed with the unit effects)."""
+    cols, names = [], []
+    for c in covs:
+        v = frame[c].to_numpy(float)
+        if frame.assign(_v=v).groupby("unit")["_v"].nunique().max() <= 1:
+            block = np.zeros((v.size, n_periods))
+            block[np.arange(v.size), time_c] = v
+            cols.append(block[:, 1:])
+            names += [f"{c} x period {j}" for j in range(1, n_periods)]
+        else:
+            cols.append(v[:, None])
+            names.append(c)
+    if not cols:
+        return np.zeros((len(frame), 0)), []
+    return np.hstack(cols), names
 
 
 def _clusters(frame: pd.DataFrame, cluster: str | None, unit: str) -> tuple[np.ndarray, bool]:

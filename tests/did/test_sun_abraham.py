@@ -42,7 +42,7 @@ def _diff_diff_k_ratio(res: did.SunAbrahamResult, n_periods: int) -> float:
     """diff-diff counts one more absorbed parameter than fixest/reghdfe's (N-1)/(N-K) (its "CR1 K increment"
     for the constant absorbed by the fixed effects), so its SEs are ours times sqrt((N-K)/(N-K-1)), where K =
     cohort x event-time coefficients + covariates + the period effects (unit effects are nested in clusters)."""
-    k = len(res.cells) + len(res.settings["covariates"]) + n_periods - 1
+    k = len(res.cells) + res.settings["covariate terms"] + n_periods - 1
     return float(np.sqrt((res.n_obs - k) / (res.n_obs - k - 1)))
 
 
@@ -212,12 +212,41 @@ def test_refuses_when_there_is_neither_a_never_treated_group_nor_a_last_cohort()
             did.sun_abraham(frame, "y", "unit", "time", "g", control=control)
 
 
-def test_refuses_unknown_control_and_time_invariant_covariates():
+def test_refuses_unknown_control_and_collinear_covariates():
     frame = _panel(14)
     with pytest.raises(ValueError, match="control must be one of"):
         did.sun_abraham(frame, "y", "unit", "time", "g", control="not_yet_treated")
-    with pytest.raises(ValueError, match="constant within units"):
-        did.sun_abraham(frame.assign(z=frame["unit"] % 3), "y", "unit", "time", "g", covariates="z")
+    with pytest.raises(ValueError, match="collinear"):
+        did.sun_abraham(frame.assign(x=frame["time"] * 2.0, z=frame["time"] * 3.0 + 1), "y", "unit", "time", "g",
+                        covariates=["x", "z"])
+
+
+def test_time_invariant_covariate_enters_by_period_as_a_dummy_variable_ols():
+    """An entity trait enters as trait x period indicators (fixest's i(time, x)); check against statsmodels OLS
+    with every unit, period, cohort x event-time and trait x period dummy written out."""
+    sm = pytest.importorskip("statsmodels.api")
+    frame = _panel(16, n=150, periods=6, cohorts=(3, 5, 0), unbalanced=0.1)
+    trait = np.random.default_rng(0).normal(size=150)
+    frame["trait"] = trait[frame["unit"]]
+    frame["y"] += frame["trait"] * frame["time"] * 0.3  # trends differ with the trait
+    res = did.sun_abraham(frame, "y", "unit", "time", "g", covariates="trait")
+    assert res.settings["covariate terms"] == 5
+    cells = res.cohort_effects()
+    design = {f"c{g}_{t}": ((frame["g"] == g) & (frame["time"] == t)).astype(float)
+              for g, t in zip(cells["cohort"], cells["time"])}
+    design |= {f"trait_{t}": frame["trait"] * (frame["time"] == t) for t in range(2, 7)}
+    design |= {f"u{u}": (frame["unit"] == u).astype(float) for u in sorted(frame["unit"].unique())}
+    design |= {f"t{t}": (frame["time"] == t).astype(float) for t in range(2, 7)}
+    x = pd.DataFrame(design)
+    fit = sm.OLS(frame["y"], x).fit(cov_type="cluster", cov_kwds={"groups": frame["unit"]})
+    ols = fit.params[[f"c{g}_{t}" for g, t in zip(cells["cohort"], cells["time"])]].to_numpy()
+    assert cells["estimate"].to_numpy() == pytest.approx(ols, rel=1e-8, abs=1e-10)
+    # statsmodels counts the unit dummies in K; fixest/reghdfe (and we) do not when units are nested in clusters
+    n, k_sm = len(frame), x.shape[1]
+    k_ours = len(cells) + 5 + 6 - 1
+    ratio = np.sqrt((n - k_ours) / (n - k_sm))
+    se = fit.bse[[f"c{g}_{t}" for g, t in zip(cells["cohort"], cells["time"])]].to_numpy()
+    assert cells["std_error"].to_numpy() * ratio == pytest.approx(se, rel=1e-7)
 
 
 def test_a_cohort_without_its_reference_year_is_labelled_not_identified():
@@ -230,3 +259,12 @@ def test_a_cohort_without_its_reference_year_is_labelled_not_identified():
     assert gone["note"].str.contains("year before adoption").all()
     assert np.isfinite(res.overall.estimate)
     assert res.weights.query("cohort == 5").empty
+
+
+def test_clustering_by_period_and_the_last_cohort_messages():
+    frame = _panel(17, cohorts=(3, 5, 7, 0))
+    by_time = did.sun_abraham(frame, "y", "unit", "time", "g", cluster="time")
+    assert by_time.n_clusters == 8 and np.isfinite(by_time.overall.std_error)
+    last = did.sun_abraham(frame, "y", "unit", "time", "g", control="last_cohort")
+    assert any("from period 7 on were left out" in m for m in last.messages)
+    assert last.event_time.max() == 6 - 3  # cohort 3 seen up to period 6, the last before the control adopts
