@@ -438,16 +438,32 @@ def sensitivity_reading(rm: did.HonestResult, sd: did.HonestResult | None, outco
     return Markdown(text)
 
 
-def pretrend_power(dynamic, *, target_power: float = 0.5) -> did.PretrendPowerResult:
+def pretrend_power(dynamic, *, target_power: float = 0.5) -> did.PretrendPowerResult | str:
     """Roth's (2022) power of the pre-test on the event study, evaluated at the slope it detects
-    ``target_power`` of the time (so the Bayes factor and likelihood ratio refer to that trend)."""
-    found = did.pretrend_power(dynamic, target_power=target_power)
+    ``target_power`` of the time (so the Bayes factor and likelihood ratio refer to that trend).
+
+    Returns the reason instead when it cannot be computed on these data (no pre-adoption coefficient,
+    or so many that the pre-test rejects more than ``target_power`` of the time even under parallel trends).
+    """
+    try:
+        found = did.pretrend_power(dynamic, target_power=target_power)
+    except ValueError as exc:
+        return str(exc)
     return found.against(found.slope)
+
+
+def pretrend_table(pp: did.PretrendPowerResult | str) -> pd.DataFrame:
+    """The pre-adoption coefficients with the violation detected at the target power (or why there is none)."""
+    if isinstance(pp, str):
+        return pd.DataFrame({"note": [f"pre-test power not computed: {pp}"]})
+    return pp.tidy()
 
 
 def pretrend_power_reading(pp: did.PretrendPowerResult, rm: did.HonestResult, outcome: str,
                            dataset=None) -> Markdown:
     """The pre-trend power statement in plain words, set against the effect it could bias."""
+    if isinstance(pp, str):
+        return Markdown(f"The power of the pre-test could not be computed on these data: {pp}.")
     units = units_label(dataset, outcome)
     digits = _digits(pp.slope)
     times = pp.event_time
@@ -608,7 +624,7 @@ def summary(decomposition, table: pd.DataFrame, rm: did.HonestResult, placebos: 
                        + (f"more than {rm.frame['parameter'].max():g}" if np.isinf(rm.breakdown)
                           else f"{rm.breakdown:.2g}")
                        + " (times the largest pre-adoption drift).")
-    if pretrend is not None:
+    if isinstance(pretrend, did.PretrendPowerResult):
         bullets.append(f"**Pre-test power:** the pre-test would detect a linear trend of "
                        f"{pretrend.slope:.{_digits(pretrend.slope)}f} {units} a year only "
                        + ("half the time." if pretrend.target_power == 0.5 else f"{pretrend.target_power:.0%} of the time."))
@@ -641,7 +657,9 @@ def check_text(decomposition, table: pd.DataFrame, rm: did.HonestResult, placebo
                  f"{max(rm.post_event_times)} (sensitivity target): {rm.estimate:+.2f}")
     pl = placebos.tidy()
     lines.append(f"Placebo dates estimated: {int(pl['identified'].sum())} of {len(pl)}")
-    if pretrend is not None:
+    if isinstance(pretrend, str):
+        lines.append("Pre-test power: not computed")
+    elif pretrend is not None:
         lines.append(f"Pre-test detects a linear trend of {pretrend.slope:.2f} a year "
                      f"{pretrend.target_power:.0%} of the time (pre-adoption coefficients {len(pretrend.event_time)})")
     return "\n".join(lines)

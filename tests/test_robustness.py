@@ -158,6 +158,9 @@ def test_sensitivity_reading_follows_the_numbers():
 
 
 def test_placebo_and_power_readings_follow_the_numbers():
+    too_many = robustness.pretrend_power(dynamic, target_power=0.01)
+    assert isinstance(too_many, str) and "rejection rate under parallel trends" in too_many
+    assert "could not be computed" in _md(robustness.pretrend_power_reading(too_many, rm, "l_homicide"))
     placebos = did.PlaceboResult({}, pd.DataFrame([
         {"shift": 1, "estimate": 0.9, "std_error": 0.2, "conf_low": 0.5, "conf_high": 1.3, "p_value": 0.0001,
          "n_treated": 10, "n_control": 20, "identified": True, "note": ""},
@@ -236,6 +239,9 @@ def test_pretrend_power_reading_follows_the_numbers(castle_panel):
     assert f"add {bias:.{robustness._digits(bias)}f}" in text
     # the verdict depends on how the implied bias compares with the estimate
     assert ("could produce most of the effect" in text) == (abs(bias) >= 0.5 * abs(rm.estimate))
+    too_many = robustness.pretrend_power(dynamic, target_power=0.01)
+    assert isinstance(too_many, str) and "rejection rate under parallel trends" in too_many
+    assert "could not be computed" in _md(robustness.pretrend_power_reading(too_many, rm, "l_homicide"))
     placebos = did.PlaceboResult({}, pd.DataFrame([
         {"shift": 1, "estimate": 0.1, "std_error": 0.2, "conf_low": -0.3, "conf_high": 0.5, "p_value": 0.6,
          "n_treated": 10, "n_control": 20, "identified": True, "note": ""}]))
@@ -244,3 +250,7 @@ def test_pretrend_power_reading_follows_the_numbers(castle_panel):
     assert f"Pre-test detects a linear trend of {pp.slope:.2f} a year 50% of the time" in check
     sa = table.set_index("estimator").loc[robustness.SUN_ABRAHAM_ESTIMATOR]
     assert f"{robustness.SUN_ABRAHAM_ESTIMATOR}: {sa['estimate']:+.2f} (s.e. {sa['std_error']:.2f})" in check
+
+
+def test_pretrend_table_says_why_when_there_is_no_power_calculation():
+    assert robustness.pretrend_table("no pre-adoption coefficient")["note"].str.contains("not computed").all()
