@@ -26,6 +26,7 @@ COMPARISON_COLUMNS = ["estimator", "estimate", "std_error", "conf_low", "conf_hi
 REFERENCE_ESTIMATOR = "Callaway-Sant'Anna, never-treated controls"
 IMPUTATION_ESTIMATOR = "Imputation (Borusyak, Jaravel & Spiess)"
 TWFE_ESTIMATOR = "Two-way fixed effects (static)"
+SUN_ABRAHAM_ESTIMATOR = "Sun-Abraham interaction-weighted"
 #: The 2x2 comparisons that use already-treated units as controls.
 FORBIDDEN = ("later vs earlier treated", "treated vs always treated")
 
@@ -171,6 +172,22 @@ def _row(label: str, overall, reading: str) -> dict:
             "conf_low": overall.conf_low, "conf_high": overall.conf_high, "reading": reading}
 
 
+def _modern(index) -> list[str]:
+    """The estimators of a comparison table that are built for staggered adoption."""
+    return [e for e in index if e.startswith("Callaway") or e in (IMPUTATION_ESTIMATOR, SUN_ABRAHAM_ESTIMATOR)]
+
+
+def sun_abraham(panel: pd.DataFrame, covariates: list[str], *, alpha: float = 0.05) -> did.SunAbrahamResult:
+    """Sun-Abraham on the analysis panel: never-treated controls when there are any, else the last cohort.
+
+    The entity covariates of the contract are fixed over time, so they enter interacted with the years
+    (trends may differ with them: parallel trends conditional on them, as in the other estimators).
+    """
+    never = ~(pd.to_numeric(panel["cohort"], errors="coerce") > 0)
+    return _quiet(did.sun_abraham, panel, **PANEL_KEYS, control="never_treated" if never.any() else "last_cohort",
+                  covariates=list(covariates) or None, alpha=alpha)
+
+
 def _failed(label: str, exc: Exception) -> dict:
     return {"estimator": label, "estimate": np.nan, "std_error": np.nan, "conf_low": np.nan, "conf_high": np.nan,
             "reading": f"not estimable: {exc}"}
@@ -178,12 +195,14 @@ def _failed(label: str, exc: Exception) -> dict:
 
 def estimator_comparison(panel: pd.DataFrame, covariates: list[str], *, method: str = "dr",
                          alpha: float = 0.05) -> pd.DataFrame:
-    """The average effect since adoption by five estimators, from the most naive.
+    """The average effect since adoption by six estimators, from the most naive.
 
     Rows: before/after for adopters only; static TWFE; Callaway-Sant'Anna
     against never-treated and against not-yet-treated controls; the imputation
-    estimator of Borusyak, Jaravel and Spiess. The last three are built for
-    staggered adoption and use ``covariates`` (conditional parallel trends).
+    estimator of Borusyak, Jaravel and Spiess; the interaction-weighted
+    estimator of Sun and Abraham. The last four are built for staggered
+    adoption and use ``covariates`` (conditional parallel trends; Sun-Abraham
+    with each covariate interacted with the years).
     Analytic standard errors throughout (BJS's conservative ones for imputation).
     """
     covs = list(covariates) or None
@@ -208,6 +227,15 @@ def estimator_comparison(panel: pd.DataFrame, covariates: list[str], *, method: 
                          f"{imp.overall.note}{with_covs}; conservative standard errors"))
     except ValueError as exc:
         rows.append(_failed(IMPUTATION_ESTIMATOR, exc))
+    try:
+        sa = sun_abraham(panel, covariates, alpha=alpha)
+        control = ("never-treated controls" if sa.settings["control"] == "never_treated" else
+                   f"the last cohort ({sa.settings['control cohort']}) as control, years before it adopted")
+        rows.append(_row(SUN_ABRAHAM_ESTIMATOR, sa.overall,
+                         f"{int(sa.cells['identified'].sum())} cohort-event-time cells, {control}"
+                         + (f", conditional on {', '.join(covariates)} (by year)" if covariates else "")))
+    except ValueError as exc:
+        rows.append(_failed(SUN_ABRAHAM_ESTIMATOR, exc))
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
@@ -232,8 +260,7 @@ def comparison_reading(table: pd.DataFrame, outcome: str, alpha: float, truth: f
     """Do the estimators built for staggered adoption agree with each other, and with TWFE?"""
     units = units_label(dataset, outcome)
     t = table.set_index("estimator")
-    modern = [e for e in t.index if e.startswith("Callaway") or e == IMPUTATION_ESTIMATOR]
-    ok = t.loc[modern].dropna(subset=["estimate"])
+    ok = t.loc[_modern(t.index)].dropna(subset=["estimate"])
     if ok.empty:
         return Markdown("None of the estimators built for staggered adoption could be computed on these data.")
     digits = _digits(float(ok["std_error"].median()))
@@ -271,11 +298,12 @@ def comparison_reading(table: pd.DataFrame, outcome: str, alpha: float, truth: f
 
 def event_time_profiles(panel: pd.DataFrame, covariates: list[str], *, method: str = "dr",
                         alpha: float = 0.05) -> dict[str, pd.DataFrame]:
-    """Effects by years since adoption from three estimators (tidy tables by label).
+    """Effects by years since adoption from four estimators (tidy tables by label).
 
     Callaway-Sant'Anna with a universal base period (the input of the
     sensitivity analysis), the imputation estimator (pre-adoption rows are its
-    pre-trend coefficients) and the dynamic TWFE event study (no covariates).
+    pre-trend coefficients), Sun-Abraham's interaction-weighted event study
+    and the dynamic TWFE event study (no covariates).
     """
     covs = list(covariates) or None
     out = {}
@@ -287,6 +315,10 @@ def event_time_profiles(panel: pd.DataFrame, covariates: list[str], *, method: s
     try:
         out["Imputation (before adoption: pre-trend test coefficients)"] = _quiet(
             did.imputation, panel, **PANEL_KEYS, covariates=covs, alpha=alpha).tidy()
+    except ValueError:
+        pass
+    try:
+        out["Sun-Abraham"] = sun_abraham(panel, covariates, alpha=alpha).tidy()
     except ValueError:
         pass
     try:
@@ -406,6 +438,62 @@ def sensitivity_reading(rm: did.HonestResult, sd: did.HonestResult | None, outco
     return Markdown(text)
 
 
+def pretrend_power(dynamic, *, target_power: float = 0.5) -> did.PretrendPowerResult | str:
+    """Roth's (2022) power of the pre-test on the event study, evaluated at the slope it detects
+    ``target_power`` of the time (so the Bayes factor and likelihood ratio refer to that trend).
+
+    Returns the reason instead when it cannot be computed on these data (no pre-adoption coefficient,
+    or so many that the pre-test rejects more than ``target_power`` of the time even under parallel trends).
+    """
+    try:
+        found = did.pretrend_power(dynamic, target_power=target_power)
+    except ValueError as exc:
+        return str(exc)
+    return found.against(found.slope)
+
+
+def pretrend_table(pp: did.PretrendPowerResult | str) -> pd.DataFrame:
+    """The pre-adoption coefficients with the violation detected at the target power (or why there is none)."""
+    if isinstance(pp, str):
+        return pd.DataFrame({"note": [f"pre-test power not computed: {pp}"]})
+    return pp.tidy()
+
+
+def pretrend_power_reading(pp: did.PretrendPowerResult, rm: did.HonestResult, outcome: str,
+                           dataset=None) -> Markdown:
+    """The pre-trend power statement in plain words, set against the effect it could bias."""
+    if isinstance(pp, str):
+        return Markdown(f"The power of the pre-test could not be computed on these data: {pp}.")
+    units = units_label(dataset, outcome)
+    digits = _digits(pp.slope)
+    times = pp.event_time
+    how_often = "half the time" if pp.target_power == 0.5 else f"{pp.target_power:.0%} of the time"
+    text = (f"The pre-test flags a problem when any of the {len(times)} pre-adoption coefficients (event times "
+            f"{times.min()} to {times.max()}) is significant on its own (|t| > {pp.settings['critical_value']:g}). "
+            f"**The pre-test would detect a linear trend of {pp.slope:.{digits}f} {units} a year only {how_often}** "
+            f"(Roth 2022); with parallel trends it raises a false alarm {pp.size:.0%} of the time.")
+    post = [t for t in rm.post_event_times if t >= 0]
+    reference = pp.settings["reference"]
+    if post and reference is not None and np.isfinite(rm.estimate):
+        bias = pp.slope * float(np.mean([t - reference for t in post]))
+        share = abs(bias) / abs(rm.estimate) if rm.estimate else np.inf
+        text += (f"\n\nIf such a trend went on after adoption it would add {bias:.{_digits(bias)}f} {units} on average "
+                 f"over event times {min(post)}-{max(post)}, against an estimated average effect of "
+                 f"{_num(rm.estimate, _digits(rm.std_error))} {units} over the same years: "
+                 + ("**a trend the pre-test misses half the time could produce most of the effect**, so passing the "
+                    "pre-test says little; the sensitivity analysis above is the better guide."
+                    if share >= 0.5 else
+                    f"about {share:.0%} of it, so a trend the pre-test would miss half the time explains only part "
+                    "of the effect."))
+    if np.isfinite(pp.likelihood_ratio):
+        text += (f" The estimated pre-adoption coefficients are {pp.likelihood_ratio:.2g} times as likely under that "
+                 "trend as under parallel trends (likelihood ratio), and passing the pre-test is "
+                 f"{pp.bayes_factor:.2f} times as likely under it (Bayes factor).")
+    for note in pp.notes:
+        text += f"\n\n_{note}_"
+    return Markdown(text)
+
+
 # --------------------------------------------------------------------------------------
 # 4. placebos
 # --------------------------------------------------------------------------------------
@@ -511,7 +599,8 @@ def power_reading(pw: did.PowerResult, table: pd.DataFrame, outcome: str, datase
 
 
 def summary(decomposition, table: pd.DataFrame, rm: did.HonestResult, placebos: did.PlaceboResult,
-            ri: did.RandomizationResult, pw: did.PowerResult, alpha: float, outcome: str, dataset=None) -> Markdown:
+            ri: did.RandomizationResult, pw: did.PowerResult, alpha: float, outcome: str, dataset=None,
+            pretrend: did.PretrendPowerResult | None = None) -> Markdown:
     """One bullet per check, each stating what it found."""
     units = units_label(dataset, outcome)
     t = table.set_index("estimator")
@@ -522,8 +611,7 @@ def summary(decomposition, table: pd.DataFrame, rm: did.HonestResult, placebos: 
     if s is not None:
         bad = s.loc[[k for k in FORBIDDEN if k in s.index], "weight"].sum()
         bullets.append(f"**TWFE:** {bad:.0%} of its weight is on comparisons with already-treated controls.")
-    modern = t.loc[[e for e in t.index if e.startswith("Callaway") or e == IMPUTATION_ESTIMATOR]]
-    modern = modern.dropna(subset=["estimate"])
+    modern = t.loc[_modern(t.index)].dropna(subset=["estimate"])
     if len(modern):
         agree = float(modern["conf_low"].max()) <= float(modern["conf_high"].min())
         bullets.append(f"**Modern estimators:** {_num(modern['estimate'].min(), digits)} to "
@@ -536,6 +624,10 @@ def summary(decomposition, table: pd.DataFrame, rm: did.HonestResult, placebos: 
                        + (f"more than {rm.frame['parameter'].max():g}" if np.isinf(rm.breakdown)
                           else f"{rm.breakdown:.2g}")
                        + " (times the largest pre-adoption drift).")
+    if isinstance(pretrend, did.PretrendPowerResult):
+        bullets.append(f"**Pre-test power:** the pre-test would detect a linear trend of "
+                       f"{pretrend.slope:.{_digits(pretrend.slope)}f} {units} a year only "
+                       + ("half the time." if pretrend.target_power == 0.5 else f"{pretrend.target_power:.0%} of the time."))
     pl = placebos.tidy()
     pl = pl[pl["identified"]]
     bullets.append(f"**Placebos:** {int((pl['p_value'] < alpha).sum())} of {len(pl)} placebo dates find an effect; "
@@ -545,10 +637,14 @@ def summary(decomposition, table: pd.DataFrame, rm: did.HonestResult, placebos: 
     return Markdown("\n".join(f"- {b}" for b in bullets))
 
 
-def check_text(decomposition, table: pd.DataFrame, rm: did.HonestResult, placebos: did.PlaceboResult) -> str:
+def check_text(decomposition, table: pd.DataFrame, rm: did.HonestResult, placebos: did.PlaceboResult,
+               pretrend: did.PretrendPowerResult | None = None) -> str:
     """Stable, rounded facts for the notebook's checked cell (nothing that depends on simulations)."""
     t = table.set_index("estimator")
     lines = []
+    for name, row in t.iterrows():
+        lines.append(f"{name}: " + (f"{row['estimate']:+.2f} (s.e. {row['std_error']:.2f})"
+                                    if np.isfinite(row["estimate"]) else "not estimable"))
     if decomposition is not None:
         s = decomposition.summary().set_index("comparison")
         bad = s.loc[[k for k in FORBIDDEN if k in s.index], "weight"].sum()
@@ -557,8 +653,15 @@ def check_text(decomposition, table: pd.DataFrame, rm: did.HonestResult, placebo
     lines.append(f"Estimators with an estimate: {int(t['estimate'].notna().sum())} of {len(t)}; signs {signs}")
     excludes = not _covers_zero(rm.original["conf_low"], rm.original["conf_high"])
     lines.append(f"Original interval excludes zero: {excludes}")
+    lines.append(f"Average effect over event times {min(t for t in rm.post_event_times if t >= 0)}-"
+                 f"{max(rm.post_event_times)} (sensitivity target): {rm.estimate:+.2f}")
     pl = placebos.tidy()
     lines.append(f"Placebo dates estimated: {int(pl['identified'].sum())} of {len(pl)}")
+    if isinstance(pretrend, str):
+        lines.append("Pre-test power: not computed")
+    elif pretrend is not None:
+        lines.append(f"Pre-test detects a linear trend of {pretrend.slope:.2f} a year "
+                     f"{pretrend.target_power:.0%} of the time (pre-adoption coefficients {len(pretrend.event_time)})")
     return "\n".join(lines)
 
 

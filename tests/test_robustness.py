@@ -52,7 +52,7 @@ def test_estimator_comparison_rows_and_sources(demo, demo_comparison):
     assert list(table.columns) == robustness.COMPARISON_COLUMNS
     assert list(table["estimator"]) == ["Naive before/after (adopters only)", robustness.TWFE_ESTIMATOR,
                                         robustness.REFERENCE_ESTIMATOR, "Callaway-Sant'Anna, not-yet-treated controls",
-                                        robustness.IMPUTATION_ESTIMATOR]
+                                        robustness.IMPUTATION_ESTIMATOR, robustness.SUN_ABRAHAM_ESTIMATOR]
     assert table["estimate"].notna().all()
     t = table.set_index("estimator")
     assert t.loc[robustness.TWFE_ESTIMATOR, "estimate"] == pytest.approx(
@@ -63,6 +63,9 @@ def test_estimator_comparison_rows_and_sources(demo, demo_comparison):
         cs = did.att_gt(panel, **impact.PANEL_KEYS, covariates=covs).aggregate("simple").overall
     assert t.loc[robustness.IMPUTATION_ESTIMATOR, "estimate"] == pytest.approx(imp.estimate)
     assert t.loc[robustness.REFERENCE_ESTIMATOR, "estimate"] == pytest.approx(cs.estimate)
+    sa = did.sun_abraham(panel, **impact.PANEL_KEYS, covariates=covs).overall  # the demo has never-treated entities
+    assert t.loc[robustness.SUN_ABRAHAM_ESTIMATOR, "estimate"] == pytest.approx(sa.estimate)
+    assert "never-treated controls, conditional on" in t.loc[robustness.SUN_ABRAHAM_ESTIMATOR, "reading"]
 
 
 def test_castle_through_the_report_helpers(castle_panel):
@@ -71,7 +74,7 @@ def test_castle_through_the_report_helpers(castle_panel):
     decomposition = robustness.bacon(castle_panel)
     assert decomposition.twfe == pytest.approx(table.loc[robustness.TWFE_ESTIMATOR, "estimate"], abs=1e-8)
     profiles = robustness.event_time_profiles(castle_panel, [])
-    assert len(profiles) == 3
+    assert len(profiles) == 4 and "Sun-Abraham" in profiles
 
 
 def test_balanced_panel_keeps_complete_entities(demo):
@@ -155,6 +158,9 @@ def test_sensitivity_reading_follows_the_numbers():
 
 
 def test_placebo_and_power_readings_follow_the_numbers():
+    too_many = robustness.pretrend_power(dynamic, target_power=0.01)
+    assert isinstance(too_many, str) and "rejection rate under parallel trends" in too_many
+    assert "could not be computed" in _md(robustness.pretrend_power_reading(too_many, rm, "l_homicide"))
     placebos = did.PlaceboResult({}, pd.DataFrame([
         {"shift": 1, "estimate": 0.9, "std_error": 0.2, "conf_low": 0.5, "conf_high": 1.3, "p_value": 0.0001,
          "n_treated": 10, "n_control": 20, "identified": True, "note": ""},
@@ -218,3 +224,33 @@ def test_profiles_title_names_the_extremes_at_the_longest_common_horizon():
     profiles = {"A (note)": frame([1.0, 2.0, 3.0]), "B": frame([1.0, 2.5]), "C": frame([0.5, 1.5, 9.0])}
     title = robustness.profiles_title(profiles, "POL07")
     assert title.startswith("1 years after adoption") and "+1.5 (C)" in title and "+2.5 points (B)" in title
+
+
+def test_pretrend_power_reading_follows_the_numbers(castle_panel):
+    dynamic = robustness.dynamic_effects(castle_panel, [])
+    pp = robustness.pretrend_power(dynamic)
+    assert pp.power == pytest.approx(0.5, abs=1e-5) and np.isfinite(pp.likelihood_ratio)
+    rm = did.honest(dynamic, "relative_magnitude", seed=1)
+    text = _md(robustness.pretrend_power_reading(pp, rm, "l_homicide"))
+    assert f"would detect a linear trend of {pp.slope:.{robustness._digits(pp.slope)}f}" in text
+    assert "only half the time" in text and f"{pp.size:.0%} of the time" in text
+    post = [t for t in rm.post_event_times if t >= 0]
+    bias = pp.slope * np.mean([t + 1 for t in post])
+    assert f"add {bias:.{robustness._digits(bias)}f}" in text
+    # the verdict depends on how the implied bias compares with the estimate
+    assert ("could produce most of the effect" in text) == (abs(bias) >= 0.5 * abs(rm.estimate))
+    too_many = robustness.pretrend_power(dynamic, target_power=0.01)
+    assert isinstance(too_many, str) and "rejection rate under parallel trends" in too_many
+    assert "could not be computed" in _md(robustness.pretrend_power_reading(too_many, rm, "l_homicide"))
+    placebos = did.PlaceboResult({}, pd.DataFrame([
+        {"shift": 1, "estimate": 0.1, "std_error": 0.2, "conf_low": -0.3, "conf_high": 0.5, "p_value": 0.6,
+         "n_treated": 10, "n_control": 20, "identified": True, "note": ""}]))
+    table = robustness.estimator_comparison(castle_panel, [])
+    check = robustness.check_text(robustness.bacon(castle_panel), table, rm, placebos, pp)
+    assert f"Pre-test detects a linear trend of {pp.slope:.2f} a year 50% of the time" in check
+    sa = table.set_index("estimator").loc[robustness.SUN_ABRAHAM_ESTIMATOR]
+    assert f"{robustness.SUN_ABRAHAM_ESTIMATOR}: {sa['estimate']:+.2f} (s.e. {sa['std_error']:.2f})" in check
+
+
+def test_pretrend_table_says_why_when_there_is_no_power_calculation():
+    assert robustness.pretrend_table("no pre-adoption coefficient")["note"].str.contains("not computed").all()

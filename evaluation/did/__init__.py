@@ -56,6 +56,8 @@ from .imputation import ImputationResult, imputation
 from .placebo import PlaceboResult, RandomizationResult, placebo, randomization_inference
 from .power import PowerResult, power
 from .twfe import EventStudyResult, TwfeResult, event_study, twfe
+from .sun_abraham import SunAbrahamResult, sun_abraham
+from .pretrend import PretrendPowerResult, pretrend_power
 
 __all__ += [
     "twfe",
@@ -74,4 +76,8 @@ __all__ += [
     "PlaceboResult",
     "RandomizationResult",
     "PowerResult",
+    "sun_abraham",
+    "SunAbrahamResult",
+    "pretrend_power",
+    "PretrendPowerResult",
 ]

@@ -62,6 +62,10 @@ class ImputationResult:
     horizon_vcov: np.ndarray = field(repr=False)
     effects: pd.DataFrame = field(repr=False)
     messages: tuple[str, ...] = ()
+    #: Covariance of the pre-trend coefficients (the negative event times, in order), and their exact
+    #: response to a linear trend of slope 1 in adopters' untreated outcomes (for did.pretrend_power).
+    pretrend_vcov: np.ndarray | None = field(default=None, repr=False)
+    pretrend_shape: np.ndarray | None = field(default=None, repr=False)
 
     def tidy(self) -> pd.DataFrame:
         return _tidy_frame({"event_time": self.event_time}, _tidy_values(self))
@@ -309,7 +313,8 @@ def imputation(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: s
                             std_error=result_se, conf_low=result_lo, conf_high=result_hi, n_treated=n_tr,
                             n_control=n_co, identified=ident, note=notes, overall=overall,
                             pretest_result=pre_rows["pretest"], horizon_vcov=cov[:k_h, :k_h], effects=effects,
-                            messages=tuple(messages + pre_rows["messages"]))
+                            messages=tuple(messages + pre_rows["messages"]), pretrend_vcov=pre_rows.get("vcov"),
+                            pretrend_shape=pre_rows.get("shape"))
 
 
 def _pretrend_test(frame, untreated, event, unit_c, time_c, terms, clusters, pretrends, alpha) -> dict:
@@ -327,11 +332,14 @@ def _pretrend_test(frame, untreated, event, unit_c, time_c, terms, clusters, pre
     u0, t0, y0 = unit_c[untreated], time_c[untreated], frame["y"].to_numpy(float)[untreated]
     e0 = event[untreated]
     leads = list(range(-1, -n_leads - 1, -1))
+    # a linear trend in adopters' untreated outcomes (slope 1 per year of event time, 0 for never treated):
+    # the lead coefficients' exact response to it is what a pre-trend power calculation needs
+    linear = np.where(np.isfinite(e0), e0, 0.0)
     while leads:
         x = (e0[:, None] == np.array(leads)[None, :]).astype(float)
-        absorbed = fe.absorb(np.column_stack([y0, x]), fe.codes(u0)[0], fe.codes(t0)[0],
+        absorbed = fe.absorb(np.column_stack([y0, linear, x]), fe.codes(u0)[0], fe.codes(t0)[0],
                              extra=terms[untreated] if terms.size else None)
-        xt, yt = absorbed[:, 1:], absorbed[:, 0]
+        xt, yt, lt = absorbed[:, 2:], absorbed[:, 0], absorbed[:, 1]
         if np.linalg.matrix_rank(xt.T @ xt) == len(leads):
             break
         messages.append(f"The pre-trend coefficient for event time {leads[-1]} cannot be told apart from the fixed "
@@ -341,6 +349,7 @@ def _pretrend_test(frame, untreated, event, unit_c, time_c, terms, clusters, pre
         return {**empty, "messages": messages,
                 "pretest": PretestResult(np.nan, 0, np.nan, (), "pre-trend coefficients not identified")}
     beta = np.linalg.solve(xt.T @ xt, xt.T @ yt)
+    shape = np.linalg.solve(xt.T @ xt, xt.T @ lt)
     resid = yt - xt @ beta
     n_periods = int(t0.max()) + 1
     cl0 = fe.codes(clusters[untreated])[0]
@@ -358,4 +367,5 @@ def _pretrend_test(frame, untreated, event, unit_c, time_c, terms, clusters, pre
     return {"event_time": np.array(leads)[order], "estimate": beta[order], "std_error": se[order],
             "conf_low": low[order], "conf_high": high[order], "n_treated": np.array(n_treated)[order],
             "note": [PRETREND_NOTE] * len(leads), "messages": messages, "n_leads": len(leads),
+            "vcov": vcov[np.ix_(order, order)], "shape": shape[order],
             "pretest": PretestResult(stat, len(leads), p, tuple(("pre-trend", h) for h in sorted(leads)), note)}
