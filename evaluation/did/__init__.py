@@ -72,3 +72,6 @@ __all__ += [
     "RandomizationResult",
     "PowerResult",
 ]
+from .synthetic_did import SyntheticDidResult, synthetic_did
+
+__all__ += ["synthetic_did", "SyntheticDidResult"]
