@@ -75,3 +75,6 @@ __all__ += [
 from .synthetic_did import SyntheticDidResult, synthetic_did
 
 __all__ += ["synthetic_did", "SyntheticDidResult"]
+from .efficient import EfficientResult, efficient
+
+__all__ += ["efficient", "EfficientResult"]
