@@ -69,31 +69,70 @@ def _frank_wolfe(a: np.ndarray, b: np.ndarray, eta: float, zeta2: float, x: np.n
     loss by less than ``min_decrease**2`` (the rule of synthdid's
     ``sc.weight.fw``, which compares the last two iterations).
     """
+    if a.shape[0] == 1:
+        return _frank_wolfe_one(a[0], b[0], eta, zeta2, x[0], min_decrease, max_iter)[None]
     n = a.shape[1]
-    rows = np.arange(a.shape[0])
+    out = x.copy()
     x = x.copy()
-    ax = np.einsum("rnk,rk->rn", a, x)
+    # track the residual err = A x - b; columns minus b give each vertex's residual direction
+    err = np.matmul(a, x[:, :, None])[:, :, 0] - b
+    cols_minus_b = a.transpose(0, 2, 1) - b[:, None, :]
     before = np.full(a.shape[0], np.inf)
     active = np.ones(a.shape[0], dtype=bool)
+    where = np.arange(a.shape[0])  # rows of the output the working problems belong to
+    threshold = min_decrease ** 2
     for it in range(max_iter):
-        half_grad = np.einsum("rn,rnk->rk", ax - b, a) + eta * x
+        rows = np.arange(x.shape[0])
+        half_grad = np.matmul(err[:, None, :], a)[:, 0, :] + eta * x
         i = np.argmin(half_grad, axis=1)
         step_dir = -x
         step_dir[rows, i] += 1.0
-        d_err = a[rows, :, i] - ax
-        denom = np.einsum("rn,rn->r", d_err, d_err) + eta * np.einsum("rk,rk->r", step_dir, step_dir)
-        num = -np.einsum("rk,rk->r", half_grad, step_dir)
+        d_err = cols_minus_b[rows, i] - err
+        denom = (d_err * d_err).sum(axis=1) + eta * (step_dir * step_dir).sum(axis=1)
+        num = -(half_grad * step_dir).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             step = np.where(denom > 0, num / denom, 0.0)
         step = np.where(active, np.clip(step, 0.0, 1.0), 0.0)
         x += step[:, None] * step_dir
-        ax += step[:, None] * d_err
-        err = ax - b
-        val = zeta2 * np.einsum("rk,rk->r", x, x) + np.einsum("rn,rn->r", err, err) / n
+        err += step[:, None] * d_err
+        val = zeta2 * (x * x).sum(axis=1) + (err * err).sum(axis=1) / n
         if it >= 1:
-            active &= before - val > min_decrease ** 2
+            active &= before - val > threshold
             if not active.any():
                 break
+            if active.sum() * 2 <= active.size:
+                # most problems have stopped: keep iterating on the others only
+                out[where[~active]] = x[~active]
+                where, x, err, a, cols_minus_b = where[active], x[active], err[active], a[active], cols_minus_b[active]
+                val = val[active]
+                active = active[active]
+        before = val
+    out[where] = x
+    return out
+
+
+def _frank_wolfe_one(a, b, eta, zeta2, x, min_decrease, max_iter):
+    """:func:`_frank_wolfe` for one problem (1-D arrays: fewer numpy calls per iteration)."""
+    n = a.shape[0]
+    x = x.copy()
+    err = a @ x - b
+    cols_minus_b = np.ascontiguousarray(a.T) - b
+    before = np.inf
+    threshold = min_decrease ** 2
+    for it in range(max_iter):
+        half_grad = err @ a + eta * x
+        i = int(half_grad.argmin())
+        step_dir = -x
+        step_dir[i] += 1.0
+        d_err = cols_minus_b[i] - err
+        denom = d_err @ d_err + eta * (step_dir @ step_dir)
+        if denom > 0:
+            step = min(1.0, max(0.0, -(half_grad @ step_dir) / denom))
+            x += step * step_dir
+            err += step * d_err
+        val = zeta2 * (x @ x) + (err @ err) / n
+        if it >= 1 and before - val <= threshold:
+            break
         before = val
     return x
 
@@ -298,7 +337,7 @@ class SyntheticDidResult:
     """Synthetic DiD on a block, with the synthetic-control and DiD comparisons (:func:`synthetic_did`).
 
     ``tidy()`` has one row per estimator (``sdid``, ``sc``, ``did``, in that
-    order; the ``cohort`` column is the first treated period) in the shared
+    order; only ``sdid`` when made with ``compare=False``; the ``cohort`` column is the first treated period) in the shared
     schema; ``weights()`` lists the unit and time weights (``unit_weights``,
     ``time_weights`` as Series). ``estimates`` holds the three point estimates
     and ``draws`` the placebo / jackknife / bootstrap replicates of each.
@@ -333,7 +372,7 @@ class SyntheticDidResult:
         return {k: v.estimate for k, v in self.comparisons.items()}
 
     def tidy(self) -> pd.DataFrame:
-        keys = list(ESTIMATORS)
+        keys = [k for k in ESTIMATORS if k in self.comparisons]
         rows = [self.comparisons[k] for k in keys]
         frame = _tidy_frame({"cohort": np.full(len(keys), self.cohort)},
                             {"estimate": [r.estimate for r in rows], "std_error": [r.std_error for r in rows],
@@ -366,7 +405,7 @@ class SyntheticDidResult:
 
 def synthetic_did(data: pd.DataFrame, outcome: str, unit: str, time: str, treated: str, *,
                   se: SeMethod = "placebo", replications: int = 200, seed: int | None = 0,
-                  alpha: float = 0.05) -> SyntheticDidResult:
+                  alpha: float = 0.05, compare: bool = True) -> SyntheticDidResult:
     """Synthetic difference-in-differences (Arkhangelsky et al. 2021) for a block of treated units.
 
     Identifying assumption (the paper's Section 4): the untreated outcomes
@@ -396,6 +435,9 @@ def synthetic_did(data: pd.DataFrame, outcome: str, unit: str, time: str, treate
         ``rng.permutation`` of the controls (placebo), as diff-diff's ``SyntheticDiD``.
     alpha : float
         One minus the confidence level; intervals are estimate +- z * se.
+    compare : bool
+        Also estimate the synthetic control and DiD comparisons, with the same
+        draws (default). False estimates synthetic DiD only (a third of the time).
 
     Returns
     -------
@@ -432,6 +474,8 @@ def synthetic_did(data: pd.DataFrame, outcome: str, unit: str, time: str, treate
     draws: dict[str, np.ndarray] = {}
     fitted = {}
     for key, opt in opts.items():
+        if key != "sdid" and not compare:
+            continue
         est_b, omega_b, lam_b = _fit(y[None], n0, t0, opt)
         est, omega, lam = float(est_b[0]), omega_b[0], lam_b[0]
         fitted[key] = (omega, lam)
@@ -462,4 +506,4 @@ def synthetic_did(data: pd.DataFrame, outcome: str, unit: str, time: str, treate
                               comparisons=comps, draws=draws, noise_level=noise, zeta_omega=opts["sdid"].zeta_omega,
                               zeta_lambda=opts["sdid"].zeta_lambda,
                               sc_unit_weights=pd.Series(fitted["sc"][0], index=pd.Index(units[:n0], name=unit),
-                                                        name="omega"))
+                                                        name="omega") if compare else None)

@@ -111,9 +111,11 @@ def test_printed_placebo_se_is_a_plausible_200_draw_placebo_se(prop99, prop99_re
     assert nearest.max() < 1e-8
 
 
+@pytest.mark.slow
 def test_placebo_se_reproducible_and_converges(prop99):
-    a = did.synthetic_did(prop99, **PROP99, seed=3)
-    b = did.synthetic_did(prop99, **PROP99, seed=3)
+    a = did.synthetic_did(prop99, **PROP99, seed=3, compare=False)
+    b = did.synthetic_did(prop99, **PROP99, seed=3, compare=False)
+    assert list(a.tidy()["estimator"]) == ["sdid"]
     assert a.std_error == b.std_error
     values = _all_placebos(prop99, "sdid")
     limit = np.sqrt(np.mean((values - values.mean()) ** 2))
@@ -153,7 +155,7 @@ def _diff_diff(data, method, seed=0, replications=200):
                                                                     (3, 25, 8, 5, 4)])
 def test_matches_diff_diff_placebo(seed, n_units, n_periods, n_treated, start):
     data = _random_block(seed, n_units, n_periods, n_treated, start)
-    ours = did.synthetic_did(data, "y", "unit", "period", "w", seed=seed, replications=50)
+    ours = did.synthetic_did(data, "y", "unit", "period", "w", seed=seed, replications=50, compare=False)
     theirs = _diff_diff(data, "placebo", seed=seed, replications=50)
     assert ours.estimate == pytest.approx(theirs.att, rel=1e-9, abs=1e-9)
     # same permutations (numpy default_rng(seed).permutation per draw): same standard error
@@ -167,17 +169,19 @@ def test_matches_diff_diff_placebo(seed, n_units, n_periods, n_treated, start):
 @pytest.mark.parametrize("seed", [4, 5])
 def test_matches_diff_diff_jackknife(seed):
     data = _random_block(seed, 30, 10, 4, 6)
-    ours = did.synthetic_did(data, "y", "unit", "period", "w", se="jackknife")
+    ours = did.synthetic_did(data, "y", "unit", "period", "w", se="jackknife", compare=False)
     theirs = _diff_diff(data, "jackknife")
     assert ours.estimate == pytest.approx(theirs.att, rel=1e-9)
     assert ours.std_error == pytest.approx(theirs.se, rel=1e-7)
 
 
+@pytest.mark.slow
 def test_bootstrap_is_reproducible_and_close_to_jackknife():
     data = _random_block(6, 40, 10, 8, 6)
-    boot = did.synthetic_did(data, "y", "unit", "period", "w", se="bootstrap", replications=100, seed=1)
-    again = did.synthetic_did(data, "y", "unit", "period", "w", se="bootstrap", replications=100, seed=1)
-    jack = did.synthetic_did(data, "y", "unit", "period", "w", se="jackknife")
+    kw = dict(se="bootstrap", replications=40, seed=1, compare=False)
+    boot = did.synthetic_did(data, "y", "unit", "period", "w", **kw)
+    again = did.synthetic_did(data, "y", "unit", "period", "w", **kw)
+    jack = did.synthetic_did(data, "y", "unit", "period", "w", se="jackknife", compare=False)
     assert boot.std_error == again.std_error
     assert boot.estimate == jack.estimate
     assert 0.5 < boot.std_error / jack.std_error < 2
@@ -186,11 +190,11 @@ def test_bootstrap_is_reproducible_and_close_to_jackknife():
 def test_recovers_effect_and_leaves_data_alone():
     data = _random_block(7, 60, 15, 6, 10)
     before = data.copy()
-    r = did.synthetic_did(data, "y", "unit", "period", "w", replications=100)
+    r = did.synthetic_did(data, "y", "unit", "period", "w", replications=100, compare=False)
     pd.testing.assert_frame_equal(data, before)
     assert r.conf_low < 2.0 < r.conf_high
     shuffled = did.synthetic_did(data.sample(frac=1, random_state=1), "y", "unit", "period", "w",
-                                 replications=100)
+                                 replications=100, compare=False)
     assert shuffled.estimate == pytest.approx(r.estimate, rel=1e-12)
     assert shuffled.std_error == pytest.approx(r.std_error, rel=1e-10)
 
