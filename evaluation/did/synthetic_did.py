@@ -227,15 +227,24 @@ def _placebo(y, n0, t0, opt, omega, lam, replications, rng) -> np.ndarray:
 
 
 def _jackknife(y, n0, t0, opt, omega, lam) -> np.ndarray:
-    """Algorithm 3: leave one unit out, weights held fixed (renormalised over the remaining controls)."""
-    n = y.shape[0]
-    out = np.empty(n)
-    for i in range(n):
-        keep = np.delete(np.arange(n), i)
-        n0i = n0 - (i < n0)
-        om = _sum_normalize(np.delete(omega, i)) if i < n0 else omega
-        out[i] = _fit(y[keep][None], n0i, t0, opt, om, lam, fixed=opt.kind != "did")[0][0]
-    return out
+    """Algorithm 3: leave one unit out, weights held fixed (renormalised over the remaining controls).
+
+    Closed form, since the weights do not move: with ``d_i`` a control's
+    weighted post-minus-pre difference and ``S = sum_i omega_i d_i``, leaving
+    control ``j`` out gives ``treated - (S - omega_j d_j) / (1 - omega_j)``
+    (uniform weights if ``omega_j = 1``, as synthdid's ``sum_normalize``);
+    leaving a treated unit out averages the other treated units.
+    """
+    n1, t1 = y.shape[0] - n0, y.shape[1] - t0
+    diff = y[:, t0:].mean(axis=1) - y[:, :t0] @ lam  # each unit's post mean minus its weighted pre level
+    d_control, d_treated = diff[:n0], diff[n0:]
+    s = omega @ d_control
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rest = np.where(omega < 1, (s - omega * d_control) / (1 - omega),
+                        (d_control.sum() - d_control) / max(n0 - 1, 1))
+    leave_control = d_treated.mean() - rest
+    leave_treated = (d_treated.sum() - d_treated) / (n1 - 1) - s
+    return np.r_[leave_control, leave_treated]
 
 
 def _bootstrap(y, n0, t0, opt, omega, lam, replications, rng) -> np.ndarray:
