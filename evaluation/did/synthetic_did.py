@@ -69,6 +69,8 @@ def _frank_wolfe(a: np.ndarray, b: np.ndarray, eta: float, zeta2: float, x: np.n
     loss by less than ``min_decrease**2`` (the rule of synthdid's
     ``sc.weight.fw``, which compares the last two iterations).
     """
+    if a.shape[1] > 4 * a.shape[2]:
+        return _frank_wolfe_tall(a, b, eta, zeta2, x, min_decrease, max_iter)
     if a.shape[0] == 1:
         return _frank_wolfe_one(a[0], b[0], eta, zeta2, x[0], min_decrease, max_iter)[None]
     n = a.shape[1]
@@ -81,21 +83,25 @@ def _frank_wolfe(a: np.ndarray, b: np.ndarray, eta: float, zeta2: float, x: np.n
     active = np.ones(a.shape[0], dtype=bool)
     where = np.arange(a.shape[0])  # rows of the output the working problems belong to
     threshold = min_decrease ** 2
+    xx = (x * x).sum(axis=1)
     for it in range(max_iter):
         rows = np.arange(x.shape[0])
-        half_grad = np.matmul(err[:, None, :], a)[:, 0, :] + eta * x
+        half_grad = np.matmul(err[:, None, :], a)[:, 0, :]
+        half_grad += eta * x
         i = np.argmin(half_grad, axis=1)
-        step_dir = -x
-        step_dir[rows, i] += 1.0
+        x_i = x[rows, i]
         d_err = cols_minus_b[rows, i] - err
-        denom = (d_err * d_err).sum(axis=1) + eta * (step_dir * step_dir).sum(axis=1)
-        num = -(half_grad * step_dir).sum(axis=1)
+        # the step direction is e_i - x; its products in O(n), not O(k): x'(A'err + eta x) = err'(err + b) + eta x'x
+        denom = (d_err * d_err).sum(axis=1) + eta * (xx - 2 * x_i + 1)
+        num = -(half_grad[rows, i] - (err * (err + b)).sum(axis=1) - eta * xx)
         with np.errstate(invalid="ignore", divide="ignore"):
             step = np.where(denom > 0, num / denom, 0.0)
         step = np.where(active, np.clip(step, 0.0, 1.0), 0.0)
-        x += step[:, None] * step_dir
+        x *= (1 - step)[:, None]
+        x[rows, i] += step
+        xx = (x * x).sum(axis=1)
         err += step[:, None] * d_err
-        val = zeta2 * (x * x).sum(axis=1) + (err * err).sum(axis=1) / n
+        val = zeta2 * xx + (err * err).sum(axis=1) / n
         if it >= 1:
             active &= before - val > threshold
             if not active.any():
@@ -104,11 +110,52 @@ def _frank_wolfe(a: np.ndarray, b: np.ndarray, eta: float, zeta2: float, x: np.n
                 # most problems have stopped: keep iterating on the others only
                 out[where[~active]] = x[~active]
                 where, x, err, a, cols_minus_b = where[active], x[active], err[active], a[active], cols_minus_b[active]
-                val = val[active]
+                val, xx, b = val[active], xx[active], b[active]
                 active = active[active]
         before = val
     out[where] = x
     return out
+
+
+def _frank_wolfe_tall(a, b, eta, zeta2, x, min_decrease, max_iter):
+    """:func:`_frank_wolfe` for problems with many more rows than weights (the time weights: rows are the
+    control units). The same iterations, in the Gram form: ``A'A`` and ``A'b`` once, then every step costs
+    O(k^2) instead of O(n k). ``|Ax - b|^2`` is ``x'A'Ax - 2 b'Ax + b'b``, accurate to about 1e-16 of
+    ``b'b`` -- far below the stopping threshold relative to the loss."""
+    n = a.shape[1]
+    gram = np.matmul(a.transpose(0, 2, 1), a)
+    ab = np.matmul(a.transpose(0, 2, 1), b[:, :, None])[:, :, 0]
+    bb = (b * b).sum(axis=1)
+    rows = np.arange(a.shape[0])
+    x = x.copy()
+    gx = np.matmul(gram, x[:, :, None])[:, :, 0]
+    before = np.full(a.shape[0], np.inf)
+    active = np.ones(a.shape[0], dtype=bool)
+    threshold = min_decrease ** 2
+    diag = np.diagonal(gram, axis1=1, axis2=2)
+    for it in range(max_iter):
+        half_grad = gx - ab + eta * x
+        i = np.argmin(half_grad, axis=1)
+        step_dir = -x
+        step_dir[rows, i] += 1.0
+        xgx = (x * gx).sum(axis=1)
+        # |A e_i - A x|^2 and the directional derivative, from the Gram matrix
+        d_err2 = diag[rows, i] - 2 * gx[rows, i] + xgx
+        denom = d_err2 + eta * (step_dir * step_dir).sum(axis=1)
+        num = -(half_grad * step_dir).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            step = np.where(denom > 0, num / denom, 0.0)
+        step = np.where(active, np.clip(step, 0.0, 1.0), 0.0)
+        x += step[:, None] * step_dir
+        gx += step[:, None] * (gram[rows, :, i] - gx)
+        sq_err = (x * gx).sum(axis=1) - 2 * (ab * x).sum(axis=1) + bb
+        val = zeta2 * (x * x).sum(axis=1) + sq_err / n
+        if it >= 1:
+            active &= before - val > threshold
+            if not active.any():
+                break
+        before = val
+    return x
 
 
 def _frank_wolfe_one(a, b, eta, zeta2, x, min_decrease, max_iter):
@@ -119,18 +166,21 @@ def _frank_wolfe_one(a, b, eta, zeta2, x, min_decrease, max_iter):
     cols_minus_b = np.ascontiguousarray(a.T) - b
     before = np.inf
     threshold = min_decrease ** 2
+    xx = x @ x
     for it in range(max_iter):
-        half_grad = err @ a + eta * x
+        half_grad = err @ a
+        half_grad += eta * x
         i = int(half_grad.argmin())
-        step_dir = -x
-        step_dir[i] += 1.0
+        x_i = x[i]
         d_err = cols_minus_b[i] - err
-        denom = d_err @ d_err + eta * (step_dir @ step_dir)
+        denom = d_err @ d_err + eta * (xx - 2 * x_i + 1)
         if denom > 0:
-            step = min(1.0, max(0.0, -(half_grad @ step_dir) / denom))
-            x += step * step_dir
+            step = min(1.0, max(0.0, -(half_grad[i] - err @ (err + b) - eta * xx) / denom))
+            x *= 1 - step
+            x[i] += step
             err += step * d_err
-        val = zeta2 * (x @ x) + (err @ err) / n
+            xx = x @ x
+        val = zeta2 * xx + (err @ err) / n
         if it >= 1 and before - val <= threshold:
             break
         before = val

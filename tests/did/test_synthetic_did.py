@@ -256,3 +256,16 @@ def test_refuses_no_treated_no_controls_and_wrong_se(prop99):
     data = _random_block(8, 6, 8, 3, 4)
     with pytest.raises(ValueError, match="more control units than treated"):
         did.synthetic_did(data, "y", "unit", "period", "w")
+
+
+def test_gram_form_solver_equals_residual_form():
+    """The time-weight solver for tall problems (Gram form) takes the same Frank-Wolfe steps as the
+    residual form used for the unit weights."""
+    rng = np.random.default_rng(9)
+    a = rng.normal(size=(3, 400, 12)).cumsum(axis=2)
+    b = a[:, :, -3:].mean(axis=2) + rng.normal(size=(3, 400))
+    x0 = np.full((3, 12), 1 / 12)
+    gram_form = sdid_module._frank_wolfe_tall(a, b, 400 * 1e-6, 1e-6, x0, 1e-5, 3000)
+    residual_form = np.vstack([sdid_module._frank_wolfe_one(a[r], b[r], 400 * 1e-6, 1e-6, x0[r], 1e-5, 3000)
+                               for r in range(3)])
+    np.testing.assert_allclose(gram_form, residual_form, atol=1e-10)
