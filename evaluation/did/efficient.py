@@ -276,7 +276,8 @@ def efficient(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: st
         est, se, se_n, b = _estimate(a_theta, a_zero, means, covs, sizes, cohorts, periods, beta)
         rows.append((e, est, se, se_n, b, int(sizes[sorted(treated)].sum()), int(sizes[sorted(controls)].sum())))
     if skipped:
-        possible = [e for e in range(int(periods.min() - cohorts.max()), int(periods.max() - cohorts.min()) + 1)
+        finite = cohorts[np.isfinite(cohorts)]
+        possible = [e for e in range(int(periods.min() - finite.max()), int(periods.max() - finite.min()) + 1)
                     if _cells("eventstudy", cohorts, sizes, periods, e)]
         if not rows:
             raise ValueError(f"efficient: no comparison cohort for event time(s) {skipped}: a cohort's effect "

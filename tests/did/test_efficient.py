@@ -137,6 +137,18 @@ def test_efficient_is_more_precise_than_cs_and_leaves_data_alone():
     assert "Efficient estimator under random timing" in eff._repr_html_()
 
 
+def test_never_treated_coded_zero_is_a_cohort_after_the_data():
+    data = _random_timing(8)
+    as_zero = data.assign(g=data["g"].where(data["g"] <= 6, 0))
+    for estimand in ("simple", "calendar", "eventstudy"):
+        a = did.efficient(data, "y", "u", "t", "g", estimand=estimand, event_time=[-1, 0, 1])
+        b = did.efficient(as_zero, "y", "u", "t", "g", estimand=estimand, event_time=[-1, 0, 1])
+        np.testing.assert_allclose(a.estimate, b.estimate, rtol=1e-12)
+        np.testing.assert_allclose(a.std_error, b.std_error, rtol=1e-12)
+    with pytest.raises(ValueError, match="possible event times"):
+        did.efficient(as_zero, "y", "u", "t", "g", estimand="eventstudy", event_time=[9])
+
+
 # ---- bad input ----------------------------------------------------------------------------------
 
 
