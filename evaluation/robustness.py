@@ -672,8 +672,11 @@ def first_cohort_synthetic_did(dataset, outcome: str, until_year: int | None = N
             if first is None:  # no heads of sector at all: another outcome will not help
                 break
             continue
-        result = did.synthetic_did(block, "value", "entity_id", "year", "treated", replications=replications,
-                                   seed=seed, alpha=alpha)
+        try:
+            result = did.synthetic_did(block, "value", "entity_id", "year", "treated", replications=replications,
+                                       seed=seed, alpha=alpha)
+        except ValueError as exc:  # e.g. fewer comparisons than treated entities: say so in the table
+            return FirstCohortSynthetic(outcome, candidate, first, None, str(exc), dropped, int(block["year"].max()))
         note = "" if candidate == outcome else (f"{outcome}: {reasons[0][1]}; {candidate} is the first indicator "
                                                 "measured in two years before that, so this section uses it")
         return FirstCohortSynthetic(outcome, candidate, first, result, note, dropped, int(block["year"].max()))
