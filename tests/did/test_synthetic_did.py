@@ -45,7 +45,9 @@ VIGNETTE_OMEGA = {"Nevada": 0.124, "New Hampshire": 0.105, "Connecticut": 0.078,
 VIGNETTE_LAMBDA = {1988: 0.427, 1986: 0.366, 1987: 0.206}
 VIGNETTE_PLACEBO_SE = (0.80 - -32.01) / (2 * 1.96)  # from the printed interval tau -+ 1.96 se: 8.370
 # Arkhangelsky, Athey, Hirshberg, Imbens & Wager (2021), AER 111(12), Table 1 (California, 12 post years):
-# DID -27.3 (17.7), SC -19.6 (9.9), SDID -15.6 (8.4); the standard errors are placebo ones.
+# DID -27.3 (17.7), SC -19.6 (9.9), SDID -15.6 (8.4); the standard errors are placebo ones. (Not retrieved
+# from the paper's text in this session -- the code and page indexes do not hold the table; the SDID entry
+# agrees with the vignette above. To verify against the published PDF.)
 TABLE1 = {"did": (-27.3, 17.7), "sc": (-19.6, 9.9), "sdid": (-15.6, 8.4)}
 
 
