@@ -12,6 +12,7 @@ so the same notebook run on other data says other things.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -677,3 +678,139 @@ def truth(dataset, outcome: str, panel: pd.DataFrame, covariates: list[str], unt
     except ValueError:
         return None
     return true_effects(dataset, outcome, panel, result, until_year)
+
+
+# --------------------------------------------------------------------------------------
+# synthetic difference-in-differences for the first national cohort (heads of sector)
+# --------------------------------------------------------------------------------------
+
+#: Estimator labels of the synthetic-DiD rows, in the order of ``SyntheticDidResult.tidy()``.
+SDID_LABELS = {"sdid": "Synthetic DiD (Arkhangelsky et al.)", "sc": "Synthetic control (no time weights)",
+               "did": "DiD, equal weights"}
+
+
+@dataclass(frozen=True)
+class FirstCohortSynthetic:
+    """Synthetic DiD for the national heads of sector that adopted first (:func:`first_cohort_synthetic_did`).
+
+    ``outcome`` is the outcome used, which differs from ``requested`` when the
+    requested one was not measured in two years before that cohort adopted
+    (``note`` says so). ``result`` is None when no outcome allows the estimate.
+    """
+
+    requested: str
+    outcome: str | None
+    cohort: int | None
+    result: did.SyntheticDidResult | None
+    note: str
+    dropped: int = 0
+    last_year: int | None = None
+
+    def tidy(self) -> pd.DataFrame:
+        """The three estimators' rows (COMPARISON_COLUMNS); one unidentified row with the reason if none."""
+        if self.result is None:
+            return pd.DataFrame([{"estimator": SDID_LABELS["sdid"], "estimate": np.nan, "std_error": np.nan,
+                                  "conf_low": np.nan, "conf_high": np.nan, "reading": f"not estimable: {self.note}"}],
+                                columns=COMPARISON_COLUMNS)
+        t = self.result.tidy()
+        r = self.result
+        effective = 1 / float(np.sum(r.unit_weights.to_numpy() ** 2))
+        readings = {"sdid": f"{r.n_treated} treated, {r.n_control} comparison entities (effectively "
+                            f"{effective:.0f}); placebo standard errors, {r.settings['replications']} draws",
+                    "sc": f"weight on {int(np.count_nonzero(r.sc_unit_weights))} comparison entities",
+                    "did": f"all {r.n_control} comparison entities, all {r.n_pre} pre-adoption years equally"}
+        return pd.DataFrame({"estimator": [SDID_LABELS[k] for k in t["estimator"]], "estimate": t["estimate"],
+                             "std_error": t["std_error"], "conf_low": t["conf_low"], "conf_high": t["conf_high"],
+                             "reading": [readings[k] for k in t["estimator"]]}, columns=COMPARISON_COLUMNS)
+
+
+def _first_cohort_block(panel: pd.DataFrame) -> tuple[pd.DataFrame | None, int | None, int, str]:
+    """The block: national heads of sector of the first cohort, against national entities not adopted yet."""
+    if not {"level", "head_of_sector"}.issubset(panel.columns):
+        return None, None, 0, "these data do not say which entities are national heads of sector"
+    national = panel[(panel["level"] == "national") & panel["value"].notna()]
+    heads = national[(national["head_of_sector"] == 1) & (national["cohort"] > 0)]
+    if heads.empty:
+        return None, None, 0, "no national head of sector adopted within the years of data"
+    first = int(heads["cohort"].min())
+    treated_ids = set(heads.loc[heads["cohort"] == first, "entity_id"])
+    keep = national[national["entity_id"].isin(treated_ids) | (national["cohort"] == 0)]
+    years = np.sort(keep["year"].unique())
+    counts = keep.groupby("entity_id")["year"].nunique()
+    complete = counts.index[counts == years.size]
+    dropped = int(counts.size - complete.size)
+    keep = keep[keep["entity_id"].isin(complete)]
+    n_pre = int((years < first).sum())
+    if n_pre < 2:
+        return None, first, dropped, (f"the first national heads of sector adopted in {first}, and the outcome is "
+                                      f"measured from {years.min()} on: synthetic DiD needs two years before adoption")
+    if not set(keep["entity_id"]) & treated_ids:
+        return None, first, dropped, f"no {first} head of sector is observed in every year"
+    if not (keep["cohort"] == 0).any():
+        return None, first, dropped, "no national entity is left that had not adopted by the last year"
+    block = keep.assign(treated=((keep["cohort"] == first) & (keep["year"] >= first)).astype(int))
+    return block, first, dropped, ""
+
+
+def first_cohort_synthetic_did(dataset, outcome: str, until_year: int | None = None, *, replications: int = 200,
+                               seed: int = 2016, alpha: float = 0.05) -> FirstCohortSynthetic:
+    """Synthetic DiD (:func:`evaluation.did.synthetic_did`) for the first national cohort of heads of sector.
+
+    The heads of sector that created the post first are one block (same year,
+    treated ever after); the comparisons are the national entities that had not
+    created it by the last year used. Entities not observed in every year are
+    left out (synthetic DiD needs a balanced block). If ``outcome`` was not
+    measured in two years before that cohort adopted, the first of the
+    dataset's other indicators that was is used instead, and ``note`` says so;
+    the estimate is then about that indicator, not the report's outcome.
+    """
+    reasons = []
+    from .impact import analysis_panel
+
+    for candidate in [outcome] + [o for o in dataset.indicators if o != outcome]:
+        block, first, dropped, reason = _first_cohort_block(analysis_panel(dataset, candidate, "national",
+                                                                           until_year=until_year))
+        if block is None:
+            reasons.append((candidate, reason))
+            if first is None:  # no heads of sector at all: another outcome will not help
+                break
+            continue
+        try:
+            result = did.synthetic_did(block, "value", "entity_id", "year", "treated", replications=replications,
+                                       seed=seed, alpha=alpha)
+        except ValueError as exc:  # e.g. fewer comparisons than treated entities: say so in the table
+            return FirstCohortSynthetic(outcome, candidate, first, None, str(exc), dropped, int(block["year"].max()))
+        note = "" if candidate == outcome else (f"{outcome}: {reasons[0][1]}; {candidate} is the first indicator "
+                                                "measured in two years before that, so this section uses it")
+        return FirstCohortSynthetic(outcome, candidate, first, result, note, dropped, int(block["year"].max()))
+    return FirstCohortSynthetic(outcome, None, None, None, reasons[0][1] if reasons else "no indicator in these data")
+
+
+def first_cohort_reading(fc: FirstCohortSynthetic, alpha: float = 0.05, dataset=None) -> Markdown:
+    """What the synthetic DiD says about the first national cohort, computed from the result."""
+    if fc.result is None:
+        return Markdown(f"Synthetic difference-in-differences for the first national heads of sector is not "
+                        f"estimable here: {fc.note}.")
+    r = fc.result
+    units = units_label(dataset, fc.outcome) if dataset is not None else "units"
+    digits = _digits(max(abs(r.estimate), r.std_error))
+    est = r.estimates
+    top = r.unit_weights.sort_values(ascending=False)
+    top = top[top > 0].head(3)
+    names = (dataset.entities.set_index("entity_id")["name"] if dataset is not None and "name" in
+             getattr(dataset, "entities", pd.DataFrame()).columns else pd.Series(dtype=object))
+    top_names = [str(names.get(e, e)) for e in top.index]
+    years = r.time_weights[r.time_weights > 0.05].sort_values(ascending=False)
+    text = (f"The {r.n_treated} national heads of sector that created the post in {fc.cohort} are compared with "
+            f"{r.n_control} national entities that had not created it by {fc.last_year}"
+            f"{'' if not fc.dropped else f' ({fc.dropped} entities not observed every year left out)'}. "
+            f"Synthetic DiD estimates **{_num(r.estimate, digits)} {units}** on {fc.outcome} "
+            f"({_ci(r.conf_low, r.conf_high, alpha, digits)}, placebo standard errors), against "
+            f"{_num(est['sc'], digits)} by synthetic control and {_num(est['did'], digits)} by plain DiD. "
+            f"The comparison leans most on {'; '.join(top_names)} and on the pre-adoption "
+            f"year(s) {', '.join(map(str, years.index))}. ")
+    text += ("The interval includes zero." if _covers_zero(r.conf_low, r.conf_high) else
+             "The interval excludes zero.")
+    if fc.note:
+        text += f" Note: {fc.note}."
+    return Markdown(text)

@@ -254,3 +254,40 @@ def test_pretrend_power_reading_follows_the_numbers(castle_panel):
 
 def test_pretrend_table_says_why_when_there_is_no_power_calculation():
     assert robustness.pretrend_table("no pre-adoption coefficient")["note"].str.contains("not computed").all()
+
+
+def test_first_cohort_synthetic_did_on_demo_data():
+    """POL07 starts in 2018, after the first national heads of sector adopted (2016): the section says so and
+    uses the first indicator measured twice before (GEL, 2014-2017); the rows come from did.synthetic_did."""
+    data = dataset.load(paths.resolve_data_dir(""))
+    fc = robustness.first_cohort_synthetic_did(data, "POL07", replications=50)
+    assert fc.outcome == "GEL" and fc.cohort == 2016
+    assert "POL07" in fc.note and "2018" in fc.note
+    table = fc.tidy()
+    assert list(table.columns) == robustness.COMPARISON_COLUMNS
+    assert list(table["estimator"]) == list(robustness.SDID_LABELS.values())
+    assert table[["estimate", "std_error"]].notna().all().all()
+    r = fc.result
+    panel = impact.analysis_panel(data, "GEL", "national")
+    heads = panel[(panel["head_of_sector"] == 1) & (panel["cohort"] == 2016)]["entity_id"].unique()
+    assert 0 < r.n_treated <= len(heads)
+    assert set(r.unit_weights.index).isdisjoint(heads)
+    text = robustness.first_cohort_reading(fc, 0.05, data).data
+    assert f"{r.estimate:+.1f}" in text and "GEL" in text and "POL07" in text
+
+
+def test_first_cohort_synthetic_did_without_heads_of_sector(castle_panel):
+    """Data without entity levels (a config panel): one unidentified row saying why, never an empty table."""
+
+    class Panelled:
+        indicators = ["l_homicide"]
+
+        @staticmethod
+        def panel(outcome, until_year=None):
+            return castle_panel.assign(level="state")
+
+    fc = robustness.first_cohort_synthetic_did(Panelled(), "l_homicide")
+    table = fc.tidy()
+    assert len(table) == 1 and table["estimate"].isna().all()
+    assert "heads of sector" in table["reading"].iloc[0]
+    assert "not estimable" in robustness.first_cohort_reading(fc).data

@@ -81,3 +81,9 @@ __all__ += [
     "pretrend_power",
     "PretrendPowerResult",
 ]
+from .synthetic_did import SyntheticDidResult, synthetic_did
+
+__all__ += ["synthetic_did", "SyntheticDidResult"]
+from .efficient import EfficientResult, efficient
+
+__all__ += ["efficient", "EfficientResult"]
