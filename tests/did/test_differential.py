@@ -33,15 +33,11 @@ Known peer deviations are handled here explicitly, never by a looser tolerance
   ``weights`` (checked: with ``weightsname="sw"`` every ATT(g, t) matches and the aggregations
   do not). Our and csdid's weight column is ``sw``; moderndid gets it renamed to ``weights``.
 
-Cases where *we* differ from R today because of an open item of issue 9 are marked
-``xfail(strict=True)`` with the item; they assert the R-following answer and flip to
-passing (and then must be unmarked) once the fix on branch fix9-estimator is merged:
-
-* item 2 (no never-treated units + not-yet-treated controls), in the random panels where R's
-  rule removes a row we report (``item2_applies`` decides from the design, not from our output);
-* targeted designs a random panel does not reach: item 1 (weighted overlap guard), item 4
-  (quasi-separated binary covariate), item 5 (one cluster: SEs must be NA), item 6 (covariate
-  shifted by 1e4 / 1e6), item 7 (times coded in tenths). ``balance_e`` is compared on the
+Besides the random panels (which include designs without never-treated units, where R drops
+the periods from the last cohort's adoption on: issue 9 item 2), targeted designs a random
+panel does not reach: item 1 (weighted overlap guard), item 4 (quasi-separated binary
+covariate), item 5 (one cluster: SEs must be NA), item 6 (covariate shifted by 1e4 / 1e6),
+item 7 (times coded in tenths). Each failed before the fixes of issue 9. ``balance_e`` is compared on the
   fast panels (all cells identified, so issue 9 item 3 is not reached there).
 """
 
@@ -77,10 +73,6 @@ FAST_PANELS = [
     (104, False, True, True, 1),
 ]
 N_SLOW = 8
-ISSUE9_ITEM2 = (
-    "issue 9 item 2: fixed on branch fix9-estimator (no never-treated units + not_yet_treated: R drops "
-    "the periods from the last cohort's adoption on and that cohort from the treated groups)"
-)
 
 
 # --------------------------------------------------------------------------------------
@@ -269,7 +261,7 @@ def check_against_peers(data, info, combo, peers=("csdid", "moderndid"), csdid_o
 
 
 def item2_applies(info, combo) -> bool:
-    """Does R's no-never-treated rule (issue 9 item 2) remove a row that our code reports today?
+    """Does R's no-never-treated rule (issue 9 item 2) remove a row that the code reported before the fix?
 
     Decided from the design alone: without never-treated units and with not-yet-treated
     controls, R drops the last cohort from the treated groups. Our code keeps its rows; one of
@@ -306,10 +298,7 @@ def cases(panels):
         for combo in COMBOS:
             if not info["never"] and combo[0] == "never_treated":
                 continue  # no never-treated units: that comparison group does not exist
-            marks = []
-            if item2_applies(info, combo):
-                marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=ISSUE9_ITEM2)]
-            out.append(pytest.param(args, combo, marks=marks, id=f"seed{args[0]}-{'-'.join(map(str, combo))}"))
+            out.append(pytest.param(args, combo, id=f"seed{args[0]}-{'-'.join(map(str, combo))}"))
     return out
 
 
@@ -338,6 +327,15 @@ def run_case(args, combo):
         check_against_peers(data, info, combo, peers=("csdid",), csdid_out=csdid_out)
     else:
         check_against_peers(data, info, combo, csdid_out=csdid_out)
+
+
+def test_fast_panels_reach_the_no_never_treated_rule():
+    """The fast set must exercise issue 9 item 2: designs where R's rule removes rows."""
+    reached = [
+        (args, combo) for args in FAST_PANELS for combo in COMBOS
+        if not panel(args)[1]["never"] and item2_applies(panel(args)[1], combo)
+    ]
+    assert len(reached) >= 3
 
 
 @pytest.mark.parametrize("args, combo", cases(FAST_PANELS))
@@ -378,9 +376,6 @@ def test_dynamic_balance_agrees_with_peers(args, balance):
     assert not report, "\n".join(report)
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="issue 9 item 6: fixed on branch fix9-estimator (covariates far from zero)"
-)
 @pytest.mark.parametrize("shift", [1e4, 1e6])
 @pytest.mark.parametrize("method", ["dr", "ipw", "reg"])
 def test_shifted_covariate_gives_r_numbers(shift, method):
@@ -411,9 +406,6 @@ def _by_rank(out: dict) -> dict:
     return res
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="issue 9 item 7: fixed on branch fix9-estimator (non-integer time codes)"
-)
 def test_time_coded_in_tenths_gives_the_integer_answer():
     """Periods and cohorts coded 0.1, 0.2, ... must give R's numbers for the integer coding."""
     data, info = panel((102, True, False, True, 2))
@@ -422,9 +414,6 @@ def test_time_coded_in_tenths_gives_the_integer_answer():
     assert not report, "\n".join(report[:20])
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="issue 9 item 5: fixed on branch fix9-estimator (vanishing SEs -> NA)"
-)
 def test_single_cluster_standard_errors_are_missing_as_in_r():
     """One cluster: influence functions sum to ~0, so the SE is numerically 0; R reports NA
     for any SE <= sqrt(machine epsilon) (``did`` 2.5.1, ``compute.att_gt``/``aggte``)."""
@@ -453,12 +442,9 @@ def _quasi_separated_panel() -> tuple[pd.DataFrame, dict]:
     return data, info
 
 
-_ITEM4 = pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="issue 9 item 4: fixed on branch fix9-estimator (quasi-separation)"
-)
 
 
-@pytest.mark.parametrize("method", [pytest.param("dr", marks=_ITEM4), pytest.param("ipw", marks=_ITEM4), "reg"])
+@pytest.mark.parametrize("method", ["dr", "ipw", "reg"])
 def test_quasi_separated_covariate_gives_r_numbers(method):
     """Under quasi-separation R's glm converges (issue 9 item 4: the separated comparison units
     get weight ~0) and every cell of the small cohort is estimated; csdid does the same (dr and
@@ -490,9 +476,6 @@ def _heavily_weighted_panel() -> tuple[pd.DataFrame, dict]:
     return data, info
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="issue 9 item 1: fixed on branch fix9-estimator (weighted overlap guard)"
-)
 @pytest.mark.parametrize("method", ["dr", "ipw"])
 def test_overlap_guard_uses_the_unweighted_propensity_score(method):
     """R did 2.5.1 (and both peers) fail a cell for overlap only when the *unweighted* logit's
