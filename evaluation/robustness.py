@@ -939,8 +939,8 @@ def wild_by_sector(dataset, outcome: str, covariates: list[str], until_year: int
         return _not_by_sector(outcome, str(exc))
     panel = panel[panel["value"].notna()] if "value" in panel.columns else panel
     if panel.empty:
-        return _not_by_sector(outcome, f"these data have no national entities with {outcome} (level 'national' in "
-                                       "entities.csv), and the sector clusters are those of the national entities")
+        return _not_by_sector(outcome, f"these data have no national entities (level 'national' in entities.csv) "
+                                       f"with values of {outcome}, and the sector clusters are defined for them only")
     if "sector" not in panel.columns or panel["sector"].isna().all():
         return _not_by_sector(outcome, "entities.csv gives no sector for the national entities (its optional "
                                        "'sector' column is absent or blank), so there are no sector clusters",
