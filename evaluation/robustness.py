@@ -639,8 +639,12 @@ def summary(decomposition, table: pd.DataFrame, rm: did.HonestResult, placebos: 
 
 
 def check_text(decomposition, table: pd.DataFrame, rm: did.HonestResult, placebos: did.PlaceboResult,
-               pretrend: did.PretrendPowerResult | None = None) -> str:
-    """Stable, rounded facts for the notebook's checked cell (nothing that depends on simulations)."""
+               pretrend: did.PretrendPowerResult | None = None, wild: "SectorWildBootstrap | None" = None) -> str:
+    """Stable, rounded facts for the notebook's checked cell.
+
+    Nothing that depends on the simulations' draws, except the wild-cluster-bootstrap interval of ``wild``:
+    its draws are seeded, so it changes only when the estimate, its inputs or the bootstrap change.
+    """
     t = table.set_index("estimator")
     lines = []
     for name, row in t.iterrows():
@@ -663,6 +667,15 @@ def check_text(decomposition, table: pd.DataFrame, rm: did.HonestResult, placebo
     elif pretrend is not None:
         lines.append(f"Pre-test detects a linear trend of {pretrend.slope:.2f} a year "
                      f"{pretrend.target_power:.0%} of the time (pre-adoption coefficients {len(pretrend.event_time)})")
+    if wild is not None:
+        if wild.wild is None:
+            lines.append("Wild cluster bootstrap by sector (national entities): not estimable")
+        else:
+            o = wild.tidy().iloc[0]
+            lines.append(f"Wild cluster bootstrap by sector (national entities, {wild.outcome}): {wild.n_clusters} "
+                         f"clusters, {o['treated_sectors']} with adopters; overall {o['estimate']:+.2f}, analytic "
+                         f"{o['analytic_low']:+.2f} to {o['analytic_high']:+.2f}, wild {o['wild_low']:+.2f} to "
+                         f"{o['wild_high']:+.2f}")
     return "\n".join(lines)
 
 
@@ -813,4 +826,216 @@ def first_cohort_reading(fc: FirstCohortSynthetic, alpha: float = 0.05, dataset=
              "The interval excludes zero.")
     if fc.note:
         text += f" Note: {fc.note}."
+    return Markdown(text)
+
+
+# --------------------------------------------------------------------------------------
+# few-cluster inference: national entities clustered by sector (wild cluster bootstrap-t)
+# --------------------------------------------------------------------------------------
+
+#: Coverage of 95 % intervals for the overall ATT (and the event study's uniform band) measured by the slow
+#: simulation in ``tests/did/test_wild_bootstrap.py`` (1,000 replications, Monte Carlo SE about 1 point), as
+#: the README's few-cluster table states it; ``tests/test_robustness.py`` checks the README still says this.
+WILD_COVERAGE = {
+    24: {"analytic": 0.924, "wild": 0.951, "wild_band": 0.941},
+    10: {"analytic": 0.888, "wild": 0.945, "wild_band": 0.947},
+    "24, adopters in 3": {"analytic": 0.771, "wild": 0.888, "wild_band": 0.854},
+}
+#: Columns of :meth:`SectorWildBootstrap.tidy`: the two intervals side by side, one row per effect.
+WILD_COLUMNS = ["effect", "event_time", "estimate", "std_error", "analytic_low", "analytic_high", "wild_low",
+                "wild_high", "treated_sectors", "identified", "note"]
+OVERALL_EFFECT = "Overall ATT (average since adoption)"
+
+
+@dataclass(frozen=True)
+class SectorWildBootstrap:
+    """Callaway-Sant'Anna on the national entities with standard errors clustered by sector (:func:`wild_by_sector`).
+
+    ``analytic`` is ``att_gt(..., cluster="sector")`` (cluster-robust standard
+    errors, normal intervals); ``wild`` the same estimate with
+    ``cluster_bootstrap="wild"`` (wild cluster bootstrap-t, Webb weights drawn per
+    sector; :mod:`evaluation.did.wild_bootstrap`). Both are None when the data do
+    not allow it, and ``note`` says why.
+    """
+
+    outcome: str
+    analytic: did.GroupTimeResult | None
+    wild: did.GroupTimeResult | None
+    note: str
+    n_entities: int = 0
+    n_sectors: int = 0
+    no_sector: int = 0
+
+    @property
+    def n_clusters(self) -> int:
+        """Sectors among the entities the estimate uses (entities adopted before the first year drop out)."""
+        return 0 if self.wild is None else int(self.wild.inference.n_clusters)
+
+    def treated_sectors(self, cohorts) -> int:
+        """Sectors holding at least one entity of ``cohorts`` among the entities the estimate uses."""
+        if self.wild is None:
+            return 0
+        inside = np.isin(self.wild.unit_cohort, np.asarray(list(cohorts), dtype=float))
+        return int(np.unique(self.wild.cluster_codes[inside]).size)
+
+    def tidy(self) -> pd.DataFrame:
+        """The overall ATT and the event study: estimate, cluster-robust SE, the analytic and the wild interval.
+
+        The overall row's two intervals are pointwise; on the event-time rows
+        the analytic interval is pointwise and the wild one is a uniform band
+        over the event times (as every event-study band of the suite). When the
+        estimate is not possible: one row, ``identified`` False, ``note`` why.
+        """
+        if self.wild is None:
+            return pd.DataFrame([{"effect": OVERALL_EFFECT, "event_time": np.nan, "estimate": np.nan,
+                                  "std_error": np.nan, "analytic_low": np.nan, "analytic_high": np.nan,
+                                  "wild_low": np.nan, "wild_high": np.nan, "treated_sectors": 0, "identified": False,
+                                  "note": f"not estimable: {self.note}"}], columns=WILD_COLUMNS)
+        cells = self.wild.tidy()
+        cells = cells[cells["identified"]]
+        a, w = self.analytic.aggregate("simple").overall, self.wild.aggregate("simple").overall
+        rows = [{"effect": OVERALL_EFFECT, "event_time": np.nan, "estimate": w.estimate, "std_error": w.std_error,
+                 "analytic_low": a.conf_low, "analytic_high": a.conf_high, "wild_low": w.conf_low,
+                 "wild_high": w.conf_high,
+                 "treated_sectors": self.treated_sectors(cells.loc[cells["event_time"] >= 0, "cohort"].unique()),
+                 "identified": bool(w.identified), "note": w.note}]
+        analytic, wild = self.analytic.aggregate("dynamic").tidy(), self.wild.aggregate("dynamic").tidy()
+        for ra, rw in zip(analytic.itertuples(), wild.itertuples()):
+            rows.append({"effect": f"Event time {rw.event_time}", "event_time": rw.event_time,
+                         "estimate": rw.estimate, "std_error": rw.std_error, "analytic_low": ra.conf_low,
+                         "analytic_high": ra.conf_high, "wild_low": rw.conf_low, "wild_high": rw.conf_high,
+                         "treated_sectors": self.treated_sectors(
+                             cells.loc[cells["event_time"] == rw.event_time, "cohort"].unique()),
+                         "identified": bool(rw.identified), "note": rw.note})
+        return pd.DataFrame(rows, columns=WILD_COLUMNS)
+
+
+def _not_by_sector(outcome: str, note: str, **counts) -> SectorWildBootstrap:
+    return SectorWildBootstrap(outcome, None, None, note, **counts)
+
+
+def wild_by_sector(dataset, outcome: str, covariates: list[str], until_year: int | None = None, *,
+                   method: str = "dr", draws: int = 999, seed: int = 2016, alpha: float = 0.05) -> SectorWildBootstrap:
+    """The impact estimate on the national entities with wild-cluster-bootstrap intervals by sector.
+
+    National entities are clustered by their administrative sector (``sector`` of
+    entities.csv; about 24 in the programme's data), so outcome shocks shared
+    within a sector are allowed for. With so few clusters the analytic
+    cluster-robust interval undercovers; the wild cluster bootstrap-t (Cameron,
+    Gelbach & Miller 2008, Webb 2023 six-point weights; ``att_gt(...,
+    cluster_bootstrap="wild", bootstrap=draws)``) is the interval to read, and
+    both are returned. Callaway-Sant'Anna with never-treated comparisons (the
+    not yet treated when no national entity is never treated), conditional on
+    ``covariates``. National entities with a blank sector are left out
+    (``no_sector`` counts them); no national entities, no sector, or fewer than
+    two sectors give a result whose ``note`` says why (one unidentified row in
+    ``tidy()``), never an error.
+    """
+    from .impact import analysis_panel
+
+    try:
+        panel = analysis_panel(dataset, outcome, "national", until_year=until_year)
+    except ValueError as exc:  # e.g. the outcome has no values up to that year
+        return _not_by_sector(outcome, str(exc))
+    panel = panel[panel["value"].notna()] if "value" in panel.columns else panel
+    if panel.empty:
+        return _not_by_sector(outcome, f"these data have no national entities (level 'national' in entities.csv) "
+                                       f"with values of {outcome}, and the sector clusters are defined for them only")
+    if "sector" not in panel.columns or panel["sector"].isna().all():
+        return _not_by_sector(outcome, "entities.csv gives no sector for the national entities (its optional "
+                                       "'sector' column is absent or blank), so there are no sector clusters",
+                              n_entities=int(panel["entity_id"].nunique()))
+    blank = panel["sector"].isna()
+    no_sector = int(panel.loc[blank, "entity_id"].nunique())
+    panel = panel[~blank]
+    n_entities, sectors = int(panel["entity_id"].nunique()), panel["sector"].unique()
+    counts = dict(n_entities=n_entities, n_sectors=int(sectors.size), no_sector=no_sector)
+    if sectors.size < 2:
+        return _not_by_sector(outcome, f"the {n_entities} national entities with a sector all belong to one sector "
+                                       f"({sectors[0]}): a wild cluster bootstrap needs at least two clusters",
+                              **counts)
+    never = ~(pd.to_numeric(panel["cohort"], errors="coerce") > 0)
+    options = dict(**PANEL_KEYS, control_group="never_treated" if never.any() else "not_yet_treated",
+                   covariates=list(covariates) or None, method=method if covariates else "dr", cluster="sector",
+                   alpha=alpha)
+    try:
+        analytic = _quiet(did.att_gt, panel, **options)
+        wild = _quiet(did.att_gt, panel, **options, cluster_bootstrap="wild", bootstrap=draws, seed=seed)
+    except ValueError as exc:  # e.g. two sectors, one left once the already-treated entities drop out
+        return _not_by_sector(outcome, str(exc), **counts)
+    if not wild.aggregate("simple").overall.identified:
+        return _not_by_sector(outcome, wild.aggregate("simple").overall.note or "no cohort-year cell is identified",
+                              **counts)
+    return SectorWildBootstrap(outcome, analytic, wild, "", **counts)
+
+
+def _coverage_words(n_clusters: int, treated: int) -> str:
+    """What the README's coverage simulation says about intervals with this many (treated) clusters."""
+    big, small, few = WILD_COVERAGE[24], WILD_COVERAGE[10], WILD_COVERAGE["24, adopters in 3"]
+    text = ("The README's coverage simulation (entities in sectors hit by sector-year shocks; "
+            "`tests/did/test_wild_bootstrap.py`) measured how often 95% intervals for the overall ATT cover the "
+            f"truth: with 24 clusters the analytic interval {big['analytic']:.1%} and the wild one {big['wild']:.1%} "
+            f"(event-study band {big['wild_band']:.1%}); with 10 clusters {small['analytic']:.1%} and "
+            f"{small['wild']:.1%} (band {small['wild_band']:.1%}). ")
+    if n_clusters >= 24:
+        text += (f"These data have {n_clusters} clusters, as many as the larger design or more: in panels like the "
+                 "simulated ones the wild interval covers about 95% and the analytic one somewhat less.")
+    elif n_clusters >= 10:
+        text += (f"These data have {n_clusters} clusters, between the two designs, where in panels like the "
+                 f"simulated ones the wild interval covered close to 95% and the analytic one "
+                 f"{small['analytic']:.0%}-{big['analytic']:.0%}.")
+    else:
+        text += (f"These data have {n_clusters} clusters, fewer than the smallest design simulated (10): the "
+                 "coverage of either interval is not measured here; read even the wild interval with caution.")
+    text += (f" With adopters in only 3 of 24 sectors even the wild interval covered only {few['wild']:.1%} (analytic "
+             f"{few['analytic']:.1%}; MacKinnon & Webb 2017): the fewer sectors hold adopters, the more both "
+             f"undercover. Here adopters whose effects are estimated are in {treated} of the {n_clusters} sectors"
+             + (", as few as in that design: read both intervals as too narrow." if treated <= 3 else "."))
+    return text
+
+
+def wild_by_sector_reading(sw: SectorWildBootstrap, dataset=None) -> Markdown:
+    """What the two intervals by sector say, and how far to trust them with this many clusters."""
+    if sw.wild is None:
+        return Markdown(f"Wild-cluster-bootstrap intervals by sector are not estimable here: {sw.note}.")
+    w = _words(dataset)
+    units = units_label(dataset, sw.outcome) if dataset is not None else "units"
+    alpha = sw.wild.inference.alpha
+    table = sw.tidy()
+    overall = table.iloc[0]
+    digits = _digits(float(overall["std_error"]))
+    width = (overall["wild_high"] - overall["wild_low"]) / (overall["analytic_high"] - overall["analytic_low"])
+    left = (f" ({sw.no_sector} national {w['units']} without a sector in entities.csv are left out)"
+            if sw.no_sector else "")
+    used = sw.wild.n_units
+    text = (f"The {used} national {w['units']} the estimate uses{left} belong to **{sw.n_clusters} sectors**"
+            + (f" ({sw.n_sectors} among all national {w['units']} with {sw.outcome}; those that adopted before the "
+               "first year of data drop out)" if sw.n_sectors != sw.n_clusters else "")
+            + ". Their outcomes may share shocks within a sector, so the standard error sums the influence "
+            f"functions by sector (cluster-robust). The average effect since adoption on {sw.outcome} is "
+            f"**{_num(overall['estimate'], digits)} {units}** (s.e. {overall['std_error']:.{digits}f}); the analytic "
+            f"cluster-robust {_ci(overall['analytic_low'], overall['analytic_high'], alpha, digits)}, the **wild "
+            f"cluster bootstrap-t {_ci(overall['wild_low'], overall['wild_high'], alpha, digits)}** "
+            f"({sw.wild.inference.bootstrap} draws of one Webb weight per sector, seed {sw.wild.inference.seed}), "
+            f"{width:.2f} times as wide. The wild interval takes its width from how the t-statistic varies when "
+            "whole sectors are reweighted, instead of assuming it is normal, which it is not with few clusters. ")
+    a0 = _covers_zero(overall["analytic_low"], overall["analytic_high"])
+    w0 = _covers_zero(overall["wild_low"], overall["wild_high"])
+    text += (("Both exclude zero." if not w0 else "Both include zero.") if a0 == w0 else
+             ("The analytic interval excludes zero, **the wild one does not**: with this few clusters the "
+              "significance of the average effect does not survive." if w0 else
+              "The wild interval excludes zero while the analytic one does not."))
+    es = table[table["event_time"].notna() & table["identified"]]
+    pre, post = es[es["event_time"] < 0], es[es["event_time"] >= 0]
+
+    def count(rows, low, high):
+        return int(sum(not _covers_zero(lo, hi) for lo, hi in zip(rows[low], rows[high])))
+
+    text += (f"\n\nEvent study (the wild limits form a uniform band over the {len(es)} event times, so they are wider "
+             "than a pointwise interval by construction): after adoption the analytic intervals exclude zero at "
+             f"{count(post, 'analytic_low', 'analytic_high')} of {len(post)} event times, the wild band at "
+             f"{count(post, 'wild_low', 'wild_high')}; before adoption, where the truth under parallel trends is "
+             f"zero, {count(pre, 'analytic_low', 'analytic_high')} and {count(pre, 'wild_low', 'wild_high')} of "
+             f"{len(pre)}. ")
+    text += "\n\n" + _coverage_words(sw.n_clusters, int(overall["treated_sectors"]))
     return Markdown(text)

@@ -288,3 +288,138 @@ def test_first_cohort_synthetic_did_without_heads_of_sector(castle_panel):
     assert len(table) == 1 and table["estimate"].isna().all()
     assert "heads of sector" in table["reading"].iloc[0]
     assert "not estimable" in robustness.first_cohort_reading(fc).data
+
+
+# ---------------------------------------------------------------------------- few clusters: national entities by sector
+
+
+@pytest.fixture(scope="module")
+def by_sector():
+    data = dataset.load(paths.resolve_data_dir(""))
+    covs = impact.resolve_covariates(data, "default", "national")
+    return data, covs, robustness.wild_by_sector(data, "POL07", covs, until_year=max(data.years))
+
+
+def test_wild_by_sector_on_demo_data(by_sector):
+    """National entities clustered by sector: the rows are att_gt's analytic and wild (999 draws) results."""
+    data, covs, sw = by_sector
+    panel = impact.analysis_panel(data, "POL07", "national", until_year=max(data.years))
+    assert sw.n_sectors == panel["sector"].nunique() >= 20 and sw.no_sector == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        analytic = did.att_gt(panel, **impact.PANEL_KEYS, covariates=covs, cluster="sector")
+        wild = did.att_gt(panel, **impact.PANEL_KEYS, covariates=covs, cluster="sector", cluster_bootstrap="wild",
+                          bootstrap=999, seed=2016)
+    # the clusters are the sectors of the entities the estimate uses (those adopted before 2018 drop out)
+    used = panel[panel["entity_id"].isin(wild.unit_ids)]
+    assert sw.n_clusters == used["sector"].nunique() == wild.inference.n_clusters
+    assert sw.wild.inference.cluster_bootstrap == "wild" and sw.wild.inference.bootstrap == 999
+    table = sw.tidy()
+    assert list(table.columns) == robustness.WILD_COLUMNS
+    overall = table.iloc[0]
+    assert overall["effect"] == robustness.OVERALL_EFFECT and overall["identified"]
+    a, w = analytic.aggregate("simple").overall, wild.aggregate("simple").overall
+    assert overall["estimate"] == pytest.approx(a.estimate) and overall["std_error"] == pytest.approx(a.std_error)
+    assert (overall["analytic_low"], overall["analytic_high"]) == pytest.approx((a.conf_low, a.conf_high))
+    assert (overall["wild_low"], overall["wild_high"]) == pytest.approx((w.conf_low, w.conf_high))
+    assert overall["wild_high"] - overall["wild_low"] > overall["analytic_high"] - overall["analytic_low"]
+    # adopters' sectors: those of the cohorts with an identified cell since adoption
+    cells = wild.tidy()
+    cohorts = cells.loc[cells["identified"] & (cells["event_time"] >= 0), "cohort"].unique()
+    assert overall["treated_sectors"] == used.loc[used["cohort"].isin(cohorts), "sector"].nunique()
+    es = table.iloc[1:]
+    da, dw = analytic.aggregate("dynamic").tidy(), wild.aggregate("dynamic").tidy()
+    assert list(es["event_time"]) == list(dw["event_time"])
+    np.testing.assert_allclose(es["analytic_low"], da["conf_low"])
+    np.testing.assert_allclose(es["wild_high"], dw["conf_high"])
+    assert list(es["identified"]) == list(dw["identified"])
+    text = _md(robustness.wild_by_sector_reading(sw, data))
+    assert f"**{sw.n_clusters} sectors**" in text and f"({sw.n_sectors} among all national" in text
+    assert f"interval {w.conf_low:+.2f} to {w.conf_high:+.2f}" in text and "999 draws" in text
+    assert f"{robustness.WILD_COVERAGE[24]['wild']:.1%}" in text and "between the two designs" in text
+    assert f"in {overall['treated_sectors']} of the {sw.n_clusters} sectors" in text
+    check = robustness.check_text(robustness.bacon(panel), robustness.estimator_comparison(panel, covs),
+                                  did.honest(robustness.dynamic_effects(panel, covs), "relative_magnitude", seed=1),
+                                  did.PlaceboResult({}, pd.DataFrame(columns=["identified"])), wild=sw)
+    assert (f"{sw.n_clusters} clusters, {overall['treated_sectors']} with adopters; overall {a.estimate:+.2f}, "
+            f"analytic {a.conf_low:+.2f} to {a.conf_high:+.2f}, wild {w.conf_low:+.2f} to {w.conf_high:+.2f}") in check
+
+
+def test_wild_by_sector_leaves_out_and_counts_entities_without_a_sector(by_sector):
+    data, covs, full = by_sector
+    blank = sorted(data.entities.loc[data.entities["level"] == "national", "entity_id"])[:5]
+
+    class Blanked:
+        indicators = data.indicators
+
+        @staticmethod
+        def panel(outcome, until_year=None):
+            p = data.panel(outcome, until_year=until_year)
+            p.loc[p["entity_id"].isin(blank), "sector"] = np.nan
+            return p
+
+    sw = robustness.wild_by_sector(Blanked(), "POL07", covs, until_year=max(data.years))
+    assert sw.no_sector == 5 and sw.n_entities == full.n_entities - 5
+    assert not set(blank) & set(sw.wild.unit_ids)
+    assert "5 national entities without a sector in entities.csv are left out" in _md(
+        robustness.wild_by_sector_reading(sw))
+
+
+def test_wild_by_sector_without_sectors_says_why(castle_panel):
+    """A panel without national entities (castle), without a sector, or with one sector: one labelled row."""
+
+    def fake(frame):
+        class Panelled:
+            indicators = ["l_homicide"]
+
+            @staticmethod
+            def panel(outcome, until_year=None):
+                return frame.copy()
+        return Panelled()
+
+    castle_like = castle_panel.assign(level="departmental", sector=np.nan)
+    national = castle_panel.assign(level="national")
+    cases = {"no national entities": castle_like,
+             "no sector for the national entities": national,  # no sector column at all
+             "'sector' column is absent or blank": national.assign(sector=np.nan),
+             "all belong to one sector (Interior)": national.assign(sector="Interior")}
+    for expected, frame in cases.items():
+        sw = robustness.wild_by_sector(fake(frame), "l_homicide", [])
+        table = sw.tidy()
+        assert list(table.columns) == robustness.WILD_COLUMNS
+        assert len(table) == 1 and not table["identified"].any() and table["estimate"].isna().all()
+        assert table["note"].iloc[0].startswith("not estimable: ") and expected in table["note"].iloc[0], expected
+        assert "not estimable here" in _md(robustness.wild_by_sector_reading(sw))
+        assert robustness.check_text(robustness.bacon(castle_panel), robustness.estimator_comparison(castle_panel, []),
+                                     did.honest(robustness.dynamic_effects(castle_panel, []), "relative_magnitude",
+                                                seed=1),
+                                     did.PlaceboResult({}, pd.DataFrame(columns=["identified"])),
+                                     wild=sw).endswith("Wild cluster bootstrap by sector (national entities): "
+                                                       "not estimable")
+    # two sectors, but one of them only holds states that adopted before the panel starts: att_gt's refusal
+    # (fewer than two clusters) becomes the row's note
+    early = castle_panel.groupby("entity_id")["cohort"].first()
+    states = castle_panel["entity_id"].map(lambda s: "A" if s == early.index[0] else "B")
+    two = national.assign(sector=states, cohort=np.where(states == "A", 1999, national["cohort"]))
+    sw = robustness.wild_by_sector(fake(two), "l_homicide", [])
+    assert sw.n_sectors == 2 and sw.wild is None and "at least two clusters" in sw.note
+
+
+def test_wild_coverage_words_follow_the_number_of_clusters():
+    def words(n, treated):
+        return robustness._coverage_words(n, treated)
+    assert "as many as the larger design" in words(30, 20) and "as few as in that design" not in words(30, 20)
+    assert "between the two designs" in words(12, 8)
+    assert "fewer than the smallest design simulated (10)" in words(6, 4)
+    assert "as few as in that design: read both intervals as too narrow" in words(24, 3)
+
+
+def test_wild_coverage_quoted_in_the_reading_is_the_readmes():
+    """The reading quotes the README's coverage table; if a rerun changes the README, this fails until both agree."""
+    readme = (paths.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {24: "| 24 clusters |", 10: "| 10 clusters |", "24, adopters in 3": "| 24 clusters, adopters in only 3 |"}
+    for design, start in rows.items():
+        line = next(ln for ln in readme.splitlines() if ln.strip().startswith(start))
+        c = robustness.WILD_COVERAGE[design]
+        assert f"| {100 * c['analytic']:.1f} % | {100 * c['wild']:.1f} % (" in line, line
+        assert f"uniform band {100 * c['wild_band']:.1f} %" in line or f"(band {100 * c['wild_band']:.1f} %" in line, line
