@@ -217,6 +217,11 @@ def efficient(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: st
     frame = data[[unit, time, cohort, outcome]].copy()
     frame.columns = ["i", "t", "g", "y"]
     frame["y"] = pd.to_numeric(frame["y"], errors="coerce")
+    if np.isinf(frame["y"]).any():
+        rows = frame.index[np.isinf(frame["y"])].tolist()
+        raise ValueError(f"efficient: outcome column '{outcome}' has {len(rows)} infinite value(s), in rows "
+                         f"{', '.join(map(str, rows[:5]))}{' ...' if len(rows) > 5 else ''}; correct them, or leave "
+                         "them blank if they are missing")
     frame["t"] = pd.to_numeric(frame["t"], errors="coerce")
     frame["g"] = pd.to_numeric(frame["g"], errors="coerce")
     if frame["t"].isna().any() or (frame["t"] % 1 != 0).any():
