@@ -244,7 +244,8 @@ REPS = 1000
 
 
 def _coverage(n_clusters: int, treated_clusters: int | None) -> dict[str, float]:
-    hits = {"analytic": 0, "wild": 0, "wild_band": 0, "multiplier_band": 0, "multiplier": 0, "analytic_band": 0}
+    hits = {"analytic": 0, "wild": 0, "wild_band": 0, "multiplier_band": 0, "multiplier": 0, "analytic_band": 0,
+            "multiplier_crit": 0.0, "gaussian_crit": 0.0}  # the last two: means of the sup-t critical values
     for r in range(REPS):
         data = simulate_sectors(n_clusters, treated_clusters=treated_clusters, seed=r)
         with warnings.catch_warnings():
@@ -260,6 +261,8 @@ def _coverage(n_clusters: int, treated_clusters: int | None) -> dict[str, float]
         # uniform band of the event study: true effects 0 before adoption, 1 from adoption on
         for key, res in (("wild_band", wild), ("multiplier_band", mult)):
             dyn = res.aggregate("dynamic")
+            if key == "multiplier_band":
+                hits["multiplier_crit"] += dyn.inference.critical_value
             truth = np.where(dyn.index.astype(float) >= 0, 1.0, 0.0)
             ok = dyn.identified
             hits[key] += bool(np.all((dyn.conf_low[ok] <= truth[ok]) & (truth[ok] <= dyn.conf_high[ok])))
@@ -269,6 +272,7 @@ def _coverage(n_clusters: int, treated_clusters: int | None) -> dict[str, float]
         truth = np.where(dyn.index.astype(float) >= 0, 1.0, 0.0)
         ok = dyn.identified & np.isfinite(dyn.std_error)
         q = _clustered_sup_t(dyn, draws=20_000, seed=r)
+        hits["gaussian_crit"] += q
         hits["analytic_band"] += bool(np.all(np.abs(dyn.estimate[ok] - truth[ok]) <= q * dyn.std_error[ok]))
     return {k: v / REPS for k, v in hits.items()}
 
@@ -285,12 +289,13 @@ def test_coverage_with_24_clusters():
     # falls short of the Gaussian band of the analytic covariance (small-cluster law, README)
     assert abs(cov["multiplier"] - 0.929) <= 0.025 and abs(cov["analytic_band"] - 0.886) <= 0.025, cov
     assert cov["multiplier"] >= cov["analytic"] - 0.01 and cov["multiplier_band"] < cov["analytic_band"], cov
+    assert abs(cov["multiplier_crit"] - 2.34) <= 0.03 and abs(cov["gaussian_crit"] - 2.52) <= 0.03, cov
 
 
 # Measured, not targets: README quotes these (1,000 replications; Monte Carlo SE about 1 point).
 MEASURED = {
     (10, None): {"analytic": 0.888, "wild": 0.945, "wild_band": 0.947, "multiplier_band": 0.742,
-                 "multiplier": 0.912, "analytic_band": 0.805},
+                 "multiplier": 0.912, "analytic_band": 0.805, "multiplier_crit": 2.14, "gaussian_crit": 2.50},
     (24, 3): {"analytic": 0.771, "wild": 0.888, "wild_band": 0.854, "multiplier_band": 0.335,
               "multiplier": 0.795, "analytic_band": 0.394},
 }
