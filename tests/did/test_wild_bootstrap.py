@@ -336,3 +336,14 @@ def test_coverage_with_two_to_four_clusters_as_stated(n_clusters):
     measured = (hit / reps, hit_a / reps, narrower / reps)
     print(n_clusters, measured)
     np.testing.assert_allclose(measured, VERY_FEW[n_clusters], atol=0.04)
+
+
+def test_two_cluster_multiplier_bootstrap_says_why_its_standard_errors_are_missing():
+    """Two clusters: S_1 = -S_2, so the Rademacher draws are 0 or +-2 S_1 and the IQR-based SE is often 0,
+    reported as NaN (as R). The warning used to blame influence functions that 'cancel within clusters'."""
+    data = simulate_sectors(2, seed=1)
+    with pytest.warns(UserWarning, match="with two clusters the cluster sums .* equal and opposite"):
+        res = did.att_gt(data, **COLS, cluster="sector", bootstrap=199, seed=1)
+    assert np.isnan(res.std_error).any()
+    analytic = did.att_gt(data, **COLS, cluster="sector")
+    assert np.isfinite(analytic.std_error[analytic.usable]).all()  # the analytic SEs exist
