@@ -104,6 +104,13 @@ def prepare(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: s
     frame = data[list(dict.fromkeys(wanted))].copy()
     problems = []
     frame[outcome] = pd.to_numeric(frame[outcome], errors="coerce")
+    # an infinite value is not a missing one (usually a division by zero): refuse it, naming the rows
+    from .panel import _infinite
+
+    _infinite(frame, outcome, frame[outcome].to_numpy(dtype=float), problems, "outcome")
+    for c in columns:
+        if c != outcome and pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]):
+            _infinite(frame, c, frame[c].to_numpy(dtype=float), problems, "covariate")
     frame = frame[frame[outcome].notna()]
     if frame.empty:
         raise ValueError(f"'{outcome}' has no numeric values")

@@ -268,7 +268,8 @@ def aggregate(
         rows_unc, over_unc = aggregate_uncertainty(res, est, identified, infl, m, th_o, overall_ok)
     for unc, what in ((rows_unc, f"{type} row(s)"), (over_unc, f"overall {type} effect")):
         if unc.vanished is not None and unc.vanished.any():
-            warnings.warn(vanished_message(int(unc.vanished.sum()), res.n_clusters, what), UserWarning, stacklevel=3)
+            warnings.warn(vanished_message(int(unc.vanished.sum()), res.n_clusters, what, bootstrap=draws is not None),
+                          UserWarning, stacklevel=3)
     n_t, n_c = zip(*[_counts(res, c) for c in build.cells]) if build.cells else ((), ())
     o_t, o_c = _counts(res, overall_cells)
     overall = OverallEstimate(

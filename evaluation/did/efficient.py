@@ -217,6 +217,11 @@ def efficient(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: st
     frame = data[[unit, time, cohort, outcome]].copy()
     frame.columns = ["i", "t", "g", "y"]
     frame["y"] = pd.to_numeric(frame["y"], errors="coerce")
+    if np.isinf(frame["y"]).any():
+        rows = frame.index[np.isinf(frame["y"])].tolist()
+        raise ValueError(f"efficient: outcome column '{outcome}' has {len(rows)} infinite value(s), in rows "
+                         f"{', '.join(map(str, rows[:5]))}{' ...' if len(rows) > 5 else ''}; correct them, or leave "
+                         "them blank if they are missing")
     frame["t"] = pd.to_numeric(frame["t"], errors="coerce")
     frame["g"] = pd.to_numeric(frame["g"], errors="coerce")
     if frame["t"].isna().any() or (frame["t"] % 1 != 0).any():
@@ -238,6 +243,10 @@ def efficient(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: st
         messages.append(f"{partial.size} {unit}(s) not observed (or with missing '{outcome}') in every {time} were "
                         "dropped, as R staggered does.")
         frame = frame[~frame["i"].isin(partial)]
+        if frame.empty:
+            raise ValueError(f"efficient needs {unit}s observed in every {time} (a balanced panel, as R staggered), "
+                             f"and every one of the {partial.size} {unit}s misses '{outcome}' (or a row) in some "
+                             f"{time}: fill the missing outcomes, or keep only the {time}s that every {unit} reports")
     sizes_all = frame.groupby("g")["i"].nunique()
     single = sizes_all.index[sizes_all == 1]
     if single.size:
@@ -249,7 +258,9 @@ def efficient(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: st
     cohorts = np.sort(g_of.unique())
     if cohorts.size < 2:
         raise ValueError(f"efficient needs at least two adoption cohorts: the comparisons are between cohorts, "
-                         f"the later one not yet treated (found {cohorts.size} with two or more {unit}s); "
+                         f"the later one not yet treated (found {cohorts.size} with two or more {unit}s"
+                         + (f", after dropping {partial.size} {unit}(s) not observed in every {time}" if partial.size
+                            else "") + "); "
                          "with a single cohort use a never-treated comparison group (att_gt) or synthetic_did")
     if not np.any((periods >= cohorts[0]) & (periods < cohorts[-1])):
         raise ValueError(f"efficient: no period has a treated cohort and a not-yet-treated one (cohorts "

@@ -374,7 +374,7 @@ def _infer(res: GroupTimeResult, *, alpha: float, bootstrap: int | None, seed: i
     )
     messages = tuple(m for m in res.messages if not m.startswith(VANISHED_PREFIX))
     if unc.vanished is not None and unc.vanished.any():
-        msg = vanished_message(int(unc.vanished.sum()), n_clusters, "group-time cell(s)")
+        msg = vanished_message(int(unc.vanished.sum()), n_clusters, "group-time cell(s)", bootstrap=draws is not None)
         warnings.warn(msg, UserWarning, stacklevel=3)
         messages += (msg,)
     inference = Inference(

@@ -75,13 +75,16 @@ class Uncertainty:
 VANISHED_PREFIX = "Standard errors of "
 
 
-def vanished_message(count: int, n_clusters: int, what: str = "estimate(s)") -> str:
+def vanished_message(count: int, n_clusters: int, what: str = "estimate(s)", bootstrap: bool = False) -> str:
     """The warning for standard errors set to NaN because they are numerically zero."""
-    why = (
-        "there is a single cluster, so the clustered variance cannot be estimated"
-        if n_clusters == 1
-        else "the influence functions cancel within clusters or are numerically zero"
-    )
+    if n_clusters == 1:
+        why = "there is a single cluster, so the clustered variance cannot be estimated"
+    elif n_clusters == 2 and bootstrap:
+        why = ("with two clusters the cluster sums of the influence function are equal and opposite, so the "
+               "multiplier bootstrap's draws take three values and their interquartile range is often 0: use the "
+               "analytic standard errors (bootstrap=None), cluster_bootstrap='wild', or more clusters")
+    else:
+        why = "the influence functions cancel within clusters or are numerically zero"
     return (
         f"{VANISHED_PREFIX}{count} {what} are numerically zero (<= {SE_FLOOR:.3g}) and are reported as "
         f"NaN, as R did does: {why}."

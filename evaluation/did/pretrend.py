@@ -205,6 +205,16 @@ def _from_result(result) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     v = vcov.to_numpy(dtype=float)
     beta = coef.to_numpy(dtype=float)
     keep = pre & np.isfinite(beta) & np.isfinite(np.diag(v))
+    reported = getattr(result, "std_error", None)
+    if reported is not None and np.shape(reported) == beta.shape and (keep & ~np.isfinite(reported)).any():
+        # the result set these standard errors to NaN because they are numerically zero (R did's rule;
+        # e.g. a single cluster): a covariance of ~1e-32 would give a meaningless slope of ~1e-17
+        inference = getattr(result, "inference", None)
+        n_clusters = getattr(inference, "n_clusters", getattr(result, "n_clusters", None))
+        raise ValueError("the standard errors of the pre-adoption coefficients are missing in this result (numerically "
+                         "zero" + (f"; it has {n_clusters} cluster(s)" if n_clusters is not None else "") + "), so the "
+                         "power of the pre-test cannot be computed: re-estimate with at least two clusters (cluster="
+                         "None clusters by unit)")
     if (pre & ~keep).any():
         notes.append(f"Event times {times[pre & ~keep].astype(int).tolist()} are not identified and were left out.")
         shape = shape[keep[pre]]

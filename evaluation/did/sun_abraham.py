@@ -240,7 +240,11 @@ def sun_abraham(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: 
     negligible at the sample sizes here. Units treated from their first
     observed period stay in (their later periods still inform their cohort's
     effects, as in the regression); a cohort with no observation at all in the
-    year before adoption has its cells marked not identified.
+    year before adoption has its cells marked not identified. Event time counts
+    periods of the panel (``time - g`` on consecutive whole-number periods), so
+    periods coded in tenths, every second year or with uneven gaps give the
+    same event study as 1, 2, ..., with the period before adoption as the
+    reference.
 
     References
     ----------
@@ -301,6 +305,11 @@ def sun_abraham(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: 
     y = frame["y"].to_numpy(float)
     clusters, nested = _clusters(frame, "time" if cluster == time else cluster, unit)
     n_clusters = int(clusters.max()) + 1
+    if n_clusters < 2:
+        raise ValueError(f"sun_abraham: cluster column '{cluster}' has a single value "
+                         f"({frame['time' if cluster == time else cluster].iloc[0]!r}) in the estimation sample, and "
+                         "cluster-robust standard errors need at least two clusters: leave cluster=None (cluster by "
+                         "unit) or cluster by a finer variable")
 
     groups = [np.nonzero(is_control)[0]] + [np.nonzero(coh == g)[0] for g in cohorts]
     fits = [_GroupFit(rows, unit_c, time_c, n_periods) for rows in groups]
@@ -344,13 +353,20 @@ def sun_abraham(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: 
     ctrl_times = set(ctrl.time.tolist())
     cell_rows, cell_scores = [], []
     counts = frame.groupby(["cohort", "time_code"]).size()
+    # Event time counts periods (ranks), so the reference is the period before adoption whatever
+    # the coding (0.1 steps, every second year, uneven gaps); on consecutive integers it is
+    # time - cohort. A cohort adopting before the first period has no rank: count its gap in
+    # units of the smallest step between periods (its cells are not identified in any case).
+    step = float(np.diff(periods.astype(float)).min()) if n_periods > 1 else 1.0
     for g, f in zip(cohorts, fits[1:]):
-        base = period_pos.get(float(g) - 1)
+        g_pos = period_pos.get(float(g))
+        base = g_pos - 1 if g_pos is not None and g_pos >= 1 else None
         obs_times = sorted(set(f.time.tolist()))
         for t in obs_times:
             if t == base:
                 continue
-            e = float(periods[t]) - float(g)
+            e = (float(t - g_pos) if g_pos is not None
+                 else float(t) + float(np.round((float(periods[0]) - float(g)) / step)))
             note, ok = "", True
             if base is None or base not in obs_times:
                 ok, note = False, "cohort not observed in the year before adoption (the reference)"

@@ -338,6 +338,10 @@ def _block(data: pd.DataFrame, outcome: str, unit: str, time: str, treated: str)
     if bad_w.any():
         problems.append(f"'{treated}' must be 0 or 1 in every row (row {int(np.flatnonzero(bad_w)[0])} is "
                         f"{frame[treated].iloc[int(np.flatnonzero(bad_w)[0])]!r}); it marks the treated periods")
+    if np.isinf(y).any():
+        rows = frame.index[np.isinf(y)].tolist()
+        problems.append(f"'{outcome}' has {len(rows)} infinite value(s), in rows {', '.join(map(str, rows[:5]))}"
+                        f"{' ...' if len(rows) > 5 else ''}; correct them, or leave them blank if they are missing")
     if y.isna().any():
         r = int(np.flatnonzero(y.isna())[0])
         problems.append(f"'{outcome}' is missing or not a number in {int(y.isna().sum())} row(s) (first: "

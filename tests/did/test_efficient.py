@@ -183,3 +183,14 @@ def test_refuses_bad_columns_and_options():
         did.efficient(data, "outcome", "u", "t", "g")
     with pytest.raises(ValueError, match="consecutive"):
         did.efficient(data[data["t"] != 3], "y", "u", "t", "g")
+
+
+def test_refuses_outcomes_missing_in_every_unit_with_the_reason():
+    """A blank outcome in some year for every unit: R staggered's rule (drop units not observed in every
+    period) leaves nothing; the message used to say 'found 0 cohorts', which names neither cause nor fix."""
+    data = _random_timing(8)
+    data.loc[data["u"].index % 6 == data["u"] % 6, "y"] = np.nan  # each unit misses one period
+    before = data.copy()
+    with pytest.raises(ValueError, match=r"observed in every t .*every one of the 600 us misses 'y'.*fill the missing"):
+        did.efficient(data, "y", "u", "t", "g")
+    pd.testing.assert_frame_equal(data, before)

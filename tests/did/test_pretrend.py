@@ -179,3 +179,16 @@ def test_against_a_slope_equals_passing_it_as_trend(he_wang):
     assert np.isnan(base.power) and later.power == pytest.approx(0.5, abs=1e-5)
     for k in ("power", "bayes_factor", "likelihood_ratio"):
         assert getattr(later, k) == pytest.approx(getattr(direct, k), rel=1e-12)
+
+
+@pytest.mark.parametrize("base_period", ["varying", "universal"])
+def test_refuses_an_event_study_whose_standard_errors_vanished(simulate, base_period):
+    """One cluster: att_gt reports the SEs as NaN (numerically zero, as R did), but its covariance is
+    ~1e-32, from which the pre-test power used to come out as a 'detectable slope' of ~1e-17 with no
+    warning. It must refuse and name the fix instead."""
+    frame = simulate(300, seed=5).assign(region=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        es = did.att_gt(frame, **SIM_COLUMNS, cluster="region", base_period=base_period).aggregate("dynamic")
+    with pytest.raises(ValueError, match=r"numerically zero; it has 1 cluster\(s\).*at least two clusters"):
+        did.pretrend_power(es)

@@ -269,3 +269,34 @@ def test_clustering_by_period_and_the_last_cohort_messages():
     last = did.sun_abraham(frame, "y", "unit", "time", "g", control="last_cohort")
     assert any("from period 7 on were left out" in m for m in last.messages)
     assert last.event_time.max() == 6 - 3  # cohort 3 seen up to period 6, the last before the control adopts
+
+
+# ------------------------------------------------------------------------------------ review: odd codings
+
+
+@pytest.mark.parametrize("recode", [lambda t: t / 10, lambda t: 2000 + 2 * t, lambda t: np.log(t + 1)],
+                         ids=["tenths", "biennial", "uneven"])
+def test_periods_not_one_apart_give_the_integer_answer(recode):
+    """Periods coded 0.1, 0.2, ... (or every second year, or unevenly spaced) are the same panel.
+
+    The reference is the period before adoption and event time counts periods, so every strictly
+    increasing coding must give the integer coding's estimates. Before the fix the reference was
+    looked up at ``cohort - 1`` in the time column's units: every cell was NaN (no error, no message).
+    """
+    frame = _panel(12, unbalanced=0.05)
+    base = did.sun_abraham(frame, "y", "unit", "time", "g", cluster="state")
+    coded = frame.assign(time=recode(frame["time"].astype(float)),
+                         g=np.where(frame["g"] > 0, recode(frame["g"].astype(float)), 0))
+    res = did.sun_abraham(coded, "y", "unit", "time", "g", cluster="state")
+    assert res.identified.all() and np.isfinite(res.overall.estimate)
+    np.testing.assert_array_equal(res.event_time, base.event_time)
+    np.testing.assert_allclose(res.estimate, base.estimate, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(res.std_error, base.std_error, rtol=1e-10, equal_nan=True)
+    assert res.overall.estimate == pytest.approx(base.overall.estimate, rel=1e-10)
+
+
+def test_refuses_a_single_cluster():
+    """One cluster: the cluster-robust variance is not estimable; before the fix every SE was NaN silently."""
+    frame = _panel(13).assign(region=1)
+    with pytest.raises(ValueError, match=r"cluster column 'region' has a single value .*at least two clusters"):
+        did.sun_abraham(frame, "y", "unit", "time", "g", cluster="region")
