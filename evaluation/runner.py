@@ -162,7 +162,12 @@ class RunConfig:
         except OSError as exc:
             raise RunError(f"Config file {path} cannot be read: {exc.strerror}.") from exc
         except yaml.YAMLError as exc:
-            raise RunError(f"Config file {path} is not valid YAML: {exc}") from exc
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+            what = " ".join(str(getattr(exc, "problem", None) or exc).split())
+            raise RunError(f"Config file {path} is not valid YAML{where}: {what}. Fix: correct that line (a "
+                           "missing closing bracket or quote, or a tab used for indentation, is the usual "
+                           "cause).") from exc
         if not isinstance(raw, dict):
             raise RunError(f"Config file {path} must be a mapping of keys to values.")
         known = {"data", "panel", "parameters", "notebooks", "only"}
@@ -170,6 +175,12 @@ class RunConfig:
         if unknown:
             raise RunError(f"Config file {path}: unknown key(s) {unknown}. Valid keys: {sorted(known)}.")
         data = raw.get("data")
+        if data is not None and not isinstance(data, str):
+            raise RunError(f"Config file {path}: 'data' must be a folder name, e.g. data: ../my-data, not "
+                           f"{data!r}.")
+        if raw.get("parameters") is not None and not isinstance(raw["parameters"], dict):
+            raise RunError(f"Config file {path}: 'parameters' must map parameter names to values, e.g. "
+                           "parameters: {outcome: POL08}, not " f"{raw['parameters']!r}.")
         panel = None
         if raw.get("panel") is not None:
             from .panel_config import PanelConfig, PanelConfigError
@@ -383,7 +394,11 @@ def run(
 
     say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
     cfg = RunConfig.read(config) if config else RunConfig()
-    if output_root is not None and Path(output_root).exists() and not Path(output_root).is_dir():
+    try:
+        output_is_file = output_root is not None and Path(output_root).exists() and not Path(output_root).is_dir()
+    except OSError as exc:  # e.g. a folder name longer than the file system allows
+        raise _bad_output(exc, output_root) from exc
+    if output_is_file:
         raise RunError(f"--output '{output_root}' is a file, not a folder. Nothing was run. "
                        "Fix: give the folder where the YEAR/ output folders go (it is created if missing).")
     panel = cfg.panel if not data else None  # --data wins over the config, as it does over 'data:'
@@ -429,9 +444,14 @@ def run(
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
             raise RunError(f"{name} must be a positive number of seconds, not {value!r}. Nothing was run.")
     output_root = Path(output_root or paths.OUTPUTS_DIR).resolve()
+    _refuse_inputs_inside_outputs(output_root, year, data_dir=data_dir, config=cfg.path, notebooks_dir=notebooks_dir,
+                                  panel=panel)
     try:
         output_root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        if exc.errno in (errno.ENOTDIR, errno.ENAMETOOLONG, errno.EEXIST):
+            # Not a write failure but a bad --output: a file on the way, or a name the file system cannot hold.
+            raise _bad_output(exc, output_root) from exc
         raise _write_error(exc, output_root, year, started=False) from exc
     # Parameters are checked before the lock: a typo must not wait for another run.
     base = {"year": year, "data_dir": str(data_dir), "output_dir": "<build>"}
@@ -450,6 +470,38 @@ def run(
                                    output_root, notebooks_dir, jobs, say, cell_timeout, start_timeout)
         except OSError as exc:
             raise _write_error(exc, output_root, year, started=True) from exc
+
+
+def _bad_output(exc: OSError, output_root) -> RunError:
+    reason = {errno.ENAMETOOLONG: "a folder name in it is longer than the file system allows",
+              errno.ENOTDIR: "a file is in the way (a part of the path is a file, not a folder)",
+              errno.EEXIST: "a file is in the way (a part of the path is a file, not a folder)",
+              }.get(exc.errno, exc.strerror or str(exc))
+    return RunError(f"--output '{output_root}' cannot be used: {reason}. Nothing was run. Fix: give a folder path "
+                    "made of existing folders, or of new ones with shorter names.")
+
+
+def _refuse_inputs_inside_outputs(output_root: Path, year: int, **inputs) -> None:
+    """Refuse a run whose data, config, panel file or notebooks sit inside the folders it replaces.
+
+    The run replaces ``output_root/YEAR`` (or ``YEAR-failed``) as a whole and
+    deletes the old folder; anything of the user's kept inside it would be
+    deleted with it.
+    """
+    replaced = [output_root / str(year), output_root / f"{year}-failed"]
+    for what, value in inputs.items():
+        if value is None:
+            continue
+        if what == "panel":
+            value = value.file
+        where = Path(value).resolve()
+        for folder in replaced:
+            if where == folder or folder in where.parents:
+                label = {"data_dir": "the data folder", "config": "the config file", "panel": "the panel file",
+                         "notebooks_dir": "the notebooks folder"}[what]
+                raise RunError(f"{label.capitalize()} {where} is inside {folder}, the output folder this run "
+                               f"replaces (and deletes when the new one is complete). Nothing was run. Fix: move "
+                               f"{label} out of {folder}, or give another --output.")
 
 
 def _write_error(exc: OSError, output_root: Path, year: int, *, started: bool) -> OutputWriteError:
@@ -759,7 +811,19 @@ def _swap_in(build: Path, target: Path) -> None:
     finally:
         _IN_SWAP.clear()
         _DEFERRED.clear()
-    shutil.rmtree(previous, ignore_errors=True)
+    _remove(previous)
+
+
+def _remove(path: Path) -> None:
+    """Delete an old output folder; if ``outputs/YEAR`` was a link the user made, remove the link only.
+
+    (``shutil.rmtree`` refuses links, and with ``ignore_errors`` the link would stay behind for ever as a
+    hidden ``.previous-YEAR-PID``.) What the link points to is never touched.
+    """
+    if path.is_symlink():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _settle(root: Path, record: dict) -> str:
@@ -777,7 +841,7 @@ def _settle(root: Path, record: dict) -> str:
         done = "finished"
         if previous is not None and previous.exists():
             if target.exists():
-                shutil.rmtree(previous, ignore_errors=True)
+                _remove(previous)
             else:  # cannot happen with our order of steps, but never lose the old outputs
                 previous.rename(target)
                 done = "rolled back"
@@ -808,7 +872,7 @@ def _recover(output_root: Path, year: int, say) -> None:
             child.rename(target)
             say(f"Restored {target_name}/ from {child.name}, left by a run stopped during its swap.")
         else:
-            shutil.rmtree(child, ignore_errors=True)
+            _remove(child)
     for child in sorted(output_root.glob(".building-*")):
         child_year = child.name[len(".building-"):].split("-", 1)[0]
         if child_year == str(year) or (child_year.isdigit() and _lock_is_free(output_root, child_year)):

@@ -495,8 +495,11 @@ def _read(path: Path, report: _Report) -> pd.DataFrame | None:
                      "save the table again with its column names in the first row")
         return None
     except (readers.TableReadError, OSError) as exc:
-        report.error(path.name, None, "", f"the file cannot be read: {exc}",
-                     "open it in a spreadsheet and save it again as .xlsx or CSV UTF-8")
+        # The reader's message often names the file and carries its own fix; say each once.
+        text = str(exc).removeprefix(f"{path.name}: ")
+        problem, _, fix = text.partition(" Fix: ")
+        report.error(path.name, None, "", f"the file cannot be read: {problem.rstrip('.')}",
+                     fix.rstrip(".") or "open it in a spreadsheet and save it again as .xlsx or CSV UTF-8")
         return None
     info = readers.read_info(raw)
     for position, name in info.unnamed_columns:

@@ -563,6 +563,136 @@ def _(ctx):
     return _check(ctx)
 
 
+# ------------------------------------------------------------------ review: cases found after the first catalogue
+
+@case("run-data-folder-inside-the-year-it-replaces", USAGE, "is inside", "the output folder this run replaces",
+      "Nothing was run")
+def _(ctx):
+    # The swap deletes the old outputs/YEAR; data kept inside it would go with it (it did, before the check).
+    inside = ctx.outputs / str(YEAR) / "my-data"
+    shutil.copytree(ctx.data, inside)
+    _protect_run(ctx)
+    return ctx.run(data=inside)
+
+
+@case("run-config-inside-the-failed-year-folder", USAGE, "The config file", "is inside", f"{YEAR}-failed")
+def _(ctx):
+    failed = ctx.outputs / f"{YEAR}-failed"
+    failed.mkdir()
+    (failed / "manifest.json").write_text("{}", encoding="utf-8")
+    config = failed / "run.yaml"
+    config.write_text("parameters: {}\n", encoding="utf-8")
+    _protect_run(ctx)
+    return ctx.run("--config", str(config))
+
+
+@case("run-output-below-a-file", USAGE, "a file is in the way", "Nothing was run")
+def _(ctx):
+    ctx.protect += [ctx.data, ctx.tmp]
+    return ctx.run(out=ctx.write("outputs.txt", "my file") / "sub")
+
+
+@case("run-output-name-too-long", USAGE, "longer than the file system allows", "Nothing was run")
+def _(ctx):
+    ctx.protect += [ctx.data, ctx.tmp]
+    return ctx.run(out=ctx.tmp / ("x" * 300))
+
+
+@case("run-config-parameters-not-a-mapping", USAGE, "'parameters' must map parameter names")
+def _(ctx):
+    _protect_run(ctx)
+    return ctx.run("--config", str(ctx.write("run.yaml", "parameters: [outcome, POL08]\n")))
+
+
+@case("run-config-data-not-a-folder-name", USAGE, "'data' must be a folder name")
+def _(ctx):
+    _protect_run(ctx)
+    # No --data here: the config's 'data:' is the one used.
+    return ["run", "--year", str(YEAR), "--output", str(ctx.outputs), "--notebooks", str(ctx.notebooks),
+            "--config", str(ctx.write("run.yaml", "data: [a, b]\n"))]
+
+
+@case("run-config-bad-yaml-is-one-line", USAGE, "is not valid YAML at line 2, column 1", "Fix:")
+def _(ctx):
+    _protect_run(ctx)
+    return ctx.run("--config", str(ctx.write("run.yaml", "parameters: [unclosed\n")))
+
+
+@case("check-nul-bytes-in-a-code", FAILED, "entities.csv", "line 3 holds a NUL character", "Fix:")
+def _(ctx):
+    path = ctx.data / "entities.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = b"\x00" + lines[2]  # invisible: the entity would silently match nothing
+    path.write_bytes(b"\n".join(lines))
+    return _check(ctx)
+
+
+@case("check-utf16-without-bom", FAILED, "costs.csv", "UTF-16 file saved without its byte-order mark")
+def _(ctx):
+    path = ctx.data / "costs.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16-le"))
+    return _check(ctx)
+
+
+@case("check-single-line-over-the-cell-limit", FAILED, "outcomes.csv", "line 2 has a cell longer than",
+      "opened and never closed")
+def _(ctx):
+    path = ctx.data / "outcomes.csv"
+    path.write_text("entity_id,year,indicator,value\n" + "05001,2020,IDI,\"" + "1" * 200_000 + "\n",
+                    encoding="utf-8")
+    return _check(ctx)
+
+
+def _small_caps(ctx, monkeypatch):
+    from evaluation import readers
+    monkeypatch.setattr(readers, "MAX_CSV_BYTES", 50_000)
+    monkeypatch.setattr(readers, "MAX_XLSX_UNCOMPRESSED_BYTES", 200_000)
+
+
+@case("check-csv-larger-than-the-cap", FAILED, "the file cannot be read: monitoring.csv is", "more than the",
+      "it was not read",
+      patch=_small_caps)
+def _(ctx):
+    with open(ctx.data / "monitoring.csv", "a", encoding="utf-8") as handle:
+        handle.write("2020,workshops,1,1\n" * 5_000)  # ~95 kB, above the lowered cap
+    return _check(ctx)
+
+
+def _zip_bomb(path: Path, padding: int) -> Path:
+    """A real workbook whose sheet is padded with blanks: small on disk, large once inflated."""
+    import zipfile
+    import openpyxl
+
+    plain = path.with_name("plain.xlsx")
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["year", "budget_line", "amount_cop", "output"])
+    workbook.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.endswith("sheet1.xml"):
+                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * padding, 1)
+            target.writestr(info.filename, data)
+    plain.unlink()
+    return path
+
+
+@case("check-xlsx-zip-bomb", FAILED, "costs.xlsx", "inflates to", "zip bomb", "was not opened",
+      patch=_small_caps)
+def _(ctx):
+    (ctx.data / "costs.csv").unlink()
+    bomb = _zip_bomb(ctx.data / "costs.xlsx", 1_000_000)
+    assert bomb.stat().st_size < 50_000
+    return _check(ctx)
+
+
+@case("import-furag-zip-bomb", USAGE, "inflates to", "zip bomb", "Nothing was imported", patch=_small_caps)
+def _(ctx):
+    ctx.protect.append(ctx.tmp)
+    return ["import-furag", str(_zip_bomb(ctx.tmp / "Resultados_vig2022_nacion.xlsx", 1_000_000)),
+            "--out", str(ctx.tmp / "out")]
+
+
 # ------------------------------------------------------------------ the runner
 
 @pytest.fixture
@@ -627,3 +757,19 @@ def test_a_flood_is_capped_per_column_with_a_count(ctx, capsys):
     total = len(lines) - 1
     counted = [int(l.split(" more ")[0].rsplit(" ", 1)[-1]) for l in listed if "more problems like those" in l]
     assert counted and max(counted) >= total - 20, (counted, total)
+
+
+def test_a_linked_year_folder_is_replaced_without_leaving_the_link_behind(ctx, capsys):
+    """``outputs/YEAR`` as a link to a previous run elsewhere: the new run replaces the link by its folder, leaves
+    the link's target exactly as it was, and leaves no hidden ``.previous-YEAR-PID`` link (``shutil.rmtree``
+    refuses links; with errors ignored the link stayed behind for ever, and every later run kept it)."""
+    ctx.tmp.mkdir()
+    elsewhere = ctx.tmp / "archive"
+    shutil.move(str(ctx.outputs / str(YEAR)), elsewhere)
+    (ctx.outputs / str(YEAR)).symlink_to(elsewhere, target_is_directory=True)
+    before = tree_digest(elsewhere)
+    assert cli.main(ctx.run()) == 0, capsys.readouterr().err
+    year = ctx.outputs / str(YEAR)
+    assert year.is_dir() and not year.is_symlink() and (year / "manifest.json").is_file()
+    assert tree_digest(elsewhere) == before
+    assert not list(ctx.outputs.glob(".previous-*")), sorted(p.name for p in ctx.outputs.iterdir())
