@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 __all__ = ["FORMULA_STARTS", "neutralise_cell", "neutralise_formulas", "write_csv", "set_text",
-           "escape_markdown", "escape_html", "clean_html"]
+           "escape_markdown", "escape_html", "clean_html", "file_name"]
 
 # ------------------------------------------------------------------ spreadsheets
 
@@ -101,6 +101,37 @@ def set_text(cell, value: object) -> None:
     cell.data_type = "s"
     if text[:1] in FORMULA_STARTS:
         cell.quotePrefix = True
+
+
+# ------------------------------------------------------------------ file names
+
+#: Characters no file name may hold on Linux (``/``, NUL) or Windows (where a shared zip of the outputs is
+#: often opened), and control characters.
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+#: Bytes kept of a name's stem (file systems allow 255 per name; room is left for the suffix and a hash).
+_MAX_STEM_BYTES = 150
+
+
+def file_name(name: str) -> str:
+    """A file name built from data (an outcome code in ``group_time_{outcome}.csv``) made safe to create.
+
+    An outcome code may hold ``/`` ("POL07/2018"), ``..``, characters
+    Windows refuses, or be longer than a file system allows; any of these made
+    the report's notebook fail (or could write outside ``tables/``). Unsafe
+    characters become ``_``, leading dots and spaces are dropped, and a stem
+    too long is cut and given a short hash of the whole name, so that two long
+    codes never share a file. A name that is already safe is returned as it is.
+    """
+    import hashlib
+
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not re.fullmatch(r"[A-Za-z0-9]{1,8}", suffix):
+        stem, dot, suffix = name, "", ""
+    safe = _UNSAFE_IN_FILE_NAMES.sub("_", stem).strip(" .") or "table"
+    if len(safe.encode("utf-8")) > _MAX_STEM_BYTES:
+        digest = hashlib.sha256(stem.encode("utf-8")).hexdigest()[:10]
+        safe = safe.encode("utf-8")[:_MAX_STEM_BYTES].decode("utf-8", errors="ignore").rstrip(" .") + "-" + digest
+    return safe + dot + suffix
 
 
 # ------------------------------------------------------------------ HTML and Markdown

@@ -773,3 +773,22 @@ def test_a_linked_year_folder_is_replaced_without_leaving_the_link_behind(ctx, c
     assert year.is_dir() and not year.is_symlink() and (year / "manifest.json").is_file()
     assert tree_digest(elsewhere) == before
     assert not list(ctx.outputs.glob(".previous-*")), sorted(p.name for p in ctx.outputs.iterdir())
+
+
+@pytest.mark.parametrize("outcome", ["POL07/2018", "../../../escaped", "hom<img src=x onerror=alert(1)>/x",
+                                     "Índice " + "muy largo " * 40, 'a:b*c?"d|e\\f\x00g'])
+def test_an_outcome_code_that_is_no_file_name_still_gives_its_table(tmp_path, outcome):
+    """The impact and robustness notebooks name tables after the outcome (``group_time_{outcome}.csv``). An
+    indicator code holding ``/`` or too long for a file name made both notebooks fail ("Cannot save file into
+    a non-existent directory"); now the table is written inside ``tables/`` under a safe name."""
+    import pandas as pd
+    from evaluation import narrative
+
+    out = tmp_path / "build"
+    out.mkdir()
+    narrative.save_table(pd.DataFrame({"estimate": [-1.5]}), str(out), f"group_time_{outcome}.csv")
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(written) == 1, written
+    assert written[0].parent == out / "tables" and written[0].name.startswith("group_time_")
+    assert written[0].suffix == ".csv" and len(written[0].name.encode()) < 200
+    assert written[0].read_text(encoding="utf-8") == "estimate\n-1.5\n"
