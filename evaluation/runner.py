@@ -36,6 +36,7 @@ import yaml
 
 from . import __version__, paths
 from .report import ReportEntry, export_html, notebook_title, write_index
+from .safe import YamlTooLargeError, load_yaml
 
 #: Parameters every notebook of the suite declares; the runner fills them in.
 RUN_PARAMETERS = ("year", "data_dir", "output_dir")
@@ -154,7 +155,7 @@ class RunConfig:
         if not path.is_file():
             raise RunError(f"Config file {path} does not exist.")
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            raw = load_yaml(path.read_text(encoding="utf-8")) or {}
         except UnicodeDecodeError as exc:
             line = path.read_bytes()[:exc.start].count(b"\n") + 1
             raise RunError(f"Config file {path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} on line "
@@ -165,9 +166,10 @@ class RunConfig:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
             what = " ".join(str(getattr(exc, "problem", None) or exc).split())
-            raise RunError(f"Config file {path} is not valid YAML{where}: {what}. Fix: correct that line (a "
-                           "missing closing bracket or quote, or a tab used for indentation, is the usual "
-                           "cause).") from exc
+            fix = ("write the values out instead of repeating aliases" if isinstance(exc, YamlTooLargeError) else
+                   "correct that line (a missing closing bracket or quote, or a tab used for indentation, is the "
+                   "usual cause)")
+            raise RunError(f"Config file {path} is not valid YAML{where}: {what}. Fix: {fix}.") from exc
         if not isinstance(raw, dict):
             raise RunError(f"Config file {path} must be a mapping of keys to values.")
         known = {"data", "panel", "parameters", "notebooks", "only"}

@@ -27,9 +27,10 @@ import secrets
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 __all__ = ["FORMULA_STARTS", "neutralise_cell", "neutralise_formulas", "write_csv", "set_text",
-           "escape_markdown", "escape_html", "clean_html", "file_name"]
+           "escape_markdown", "escape_html", "clean_html", "file_name", "load_yaml", "YamlTooLargeError"]
 
 # ------------------------------------------------------------------ spreadsheets
 
@@ -132,6 +133,53 @@ def file_name(name: str) -> str:
         digest = hashlib.sha256(stem.encode("utf-8")).hexdigest()[:10]
         safe = safe.encode("utf-8")[:_MAX_STEM_BYTES].decode("utf-8", errors="ignore").rstrip(" .") + "-" + digest
     return safe + dot + suffix
+
+
+# ------------------------------------------------------------------ YAML
+
+#: Values a YAML file may expand to (counting every list item, key and value, with repeated aliases
+#: counted each time). A run config or dataset.yml holds a few dozen; "billion laughs" aliases expand
+#: a 1 kB file to billions, which hung the run while it rendered the notebooks' parameters.
+MAX_YAML_VALUES = 100_000
+
+
+class YamlTooLargeError(yaml.YAMLError):
+    """A YAML file whose aliases expand to more values than any configuration holds."""
+
+    def __init__(self, values: int):
+        super().__init__(f"its aliases (&name ... *name) expand to more than {MAX_YAML_VALUES:,} values "
+                         f"(at least {values:,}), far more than any configuration holds: a 'billion laughs' file")
+        self.problem = str(self)
+
+
+def _expanded_size(value: object, memo: dict[int, int]) -> int:
+    """Count of values ``value`` holds once every alias is expanded (memoised, so a bomb is counted fast)."""
+    key = id(value)
+    if key in memo:
+        return memo[key]
+    if isinstance(value, dict):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in value.items())
+    elif isinstance(value, (list, tuple, set)):
+        size = 1 + sum(_expanded_size(v, memo) for v in value)
+    else:
+        return 1
+    memo[key] = size = min(size, 10 * MAX_YAML_VALUES)
+    return size
+
+
+def load_yaml(text: str) -> object:
+    """``yaml.safe_load(text)``, refusing a document whose aliases expand beyond :data:`MAX_YAML_VALUES`.
+
+    Raises
+    ------
+    yaml.YAMLError
+        A syntax error, as ``safe_load`` raises it, or :class:`YamlTooLargeError`.
+    """
+    value = yaml.safe_load(text)
+    size = _expanded_size(value, {})
+    if size > MAX_YAML_VALUES:
+        raise YamlTooLargeError(size)
+    return value
 
 
 # ------------------------------------------------------------------ HTML and Markdown

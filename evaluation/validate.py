@@ -57,6 +57,7 @@ import yaml
 
 from evaluation import contract, paths, readers
 from evaluation.contract import Column, Table
+from evaluation.safe import load_yaml
 
 __all__ = ["Problem", "Problems", "ContractError", "check", "check_adoption", "parse_folder", "ParsedFolder",
            "DECREE_415_DATE"]
@@ -956,7 +957,7 @@ def _read_metadata(folder: Path, report: _Report) -> tuple[dict, contract.Checks
     if path is None:
         return metadata, checks
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        content = load_yaml(path.read_text(encoding="utf-8-sig"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         report.error(path.name, None if mark is None else mark.line + 1, "",

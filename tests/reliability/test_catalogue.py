@@ -693,6 +693,33 @@ def _(ctx):
             "--out", str(ctx.tmp / "out")]
 
 
+def _billion_laughs(levels: int = 9) -> str:
+    """A YAML flow list of nested aliases: under 1 kB, 9**10 values once expanded."""
+    items = ["&x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    items += [f"&x{i} [" + ", ".join([f"*x{i - 1}"] * 9) + "]" for i in range(1, levels + 1)]
+    return "[" + ", ".join(items) + "]"
+
+
+@case("run-config-billion-laughs", USAGE, "expand to more than", "billion laughs", "Fix: write the values out")
+def _(ctx):
+    # Before the check the run hung (over a minute, then killed) rendering the expanded parameter.
+    _protect_run(ctx)
+    return ctx.run("--config", str(ctx.write("run.yaml", f"parameters:\n  outcome: {_billion_laughs()}\n")))
+
+
+@case("run-param-billion-laughs", USAGE, "expand to more than")
+def _(ctx):
+    _protect_run(ctx)
+    return ctx.run("--param", f"outcome={_billion_laughs()}")
+
+
+@case("check-dataset-yml-billion-laughs", FAILED, "dataset.yml", "expand to more than")
+def _(ctx):
+    with open(ctx.data / "dataset.yml", "a", encoding="utf-8") as handle:
+        handle.write(f"labels:\n  unit: {_billion_laughs()}\n")
+    return _check(ctx)
+
+
 # ------------------------------------------------------------------ the runner
 
 @pytest.fixture
@@ -792,3 +819,4 @@ def test_an_outcome_code_that_is_no_file_name_still_gives_its_table(tmp_path, ou
     assert written[0].parent == out / "tables" and written[0].name.startswith("group_time_")
     assert written[0].suffix == ".csv" and len(written[0].name.encode()) < 200
     assert written[0].read_text(encoding="utf-8") == "estimate\n-1.5\n"
+
