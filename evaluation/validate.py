@@ -422,6 +422,14 @@ def _find_files(folder: Path, report: _Report) -> dict[str, Path]:
             report.error(child.name, None, "", f"'{child.name}' is a folder, not a file, so the table {stem} "
                          "cannot be read from it",
                          f"put the {stem} file itself in the data folder (and rename or move this folder)")
+        elif (stem in contract.TABLES and suffix in paths.TABLE_SUFFIXES and not child.is_file()
+              and not child.name.startswith((".", "~$"))):
+            # A pipe, a device or a link to one (/dev/zero), or a broken link: silently skipped before, so a
+            # required table looked missing for no visible reason, or an optional one vanished from the run.
+            what = "a broken link" if child.is_symlink() and not child.exists() else \
+                "not a regular file (a pipe, a device or a link to one)"
+            report.error(child.name, None, "", f"'{child.name}' is {what}, so the table {stem} cannot be read "
+                         "from it", f"put the {stem} file itself in the data folder (and remove this entry)")
     for name, candidates in list(found.items()):
         kept = []
         for path in candidates:

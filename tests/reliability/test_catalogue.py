@@ -720,6 +720,27 @@ def _(ctx):
     return _check(ctx)
 
 
+@case("check-table-is-a-pipe", FAILED, "costs.csv", "not a regular file")
+def _(ctx):
+    (ctx.data / "costs.csv").unlink()
+    os.mkfifo(ctx.data / "costs.csv")  # reading it would block for ever; it was silently skipped
+    return _check(ctx)
+
+
+@case("check-table-is-a-link-to-dev-zero", FAILED, "costs.csv", "not a regular file")
+def _(ctx):
+    (ctx.data / "costs.csv").unlink()
+    (ctx.data / "costs.csv").symlink_to("/dev/zero")
+    return _check(ctx)
+
+
+@case("check-table-is-a-broken-link", FAILED, "outcomes.csv", "is a broken link")
+def _(ctx):
+    (ctx.data / "outcomes.csv").unlink()
+    (ctx.data / "outcomes.csv").symlink_to(ctx.tmp / "moved-away.csv")
+    return _check(ctx)
+
+
 # ------------------------------------------------------------------ the runner
 
 @pytest.fixture
