@@ -712,7 +712,11 @@ def _year_lock(output_root: Path, year: int):
     import fcntl
 
     path = lock_path(output_root, year)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except IsADirectoryError:
+        raise RunError(f"{path} is a folder, but it is where a run of {year} keeps its lock. Nothing was run. "
+                       f"Fix: move that folder away (a run recreates the lock file itself).") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -741,6 +741,14 @@ def _(ctx):
     return _check(ctx)
 
 
+@case("run-lock-file-is-a-folder", USAGE, f".lock-{YEAR} is a folder", "Fix: move that folder away")
+def _(ctx):
+    (ctx.outputs / f".lock-{YEAR}").unlink(missing_ok=True)  # the previous run's lock file
+    (ctx.outputs / f".lock-{YEAR}").mkdir()
+    ctx.protect += [ctx.data, ctx.outputs]
+    return ctx.run()
+
+
 # ------------------------------------------------------------------ the runner
 
 @pytest.fixture
