@@ -549,7 +549,7 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
                             data_name=data_dir.name, version=__version__)
             else:  # the notebook never started; still give the index something to link to
                 (build / f"{nb.stem}.html").write_text(
-                    f"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>{nb.stem}</title>"
+                    f"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>{html.escape(nb.stem)}</title>"
                     f"<p>This notebook did not run: {html.escape(res['error'])}</p>"
                     "<p><a href=index.html>Back</a></p></html>",
                     encoding="utf-8")
