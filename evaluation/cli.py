@@ -24,6 +24,8 @@ from pathlib import Path
 
 import yaml
 
+from .safe import load_yaml
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_WRITE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 
 
@@ -63,7 +65,7 @@ def _parse_param(text: str) -> tuple[str, object]:
         raise argparse.ArgumentTypeError(f"--param takes NAME=VALUE, got {text!r}")
     name, value = text.split("=", 1)
     try:
-        return name.strip(), yaml.safe_load(value)
+        return name.strip(), load_yaml(value)
     except yaml.YAMLError as exc:
         raise argparse.ArgumentTypeError(f"--param {text!r}: the value is not a YAML value ({exc})") from None
 

@@ -314,7 +314,7 @@ def _file_problem(path: Path) -> str | None:
     if not head.startswith(ZIP_SIGNATURE):
         return ("is not an Excel workbook: an .xlsx file is a zip archive, and this one is not (corrupt or another "
                 "kind of file)")
-    return None
+    return readers.workbook_size_problem(path)
 
 
 def _vigencia_and_kind(path: Path, titles: list[str]) -> tuple[int | None, str | None, str | None]:

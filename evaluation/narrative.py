@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from .safe import escape_html, escape_markdown, write_csv
+from .safe import escape_html, escape_markdown, file_name, write_csv
 
 
 def _years(values) -> str:
@@ -102,7 +102,7 @@ def save_table(table: pd.DataFrame, output_dir: str, name: str) -> None:
     if output_dir:
         folder = Path(output_dir) / "tables"
         folder.mkdir(parents=True, exist_ok=True)
-        write_csv(table, folder / name, index=False)
+        write_csv(table, folder / file_name(name), index=False)  # the name may hold an outcome code
 
 
 def _ci(low: float, high: float, alpha: float) -> str:

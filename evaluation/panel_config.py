@@ -63,7 +63,7 @@ import pandas as pd
 import yaml
 
 from . import contract, paths, readers
-from .safe import write_csv
+from .safe import load_yaml, write_csv
 
 __all__ = ["PanelConfig", "PanelLabels", "PanelConfigError", "Conversion", "read_config", "convert",
            "contract_folder", "panel_tables"]
@@ -304,7 +304,7 @@ def read_config(path: str | os.PathLike[str]) -> PanelConfig:
     if not path.is_file():
         raise PanelConfigError(f"The panel config {path} does not exist.")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        raw = load_yaml(path.read_text(encoding="utf-8-sig"))
     except yaml.YAMLError as exc:
         raise PanelConfigError(f"The panel config {path} is not valid YAML: {exc}") from exc
     if isinstance(raw, dict) and "panel" in raw:

@@ -40,6 +40,42 @@ _ENCODING_NAMES = {
 }
 
 
+#: Largest CSV file read (bytes). Far above any real contract file (the 34,744 outcome rows of the
+#: programme's FURAG panel take about 1 MB; 16 million rows would fit), and low enough that a huge or
+#: runaway file (a 1 GB single line, a log written into the folder) is refused at once instead of
+#: taking several times its size in memory: decoding and splitting hold about four copies.
+MAX_CSV_BYTES = 512 * 2**20
+#: Largest total uncompressed size of an .xlsx archive's parts. A worksheet's XML is 5-20 times its
+#: compressed size, so a real 40 MB workbook stays well below; a "zip bomb" (a few kB that inflate to
+#: gigabytes) is refused from the archive's directory, before anything is inflated.
+MAX_XLSX_UNCOMPRESSED_BYTES = 512 * 2**20
+
+
+def _size_text(n_bytes: int) -> str:
+    return f"{n_bytes / 2**20:,.0f} MB" if n_bytes >= 2**20 else f"{n_bytes:,} bytes"
+
+
+def workbook_size_problem(path: Path) -> str | None:
+    """Why an .xlsx archive is too large to open (its parts' uncompressed sizes, from the zip directory); None if fine.
+
+    Reading the directory inflates nothing. A file that is not a zip archive
+    returns None here; opening it then fails with its own message.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    if total > MAX_XLSX_UNCOMPRESSED_BYTES:
+        return (f"inflates to {_size_text(total)} of spreadsheet data (from {_size_text(path.stat().st_size)} on "
+                f"disk), more than the {_size_text(MAX_XLSX_UNCOMPRESSED_BYTES)} the suite opens: it is not an "
+                "ordinary workbook (possibly a 'zip bomb'), so it was not opened. Fix: export the table you need "
+                "as CSV UTF-8, or remove the sheets and columns that are not part of the data")
+    return None
+
+
 class TableReadError(ValueError):
     """A file could not be read as a table; the message names the file and why."""
 
@@ -242,8 +278,26 @@ def _sniff_delimiter(header_line: str) -> str:
 
 
 def _read_csv_rows(path: Path) -> tuple[list[tuple[int, list[str]]], ReadInfo]:
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise TableReadError(
+            f"{path.name} is {_size_text(size)}, more than the {_size_text(MAX_CSV_BYTES)} the suite reads from "
+            "one CSV file; it was not read. Fix: check it is the right file (not a log or an export of another "
+            "table); keep only the contract's columns, or split it by year.")
     data = path.read_bytes()
     text, encoding = _decode(data, path.name)
+    if "\x00" in text:
+        # A NUL is invisible in editors and spreadsheets, and a code holding one silently matches nothing
+        # (entity "\x0005001" is not 05001). Never stripped silently: the file may be damaged there.
+        with_nul = [n for n, line in enumerate(text.split("\n"), start=1) if "\x00" in line]
+        every = len(with_nul) > 1 and len(with_nul) >= text.count("\n")
+        raise TableReadError(
+            f"{path.name}: {_lines_text(with_nul)} {'holds' if len(with_nul) == 1 else 'hold'} a NUL character "
+            "(byte 0, invisible in editors), which is never part of a table"
+            + (" -- on every line, as in a UTF-16 file saved without its byte-order mark" if every else "")
+            + ". Nothing was guessed. Fix: " + ("save the file again as CSV UTF-8" if every else
+                                                "retype those cells (or delete and re-enter those rows) and "
+                                                "save the file as CSV UTF-8") + ".")
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
@@ -268,6 +322,12 @@ def _read_csv_rows(path: Path) -> tuple[list[tuple[int, list[str]]], ReadInfo]:
                 continue
             rows.append((row_number, record))
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise TableReadError(
+                f"{path.name}: line {reader.line_num} has a cell longer than {csv.field_size_limit():,} characters, "
+                "which no table of the contract holds: usually a quote (\") that is opened and never closed, so "
+                "the rest of the file reads as one cell, or a file that is not a table. Fix: close the quote "
+                "on that line (or remove it), or give the right file.") from exc
         raise TableReadError(f"{path.name}: cannot read line {reader.line_num} as CSV ({exc}).") from exc
     return rows, ReadInfo(path=path, format="csv", encoding=encoding, delimiter=delimiter)
 
@@ -295,6 +355,9 @@ def _read_xlsx_rows(path: Path) -> tuple[list[tuple[int, list[str]]], ReadInfo]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    too_large = workbook_size_problem(path)
+    if too_large:
+        raise TableReadError(f"{path.name} {too_large}.")
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:

@@ -36,6 +36,7 @@ import yaml
 
 from . import __version__, paths
 from .report import ReportEntry, export_html, notebook_title, write_index
+from .safe import YamlTooLargeError, load_yaml
 
 #: Parameters every notebook of the suite declares; the runner fills them in.
 RUN_PARAMETERS = ("year", "data_dir", "output_dir")
@@ -154,7 +155,7 @@ class RunConfig:
         if not path.is_file():
             raise RunError(f"Config file {path} does not exist.")
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            raw = load_yaml(path.read_text(encoding="utf-8")) or {}
         except UnicodeDecodeError as exc:
             line = path.read_bytes()[:exc.start].count(b"\n") + 1
             raise RunError(f"Config file {path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} on line "
@@ -162,7 +163,13 @@ class RunConfig:
         except OSError as exc:
             raise RunError(f"Config file {path} cannot be read: {exc.strerror}.") from exc
         except yaml.YAMLError as exc:
-            raise RunError(f"Config file {path} is not valid YAML: {exc}") from exc
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+            what = " ".join(str(getattr(exc, "problem", None) or exc).split())
+            fix = ("write the values out instead of repeating aliases" if isinstance(exc, YamlTooLargeError) else
+                   "correct that line (a missing closing bracket or quote, or a tab used for indentation, is the "
+                   "usual cause)")
+            raise RunError(f"Config file {path} is not valid YAML{where}: {what}. Fix: {fix}.") from exc
         if not isinstance(raw, dict):
             raise RunError(f"Config file {path} must be a mapping of keys to values.")
         known = {"data", "panel", "parameters", "notebooks", "only"}
@@ -170,6 +177,12 @@ class RunConfig:
         if unknown:
             raise RunError(f"Config file {path}: unknown key(s) {unknown}. Valid keys: {sorted(known)}.")
         data = raw.get("data")
+        if data is not None and not isinstance(data, str):
+            raise RunError(f"Config file {path}: 'data' must be a folder name, e.g. data: ../my-data, not "
+                           f"{data!r}.")
+        if raw.get("parameters") is not None and not isinstance(raw["parameters"], dict):
+            raise RunError(f"Config file {path}: 'parameters' must map parameter names to values, e.g. "
+                           "parameters: {outcome: POL08}, not " f"{raw['parameters']!r}.")
         panel = None
         if raw.get("panel") is not None:
             from .panel_config import PanelConfig, PanelConfigError
@@ -383,7 +396,11 @@ def run(
 
     say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
     cfg = RunConfig.read(config) if config else RunConfig()
-    if output_root is not None and Path(output_root).exists() and not Path(output_root).is_dir():
+    try:
+        output_is_file = output_root is not None and Path(output_root).exists() and not Path(output_root).is_dir()
+    except OSError as exc:  # e.g. a folder name longer than the file system allows
+        raise _bad_output(exc, output_root) from exc
+    if output_is_file:
         raise RunError(f"--output '{output_root}' is a file, not a folder. Nothing was run. "
                        "Fix: give the folder where the YEAR/ output folders go (it is created if missing).")
     panel = cfg.panel if not data else None  # --data wins over the config, as it does over 'data:'
@@ -429,9 +446,14 @@ def run(
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
             raise RunError(f"{name} must be a positive number of seconds, not {value!r}. Nothing was run.")
     output_root = Path(output_root or paths.OUTPUTS_DIR).resolve()
+    _refuse_inputs_inside_outputs(output_root, year, data_dir=data_dir, config=cfg.path, notebooks_dir=notebooks_dir,
+                                  panel=panel)
     try:
         output_root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        if exc.errno in (errno.ENOTDIR, errno.ENAMETOOLONG, errno.EEXIST):
+            # Not a write failure but a bad --output: a file on the way, or a name the file system cannot hold.
+            raise _bad_output(exc, output_root) from exc
         raise _write_error(exc, output_root, year, started=False) from exc
     # Parameters are checked before the lock: a typo must not wait for another run.
     base = {"year": year, "data_dir": str(data_dir), "output_dir": "<build>"}
@@ -450,6 +472,38 @@ def run(
                                    output_root, notebooks_dir, jobs, say, cell_timeout, start_timeout)
         except OSError as exc:
             raise _write_error(exc, output_root, year, started=True) from exc
+
+
+def _bad_output(exc: OSError, output_root) -> RunError:
+    reason = {errno.ENAMETOOLONG: "a folder name in it is longer than the file system allows",
+              errno.ENOTDIR: "a file is in the way (a part of the path is a file, not a folder)",
+              errno.EEXIST: "a file is in the way (a part of the path is a file, not a folder)",
+              }.get(exc.errno, exc.strerror or str(exc))
+    return RunError(f"--output '{output_root}' cannot be used: {reason}. Nothing was run. Fix: give a folder path "
+                    "made of existing folders, or of new ones with shorter names.")
+
+
+def _refuse_inputs_inside_outputs(output_root: Path, year: int, **inputs) -> None:
+    """Refuse a run whose data, config, panel file or notebooks sit inside the folders it replaces.
+
+    The run replaces ``output_root/YEAR`` (or ``YEAR-failed``) as a whole and
+    deletes the old folder; anything of the user's kept inside it would be
+    deleted with it.
+    """
+    replaced = [output_root / str(year), output_root / f"{year}-failed"]
+    for what, value in inputs.items():
+        if value is None:
+            continue
+        if what == "panel":
+            value = value.file
+        where = Path(value).resolve()
+        for folder in replaced:
+            if where == folder or folder in where.parents:
+                label = {"data_dir": "the data folder", "config": "the config file", "panel": "the panel file",
+                         "notebooks_dir": "the notebooks folder"}[what]
+                raise RunError(f"{label.capitalize()} {where} is inside {folder}, the output folder this run "
+                               f"replaces (and deletes when the new one is complete). Nothing was run. Fix: move "
+                               f"{label} out of {folder}, or give another --output.")
 
 
 def _write_error(exc: OSError, output_root: Path, year: int, *, started: bool) -> OutputWriteError:
@@ -495,7 +549,7 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
                             data_name=data_dir.name, version=__version__)
             else:  # the notebook never started; still give the index something to link to
                 (build / f"{nb.stem}.html").write_text(
-                    f"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>{nb.stem}</title>"
+                    f"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>{html.escape(nb.stem)}</title>"
                     f"<p>This notebook did not run: {html.escape(res['error'])}</p>"
                     "<p><a href=index.html>Back</a></p></html>",
                     encoding="utf-8")
@@ -658,7 +712,11 @@ def _year_lock(output_root: Path, year: int):
     import fcntl
 
     path = lock_path(output_root, year)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except IsADirectoryError:
+        raise RunError(f"{path} is a folder, but it is where a run of {year} keeps its lock. Nothing was run. "
+                       f"Fix: move that folder away (a run recreates the lock file itself).") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -759,7 +817,19 @@ def _swap_in(build: Path, target: Path) -> None:
     finally:
         _IN_SWAP.clear()
         _DEFERRED.clear()
-    shutil.rmtree(previous, ignore_errors=True)
+    _remove(previous)
+
+
+def _remove(path: Path) -> None:
+    """Delete an old output folder; if ``outputs/YEAR`` was a link the user made, remove the link only.
+
+    (``shutil.rmtree`` refuses links, and with ``ignore_errors`` the link would stay behind for ever as a
+    hidden ``.previous-YEAR-PID``.) What the link points to is never touched.
+    """
+    if path.is_symlink():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _settle(root: Path, record: dict) -> str:
@@ -777,7 +847,7 @@ def _settle(root: Path, record: dict) -> str:
         done = "finished"
         if previous is not None and previous.exists():
             if target.exists():
-                shutil.rmtree(previous, ignore_errors=True)
+                _remove(previous)
             else:  # cannot happen with our order of steps, but never lose the old outputs
                 previous.rename(target)
                 done = "rolled back"
@@ -808,7 +878,7 @@ def _recover(output_root: Path, year: int, say) -> None:
             child.rename(target)
             say(f"Restored {target_name}/ from {child.name}, left by a run stopped during its swap.")
         else:
-            shutil.rmtree(child, ignore_errors=True)
+            _remove(child)
     for child in sorted(output_root.glob(".building-*")):
         child_year = child.name[len(".building-"):].split("-", 1)[0]
         if child_year == str(year) or (child_year.isdigit() and _lock_is_free(output_root, child_year)):

@@ -27,9 +27,10 @@ import secrets
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 __all__ = ["FORMULA_STARTS", "neutralise_cell", "neutralise_formulas", "write_csv", "set_text",
-           "escape_markdown", "escape_html", "clean_html"]
+           "escape_markdown", "escape_html", "clean_html", "file_name", "load_yaml", "YamlTooLargeError"]
 
 # ------------------------------------------------------------------ spreadsheets
 
@@ -101,6 +102,84 @@ def set_text(cell, value: object) -> None:
     cell.data_type = "s"
     if text[:1] in FORMULA_STARTS:
         cell.quotePrefix = True
+
+
+# ------------------------------------------------------------------ file names
+
+#: Characters no file name may hold on Linux (``/``, NUL) or Windows (where a shared zip of the outputs is
+#: often opened), and control characters.
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+#: Bytes kept of a name's stem (file systems allow 255 per name; room is left for the suffix and a hash).
+_MAX_STEM_BYTES = 150
+
+
+def file_name(name: str) -> str:
+    """A file name built from data (an outcome code in ``group_time_{outcome}.csv``) made safe to create.
+
+    An outcome code may hold ``/`` ("POL07/2018"), ``..``, characters
+    Windows refuses, or be longer than a file system allows; any of these made
+    the report's notebook fail (or could write outside ``tables/``). Unsafe
+    characters become ``_``, leading dots and spaces are dropped, and a stem
+    too long is cut and given a short hash of the whole name, so that two long
+    codes never share a file. A name that is already safe is returned as it is.
+    """
+    import hashlib
+
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not re.fullmatch(r"[A-Za-z0-9]{1,8}", suffix):
+        stem, dot, suffix = name, "", ""
+    safe = _UNSAFE_IN_FILE_NAMES.sub("_", stem).strip(" .") or "table"
+    if len(safe.encode("utf-8")) > _MAX_STEM_BYTES:
+        digest = hashlib.sha256(stem.encode("utf-8")).hexdigest()[:10]
+        safe = safe.encode("utf-8")[:_MAX_STEM_BYTES].decode("utf-8", errors="ignore").rstrip(" .") + "-" + digest
+    return safe + dot + suffix
+
+
+# ------------------------------------------------------------------ YAML
+
+#: Values a YAML file may expand to (counting every list item, key and value, with repeated aliases
+#: counted each time). A run config or dataset.yml holds a few dozen; "billion laughs" aliases expand
+#: a 1 kB file to billions, which hung the run while it rendered the notebooks' parameters.
+MAX_YAML_VALUES = 100_000
+
+
+class YamlTooLargeError(yaml.YAMLError):
+    """A YAML file whose aliases expand to more values than any configuration holds."""
+
+    def __init__(self, values: int):
+        super().__init__(f"its aliases (&name ... *name) expand to more than {MAX_YAML_VALUES:,} values "
+                         f"(at least {values:,}), far more than any configuration holds: a 'billion laughs' file")
+        self.problem = str(self)
+
+
+def _expanded_size(value: object, memo: dict[int, int]) -> int:
+    """Count of values ``value`` holds once every alias is expanded (memoised, so a bomb is counted fast)."""
+    key = id(value)
+    if key in memo:
+        return memo[key]
+    if isinstance(value, dict):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in value.items())
+    elif isinstance(value, (list, tuple, set)):
+        size = 1 + sum(_expanded_size(v, memo) for v in value)
+    else:
+        return 1
+    memo[key] = size = min(size, 10 * MAX_YAML_VALUES)
+    return size
+
+
+def load_yaml(text: str) -> object:
+    """``yaml.safe_load(text)``, refusing a document whose aliases expand beyond :data:`MAX_YAML_VALUES`.
+
+    Raises
+    ------
+    yaml.YAMLError
+        A syntax error, as ``safe_load`` raises it, or :class:`YamlTooLargeError`.
+    """
+    value = yaml.safe_load(text)
+    size = _expanded_size(value, {})
+    if size > MAX_YAML_VALUES:
+        raise YamlTooLargeError(size)
+    return value
 
 
 # ------------------------------------------------------------------ HTML and Markdown

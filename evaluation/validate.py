@@ -57,6 +57,7 @@ import yaml
 
 from evaluation import contract, paths, readers
 from evaluation.contract import Column, Table
+from evaluation.safe import load_yaml
 
 __all__ = ["Problem", "Problems", "ContractError", "check", "check_adoption", "parse_folder", "ParsedFolder",
            "DECREE_415_DATE"]
@@ -421,6 +422,14 @@ def _find_files(folder: Path, report: _Report) -> dict[str, Path]:
             report.error(child.name, None, "", f"'{child.name}' is a folder, not a file, so the table {stem} "
                          "cannot be read from it",
                          f"put the {stem} file itself in the data folder (and rename or move this folder)")
+        elif (stem in contract.TABLES and suffix in paths.TABLE_SUFFIXES and not child.is_file()
+              and not child.name.startswith((".", "~$"))):
+            # A pipe, a device or a link to one (/dev/zero), or a broken link: silently skipped before, so a
+            # required table looked missing for no visible reason, or an optional one vanished from the run.
+            what = "a broken link" if child.is_symlink() and not child.exists() else \
+                "not a regular file (a pipe, a device or a link to one)"
+            report.error(child.name, None, "", f"'{child.name}' is {what}, so the table {stem} cannot be read "
+                         "from it", f"put the {stem} file itself in the data folder (and remove this entry)")
     for name, candidates in list(found.items()):
         kept = []
         for path in candidates:
@@ -495,8 +504,11 @@ def _read(path: Path, report: _Report) -> pd.DataFrame | None:
                      "save the table again with its column names in the first row")
         return None
     except (readers.TableReadError, OSError) as exc:
-        report.error(path.name, None, "", f"the file cannot be read: {exc}",
-                     "open it in a spreadsheet and save it again as .xlsx or CSV UTF-8")
+        # The reader's message often names the file and carries its own fix; say each once.
+        text = str(exc).removeprefix(f"{path.name}: ")
+        problem, _, fix = text.partition(" Fix: ")
+        report.error(path.name, None, "", f"the file cannot be read: {problem.rstrip('.')}",
+                     fix.rstrip(".") or "open it in a spreadsheet and save it again as .xlsx or CSV UTF-8")
         return None
     info = readers.read_info(raw)
     for position, name in info.unnamed_columns:
@@ -953,7 +965,7 @@ def _read_metadata(folder: Path, report: _Report) -> tuple[dict, contract.Checks
     if path is None:
         return metadata, checks
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        content = load_yaml(path.read_text(encoding="utf-8-sig"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         report.error(path.name, None if mark is None else mark.line + 1, "",

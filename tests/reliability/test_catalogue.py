@@ -563,6 +563,192 @@ def _(ctx):
     return _check(ctx)
 
 
+# ------------------------------------------------------------------ review: cases found after the first catalogue
+
+@case("run-data-folder-inside-the-year-it-replaces", USAGE, "is inside", "the output folder this run replaces",
+      "Nothing was run")
+def _(ctx):
+    # The swap deletes the old outputs/YEAR; data kept inside it would go with it (it did, before the check).
+    inside = ctx.outputs / str(YEAR) / "my-data"
+    shutil.copytree(ctx.data, inside)
+    _protect_run(ctx)
+    return ctx.run(data=inside)
+
+
+@case("run-config-inside-the-failed-year-folder", USAGE, "The config file", "is inside", f"{YEAR}-failed")
+def _(ctx):
+    failed = ctx.outputs / f"{YEAR}-failed"
+    failed.mkdir()
+    (failed / "manifest.json").write_text("{}", encoding="utf-8")
+    config = failed / "run.yaml"
+    config.write_text("parameters: {}\n", encoding="utf-8")
+    _protect_run(ctx)
+    return ctx.run("--config", str(config))
+
+
+@case("run-output-below-a-file", USAGE, "a file is in the way", "Nothing was run")
+def _(ctx):
+    ctx.protect += [ctx.data, ctx.tmp]
+    return ctx.run(out=ctx.write("outputs.txt", "my file") / "sub")
+
+
+@case("run-output-name-too-long", USAGE, "longer than the file system allows", "Nothing was run")
+def _(ctx):
+    ctx.protect += [ctx.data, ctx.tmp]
+    return ctx.run(out=ctx.tmp / ("x" * 300))
+
+
+@case("run-config-parameters-not-a-mapping", USAGE, "'parameters' must map parameter names")
+def _(ctx):
+    _protect_run(ctx)
+    return ctx.run("--config", str(ctx.write("run.yaml", "parameters: [outcome, POL08]\n")))
+
+
+@case("run-config-data-not-a-folder-name", USAGE, "'data' must be a folder name")
+def _(ctx):
+    _protect_run(ctx)
+    # No --data here: the config's 'data:' is the one used.
+    return ["run", "--year", str(YEAR), "--output", str(ctx.outputs), "--notebooks", str(ctx.notebooks),
+            "--config", str(ctx.write("run.yaml", "data: [a, b]\n"))]
+
+
+@case("run-config-bad-yaml-is-one-line", USAGE, "is not valid YAML at line 2, column 1", "Fix:")
+def _(ctx):
+    _protect_run(ctx)
+    return ctx.run("--config", str(ctx.write("run.yaml", "parameters: [unclosed\n")))
+
+
+@case("check-nul-bytes-in-a-code", FAILED, "entities.csv", "line 3 holds a NUL character", "Fix:")
+def _(ctx):
+    path = ctx.data / "entities.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = b"\x00" + lines[2]  # invisible: the entity would silently match nothing
+    path.write_bytes(b"\n".join(lines))
+    return _check(ctx)
+
+
+@case("check-utf16-without-bom", FAILED, "costs.csv", "UTF-16 file saved without its byte-order mark")
+def _(ctx):
+    path = ctx.data / "costs.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16-le"))
+    return _check(ctx)
+
+
+@case("check-single-line-over-the-cell-limit", FAILED, "outcomes.csv", "line 2 has a cell longer than",
+      "opened and never closed")
+def _(ctx):
+    path = ctx.data / "outcomes.csv"
+    path.write_text("entity_id,year,indicator,value\n" + "05001,2020,IDI,\"" + "1" * 200_000 + "\n",
+                    encoding="utf-8")
+    return _check(ctx)
+
+
+def _small_caps(ctx, monkeypatch):
+    from evaluation import readers
+    monkeypatch.setattr(readers, "MAX_CSV_BYTES", 50_000)
+    monkeypatch.setattr(readers, "MAX_XLSX_UNCOMPRESSED_BYTES", 200_000)
+
+
+@case("check-csv-larger-than-the-cap", FAILED, "the file cannot be read: monitoring.csv is", "more than the",
+      "it was not read",
+      patch=_small_caps)
+def _(ctx):
+    with open(ctx.data / "monitoring.csv", "a", encoding="utf-8") as handle:
+        handle.write("2020,workshops,1,1\n" * 5_000)  # ~95 kB, above the lowered cap
+    return _check(ctx)
+
+
+def _zip_bomb(path: Path, padding: int) -> Path:
+    """A real workbook whose sheet is padded with blanks: small on disk, large once inflated."""
+    import zipfile
+    import openpyxl
+
+    plain = path.with_name("plain.xlsx")
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["year", "budget_line", "amount_cop", "output"])
+    workbook.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.endswith("sheet1.xml"):
+                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * padding, 1)
+            target.writestr(info.filename, data)
+    plain.unlink()
+    return path
+
+
+@case("check-xlsx-zip-bomb", FAILED, "costs.xlsx", "inflates to", "zip bomb", "was not opened",
+      patch=_small_caps)
+def _(ctx):
+    (ctx.data / "costs.csv").unlink()
+    bomb = _zip_bomb(ctx.data / "costs.xlsx", 1_000_000)
+    assert bomb.stat().st_size < 50_000
+    return _check(ctx)
+
+
+@case("import-furag-zip-bomb", USAGE, "inflates to", "zip bomb", "Nothing was imported", patch=_small_caps)
+def _(ctx):
+    ctx.protect.append(ctx.tmp)
+    return ["import-furag", str(_zip_bomb(ctx.tmp / "Resultados_vig2022_nacion.xlsx", 1_000_000)),
+            "--out", str(ctx.tmp / "out")]
+
+
+def _billion_laughs(levels: int = 9) -> str:
+    """A YAML flow list of nested aliases: under 1 kB, 9**10 values once expanded."""
+    items = ["&x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    items += [f"&x{i} [" + ", ".join([f"*x{i - 1}"] * 9) + "]" for i in range(1, levels + 1)]
+    return "[" + ", ".join(items) + "]"
+
+
+@case("run-config-billion-laughs", USAGE, "expand to more than", "billion laughs", "Fix: write the values out")
+def _(ctx):
+    # Before the check the run hung (over a minute, then killed) rendering the expanded parameter.
+    _protect_run(ctx)
+    return ctx.run("--config", str(ctx.write("run.yaml", f"parameters:\n  outcome: {_billion_laughs()}\n")))
+
+
+@case("run-param-billion-laughs", USAGE, "expand to more than")
+def _(ctx):
+    _protect_run(ctx)
+    return ctx.run("--param", f"outcome={_billion_laughs()}")
+
+
+@case("check-dataset-yml-billion-laughs", FAILED, "dataset.yml", "expand to more than")
+def _(ctx):
+    with open(ctx.data / "dataset.yml", "a", encoding="utf-8") as handle:
+        handle.write(f"labels:\n  unit: {_billion_laughs()}\n")
+    return _check(ctx)
+
+
+@case("check-table-is-a-pipe", FAILED, "costs.csv", "not a regular file")
+def _(ctx):
+    (ctx.data / "costs.csv").unlink()
+    os.mkfifo(ctx.data / "costs.csv")  # reading it would block for ever; it was silently skipped
+    return _check(ctx)
+
+
+@case("check-table-is-a-link-to-dev-zero", FAILED, "costs.csv", "not a regular file")
+def _(ctx):
+    (ctx.data / "costs.csv").unlink()
+    (ctx.data / "costs.csv").symlink_to("/dev/zero")
+    return _check(ctx)
+
+
+@case("check-table-is-a-broken-link", FAILED, "outcomes.csv", "is a broken link")
+def _(ctx):
+    (ctx.data / "outcomes.csv").unlink()
+    (ctx.data / "outcomes.csv").symlink_to(ctx.tmp / "moved-away.csv")
+    return _check(ctx)
+
+
+@case("run-lock-file-is-a-folder", USAGE, f".lock-{YEAR} is a folder", "Fix: move that folder away")
+def _(ctx):
+    (ctx.outputs / f".lock-{YEAR}").unlink(missing_ok=True)  # the previous run's lock file
+    (ctx.outputs / f".lock-{YEAR}").mkdir()
+    ctx.protect += [ctx.data, ctx.outputs]
+    return ctx.run()
+
+
 # ------------------------------------------------------------------ the runner
 
 @pytest.fixture
@@ -627,3 +813,39 @@ def test_a_flood_is_capped_per_column_with_a_count(ctx, capsys):
     total = len(lines) - 1
     counted = [int(l.split(" more ")[0].rsplit(" ", 1)[-1]) for l in listed if "more problems like those" in l]
     assert counted and max(counted) >= total - 20, (counted, total)
+
+
+def test_a_linked_year_folder_is_replaced_without_leaving_the_link_behind(ctx, capsys):
+    """``outputs/YEAR`` as a link to a previous run elsewhere: the new run replaces the link by its folder, leaves
+    the link's target exactly as it was, and leaves no hidden ``.previous-YEAR-PID`` link (``shutil.rmtree``
+    refuses links; with errors ignored the link stayed behind for ever, and every later run kept it)."""
+    ctx.tmp.mkdir()
+    elsewhere = ctx.tmp / "archive"
+    shutil.move(str(ctx.outputs / str(YEAR)), elsewhere)
+    (ctx.outputs / str(YEAR)).symlink_to(elsewhere, target_is_directory=True)
+    before = tree_digest(elsewhere)
+    assert cli.main(ctx.run()) == 0, capsys.readouterr().err
+    year = ctx.outputs / str(YEAR)
+    assert year.is_dir() and not year.is_symlink() and (year / "manifest.json").is_file()
+    assert tree_digest(elsewhere) == before
+    assert not list(ctx.outputs.glob(".previous-*")), sorted(p.name for p in ctx.outputs.iterdir())
+
+
+@pytest.mark.parametrize("outcome", ["POL07/2018", "../../../escaped", "hom<img src=x onerror=alert(1)>/x",
+                                     "Índice " + "muy largo " * 40, 'a:b*c?"d|e\\f\x00g'])
+def test_an_outcome_code_that_is_no_file_name_still_gives_its_table(tmp_path, outcome):
+    """The impact and robustness notebooks name tables after the outcome (``group_time_{outcome}.csv``). An
+    indicator code holding ``/`` or too long for a file name made both notebooks fail ("Cannot save file into
+    a non-existent directory"); now the table is written inside ``tables/`` under a safe name."""
+    import pandas as pd
+    from evaluation import narrative
+
+    out = tmp_path / "build"
+    out.mkdir()
+    narrative.save_table(pd.DataFrame({"estimate": [-1.5]}), str(out), f"group_time_{outcome}.csv")
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(written) == 1, written
+    assert written[0].parent == out / "tables" and written[0].name.startswith("group_time_")
+    assert written[0].suffix == ".csv" and len(written[0].name.encode()) < 200
+    assert written[0].read_text(encoding="utf-8") == "estimate\n-1.5\n"
+

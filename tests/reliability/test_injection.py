@@ -246,3 +246,46 @@ def test_no_dialog_and_no_script_in_headless_chromium(hostile_run, tmp_path):
                 problems.append(f"{html_page.name}: the data folder's name is not shown as text")
         browser.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow
+def test_a_panel_config_with_payloads_in_columns_labels_and_outcome_code(tmp_path):
+    """A panel config (castle-doctrine style) whose file name, column names, outcome code and every label
+    (name, source, description, unit, units, treatment, outcome label) carry payloads, including Markdown
+    ones (``[x](javascript:...)``, an entity-encoded ``&#106;avascript:`` link, a Markdown table holding a
+    script). The three notebooks a panel runs must complete (the outcome code holds ``/``, which made the
+    impact and robustness notebooks fail when naming their tables) and no page holds active markup."""
+    import yaml
+
+    castle = Path(__file__).resolve().parents[2] / "data" / "reference" / "castle.csv"
+    outcome = "hom<img src=x onerror=alert(1)>/x"
+    unit = 'id"><svg onload=alert(2)>'
+    panel = tmp_path / "castle <img src=x onerror=alert(3)>.csv"
+    pd.read_csv(castle).rename(columns={"l_homicide": outcome, "sid": unit}).to_csv(panel, index=False)
+    config = {
+        "panel": {"file": panel.name, "unit": unit, "time": "year", "treated": "post", "outcomes": [outcome],
+                  "level": "departmental",
+                  "labels": {"name": "n <img src=x onerror=alert(4)>",
+                             "source": '[clic](javascript:alert(5)) <a href="&#106;avascript:alert(6)">a</a>',
+                             "description": "| a | b |\n|---|---|\n| <script>alert(7)</script> | x |",
+                             "unit": "st<b onmouseover=alert(8)>ate</b>", "units": "states [x](javascript:alert(9))",
+                             "treatment": "law <iframe src=javascript:alert(10)>",
+                             "outcomes": {outcome: "lbl <img src=x onerror=alert(11)>"}}},
+        "only": ["data_quality", "impact", "robustness"],
+        "parameters": {"outcome": outcome, "entities": "all", "covariates": "none", "method": "dr"},
+        "notebooks": {"impact": {"control_group": "never_treated", "bootstrap": 0}},
+    }
+    (tmp_path / "hostile.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "outputs"
+    code = cli.main(["run", "--config", str(tmp_path / "hostile.yaml"), "--year", "2010", "--output", str(out),
+                     "--jobs", "2"])
+    folder = out / ("2010" if code == 0 else "2010-failed")
+    assert code == 0, (folder / "index.html").read_text(encoding="utf-8")[-3000:]
+    pages = sorted(folder.glob("*.html"))
+    assert len(pages) == 4
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        found = _active_markup(text[text.index("<body"):])
+        assert not found, (page.name, found[:5])
+    tables = sorted(p.name for p in (folder / "tables").iterdir())
+    assert any(name.startswith("group_time_hom") for name in tables), tables
