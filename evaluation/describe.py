@@ -144,13 +144,19 @@ def wording(dataset) -> dict:
     labels = (getattr(dataset, "metadata", None) or {}).get("labels")
     if not isinstance(labels, dict):
         return {**GCIO_WORDING, "outcomes": {}}
-    unit = str(labels.get("unit") or GCIO_WORDING["unit"])
-    treatment = str(labels.get("treatment") or "")
+    unit = _one_line(labels.get("unit") or GCIO_WORDING["unit"])
+    treatment = _one_line(labels.get("treatment") or "")
     outcomes = labels.get("outcomes") if isinstance(labels.get("outcomes"), dict) else {}
     return {
         "unit": unit,
-        "units": str(labels.get("units") or f"{unit}s"),
+        "units": _one_line(labels.get("units") or f"{unit}s"),
         "treatment": treatment or "treatment",
         "adopted": f"adopted the {treatment}" if treatment else "were treated",
-        "outcomes": {str(k): str(v) for k, v in outcomes.items()},
+        "outcomes": {str(k): _one_line(v) for k, v in outcomes.items()},
     }
+
+
+def _one_line(value) -> str:
+    """A label as one line of text: it goes into sentences, headings and axis titles, where a line
+    break would start a new Markdown block (a heading, a list) that the dataset's author never meant."""
+    return " ".join(str(value).split())

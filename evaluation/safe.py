@@ -219,14 +219,29 @@ ALLOWED_TAGS = frozenset({
 #: Attributes kept; everything else (every ``on...`` handler included) is dropped.
 ALLOWED_ATTRIBUTES = {
     "*": ["class", "id", "title", "style", "role", "lang"],
-    "a": ["href", "title", "class", "id"],
+    "a": lambda tag, name, value: name in ("title", "class", "id") or (name == "href" and _own_link(value)),
     "td": ["class", "id", "style", "colspan", "rowspan", "align"],
     "th": ["class", "id", "style", "colspan", "rowspan", "align", "scope"],
     "ol": ["class", "id", "start"],
     "table": ["class", "id", "style", "border"],
 }
-#: Link schemes kept (relative links and ``#anchors`` need none); ``javascript:`` and ``data:`` are dropped.
-ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+#: Link schemes bleach lets through (it needs ``http`` listed to keep relative links at all); on top of
+#: it, :func:`_own_link` keeps only links without a scheme.
+ALLOWED_PROTOCOLS = frozenset({"http", "https"})
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+
+
+def _own_link(value: str) -> bool:
+    """A link to one of the report's own pages or anchors: no scheme, no other host.
+
+    The reports link only to each other and to ``#anchors``; a link with a scheme
+    (``https:``, ``mailto:``, ``javascript:``) or to another host (``//host``) can only
+    have come from the data, e.g. a ``dataset.yml`` label written as ``[x](https://...)``.
+    """
+    text = "".join(ch for ch in str(value) if ch > " ")  # browsers ignore tabs, line breaks and spaces here
+    return not _SCHEME.match(text) and not text.startswith(("//", "\\\\", "/\\", "\\/"))
+
+
 #: Elements removed with everything inside them (their text would otherwise show as stray words).
 _DROP_WITH_CONTENT = re.compile(r"<(script|style|template|iframe|object|embed|noscript|textarea|title|svg|math)\b"
                                 r"[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)

@@ -81,6 +81,30 @@ def test_sanitiser_keeps_report_markup_and_drops_every_payload():
                                     'background: url(javascript:alert(1))">x</p>')
 
 
+def test_sanitiser_keeps_no_external_link():
+    # The reports link only to their own pages and anchors; a link with a scheme can only come from
+    # the data (e.g. a dataset.yml label written as Markdown), so none survives, whatever the scheme.
+    for href in ("https://evil.example/x", "http://evil.example", "mailto:a@b.example", "&#106;avascript:alert(1)",
+                 "JaVaScRiPt:alert(1)", "data:text/html;base64,PHNjcmlwdD4=", " java\tscript:alert(1)",
+                 "//evil.example/x", "\\\\evil.example"):
+        cleaned = clean_html(f'<p><a href="{href}">x</a></p>')
+        assert "href" not in cleaned, cleaned
+    assert 'href="02_impact.html#Cohorts"' in clean_html('<a href="02_impact.html#Cohorts">x</a>')
+
+
+def test_dataset_labels_cannot_start_a_markdown_block():
+    from types import SimpleNamespace
+
+    from evaluation import describe
+
+    labels = {"unit": "state\n# Heading", "units": "states\n\n- item", "treatment": "law\r\n## big",
+              "outcomes": {"y": "log y\n\n<script>alert(1)</script>"}}
+    words = describe.wording(SimpleNamespace(metadata={"labels": labels}))
+    for text in (words["unit"], words["units"], words["treatment"], words["adopted"], words["outcomes"]["y"]):
+        assert "\n" not in text and "\r" not in text, text
+    assert words["unit"] == "state # Heading"
+
+
 def test_escape_markdown_shows_payloads_as_text():
     from nbconvert.filters import markdown2html
 
