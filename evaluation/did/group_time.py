@@ -81,6 +81,26 @@ class CellEstimates:
     roles: np.ndarray  # (n, K) int8: 1 treated, 0 comparison, -1 not used
     issues: dict[str, list[str]] = field(default_factory=dict)
 
+    @classmethod
+    def empty(cls, plans: list[CellPlan], times: np.ndarray, n_units: int) -> CellEstimates:
+        """Nothing estimated yet for these planned cells (panel or cross-section estimators fill it in)."""
+        k = len(plans)
+        times_f = times.astype(float)
+        return cls(
+            cohort=np.array([p.cohort for p in plans], dtype=float),
+            time=np.array([times[p.time_index] for p in plans], dtype=times.dtype),
+            base_time=np.array([times_f[p.base_index] if p.base_index is not None else np.nan for p in plans], dtype=float),
+            estimate=np.full(k, np.nan),
+            n_treated=np.zeros(k, dtype=np.int64),
+            n_control=np.zeros(k, dtype=np.int64),
+            identified=np.zeros(k, dtype=bool),
+            reference=np.zeros(k, dtype=bool),
+            note=[""] * k,
+            influence=np.zeros((n_units, k), order="F"),
+            roles=np.full((n_units, k), -1, dtype=np.int8, order="F"),
+            issues={},
+        )
+
 
 def plan_cells(times: np.ndarray, cohorts: np.ndarray, anticipation: int, base_period: str) -> list[CellPlan]:
     """Which (cohort, period) cells to estimate and the base period of each.
@@ -428,17 +448,11 @@ def estimate_cells(
     n = panel.n_units
     cohorts = panel.cohorts if cohorts is None else np.asarray(cohorts, dtype=float)
     plans = plan_cells(times, cohorts, anticipation, base_period)
-    n_cells = len(plans)
-
-    estimate = np.full(n_cells, np.nan)
-    n_treated = np.zeros(n_cells, dtype=np.int64)
-    n_control = np.zeros(n_cells, dtype=np.int64)
-    identified = np.zeros(n_cells, dtype=bool)
-    reference = np.zeros(n_cells, dtype=bool)
-    notes = [""] * n_cells
-    influence = np.zeros((n, n_cells), order="F")
-    roles = np.full((n, n_cells), -1, dtype=np.int8, order="F")
-    issues: dict[str, list[str]] = {}
+    cells = CellEstimates.empty(plans, times, n)
+    # the loop below fills these arrays in place
+    estimate, n_treated, n_control = cells.estimate, cells.n_treated, cells.n_control
+    identified, reference, notes, issues = cells.identified, cells.reference, cells.note, cells.issues
+    influence, roles = cells.influence, cells.roles
 
     y = panel.outcome
     xcov = panel.covariates
@@ -593,25 +607,7 @@ def estimate_cells(
         else:
             influence[idx, k] = psi * (n / idx.shape[0])
 
-    base_time = np.array(
-        [times_f[p.base_index] if p.base_index is not None else np.nan for p in plans], dtype=float
-    )
-    cell_time = np.array([times[p.time_index] for p in plans], dtype=times.dtype)
-    cell_cohort = np.array([p.cohort for p in plans], dtype=float)
-    return CellEstimates(
-        cohort=cell_cohort,
-        time=cell_time,
-        base_time=base_time,
-        estimate=estimate,
-        n_treated=n_treated,
-        n_control=n_control,
-        identified=identified,
-        reference=reference,
-        note=notes,
-        influence=influence,
-        roles=roles,
-        issues=issues,
-    )
+    return cells
 
 
 __all__ = ["CellEstimates", "CellPlan", "estimate_cells", "fit_logit", "plan_cells", "NEVER_TREATED"]

@@ -318,16 +318,11 @@ def estimate_cells(
     times_f = times.astype(float)
     n = panel.n_units
     plans = plan_cells(times, panel.cohorts if cohorts is None else cohorts, anticipation, base_period)
-    k_cells = len(plans)
-    estimate = np.full(k_cells, np.nan)
-    n_treated = np.zeros(k_cells, dtype=np.int64)
-    n_control = np.zeros(k_cells, dtype=np.int64)
-    identified = np.zeros(k_cells, dtype=bool)
-    reference = np.zeros(k_cells, dtype=bool)
-    notes = [""] * k_cells
-    influence = np.zeros((n, k_cells), order="F")
-    roles = np.full((n, k_cells), -1, dtype=np.int8, order="F")
-    issues: dict[str, list[str]] = {}
+    cells = CellEstimates.empty(plans, times, n)
+    # the loop below fills these arrays in place
+    estimate, n_treated, n_control = cells.estimate, cells.n_treated, cells.n_control
+    identified, reference, notes, issues = cells.identified, cells.reference, cells.note, cells.issues
+    influence, roles = cells.influence, cells.roles
 
     obs = np.arange(n)
     y_obs = panel.outcome[period, obs]
@@ -415,21 +410,7 @@ def estimate_cells(
         identified[k] = True
         influence[idx, k] = psi * (n / n1)
 
-    base_time = np.array([times_f[p.base_index] if p.base_index is not None else np.nan for p in plans], dtype=float)
-    return CellEstimates(
-        cohort=np.array([p.cohort for p in plans], dtype=float),
-        time=np.array([times[p.time_index] for p in plans], dtype=times.dtype),
-        base_time=base_time,
-        estimate=estimate,
-        n_treated=n_treated,
-        n_control=n_control,
-        identified=identified,
-        reference=reference,
-        note=notes,
-        influence=influence,
-        roles=roles,
-        issues=issues,
-    )
+    return cells
 
 
 __all__ = ["cross_section_panel", "estimate_cells", "rc_dr", "rc_reg", "rc_ipw", "ESTIMATORS"]
