@@ -75,6 +75,25 @@ def _tidy_frame(index: dict[str, np.ndarray], values: dict[str, Any]) -> pd.Data
     return frame[cols]
 
 
+class EventTimeCoefficients:
+    """``coefficients`` and ``vcov`` by event time, for event-study results with ``event_time``,
+    ``estimate`` and ``covariance`` (the reference event time included, with zero variance):
+    the form :func:`evaluation.did.honest` and :func:`evaluation.did.pretrend_power` read."""
+
+    event_time: np.ndarray
+    estimate: np.ndarray
+    covariance: np.ndarray
+
+    @property
+    def coefficients(self) -> pd.Series:
+        return pd.Series(self.estimate, index=pd.Index(self.event_time, name="event_time"), name="estimate")
+
+    @property
+    def vcov(self) -> pd.DataFrame:
+        idx = pd.Index(self.event_time, name="event_time")
+        return pd.DataFrame(self.covariance, index=idx, columns=idx)
+
+
 @dataclass(frozen=True)
 class Settings:
     """The arguments a result was made with (so a saved result explains itself)."""

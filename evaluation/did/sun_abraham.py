@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import _fixed_effects as fe
-from .results import OverallEstimate, _html_table, _tidy_frame, _tidy_values, tidy_columns
+from .results import EventTimeCoefficients, OverallEstimate, _html_table, _tidy_frame, _tidy_values, tidy_columns
 
 CONTROLS = ("never_treated", "last_cohort")
 Control = Literal["never_treated", "last_cohort"]
@@ -40,7 +40,7 @@ REFERENCE = -1
 
 
 @dataclass(frozen=True, eq=False)
-class SunAbrahamResult:
+class SunAbrahamResult(EventTimeCoefficients):
     """Interaction-weighted event-time effects (:func:`sun_abraham`).
 
     ``tidy()`` has one row per event time (the reference, -1, fixed at 0 with
@@ -69,15 +69,6 @@ class SunAbrahamResult:
     n_units: int = 0
     n_clusters: int = 0
     messages: tuple[str, ...] = ()
-
-    @property
-    def coefficients(self) -> pd.Series:
-        return pd.Series(self.estimate, index=pd.Index(self.event_time, name="event_time"), name="estimate")
-
-    @property
-    def vcov(self) -> pd.DataFrame:
-        idx = pd.Index(self.event_time, name="event_time")
-        return pd.DataFrame(self.covariance, index=idx, columns=idx)
 
     @property
     def weights(self) -> pd.DataFrame:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import _fixed_effects as fe
-from .results import OverallEstimate, _html_table, _tidy_frame, _tidy_values
+from .results import EventTimeCoefficients, OverallEstimate, _html_table, _tidy_frame, _tidy_values
 
 
 def _cluster_codes(frame: pd.DataFrame, cluster: str | None, unit: str, time: str) -> tuple[np.ndarray, bool]:
@@ -143,7 +143,7 @@ def twfe(data: pd.DataFrame, outcome: str, unit: str, time: str, treated: str,
 
 
 @dataclass(frozen=True, eq=False)
-class EventStudyResult:
+class EventStudyResult(EventTimeCoefficients):
     """Dynamic two-way fixed-effects coefficients by event time (:func:`event_study`).
 
     ``coefficients`` and ``vcov`` include the reference event time (fixed at 0,
@@ -168,15 +168,6 @@ class EventStudyResult:
     n_units: int = 0
     n_clusters: int = 0
     messages: tuple[str, ...] = ()
-
-    @property
-    def coefficients(self) -> pd.Series:
-        return pd.Series(self.estimate, index=pd.Index(self.event_time, name="event_time"), name="estimate")
-
-    @property
-    def vcov(self) -> pd.DataFrame:
-        idx = pd.Index(self.event_time, name="event_time")
-        return pd.DataFrame(self.covariance, index=idx, columns=idx)
 
     def tidy(self) -> pd.DataFrame:
         """One row per event time, in the shared tidy schema (index column ``event_time``)."""
