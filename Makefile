@@ -9,12 +9,13 @@ DATA   ?=
 CONFIG ?=
 JOBS   ?= 2
 
-.PHONY: report test test-fast lab demo notebooks bench clean-venv
+.PHONY: report test test-fast lab demo notebooks messages bench clean-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m evaluation.text.catalogues compile
 	touch $(STAMP)
 
 ## Run every notebook for one year on the embedded demo data (or DATA=folder / CONFIG=file).
@@ -36,6 +37,12 @@ lab: $(STAMP)
 ## Regenerate the embedded demo dataset (deterministic; tests check it is unchanged).
 demo: $(STAMP)
 	$(BIN)/gcio-eval demo --out data/demo
+
+## After adding or changing a message: merge it into the Spanish catalogues, then translate the empty
+## entries in evaluation/text/locale/es/LC_MESSAGES/*.po (tests/test_translations.py lists them).
+messages: $(STAMP)
+	$(BIN)/python -m evaluation.text.catalogues update
+	$(BIN)/python -m evaluation.text.catalogues compile
 
 ## Re-execute the notebooks and store only the outputs nbval checks.
 notebooks: $(STAMP)

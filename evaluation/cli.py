@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from .safe import load_yaml
+from evaluation.safe import load_yaml
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_WRITE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args) -> int:
-    from .paths import OutputFolderError
+    from evaluation.paths import OutputFolderError
 
     if args.command == "import-furag":
         return _import_furag(args)
@@ -140,7 +140,7 @@ def _dispatch(args) -> int:
     if args.command == "check":
         return _check(args)
     if args.command == "demo":
-        from .demo import write_demo
+        from evaluation.demo import write_demo
 
         try:
             folder = write_demo(Path(args.out), seed=args.seed, effect_scale=args.effect_scale,
@@ -151,8 +151,8 @@ def _dispatch(args) -> int:
         print(folder)
         return EXIT_OK
     if args.command == "refresh-notebooks":
-        from .notebook_tools import refresh_checked_outputs
-        from .runner import discover_notebooks
+        from evaluation.notebook_tools import refresh_checked_outputs
+        from evaluation.runner import discover_notebooks
 
         for nb in discover_notebooks():
             refresh_checked_outputs(nb)
@@ -162,7 +162,7 @@ def _dispatch(args) -> int:
 
 
 def _run(args) -> int:
-    from .runner import OutputWriteError, RunBusy, RunError, run
+    from evaluation.runner import OutputWriteError, RunBusy, RunError, run
 
     try:
         outcome = run(args.year, data=args.data, config=args.config, only=args.only, jobs=args.jobs,
@@ -191,8 +191,8 @@ def _run(args) -> int:
 
 
 def _import_furag(args) -> int:
-    from .furag import FuragError, import_furag
-    from .paths import OutputFolderError
+    from evaluation.importers.furag import FuragError, import_furag
+    from evaluation.paths import OutputFolderError
 
     try:
         report = import_furag(args.files, args.out, force=args.force)
@@ -204,8 +204,8 @@ def _import_furag(args) -> int:
 
 
 def _adoption_template(args) -> int:
-    from .paths import OutputFolderError
-    from .registry import RegistryError, write_template
+    from evaluation.paths import OutputFolderError
+    from evaluation.importers.registry import RegistryError, write_template
 
     try:
         written = write_template(args.out, entities=args.entities, force=args.force)
@@ -218,8 +218,8 @@ def _adoption_template(args) -> int:
 
 
 def _check(args) -> int:
-    from . import paths
-    from .validate import check
+    from evaluation import paths
+    from evaluation.load.checks import check
 
     try:
         folder = paths.resolve_data_dir(args.data)

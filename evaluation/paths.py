@@ -13,7 +13,7 @@ The layout::
         notebooks/       NOTEBOOKS_DIR
         outputs/         OUTPUTS_DIR: rendered notebooks and figures
 
-Inside a dataset folder each table of ``evaluation.contract.TABLES`` is one file
+Inside a dataset folder each table of ``evaluation.load.contract.TABLES`` is one file
 named after the table, ``<table>.csv``, ``<table>.xlsx`` or ``<table>.xls``,
 plus an optional ``dataset.yml`` describing the dataset.
 """
@@ -31,7 +31,7 @@ DATA_DIR = PROJECT_ROOT / "data"
 DEMO_DIR = DATA_DIR / "demo"
 OUTPUTS_DIR = PROJECT_ROOT / "outputs"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
-#: The data contract for people; ``evaluation.contract`` keeps its column tables in step.
+#: The data contract for people; ``evaluation.load.contract`` keeps its column tables in step.
 DATA_README = DATA_DIR / "README.md"
 
 #: File endings a table may have, in the order they are listed in messages.

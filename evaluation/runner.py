@@ -34,9 +34,9 @@ import nbformat
 import papermill
 import yaml
 
-from . import __version__, paths
-from .report import ReportEntry, export_html, notebook_title, write_index
-from .safe import YamlTooLargeError, load_yaml
+from evaluation import __version__, paths
+from evaluation.report.html import ReportEntry, export_html, notebook_title, write_index
+from evaluation.safe import YamlTooLargeError, load_yaml
 
 #: Parameters every notebook of the suite declares; the runner fills them in.
 RUN_PARAMETERS = ("year", "data_dir", "output_dir")
@@ -133,7 +133,7 @@ class RunConfig:
 
     Keys: ``data`` (folder, relative to the config file), ``panel`` (instead of
     ``data``: a panel file and which of its columns are unit, time, cohort or
-    treated flag, outcomes, ...; see :mod:`evaluation.panel_config`),
+    treated flag, outcomes, ...; see :mod:`evaluation.importers.panel_config`),
     ``parameters`` (for every notebook that declares them), ``notebooks``
     (per-notebook parameters, keyed by short name, e.g. ``impact: {outcome: POL08}``)
     and ``only`` (the notebooks that apply to the data, as ``--only``, which
@@ -144,7 +144,7 @@ class RunConfig:
     data: Path | None = None
     parameters: dict = field(default_factory=dict)
     notebooks: dict = field(default_factory=dict)
-    panel: Any = None  # evaluation.panel_config.PanelConfig
+    panel: Any = None  # evaluation.importers.panel_config.PanelConfig
     only: tuple[str, ...] = ()
 
     @classmethod
@@ -185,7 +185,7 @@ class RunConfig:
                            "parameters: {outcome: POL08}, not " f"{raw['parameters']!r}.")
         panel = None
         if raw.get("panel") is not None:
-            from .panel_config import PanelConfig, PanelConfigError
+            from evaluation.importers.panel_config import PanelConfig, PanelConfigError
 
             if data:
                 raise RunError(f"Config file {path} has both 'data' and 'panel'; keep one: 'data' names a contract "
@@ -391,8 +391,8 @@ def run(
         If the outputs cannot be written (disk full, read-only folder); the
         previous outputs of the year are left as they were.
     """
-    from .dataset import load
-    from .validate import ContractError
+    from evaluation.load.dataset import load
+    from evaluation.load.checks import ContractError
 
     say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
     cfg = RunConfig.read(config) if config else RunConfig()
@@ -405,7 +405,7 @@ def run(
                        "Fix: give the folder where the YEAR/ output folders go (it is created if missing).")
     panel = cfg.panel if not data else None  # --data wins over the config, as it does over 'data:'
     if panel is not None:
-        from .panel_config import PanelConfigError, contract_folder
+        from evaluation.importers.panel_config import PanelConfigError, contract_folder
 
         try:
             data_dir = contract_folder(panel, Path(output_root or paths.OUTPUTS_DIR).resolve() / PANEL_CACHE)

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from evaluation import contract, paths
-from evaluation.validate import check
+from evaluation import paths
+from evaluation.load import contract
+from evaluation.load.checks import check
 
 from contract_fixtures import write_folder
 
@@ -22,7 +23,7 @@ def readme_text() -> str:
 def test_readme_column_tables_match_the_contract(readme_text):
     refreshed = contract.update_markdown_blocks(readme_text)
     assert refreshed == readme_text, (
-        "data/README.md is out of date with evaluation/contract.py: run `python -m evaluation.contract`")
+        "data/README.md is out of date with evaluation/contract.py: run `python -m evaluation.load.contract`")
 
 
 @pytest.mark.parametrize("name", list(contract.TABLES))

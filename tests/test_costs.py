@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from contract_fixtures import valid_folder
-from evaluation import costs
-from evaluation.dataset import load
+from evaluation.questions import costs
+from evaluation.load.dataset import load
 from evaluation.did import OverallEstimate
 from evaluation.plots import core
 from evaluation.plots import programme as programme_plots

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from evaluation import paths
-from evaluation.dataset import PANEL_COLUMNS, ContractError, Dataset, load
+from evaluation.load.dataset import PANEL_COLUMNS, ContractError, Dataset, load
 
 from contract_fixtures import (ADOPTION, ENTITIES, OUTCOMES, folder_hashes, replace_line, valid_folder,
                                write_xlsx)

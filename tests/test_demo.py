@@ -15,7 +15,7 @@ from evaluation import paths
 from evaluation.demo import (DEFAULTS, MUNICIPALITIES_CSV, REPORTING_DATE, TABLE_ORDER, generate, load_truth,
                              true_effects, write_demo)
 from evaluation.demo.outcomes import TARGETS
-from evaluation.validate import check
+from evaluation.load.checks import check
 
 #: SHA-256 of shared/data/colombia/municipalities.csv, which data/colombia must copy byte for byte.
 MUNICIPALITIES_SHA256 = "f144889a1ef7f39278d8729f26a6cbd507625d8162ca02afa3d42c97cbf7df29"

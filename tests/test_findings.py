@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from evaluation import findings
-from evaluation.dataset import load
+from evaluation.questions import findings
+from evaluation.load.dataset import load
 from evaluation.demo import write_demo
 from evaluation.plots import core
 

@@ -19,9 +19,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from evaluation import cli, furag
-from evaluation.furag import FuragError, import_furag, normalise_code
-from evaluation.validate import check
+from evaluation import cli
+from evaluation.importers import furag
+from evaluation.importers.furag import FuragError, import_furag, normalise_code
+from evaluation.load.checks import check
 
 NATIONAL_2021 = {
     "header": ["Código Sigep", "Entidad", "Naturaleza Jurídica", "Sector", "Grupo par", "Tipo Formulario",

@@ -7,11 +7,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from evaluation import heterogeneity, impact
-from evaluation.dataset import load
+from evaluation.questions import heterogeneity
+from evaluation.questions import impact
+from evaluation.load.dataset import load
 from evaluation.demo import write_demo
 from evaluation.plots import core
 from evaluation.plots import programme as programme_plots
+from evaluation.panel import analysis_panel, late_adopters, resolve_covariates, select_entities
 
 
 @pytest.fixture(scope="module")
@@ -132,8 +134,8 @@ def test_persistence_ignores_late_years_with_too_few_adopters():
 
 def test_persistence_on_demo_data_reads_growth(demo):
     # The demo's true effect rises from 0 in the adoption year to a plateau after about four years.
-    panel = impact.select_entities(demo.panel("POL07"), "territorial")
-    result, _ = impact.estimate(panel, impact.resolve_covariates(demo, "default", "territorial"))
+    panel = select_entities(demo.panel("POL07"), "territorial")
+    result, _ = impact.estimate(panel, resolve_covariates(demo, "default", "territorial"))
     assert heterogeneity.persistence(result.aggregate("dynamic")).reading == "grow"
 
 
@@ -146,11 +148,11 @@ def test_missing_survey_makes_the_alignment_dimension_a_gap(tmp_path):
 
 
 def test_entities_adopting_after_the_evaluation_year_count_as_not_adopted(demo):
-    panel = impact.analysis_panel(demo, "POL07", "territorial", until_year=2020)
+    panel = analysis_panel(demo, "POL07", "territorial", until_year=2020)
     assert panel["year"].max() == 2020 and panel["cohort"].max() <= 2020
     late = set(demo.adoption.loc[demo.adoption["cohort"] > 2020, "entity_id"])
     assert late and (panel.loc[panel["entity_id"].isin(late), "cohort"] == 0).all()
-    assert impact.late_adopters(demo, "POL07", 2020) == len(late)
+    assert late_adopters(demo, "POL07", 2020) == len(late)
     assert (demo.panel("POL07", until_year=2020)["cohort"] > 2020).any()  # the dataset's own panel is unchanged
     # and the estimator accepts it, where the raw panel would be refused
     effects = heterogeneity.subgroup_effects(demo, "POL07", ("level",), until_year=2020)

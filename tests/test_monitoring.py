@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from contract_fixtures import valid_folder
-from evaluation import monitoring
-from evaluation.dataset import load
+from evaluation.questions import monitoring
+from evaluation.load.dataset import load
 from evaluation.plots import core
 from evaluation.plots import programme as programme_plots
 

@@ -16,10 +16,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from evaluation import cli, describe, impact, panel_config, paths, runner
-from evaluation.dataset import load
-from evaluation.panel_config import PanelConfigError
-from evaluation.validate import check
+from evaluation import cli, paths, runner
+from evaluation.questions import data_quality
+from evaluation.questions import impact
+from evaluation.importers import panel_config
+from evaluation.load.dataset import load
+from evaluation.importers.panel_config import PanelConfigError
+from evaluation.load.checks import check
+from evaluation.panel import add_treated, select_entities
 
 from contract_fixtures import valid_folder
 
@@ -84,11 +88,11 @@ def test_castle_values_survive_the_conversion_exactly(castle):
     assert len(merged) == len(original) == 550
     assert (merged["value"] == merged["l_homicide"]).all()
     # the derived cohort reproduces the published treatment flag in every state-year
-    assert (impact.add_treated(merged)["treated"] == merged["post"]).all()
+    assert (add_treated(merged)["treated"] == merged["post"]).all()
 
 
 def test_castle_twfe_is_the_published_number(castle):
-    panel = impact.select_entities(load(castle).panel("l_homicide"), "all")
+    panel = select_entities(load(castle).panel("l_homicide"), "all")
     assert panel["entity_id"].nunique() == 50
     table = impact.estimator_comparison(panel, [])
     twfe = table.loc[table["estimator"] == "Two-way fixed effects (static)", "estimate"].item()
@@ -99,7 +103,7 @@ def test_mpdta_simple_att_is_r_did(mpdta):
     data = load(mpdta)
     assert data.adoption["cohort"].value_counts().to_dict() == {2007: 131, 2006: 40, 2004: 20}
     assert len(data.entities) == 500
-    panel = impact.select_entities(data.panel("lemp"), "all")
+    panel = select_entities(data.panel("lemp"), "all")
     result, _ = impact.estimate(panel, [], control_group="never_treated", method="dr")
     simple = result.aggregate("simple").overall
     r = _r_aggte("mpdta_nev_dr", "simple").iloc[0]
@@ -122,13 +126,13 @@ def test_time_invariant_covariate_and_its_baseline(mpdta, castle):
 
 def test_labels_reach_the_wording_helpers(castle, tmp_path):
     data = load(castle)
-    words = describe.wording(data)
+    words = data_quality.wording(data)
     assert words["units"] == "states" and words["adopted"] == "adopted the castle-doctrine law"
-    assert describe.indicator_label("l_homicide", data) == "l_homicide – log homicides per 100,000 inhabitants"
-    assert describe.indicator_label("l_homicide") == "l_homicide"
+    assert data_quality.indicator_label("l_homicide", data) == "l_homicide – log homicides per 100,000 inhabitants"
+    assert data_quality.indicator_label("l_homicide") == "l_homicide"
     gcio = load(valid_folder(tmp_path))
-    assert describe.wording(gcio)["adopted"] == "created the GCIO post"
-    assert describe.indicator_label("POL07", gcio) == "POL07 – Gobierno Digital policy index (FURAG)"
+    assert data_quality.wording(gcio)["adopted"] == "created the GCIO post"
+    assert data_quality.indicator_label("POL07", gcio) == "POL07 – Gobierno Digital policy index (FURAG)"
 
 
 # --------------------------------------------------------------------------- small panels
@@ -298,10 +302,10 @@ def test_a_level_of_its_own_is_declared_in_checks(tmp_path):
     metadata = yaml.safe_load((folder / "dataset.yml").read_text(encoding="utf-8"))
     assert metadata["checks"]["levels"] == ["village"]
     data = load(folder)
-    assert describe.overview(data)["level"].tolist() == ["village", "all"]
-    assert describe.adoption_timeline(data).columns.tolist() == ["cohort", "village", "all", "cumulative"]
-    assert len(impact.select_entities(data.panel("y"), "all")) == 12
-    assert impact.select_entities(data.panel("y"), "territorial").empty
+    assert data_quality.overview(data)["level"].tolist() == ["village", "all"]
+    assert data_quality.adoption_timeline(data).columns.tolist() == ["cohort", "village", "all", "cumulative"]
+    assert len(select_entities(data.panel("y"), "all")) == 12
+    assert select_entities(data.panel("y"), "territorial").empty
 
 
 def test_cache_converts_once_per_file_and_mapping(tmp_path):

@@ -8,8 +8,8 @@ import math
 import pandas as pd
 import pytest
 
-from evaluation import readers
-from evaluation.readers import (EmptyTableError, ParseError, TableReadError, infer_decimal_mark, parse_date,
+from evaluation.load import readers
+from evaluation.load.readers import (EmptyTableError, ParseError, TableReadError, infer_decimal_mark, parse_date,
                                 parse_number, parse_year, read_info, read_table)
 
 from contract_fixtures import folder_hashes, write_xlsx

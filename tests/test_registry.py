@@ -10,10 +10,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from evaluation import cli, registry, validate
-from evaluation.dataset import load
-from evaluation.registry import POST_LEVELS, RegistryError, check_registry, write_template
-from evaluation.validate import check
+from evaluation import cli
+from evaluation.importers import registry
+from evaluation.load import checks
+from evaluation.load.dataset import load
+from evaluation.importers.registry import POST_LEVELS, RegistryError, check_registry, write_template
+from evaluation.load.checks import check
 
 from contract_fixtures import ADOPTION, valid_folder
 
@@ -173,7 +175,7 @@ def test_check_adoption_never_changes_files(tmp_path):
     folder = valid_folder(tmp_path)
     csv_path, _ = write_template(tmp_path / "t")
     before = {p: p.read_bytes() for p in [*folder.iterdir(), csv_path]}
-    validate.check_adoption(csv_path, folder, today=TODAY)
+    checks.check_adoption(csv_path, folder, today=TODAY)
     assert {p: p.read_bytes() for p in before} == before
 
 
@@ -198,4 +200,4 @@ def test_command_line_refuses_a_bad_entity_list(tmp_path, capsys):
     assert code == 2
     assert "nope.csv does not exist" in capsys.readouterr().err
     assert not (tmp_path / "t").exists()
-    assert registry.TEMPLATE_NAME not in validate.contract.TABLES
+    assert registry.TEMPLATE_NAME not in checks.contract.TABLES

@@ -10,9 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation import comparisons, dataset, did, impact, paths, robustness, runner
+from evaluation import did, paths, runner
+from evaluation.questions import comparisons
+from evaluation.load import dataset
+from evaluation.questions import robustness
 from evaluation.plots import robustness as robustness_plots
 from evaluation.plots.core import Chart
+from evaluation.panel import PANEL_KEYS, add_treated, analysis_panel, resolve_covariates, select_entities
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 
@@ -20,8 +24,8 @@ REFERENCE = Path(__file__).resolve().parent / "reference"
 @pytest.fixture(scope="module")
 def demo():
     data = dataset.load(paths.resolve_data_dir(""))
-    panel = impact.select_entities(data.panel("POL07"), "territorial")
-    return data, panel, impact.resolve_covariates(data, "default", "territorial")
+    panel = select_entities(data.panel("POL07"), "territorial")
+    return data, panel, resolve_covariates(data, "default", "territorial")
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +60,14 @@ def test_estimator_comparison_rows_and_sources(demo, demo_comparison):
     assert table["estimate"].notna().all()
     t = table.set_index("estimator")
     assert t.loc[robustness.TWFE_ESTIMATOR, "estimate"] == pytest.approx(
-        comparisons.twfe(impact.add_treated(panel), "value", "entity_id", "year", "treated")["estimate"])
+        comparisons.twfe(add_treated(panel), "value", "entity_id", "year", "treated")["estimate"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        imp = did.imputation(panel, **impact.PANEL_KEYS, covariates=covs).overall
-        cs = did.att_gt(panel, **impact.PANEL_KEYS, covariates=covs).aggregate("simple").overall
+        imp = did.imputation(panel, **PANEL_KEYS, covariates=covs).overall
+        cs = did.att_gt(panel, **PANEL_KEYS, covariates=covs).aggregate("simple").overall
     assert t.loc[robustness.IMPUTATION_ESTIMATOR, "estimate"] == pytest.approx(imp.estimate)
     assert t.loc[robustness.REFERENCE_ESTIMATOR, "estimate"] == pytest.approx(cs.estimate)
-    sa = did.sun_abraham(panel, **impact.PANEL_KEYS, covariates=covs).overall  # the demo has never-treated entities
+    sa = did.sun_abraham(panel, **PANEL_KEYS, covariates=covs).overall  # the demo has never-treated entities
     assert t.loc[robustness.SUN_ABRAHAM_ESTIMATOR, "estimate"] == pytest.approx(sa.estimate)
     assert "never-treated controls, conditional on" in t.loc[robustness.SUN_ABRAHAM_ESTIMATOR, "reading"]
 
@@ -194,9 +198,9 @@ def test_figures_carry_titles_units_and_numbers(castle_panel):
     rm = did.honest(dynamic, grid=[0, 0.5, 1])
     sd = did.honest(dynamic, "smoothness", grid=[0, 0.1])
     charts.append(robustness_plots.sensitivity([rm, sd], "Sensitivity title", units="log points"))
-    ri = did.randomization_inference(castle_panel, **impact.PANEL_KEYS, draws=20, seed=0)
+    ri = did.randomization_inference(castle_panel, **PANEL_KEYS, draws=20, seed=0)
     charts.append(robustness_plots.placebo_distribution(ri, "Placebo title"))
-    pw = did.power(castle_panel, **impact.PANEL_KEYS, simulations=20, seed=0)
+    pw = did.power(castle_panel, **PANEL_KEYS, simulations=20, seed=0)
     charts.append(robustness_plots.power_curve(pw, "Power title", estimate=0.1))
     for chart, title in zip(charts, ["Bacon title", "ES title", "Sensitivity title", "Placebo title", "Power title"]):
         assert isinstance(chart, Chart) and chart.png.startswith(b"\x89PNG") and chart.title == title
@@ -265,7 +269,7 @@ def test_first_cohort_synthetic_did_on_demo_data():
     assert list(table["estimator"]) == list(robustness.SDID_LABELS.values())
     assert table[["estimate", "std_error"]].notna().all().all()
     r = fc.result
-    panel = impact.analysis_panel(data, "GEL", "national")
+    panel = analysis_panel(data, "GEL", "national")
     heads = panel[(panel["head_of_sector"] == 1) & (panel["cohort"] == 2016)]["entity_id"].unique()
     assert 0 < r.n_treated <= len(heads)
     assert set(r.unit_weights.index).isdisjoint(heads)
@@ -296,19 +300,19 @@ def test_first_cohort_synthetic_did_without_heads_of_sector(castle_panel):
 @pytest.fixture(scope="module")
 def by_sector():
     data = dataset.load(paths.resolve_data_dir(""))
-    covs = impact.resolve_covariates(data, "default", "national")
+    covs = resolve_covariates(data, "default", "national")
     return data, covs, robustness.wild_by_sector(data, "POL07", covs, until_year=max(data.years))
 
 
 def test_wild_by_sector_on_demo_data(by_sector):
     """National entities clustered by sector: the rows are att_gt's analytic and wild (999 draws) results."""
     data, covs, sw = by_sector
-    panel = impact.analysis_panel(data, "POL07", "national", until_year=max(data.years))
+    panel = analysis_panel(data, "POL07", "national", until_year=max(data.years))
     assert sw.n_sectors == panel["sector"].nunique() >= 20 and sw.no_sector == 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        analytic = did.att_gt(panel, **impact.PANEL_KEYS, covariates=covs, cluster="sector")
-        wild = did.att_gt(panel, **impact.PANEL_KEYS, covariates=covs, cluster="sector", cluster_bootstrap="wild",
+        analytic = did.att_gt(panel, **PANEL_KEYS, covariates=covs, cluster="sector")
+        wild = did.att_gt(panel, **PANEL_KEYS, covariates=covs, cluster="sector", cluster_bootstrap="wild",
                           bootstrap=999, seed=2016)
     # the clusters are the sectors of the entities the estimate uses (those adopted before 2018 drop out)
     used = panel[panel["entity_id"].isin(wild.unit_ids)]

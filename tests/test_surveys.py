@@ -11,8 +11,9 @@ import pytest
 from scipy import stats
 
 from contract_fixtures import valid_folder
-from evaluation import paths, surveys
-from evaluation.dataset import load
+from evaluation import paths
+from evaluation.questions import surveys
+from evaluation.load.dataset import load
 from evaluation.demo import write_demo
 from evaluation.plots import core
 from evaluation.plots import programme as programme_plots

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from evaluation import validate
-from evaluation.validate import Problem, Problems, check
+from evaluation.load import checks
+from evaluation.load.checks import Problem, Problems, check
 
 from contract_fixtures import (ADOPTION, ENTITIES, OUTCOMES, folder_hashes, replace_line, valid_folder,
                                write_xlsx)
@@ -283,7 +283,7 @@ def test_future_adoption_date(tmp_path):
 
 def test_future_is_judged_against_the_given_day(tmp_path):
     folder = valid_folder(tmp_path)
-    problems = validate.parse_folder(folder, today=dt.date(2018, 1, 1)).problems
+    problems = checks.parse_folder(folder, today=dt.date(2018, 1, 1)).problems
     assert "in the future" in only(problems, "adoption.csv", 4, "adoption_date").problem
 
 

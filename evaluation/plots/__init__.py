@@ -7,7 +7,7 @@ tidy tables made elsewhere and only draw them (plotting never re-estimates);
 the caller states the finding in the title because only the caller knows it.
 """
 
-from .core import (
+from evaluation.plots.core import (
     ESTIMATE_COLOR,
     LEVEL_COLORS,
     TRUTH_COLOR,

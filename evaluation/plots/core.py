@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from ..contract import LEVELS
+from evaluation.load.contract import LEVELS
 
 LEVEL_COLORS = dict(zip(LEVELS, sns.color_palette("colorblind", 3)))
 ESTIMATE_COLOR = "#1f4e79"

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from .core import ESTIMATE_COLOR, LEVEL_COLORS, TRUTH_COLOR, Chart, finish, use_style
+from evaluation.plots.core import ESTIMATE_COLOR, LEVEL_COLORS, TRUTH_COLOR, Chart, finish, use_style
 
 #: Disagree ... agree, centred on a grey neutral (red-blue diverging, readable in grey and by colour-blind readers).
 LIKERT_COLORS = ("#b2182b", "#ef8a62", "#bdbdbd", "#67a9cf", "#2166ac")

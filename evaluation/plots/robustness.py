@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .core import ESTIMATE_COLOR, TRUTH_COLOR, Chart, finish, use_style
+from evaluation.plots.core import ESTIMATE_COLOR, TRUTH_COLOR, Chart, finish, use_style
 
 #: One colour and marker per kind of 2x2 comparison (colour-blind palette, and shape for print).
 COMPARISON_STYLE = {

@@ -10,7 +10,10 @@ import pandas as pd
 import pytest
 from did_testdata import REFERENCE, SIM_COLUMNS, sim_truth_simple
 
-from evaluation import dataset, did, impact, paths
+from evaluation import did, paths
+from evaluation.load import dataset
+from evaluation.questions import impact
+from evaluation.panel import PANEL_KEYS, resolve_covariates, select_entities
 
 
 def _single_cohort(seed: int, periods: int, n_units: int = 60) -> pd.DataFrame:
@@ -59,13 +62,13 @@ def test_recovers_the_truth_with_conditional_parallel_trends(simulate):
 
 def test_demo_data_both_estimators_cover_the_truth():
     data = dataset.load(paths.resolve_data_dir(""))
-    panel = impact.select_entities(data.panel("POL07"), "territorial")
-    covs = impact.resolve_covariates(data, "default", "territorial")
+    panel = select_entities(data.panel("POL07"), "territorial")
+    covs = resolve_covariates(data, "default", "territorial")
     cs, _ = impact.estimate(panel, covs)
     truth = impact.true_effects(data, "POL07", panel, cs, max(data.years))["overall"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        imp = did.imputation(panel, **impact.PANEL_KEYS, covariates=covs).overall
+        imp = did.imputation(panel, **PANEL_KEYS, covariates=covs).overall
     simple = cs.aggregate("simple").overall
     for est in (imp, simple):
         assert est.conf_low <= truth <= est.conf_high

@@ -8,7 +8,8 @@ import pytest
 import statsmodels.formula.api as smf
 from did_testdata import REFERENCE
 
-from evaluation import comparisons, did
+from evaluation import did
+from evaluation.questions import comparisons
 
 
 @pytest.fixture(scope="module")

@@ -644,7 +644,7 @@ def _(ctx):
 
 
 def _small_caps(ctx, monkeypatch):
-    from evaluation import readers
+    from evaluation.load import readers
     monkeypatch.setattr(readers, "MAX_CSV_BYTES", 50_000)
     monkeypatch.setattr(readers, "MAX_XLSX_UNCOMPRESSED_BYTES", 200_000)
 
@@ -838,7 +838,7 @@ def test_an_outcome_code_that_is_no_file_name_still_gives_its_table(tmp_path, ou
     indicator code holding ``/`` or too long for a file name made both notebooks fail ("Cannot save file into
     a non-existent directory"); now the table is written inside ``tables/`` under a safe name."""
     import pandas as pd
-    from evaluation import narrative
+    from evaluation.report import narrative
 
     out = tmp_path / "build"
     out.mkdir()

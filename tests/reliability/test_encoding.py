@@ -16,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shar
 from contract_fixtures import valid_folder  # noqa: E402
 
 from evaluation import cli
-from evaluation.readers import TableReadError, read_info, read_table
-from evaluation.validate import check
+from evaluation.load.readers import TableReadError, read_info, read_table
+from evaluation.load.checks import check
 
 NAMES = ["Alcaldía de Medellín", "Gobernación de Antioquia", "Alcaldía de Bogotá", "Función Pública"]
 

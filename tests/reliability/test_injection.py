@@ -27,8 +27,9 @@ import pandas as pd
 import pytest
 from IPython.display import Markdown
 
-from evaluation import cli, narrative, runner
-from evaluation.report import ReportEntry, export_html, write_index
+from evaluation import cli, runner
+from evaluation.report import narrative
+from evaluation.report.html import ReportEntry, export_html, write_index
 from evaluation.safe import FORMULA_STARTS, clean_html, escape_markdown, neutralise_cell
 
 _spec = importlib.util.spec_from_file_location("hostile_data", Path(__file__).with_name("hostile_data.py"))
@@ -95,11 +96,11 @@ def test_sanitiser_keeps_no_external_link():
 def test_dataset_labels_cannot_start_a_markdown_block():
     from types import SimpleNamespace
 
-    from evaluation import describe
+    from evaluation.questions import data_quality
 
     labels = {"unit": "state\n# Heading", "units": "states\n\n- item", "treatment": "law\r\n## big",
               "outcomes": {"y": "log y\n\n<script>alert(1)</script>"}}
-    words = describe.wording(SimpleNamespace(metadata={"labels": labels}))
+    words = data_quality.wording(SimpleNamespace(metadata={"labels": labels}))
     for text in (words["unit"], words["units"], words["treatment"], words["adopted"], words["outcomes"]["y"]):
         assert "\n" not in text and "\r" not in text, text
     assert words["unit"] == "state # Heading"

@@ -21,7 +21,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evaluation import cli, dataset, findings, heterogeneity, paths, surveys
+from evaluation import cli, paths
+from evaluation.load import dataset
+from evaluation.questions import findings
+from evaluation.questions import heterogeneity
+from evaluation.questions import surveys
 from evaluation.demo import write_demo
 
 YEAR = 2025

@@ -18,9 +18,11 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from . import comparisons, describe, did
-from .contract import INDICATORS
-from .impact import PANEL_KEYS, add_treated
+from evaluation import did
+from evaluation.questions import comparisons
+from evaluation.questions import data_quality
+from evaluation.load.contract import INDICATORS
+from evaluation.panel import PANEL_KEYS, add_treated
 
 COMPARISON_COLUMNS = ["estimator", "estimate", "std_error", "conf_low", "conf_high", "reading"]
 #: The row of the estimator comparison the others are measured against.
@@ -46,14 +48,14 @@ def units_label(dataset, outcome: str) -> str:
     """
     if outcome in INDICATORS:
         return "points"
-    label = describe.wording(dataset)["outcomes"].get(outcome, "")
+    label = data_quality.wording(dataset)["outcomes"].get(outcome, "")
     if label.lower().startswith("log"):
         return "log points"
     return f"units of {outcome}"
 
 
 def _words(dataset) -> dict:
-    return describe.wording(dataset) if dataset is not None else {**describe.GCIO_WORDING}
+    return data_quality.wording(dataset) if dataset is not None else {**data_quality.GCIO_WORDING}
 
 
 def _num(x: float, digits: int = 2) -> str:
@@ -82,7 +84,7 @@ def panel_summary(panel: pd.DataFrame, outcome: str, covariates: list[str], data
     adopters = panel.loc[panel["cohort"] > 0, "entity_id"].nunique()
     years = sorted(panel["year"].unique())
     balanced = balanced_panel(panel)["entity_id"].nunique()
-    return (f"Outcome: {describe.indicator_label(outcome, dataset)}; years {years[0]}-{years[-1]}\n"
+    return (f"Outcome: {data_quality.indicator_label(outcome, dataset)}; years {years[0]}-{years[-1]}\n"
             f"{n} {w['units']}, {adopters} adopters; {balanced} observed every year\n"
             f"Covariates: {', '.join(covariates) or 'none'}")
 
@@ -682,7 +684,7 @@ def check_text(decomposition, table: pd.DataFrame, rm: did.HonestResult, placebo
 def truth(dataset, outcome: str, panel: pd.DataFrame, covariates: list[str], until_year: int,
           method: str = "dr") -> dict | None:
     """The demo data's true effects for the cohorts and entities the estimates use (None for real data)."""
-    from .impact import estimate, true_effects
+    from evaluation.questions.impact import estimate, true_effects
 
     if not dataset.synthetic:
         return None
@@ -778,7 +780,7 @@ def first_cohort_synthetic_did(dataset, outcome: str, until_year: int | None = N
     the estimate is then about that indicator, not the report's outcome.
     """
     reasons = []
-    from .impact import analysis_panel
+    from evaluation.panel import analysis_panel
 
     for candidate in [outcome] + [o for o in dataset.indicators if o != outcome]:
         block, first, dropped, reason = _first_cohort_block(analysis_panel(dataset, candidate, "national",
@@ -931,7 +933,7 @@ def wild_by_sector(dataset, outcome: str, covariates: list[str], until_year: int
     two sectors give a result whose ``note`` says why (one unidentified row in
     ``tidy()``), never an error.
     """
-    from .impact import analysis_panel
+    from evaluation.panel import analysis_panel
 
     try:
         panel = analysis_panel(dataset, outcome, "national", until_year=until_year)

@@ -1,12 +1,12 @@
 """Check a dataset folder against the data contract, and say what to fix.
 
-``check(folder)`` reads every table of ``evaluation.contract.TABLES`` found in
+``check(folder)`` reads every table of ``evaluation.load.contract.TABLES`` found in
 the folder and returns *every* problem in one pass, as a table with the file,
 the row a person sees in the file (header = row 1), the column, what is wrong
 and how to fix it. Nothing stops at the first problem: an evaluator fixing a
 file should see everything wrong with it at once.
 
-Severity "error" means the data cannot be used as they are (``evaluation.dataset.load``
+Severity "error" means the data cannot be used as they are (``evaluation.load.dataset.load``
 refuses them); "warning" means they can, but a person should know (for example
 an entity adopting before the first year of outcome data contributes nothing to
 an impact estimate).
@@ -34,7 +34,7 @@ Three checks encode properties of the GCIO programme rather than of good data:
 scores from 0 to 100, no adoption before Decree 415 of 2016, and the levels
 national, departmental and municipal. A dataset that is not FURAG data (a
 published staggered-adoption panel, say) declares its own in ``dataset.yml``
-(see ``evaluation.contract.Checks``); ``dataset.yml`` is therefore read first.
+(see ``evaluation.load.contract.Checks``); ``dataset.yml`` is therefore read first.
 
 ``check_adoption(file, folder)`` checks an adoption registry that is not (yet)
 in the folder, such as a filled-in ``adoption_template.csv``, against the
@@ -55,8 +55,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from evaluation import contract, paths, readers
-from evaluation.contract import Column, Table
+from evaluation import paths
+from evaluation.load import contract
+from evaluation.load import readers
+from evaluation.load.contract import Column, Table
 from evaluation.safe import load_yaml
 
 __all__ = ["Problem", "Problems", "ContractError", "check", "check_adoption", "parse_folder", "ParsedFolder",
@@ -271,7 +273,7 @@ class ParsedFolder:
 
     ``tables`` maps a table name to a typed frame whose index is the row
     number in the file; columns that were missing are all-missing. Only
-    ``evaluation.dataset.load`` should need this; evaluators call ``check``.
+    ``evaluation.load.dataset.load`` should need this; evaluators call ``check``.
     """
 
     folder: Path

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .contract import INDICATORS, LEVELS
+from evaluation.load.contract import INDICATORS, LEVELS
 
 
 def _levels(dataset) -> pd.DataFrame:
@@ -131,7 +131,7 @@ def wording(dataset) -> dict:
 
     GCIO data speak of entities that created the GCIO post. A dataset whose
     ``dataset.yml`` has a ``labels:`` block (``unit``, ``units``, ``treatment``,
-    ``outcomes``; ``evaluation.panel_config`` writes one for every converted
+    ``outcomes``; ``evaluation.importers.panel_config`` writes one for every converted
     panel) speaks of, say, states that adopted a castle-doctrine law.
 
     Returns

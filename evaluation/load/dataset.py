@@ -2,7 +2,7 @@
 
 ``load(folder)`` is the first arrow of the pipeline
 (``load -> panel -> estimate -> aggregate -> report``): it runs every check of
-``evaluation.validate`` and refuses data with errors, raising ``ContractError``
+``evaluation.load.checks`` and refuses data with errors, raising ``ContractError``
 whose message is the table of problems. What it returns, a ``Dataset``, is
 what every later stage consumes.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from evaluation import contract
-from evaluation.validate import ContractError, Problems, parse_folder
+from evaluation.load import contract
+from evaluation.load.checks import ContractError, Problems, parse_folder
 
 __all__ = ["Dataset", "load", "ContractError", "PANEL_COLUMNS"]
 

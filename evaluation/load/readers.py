@@ -2,7 +2,7 @@
 
 ``read_table`` turns a CSV or Excel file into a frame of strings without
 interpreting any value: whether ``1.234`` is a thousand or one point two is
-decided later, by ``evaluation.validate``, which knows what each column should
+decided later, by ``evaluation.load.checks``, which knows what each column should
 hold. The frame's index holds the row numbers a person sees in the file
 (header = row 1), so every message can point at a row.
 

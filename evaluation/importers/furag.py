@@ -55,8 +55,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths, readers
-from .safe import write_csv
+from evaluation import paths
+from evaluation.load import readers
+from evaluation.safe import write_csv
 
 __all__ = ["import_furag", "read_workbook", "normalise_code", "ImportReport", "WorkbookSummary", "UnmappedColumn",
            "EntityChange", "FuragError", "HEADER_SEARCH_ROWS"]

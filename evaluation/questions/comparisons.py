@@ -44,7 +44,7 @@ def twfe(data: pd.DataFrame, outcome: str, unit: str, time: str, treated: str,
     absorbed exactly; standard errors clustered by ``cluster``, default
     ``unit``, with the small-sample factor of ``reghdfe``/``fixest``).
     """
-    from .did import twfe as _twfe
+    from evaluation.did import twfe as _twfe
 
     res = _twfe(data, outcome, unit, time, treated, cluster=cluster, alpha=alpha)
     return {"estimator": "Two-way fixed effects (static)", "estimate": res.estimate, "std_error": res.std_error,

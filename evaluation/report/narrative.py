@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from .safe import escape_html, escape_markdown, file_name, write_csv
+from evaluation.safe import escape_html, escape_markdown, file_name, write_csv
 
 
 def _years(values) -> str:
@@ -203,7 +203,7 @@ def comparison_title(table: pd.DataFrame, indicator: str) -> str:
 
 def effect_axis(dataset, outcome: str) -> str:
     """Axis label for an effect on ``outcome``, in the outcome's own units."""
-    from .describe import indicator_label
+    from evaluation.questions.data_quality import indicator_label
 
     label = indicator_label(outcome, dataset)
     checks = (dataset.metadata or {}).get("checks") or {}

@@ -144,7 +144,7 @@ def read(dataset, name: str, *, min_group_size: int = MIN_GROUP_SIZE) -> Survey:
 
     Parameters
     ----------
-    dataset : evaluation.dataset.Dataset
+    dataset : evaluation.load.dataset.Dataset
     name : {"survey_ict_offices", "survey_directors"}
     min_group_size : int
         Respondents of a group (``national``, ``territorial``, "not linked to an

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from .contract import LEVELS
+from evaluation.load.contract import LEVELS
 
 #: The contract's outputs in the order the programme lists them: plain name, unit, one unit in words.
 OUTPUTS = {
@@ -63,7 +63,7 @@ def delivery(dataset, until_year: int | None = None) -> pd.DataFrame:
 
     Parameters
     ----------
-    dataset : evaluation.dataset.Dataset
+    dataset : evaluation.load.dataset.Dataset
     until_year : int, optional
         Keep years up to and including this one.
 

@@ -27,9 +27,16 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from . import costs, describe, heterogeneity, impact, monitoring, narrative, surveys
-from .plots import core as core_plots
-from .plots import programme as programme_plots
+from evaluation.questions import costs
+from evaluation.questions import data_quality
+from evaluation.questions import heterogeneity
+from evaluation.questions import impact
+from evaluation.questions import monitoring
+from evaluation.report import narrative
+from evaluation.questions import surveys
+from evaluation.plots import core as core_plots
+from evaluation.plots import programme as programme_plots
+from evaluation.panel import ENTITY_GROUPS, analysis_panel, late_adopters, resolve_covariates
 
 CRITERIA = ("Relevance", "Coherence", "Effectiveness", "Impact", "Efficiency", "Sustainability")
 #: The evaluation questions (docs/programme.md), as the report asks them.
@@ -196,8 +203,8 @@ class _HTML:
 class ImpactEvidence:
     """The impact estimate the Impact, Efficiency and Sustainability findings share.
 
-    Made exactly as the impact report makes it (``impact.select_entities``,
-    ``impact.resolve_covariates``, ``impact.estimate``), plus the same estimate
+    Made exactly as the impact report makes it (``select_entities``,
+    ``resolve_covariates``, ``impact.estimate``), plus the same estimate
     with the other comparison group, the pre-adoption test and, for the demo
     data, the true effects.
     """
@@ -229,13 +236,13 @@ def impact_evidence(dataset, *, year: int, outcome: str = "POL07", entities: str
                     covariates: str = "default", control_group: str = "never_treated", method: str = "dr",
                     alpha: float = 0.05, bootstrap: int | None = None, seed: int | None = 2016) -> ImpactEvidence:
     """Estimate the average effect as the impact report does; never raises for data that cannot support it."""
-    covs = tuple(impact.resolve_covariates(dataset, covariates, entities))
-    pre_years = describe.pre_adoption_years(dataset, until_year=year)
+    covs = tuple(resolve_covariates(dataset, covariates, entities))
+    pre_years = data_quality.pre_adoption_years(dataset, until_year=year)
     pre_years = pre_years[pre_years["indicator"] == outcome]
     empty = dict(indicator=outcome, entities=entities, covariates=covs, control_group=control_group, alpha=alpha,
-                 pre_years=pre_years, late_adopters=impact.late_adopters(dataset, outcome, year))
+                 pre_years=pre_years, late_adopters=late_adopters(dataset, outcome, year))
     try:
-        panel = impact.analysis_panel(dataset, outcome, entities, year)
+        panel = analysis_panel(dataset, outcome, entities, year)
         result, notes = impact.estimate(panel, list(covs), control_group=control_group, method=method,
                                         bootstrap=bootstrap or None, seed=seed, alpha=alpha)
     except ValueError as exc:
@@ -456,7 +463,7 @@ def prior_performance(dataset, *, entities: str = "territorial", covariates: str
     year = int(before["year"].max())
     latest = before[before["year"] == year]
     indicator = latest.groupby("indicator")["entity_id"].nunique().idxmax()
-    levels = impact.ENTITY_GROUPS[entities]
+    levels = ENTITY_GROUPS[entities]
     ents = dataset.entities if levels is None else dataset.entities[dataset.entities["level"].isin(levels)]
     frame = latest[latest["indicator"] == indicator].merge(ents, on="entity_id")
     cohorts = adoption.set_index("entity_id")["cohort"]
@@ -474,7 +481,7 @@ def prior_performance(dataset, *, entities: str = "territorial", covariates: str
     a, b = adopters["value"].to_numpy(float), never["value"].to_numpy(float)
     welch = stats.ttest_ind(a, b, equal_var=False)
     low, high = welch.confidence_interval(1 - alpha)
-    covs = tuple(c for c in impact.resolve_covariates(dataset, covariates, entities) if frame[c].notna().all())
+    covs = tuple(c for c in resolve_covariates(dataset, covariates, entities) if frame[c].notna().all())
     design = sm.add_constant(pd.DataFrame({"adopter": frame["cohort"].notna().astype(float),
                                            **{c: frame[c].astype(float) for c in covs}}))
     fit = sm.OLS(frame["value"].astype(float), design).fit(cov_type="HC1")
@@ -850,7 +857,7 @@ def evaluate(dataset, *, year: int | None = None, outcome: str = "POL07", entiti
 
     Parameters
     ----------
-    dataset : evaluation.dataset.Dataset
+    dataset : evaluation.load.dataset.Dataset
     year : int, optional
         Last year of outcome data used; default the latest.
     outcome, entities, covariates, control_group, method, alpha, bootstrap, seed

@@ -15,7 +15,7 @@ guides the person filling it in:
   drop-down of those codes in ``entity_id``.
 
 A filled registry is checked by ``check_registry(file, folder)``, which runs
-the contract's adoption checks (``evaluation.validate.check_adoption``) against
+the contract's adoption checks (``evaluation.load.checks.check_adoption``) against
 the folder's entity list and outcome panel: unknown codes, dates outside the
 panel, an entity adopting twice, a date in the future or before the decree.
 """
@@ -28,9 +28,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import contract, paths, validate
-from .safe import set_text
-from .validate import Problem, Problems
+from evaluation import paths
+from evaluation.load import contract
+from evaluation.load import checks
+from evaluation.safe import set_text
+from evaluation.load.checks import Problem, Problems
 
 __all__ = ["write_template", "check_registry", "POST_LEVELS", "TEMPLATE_NAME", "RegistryError"]
 
@@ -74,7 +76,7 @@ def _entity_list(entities) -> pd.DataFrame | None:
     else:
         path = Path(entities)
         if path.is_dir():
-            parsed = validate.parse_folder(path)
+            parsed = checks.parse_folder(path)
             if "entities" not in parsed.tables:
                 raise RegistryError(f"{path} has no readable entities table (entities.csv or entities.xlsx).")
             frame = parsed.tables["entities"]
@@ -83,7 +85,7 @@ def _entity_list(entities) -> pd.DataFrame | None:
                 raise RegistryError(f"The entities table in {path} has errors; fix them first "
                                     f"(gcio-eval check --data {path}):\n" + "\n".join(f"- {p}" for p in errors[:10]))
         elif path.is_file():
-            from .readers import TableReadError, read_table
+            from evaluation.load.readers import TableReadError, read_table
 
             try:
                 frame = read_table(path)
@@ -161,7 +163,7 @@ def _write_workbook(path: Path, columns: list[str], entity_list: pd.DataFrame | 
         sheet.cell(row=row, column=1).number_format = "@"          # codes keep their leading zeros
         sheet.cell(row=row, column=2).number_format = "DD/MM/YYYY"  # day first, as Colombian acts are dated
 
-    decree = validate.DECREE_415_DATE
+    decree = checks.DECREE_415_DATE
     dates = DataValidation(type="date", operator="greaterThanOrEqual",
                            formula1=f"DATE({decree.year},{decree.month},{decree.day})", allow_blank=True,
                            showErrorMessage=True, errorTitle="Fecha del acto",
@@ -213,7 +215,7 @@ def check_registry(file: str | os.PathLike[str], folder: str | os.PathLike[str] 
                    today: dt.date | None = None) -> Problems:
     """Check a filled-in adoption registry against a data folder's entities and outcome panel.
 
-    Runs ``evaluation.validate.check_adoption`` (unknown codes, dates outside
+    Runs ``evaluation.load.checks.check_adoption`` (unknown codes, dates outside
     the panel, an entity adopting twice, a date in the future or before
     Decree 415), and adds a warning for a ``post_level`` outside the
     template's list (the CSV template has no drop-down to prevent it).
@@ -232,11 +234,11 @@ def check_registry(file: str | os.PathLike[str], folder: str | os.PathLike[str] 
     Problems
         ``.ok`` is True when the registry can be used as ``adoption.csv``.
     """
-    problems = validate.check_adoption(file, folder, today=today)
+    problems = checks.check_adoption(file, folder, today=today)
     extra = []
     path = Path(file)
     try:
-        from .readers import read_table
+        from evaluation.load.readers import read_table
 
         raw = read_table(path)
     except Exception:  # already reported by check_adoption

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
-from .safe import clean_html
+from evaluation.safe import clean_html
 
 TEMPLATES = Path(__file__).parent / "templates"
 

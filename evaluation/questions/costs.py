@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from . import impact
-from .monitoring import OUTPUTS, delivery, output_label, output_unit
+from evaluation.questions.monitoring import OUTPUTS, delivery, output_label, output_unit
+from evaluation.panel import ENTITY_GROUPS
 
 #: Default pesos per US dollar: about the 2016 annual average of the representative market rate (TRM)
 #: published by Banco de la República (the programme's budget year). An assumption: check the
@@ -281,7 +281,7 @@ def cost_per_output(dataset, *, until_year: int | None = None, shares: str | dic
 
     Parameters
     ----------
-    dataset : evaluation.dataset.Dataset
+    dataset : evaluation.load.dataset.Dataset
     until_year : int, optional
         Count outputs delivered up to this year (the evaluation year).
     shares : str or dict, optional
@@ -390,8 +390,8 @@ def cost_per_point(budget_cop: float, overall, entities: int, *, basis: str = ""
 
 
 def adopters_in_scope(dataset, entities: str, until_year: int | None = None) -> int:
-    """Entities of the ``entities`` group (as in ``impact.ENTITY_GROUPS``) that created the post by ``until_year``."""
-    levels = impact.ENTITY_GROUPS[entities]
+    """Entities of the ``entities`` group (as in ``ENTITY_GROUPS``) that created the post by ``until_year``."""
+    levels = ENTITY_GROUPS[entities]
     level = dataset.adoption["entity_id"].map(dataset.entities.set_index("entity_id")["level"])
     keep = level.isin(levels) if levels is not None else pd.Series(True, index=level.index)
     if until_year is not None:

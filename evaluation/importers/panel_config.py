@@ -25,7 +25,7 @@ cohort or a treated flag, and outcome columns. A config names those columns::
 ``convert(config, folder)`` writes the contract folder; ``contract_folder``
 does it once per panel file and config into a cache (what ``gcio-eval run
 --config`` uses). Both check every named column before writing anything and
-validate the result with ``evaluation.validate``; on any problem they raise
+validate the result with ``evaluation.load.checks``; on any problem they raise
 ``PanelConfigError`` naming the config file and write nothing.
 
 What the contract cannot hold, and what is done instead:
@@ -41,7 +41,7 @@ What the contract cannot hold, and what is done instead:
   says which ones varied;
 - the GCIO-specific checks (scores 0-100, adoption after Decree 415 of 2016)
   are switched off in the ``checks:`` block of the ``dataset.yml`` written
-  (see ``evaluation.contract.Checks``), and ``level`` must be one of the
+  (see ``evaluation.load.contract.Checks``), and ``level`` must be one of the
   contract's levels unless ``checks.levels`` declares another name.
 """
 
@@ -62,8 +62,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import contract, paths, readers
-from .safe import load_yaml, write_csv
+from evaluation import paths
+from evaluation.load import contract
+from evaluation.load import readers
+from evaluation.safe import load_yaml, write_csv
 
 __all__ = ["PanelConfig", "PanelLabels", "PanelConfigError", "Conversion", "read_config", "convert",
            "contract_folder", "panel_tables"]
@@ -590,7 +592,7 @@ def _write(conversion: Conversion, folder: Path) -> None:
     write_csv(conversion.outcomes, folder / "outcomes.csv", index=False)
     text = yaml.safe_dump(conversion.metadata, sort_keys=False, allow_unicode=True, width=100)
     (folder / "dataset.yml").write_text(
-        "# Written by evaluation.panel_config from the panel file named below; do not edit, edit the config.\n"
+        "# Written by evaluation.importers.panel_config from the panel file named below; do not edit, edit the config.\n"
         + text, encoding="utf-8")
 
 
@@ -606,7 +608,7 @@ def convert(config: PanelConfig | str | os.PathLike[str], folder: str | os.PathL
     Returns
     -------
     pathlib.Path
-        The folder, which passes ``evaluation.validate.check`` without errors.
+        The folder, which passes ``evaluation.load.checks.check`` without errors.
 
     Raises
     ------
@@ -614,7 +616,7 @@ def convert(config: PanelConfig | str | os.PathLike[str], folder: str | os.PathL
         If a column does not exist, a value cannot be used, or the converted
         tables break the contract (the problems are listed). Nothing is written.
     """
-    from .validate import check
+    from evaluation.load.checks import check
 
     if not isinstance(config, PanelConfig):
         config = read_config(config)

@@ -3,7 +3,7 @@
 Answers the impact and sustainability questions beyond the average effect:
 
 * **Subgroup effects.** The Callaway-Sant'Anna estimator (``did.att_gt``, with
-  the covariates of the impact report, ``impact.resolve_covariates``) is run
+  the covariates of the impact report, ``resolve_covariates``) is run
   separately in each subgroup of a *dimension*: level of government, natural
   region, FURAG peer group, population terciles, IT-team-size terciles, and the
   alignment the entity's ICT office reported in the 2015 survey. Each subgroup's
@@ -23,7 +23,7 @@ never-adopters of the group of entities analysed ("shared" comparison; other
 adopters are left out). A survey-based subgroup is formed from the answers of
 the entities in it, so the surveys' small-group rule applies: when any subgroup
 of a survey-based dimension would hold fewer than ``min_group_size`` entities
-(5, :data:`evaluation.surveys.MIN_GROUP_SIZE`), the whole dimension is
+(5, :data:`evaluation.questions.surveys.MIN_GROUP_SIZE`), the whole dimension is
 suppressed -- every subgroup, its counts and its median split -- since with two
 subgroups the published one and a total would give back the other. Estimates that share comparison entities are
 correlated; the difference test accounts for it through the estimates'
@@ -50,9 +50,11 @@ import pandas as pd
 from IPython.display import Markdown
 from scipy import stats
 
-from . import impact, surveys
-from .safe import escape_markdown
-from .contract import LEVELS
+from evaluation.questions import impact
+from evaluation.questions import surveys
+from evaluation.safe import escape_markdown
+from evaluation.load.contract import LEVELS
+from evaluation.panel import ENTITY_GROUPS, analysis_panel, resolve_covariates, select_entities
 
 #: Dimensions of heterogeneity, with the words the report uses for them.
 DIMENSIONS = {
@@ -127,7 +129,7 @@ def assign(dataset, dimension: str, *, entities: str = "territorial", size_covar
     """
     parse_dimensions([dimension])
     ents = dataset.entities.set_index("entity_id")
-    levels = impact.ENTITY_GROUPS[entities]
+    levels = ENTITY_GROUPS[entities]
     scope = ents if levels is None else ents[ents["level"].isin(levels)]
     empty = pd.Series(dtype=object)
     if dimension == "level":
@@ -251,16 +253,16 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
 
     Parameters
     ----------
-    dataset : evaluation.dataset.Dataset
+    dataset : evaluation.load.dataset.Dataset
     outcome : str
         Indicator code.
     dimensions : str or sequence of str
         Names from :data:`DIMENSIONS` (a comma-separated string is accepted).
     entities : str
-        The group of entities analysed (``impact.ENTITY_GROUPS``); the
+        The group of entities analysed (``ENTITY_GROUPS``); the
         ``level`` dimension always covers every level.
     covariates, control_group, method, alpha
-        As in the impact report (``impact.resolve_covariates``, ``did.att_gt``);
+        As in the impact report (``resolve_covariates``, ``did.att_gt``);
         analytic standard errors.
     until_year : int, optional
         Last year of outcome data used.
@@ -284,7 +286,7 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
         raise ValueError(f"adjust must be 'bonferroni' or 'none', not {adjust!r}")
     names = parse_dimensions(dimensions)
     rows, tests = [], []
-    full = impact.analysis_panel(dataset, outcome, "all", until_year)
+    full = analysis_panel(dataset, outcome, "all", until_year)
     truth_known = dataset.synthetic and (dataset.folder / "truth.csv").is_file()
     for dimension in names:
         found = assign(dataset, dimension, entities=entities, size_covariate=size_covariate,
@@ -298,8 +300,8 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
         for subgroup in found.order:
             members = set(found.groups.index[found.groups == subgroup])
             scope = subgroup if dimension == "level" else entities
-            base = impact.select_entities(full, scope)
-            covs = impact.resolve_covariates(dataset, covariates, scope)
+            base = select_entities(full, scope)
+            covs = resolve_covariates(dataset, covariates, scope)
             if found.comparison == WITHIN:
                 panel = base[base["entity_id"].isin(members)].reset_index(drop=True)
             else:
