@@ -8,7 +8,7 @@ Babel extracts those calls; ``update`` merges them into
 translation, translations of messages still in use are kept); ``compile``
 writes the ``.mo`` files the runtime reads; ``check`` lists what is missing.
 
-    python -m evaluation.text.catalogues update    # after adding or changing a message (make messages)
+    python -m evaluation.text.catalogues update [DOMAIN...]  # after adding or changing a message (make messages)
     python -m evaluation.text.catalogues compile   # done by make on install
     python -m evaluation.text.catalogues check     # what tests/test_translations.py asserts
 """
@@ -67,15 +67,18 @@ def read(language: str, domain: str) -> Catalog | None:
         return read_po(handle, locale=LANGUAGES[language], domain=domain)
 
 
-def update() -> list[Path]:
-    """Merge the extracted messages into every language's ``.po`` (translations kept)."""
+def update(domains: list[str] | None = None) -> list[Path]:
+    """Merge the extracted messages into every language's ``.po`` (translations kept); all domains by default."""
     written = []
     for domain, files in sources().items():
+        if domains and domain not in domains:
+            continue
         template = extract(domain, files)
         for language in TRANSLATED:
             catalog = read(language, domain) or Catalog(locale=LANGUAGES[language], domain=domain,
                                                          project="gcio-evaluation", charset="utf-8")
             catalog.update(template, no_fuzzy_matching=True)
+            catalog.fuzzy = False
             catalog.obsolete.clear()
             path = po_path(language, domain)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -134,9 +137,10 @@ def problems() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    command = (argv if argv is not None else sys.argv[1:] or ["check"])[0]
-    if command == "update":
-        for path in update():
+    args = argv if argv is not None else sys.argv[1:] or ["check"]
+    command = args[0]
+    if command == "update":  # update [DOMAIN ...]
+        for path in update(args[1:] or None):
             print(f"updated {path.relative_to(PACKAGE.parent)}")
     elif command == "compile":
         print(f"compiled {len(compile_all())} catalogues")
