@@ -33,11 +33,17 @@ def test_the_check_finds_a_missing_translation_and_a_dropped_placeholder(tmp_pat
     assert any("no translation for 'Not translated'" in p for p in found)
 
 
-def test_no_message_is_hidden_from_extraction_inside_an_f_string():
+def test_no_message_is_hidden_from_extraction():
+    """Babel misses a ``_()`` inside an f-string, and a plural call that passes ``_`` on as an argument."""
+    from babel.messages.extract import extract_from_file
+
     for files in catalogues.sources().values():
         for path in files:
             text = path.read_text(encoding="utf-8")
             assert not re.search(r"""\bf["'][^\n]*\{_(\.plural)?\(""", text), f"{path}: a _() call inside an f-string"
+            found = list(extract_from_file("python", str(path), keywords=catalogues.KEYWORDS))
+            plurals = sum(isinstance(m[1], tuple) for m in found)
+            assert plurals == text.count("_.plural("), f"{path}: a _.plural() call was not extracted as a plural"
 
 
 def test_every_text_module_declares_its_domain_and_only_report_renders():
