@@ -363,51 +363,84 @@ def pre_programme_scores(table: pd.DataFrame, title: str, *, ylabel: str) -> Cha
 # ------------------------------------------------------------------ costs
 
 
-def cost_per_unit(table: pd.DataFrame, title: str, *, exchange_rate: float, price_year: int) -> Chart | Markdown:
-    """Cost per unit of each output (COP millions of ``price_year``), labelled with the USD amount."""
+def cost_per_unit(table: pd.DataFrame, title: str, *, exchange_rate: float, price_year: int,
+                  names: dict | None = None, xlabel: str | None = None, bar_text=None, alt: str | None = None,
+                  missing: str | None = None, number=None) -> Chart | Markdown:
+    """Cost per unit of each output (COP millions of ``price_year``), labelled with the USD amount.
+
+    ``names`` (output code -> words), ``xlabel``, ``bar_text(cop, usd)`` (the label at a bar's end),
+    ``alt`` and ``missing`` (the sentence shown instead of an empty figure) come from the caller in the
+    report's language; ``number`` formats the axis ticks (e.g. ``lambda v: fmt.number(v, 0)``).
+    """
     shown = table[np.isfinite(table["cost_per_unit_cop"].astype(float))] if not table.empty else table
     if shown.empty:
+        if missing is not None:
+            from evaluation.report import page  # the caller's sentence, rendered as a page note
+
+            return page.note(missing)
         return no_figure("the costs table is missing" if table.empty else "no output could be costed")
     use_style()
+    names = dict(names or {})
+    label_of = {o: names.get(o, lab) for o, lab in zip(shown["output"], shown["label"] if "label" in shown
+                                                         else shown["output"])}
     fig, ax = plt.subplots(figsize=(9, 0.9 + 0.5 * len(shown)))
     y = np.arange(len(shown))[::-1]
     values = shown["cost_per_unit_cop"].astype(float) / 1e6
     ax.barh(y, values, color=ESTIMATE_COLOR)
     for yi, row in zip(y, shown.itertuples()):
-        ax.text(row.cost_per_unit_cop / 1e6 * 1.02, yi,
-                f"{_millions(row.cost_per_unit_cop)} (USD {row.cost_per_unit_usd:,.0f})", va="center", fontsize=8)
-    ax.set_yticks(y, [_wrap(label, 40) for label in shown["label"]])
+        text = (bar_text(row.cost_per_unit_cop, row.cost_per_unit_usd) if bar_text is not None else
+                f"{_millions(row.cost_per_unit_cop)} (USD {row.cost_per_unit_usd:,.0f})")
+        ax.text(row.cost_per_unit_cop / 1e6 * 1.02, yi, text, va="center", fontsize=8)
+    ax.set_yticks(y, [_wrap(label_of[o], 40) for o in shown["output"]])
     ax.set_xlim(0, values.max() * 1.35)
-    ax.set_xlabel(f"Cost per unit (COP millions, {price_year} prices; USD at {exchange_rate:,.0f} COP per USD)")
+    ax.set_xlabel(xlabel or f"Cost per unit (COP millions, {price_year} prices; USD at {exchange_rate:,.0f} COP per USD)")
+    if number is not None:
+        ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _pos: number(v)))
     ax.set_title(_wrap(title, 80))
     fig.tight_layout()
-    alt = f"Horizontal bars of cost per unit in millions of {price_year} pesos: " + "; ".join(
-        f"{r.label} COP {_millions(r.cost_per_unit_cop)} million (USD {r.cost_per_unit_usd:,.0f})"
-        for r in shown.itertuples()) + "."
+    if alt is None:
+        alt = f"Horizontal bars of cost per unit in millions of {price_year} pesos: " + "; ".join(
+            f"{label_of[r.output]} COP {_millions(r.cost_per_unit_cop)} million (USD {r.cost_per_unit_usd:,.0f})"
+            for r in shown.itertuples()) + "."
     return finish(fig, title, alt)
 
 
-def cost_sensitivity(table: pd.DataFrame, title: str, *, price_year: int) -> Chart | Markdown:
-    """Cost per unit of each output as the share of the budget attributed to it varies (log scale)."""
+def cost_sensitivity(table: pd.DataFrame, title: str, *, price_year: int, names: dict | None = None,
+                     xlabel: str | None = None, ylabel: str | None = None, alt: str | None = None,
+                     missing: str | None = None, number=None) -> Chart | Markdown:
+    """Cost per unit of each output as the share of the budget attributed to it varies (log scale).
+
+    ``names``, ``xlabel``, ``ylabel``, ``alt`` and ``missing`` come from the caller in the report's
+    language; ``number`` formats the y ticks (millions of pesos).
+    """
     if table.empty:
+        if missing is not None:
+            from evaluation.report import page  # the caller's sentence, rendered as a page note
+
+            return page.note(missing)
         return no_figure("the costs table is missing")
     use_style()
+    names = dict(names or {})
     fig, ax = plt.subplots(figsize=(9, 4.8))
-    alt = []
+    parts = []
     styles = ("-", "--", ":", "-.")  # outputs with the same number of units share a line; dashes keep both visible
-    for k, (label, part) in enumerate(table.groupby("label", sort=False)):
+    for k, (output, part) in enumerate(table.groupby("output", sort=False)):
+        label = names.get(output, part["label"].iloc[0] if "label" in part else output)
         line, = ax.plot(100 * part["share"], part["cost_per_unit_cop"] / 1e6, styles[k % len(styles)], label=label,
                         linewidth=2)
         current = part[part["current"]]
         ax.plot(100 * current["share"], current["cost_per_unit_cop"] / 1e6, "o", color=line.get_color())
-        alt.append(f"{label}: COP {_millions(part['cost_per_unit_cop'].min())} million at "
-                   f"{_pct(part['share'].min())} to COP {_millions(part['cost_per_unit_cop'].max())} million at "
-                   f"{_pct(part['share'].max())}")
+        parts.append(f"{label}: COP {_millions(part['cost_per_unit_cop'].min())} million at "
+                     f"{_pct(part['share'].min())} to COP {_millions(part['cost_per_unit_cop'].max())} million at "
+                     f"{_pct(part['share'].max())}")
     ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
-    ax.set_xlabel("Share of the whole budget attributed to the output (%; dots: the share used in the table)")
-    ax.set_ylabel(f"Cost per unit (COP millions, {price_year} prices, log scale)")
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(
+        (lambda v, _pos: number(v)) if number is not None else (lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}")))
+    ax.set_xlabel(xlabel or "Share of the whole budget attributed to the output (%; dots: the share used in the table)")
+    ax.set_ylabel(ylabel or f"Cost per unit (COP millions, {price_year} prices, log scale)")
     ax.set_title(_wrap(title, 80))
     ax.legend(frameon=False, fontsize=8, ncol=2)
     fig.tight_layout()
-    return finish(fig, title, "Lines of cost per unit against the share of budget attributed: " + "; ".join(alt) + ".")
+    if alt is None:
+        alt = "Lines of cost per unit against the share of budget attributed: " + "; ".join(parts) + "."
+    return finish(fig, title, alt)
