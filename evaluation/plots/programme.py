@@ -250,13 +250,22 @@ def needs(table: pd.DataFrame, title: str) -> Chart | Markdown:
 
 def subgroup_effects(table: pd.DataFrame, title: str, *, labels: dict | None = None,
                      xlabel: str = "Effect on the score (index points, 0–100 scale)",
-                     band_label: str = "adjusted 95% interval") -> Chart | Markdown:
+                     band_label: str = "adjusted 95% interval", estimate_label: str | None = None,
+                     truth_label: str = "true effect (demo data)", alt: str | None = None,
+                     missing: str | None = None) -> Chart | Markdown:
     """Forest plot of subgroup effects with their adjusted intervals, grouped by dimension; gaps are labelled.
 
-    ``table`` is ``heterogeneity.SubgroupEffects.table``; ``labels`` maps
-    dimension names to the headings shown.
+    ``table`` is ``heterogeneity.SubgroupEffects.table`` (its ``subgroup`` and
+    ``note`` columns as the reader should see them); ``labels`` maps dimension
+    codes to the headings shown. The legend words (``estimate_label``,
+    ``truth_label``), ``alt`` and ``missing`` (shown instead of an empty figure)
+    come from the caller in the report's language.
     """
     if table.empty:
+        if missing is not None:
+            from evaluation.report import page  # the caller's sentence, rendered as a page note
+
+            return page.note(missing)
         return no_figure("no subgroup was formed")
     use_style()
     heading = table["dimension"].map(lambda d: (labels or {}).get(d, d))
@@ -271,24 +280,25 @@ def subgroup_effects(table: pd.DataFrame, title: str, *, labels: dict | None = N
             rows.append((y, row))
             y -= 1
     fig, ax = plt.subplots(figsize=(10, 0.8 + 0.36 * len(ticks)))
-    alt = []
+    described = []
     estimated = [r for _, r in rows if r.identified]
     x_max = max([r.adj_conf_high for r in estimated] + [1.0])
     x_min = min([r.adj_conf_low for r in estimated] + [0.0])
-    shown_truth = False
+    shown_truth = shown_estimate = False
     for yi, row in rows:
         if not row.identified:
             ax.text(x_min, yi, str(row.note).split(" (")[0], va="center", fontsize=7.5, color=GAP_COLOR,
                     style="italic")
-            alt.append(f"{row.subgroup}: {row.note}")
+            described.append(f"{row.subgroup}: {row.note}")
             continue
         ax.errorbar(row.estimate, yi, xerr=[[row.estimate - row.adj_conf_low], [row.adj_conf_high - row.estimate]],
                     fmt="o", color=ESTIMATE_COLOR, capsize=3,
-                    label=f"estimate ({band_label})" if not alt or all("not estimable" in a for a in alt) else None)
+                    label=None if shown_estimate else (estimate_label or f"estimate ({band_label})"))
+        shown_estimate = True
         if np.isfinite(row.true_effect):
-            ax.plot(row.true_effect, yi, "x", color=TRUTH_COLOR, label=None if shown_truth else "true effect (demo data)")
+            ax.plot(row.true_effect, yi, "x", color=TRUTH_COLOR, label=None if shown_truth else truth_label)
             shown_truth = True
-        alt.append(f"{row.subgroup}: {row.estimate:+.2f} [{row.adj_conf_low:+.2f}, {row.adj_conf_high:+.2f}]")
+        described.append(f"{row.subgroup}: {row.estimate:+.2f} [{row.adj_conf_low:+.2f}, {row.adj_conf_high:+.2f}]")
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(positions, ticks, fontsize=9)
     for tick, text in zip(ax.get_yticklabels(), ticks):
@@ -302,36 +312,50 @@ def subgroup_effects(table: pd.DataFrame, title: str, *, labels: dict | None = N
     if handles:
         fig.legend(handles, names, frameon=False, fontsize=9, loc="lower center", ncol=2)
     fig.tight_layout(rect=(0, margin if handles else 0, 1, 1))
-    return finish(fig, title, f"Forest plot of effects by subgroup with {band_label}s: " + "; ".join(alt) + ".")
+    if alt is None:
+        alt = f"Forest plot of effects by subgroup with {band_label}s: " + "; ".join(described) + "."
+    return finish(fig, title, alt)
 
 
 def persistence(effects: pd.DataFrame, title: str, *, early: tuple = (), late: tuple = (),
                 truth: pd.DataFrame | None = None,
                 ylabel: str = "Effect on the score (index points, 0–100 scale)",
-                band_label: str = "95% interval") -> Chart | Markdown:
-    """Effects after adoption by years since adoption, with the early and late years compared shaded."""
+                band_label: str = "95% interval", xlabel: str = "Years since the GCIO post was created",
+                estimate_label: str | None = None, early_label: str = "early years compared",
+                late_label: str = "late years compared", truth_label: str = "true effect (demo data)",
+                alt: str | None = None, missing: str | None = None) -> Chart | Markdown:
+    """Effects after adoption by years since adoption, with the early and late years compared shaded.
+
+    Axis labels, legend words, ``alt`` and ``missing`` (shown instead of an empty figure) come from the
+    caller in the report's language.
+    """
     post = effects[(effects["event_time"] >= 0) & effects["identified"]] if not effects.empty else effects
     if post.empty:
+        if missing is not None:
+            from evaluation.report import page  # the caller's sentence, rendered as a page note
+
+            return page.note(missing)
         return no_figure("no post-adoption effect could be estimated")
     use_style()
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    for window, name, color in ((early, "early years", "#d9e6f2"), (late, "late years", "#f2e0d9")):
+    for window, name, color in ((early, early_label, "#d9e6f2"), (late, late_label, "#f2e0d9")):
         if window:
-            ax.axvspan(min(window) - 0.4, max(window) + 0.4, color=color, label=f"{name} compared", zorder=0)
+            ax.axvspan(min(window) - 0.4, max(window) + 0.4, color=color, label=name, zorder=0)
     ax.errorbar(post["event_time"], post["estimate"],
                 yerr=[post["estimate"] - post["conf_low"], post["conf_high"] - post["estimate"]],
-                fmt="o", color=ESTIMATE_COLOR, capsize=3, label=f"estimate ({band_label})")
+                fmt="o", color=ESTIMATE_COLOR, capsize=3, label=estimate_label or f"estimate ({band_label})")
     if truth is not None and not truth.empty:
-        ax.plot(truth["event_time"], truth["effect"], "x--", color=TRUTH_COLOR, label="true effect (demo data)")
+        ax.plot(truth["event_time"], truth["effect"], "x--", color=TRUTH_COLOR, label=truth_label)
     ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("Years since the GCIO post was created")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(_wrap(title, 80))
     ax.legend(frameon=False, fontsize=9, loc="lower right")
     fig.tight_layout()
-    alt = "Effects by years since adoption: " + "; ".join(
-        f"year {int(r.event_time)}: {r.estimate:+.2f} [{r.conf_low:+.2f}, {r.conf_high:+.2f}]"
-        for r in post.itertuples()) + "."
+    if alt is None:
+        alt = "Effects by years since adoption: " + "; ".join(
+            f"year {int(r.event_time)}: {r.estimate:+.2f} [{r.conf_low:+.2f}, {r.conf_high:+.2f}]"
+            for r in post.itertuples()) + "."
     return finish(fig, title, alt)
 
 

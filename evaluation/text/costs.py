@@ -77,8 +77,7 @@ class CostsText:
             "magazine_issues": _("CIO Magazine issues"),
             "workshops": _("territorial workshops"),
             "workshop_participants": _("workshop participants"),
-            costs.ENTITIES_REACHED: _("{units} reached (that {adopted})", units=self.words.units,
-                                      adopted=self.words.adopted),
+            costs.ENTITIES_REACHED: _("{units} that {adopted}", units=self.words.units, adopted=self.words.adopted),
         }
         return names.get(code, str(code).replace("_", " "))
 
@@ -125,8 +124,8 @@ class CostsText:
         if row["scope"] == "evaluated":
             return _("the {n} adopting {units} whose effect was estimated (key number)",
                      n=self.fmt.count(row["entities"]), units=self.words.units)
-        return _("extrapolation: all {n} adopting {units}, assuming the same effect for the cohorts that could not "
-                 "be evaluated", n=self.fmt.count(row["entities"]), units=self.words.units)
+        return _("all {n} adopting {units} (extrapolation: assumes the same effect for the cohorts that could not "
+                 "be evaluated)", n=self.fmt.count(row["entities"]), units=self.words.units)
 
     def reading(self, code: str) -> str:
         _ = self._
