@@ -143,10 +143,10 @@ class CostsText:
         _ = self._
         return _("This report divides the programme's budget among its outputs and sets it against what they "
                  "delivered: cost per CIO post created, per IT leader trained, per bulletin, magazine issue and "
-                 "workshop, and per {unit} that {adopted}. It then sets the budget against the impact estimate: "
-                 "what each index point of average effect cost per adopting {unit}, with an interval. Budget lines "
-                 "that serve no single output are shared, and a sensitivity table shows how the costs move with "
-                 "other shares.", unit=self.words.unit, adopted=self.words.adopted)
+                 "workshop, and per adopting {unit}. It then sets the budget against the impact estimate: what "
+                 "each index point of average effect cost per adopting {unit}, with an interval. Budget lines that "
+                 "serve no single output are shared, and a sensitivity table shows how the costs move with other "
+                 "shares.", unit=self.words.unit)
 
     def banner(self, dataset) -> tuple[str, str, bool]:
         """(lead, text, warning) of the box at the top: synthetic data, or the data's provenance."""
