@@ -347,6 +347,13 @@ class HeterogeneityText:
         table = self.readable_table(effects)
         return effects.table.assign(subgroup=table["subgroup_text"], note=table["note_text"])
 
+    def appendix(self) -> str:
+        return self._("Appendix: every subgroup, estimated or not")
+
+    def appendix_pointer(self) -> str:
+        return self._("The table of every subgroup, with its adopters, interval, comparison group and the reason a "
+                      "subgroup could not be estimated, is in the appendix at the end of the page.")
+
     def subgroup_headers(self, effects: het.SubgroupEffects) -> dict:
         _ = self._
         headers = {"dimension_text": _("Dimension"), "subgroup_text": _("Subgroup"), "adopters": _("Adopters"),
