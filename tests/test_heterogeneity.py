@@ -14,6 +14,12 @@ from evaluation.demo import write_demo
 from evaluation.plots import core
 from evaluation.plots import programme as programme_plots
 from evaluation.panel import analysis_panel, late_adopters, resolve_covariates, select_entities
+from evaluation.text.format import Format
+from evaluation.text.heterogeneity import HeterogeneityText
+from evaluation.text.wording import Wording
+
+ES = HeterogeneityText(Format("es"), Wording.for_dataset(None, "es"))
+EN = HeterogeneityText(Format("en"), Wording.for_dataset(None, "en"))
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +39,10 @@ def test_every_subgroup_is_a_row_estimated_or_a_labelled_gap(demo, effects):
     estimated, gaps = table[table["identified"]], table[~table["identified"]]
     assert len(estimated) >= 3
     assert estimated["estimate"].notna().all() and estimated["note"].eq("").all()
-    assert gaps["estimate"].isna().all() and gaps["note"].str.startswith("not estimable").all()
+    assert gaps["estimate"].isna().all() and gaps["note"].isin(heterogeneity.NOTES).all()
+    assert all(EN.note(g, "POL07").startswith("not estimable") for _, g in gaps.iterrows())
+    assert all(ES.note(g, "POL07").startswith("no estimable") for _, g in gaps.iterrows())
+    assert table.loc[table["dimension"] == "it_team", "subgroup"].tolist() == list(heterogeneity.THIRDS)
     # The survey reached too few adopters with a year before adoption: a gap, not a crash.
     assert not table.loc[table["dimension"] == "alignment", "identified"].any()
 
@@ -44,7 +53,7 @@ def test_intervals_are_bonferroni_adjusted_within_each_dimension(effects):
         ratio = (part["adj_conf_high"] - part["adj_conf_low"]) / (part["conf_high"] - part["conf_low"])
         expected = stats.norm.ppf(1 - 0.05 / (2 * m)) / stats.norm.ppf(1 - 0.05 / 2)
         np.testing.assert_allclose(ratio, expected, rtol=1e-9)
-    assert "Bonferroni" in heterogeneity.adjustment_note(effects)
+    assert "Bonferroni" in EN.subgroup_caption(effects) and "Bonferroni" in ES.subgroup_caption(effects)
 
 
 def test_unadjusted_intervals_when_asked(demo):
@@ -58,10 +67,13 @@ def test_unadjusted_intervals_when_asked(demo):
 def test_subgroups_too_small_become_gaps_not_errors(demo):
     tiny = heterogeneity.subgroup_effects(demo, "POL07", ("region", "peer_group"), min_adopters=10_000)
     assert not tiny.table["identified"].any()
-    assert tiny.table["note"].str.contains("needs 10000").all()
-    assert (tiny.tests["df"] == 0).all() and tiny.tests["reading"].str.startswith("not tested").all()
-    chart = programme_plots.subgroup_effects(tiny.table, heterogeneity.subgroup_title(tiny))
+    assert tiny.table["note"].eq("too_few_adopters").all() and tiny.table["detail"].eq("10000").all()
+    assert all("needs 10000" in EN.note(r, "POL07") for _, r in tiny.table.iterrows())
+    assert (tiny.tests["df"] == 0).all() and tiny.tests["reading"].eq("not_tested").all()
+    chart = programme_plots.subgroup_effects(EN.figure_table(tiny), **EN.subgroup_figure(tiny))
     assert isinstance(chart, core.Chart) and "not estimable" in chart.alt
+    spanish = programme_plots.subgroup_effects(ES.figure_table(tiny), **ES.subgroup_figure(tiny))
+    assert "no estimable" in spanish.alt and "not estimable" not in spanish.alt
 
 
 def test_unknown_dimension_is_refused_with_the_valid_ones(demo):
@@ -82,9 +94,9 @@ def test_covariance_of_subgroup_estimates_from_aligned_influence_functions():
 def test_wald_test_is_zero_for_equal_effects_and_large_for_distant_ones():
     influences = [pd.Series([0.1, -0.1], index=["a", "b"]), pd.Series([0.1, -0.1], index=["c", "d"])]
     same = heterogeneity._difference_test("x", [2.0, 2.0], influences, 0.05)
-    assert same["statistic"] == pytest.approx(0.0) and same["reading"].startswith("no difference")
+    assert same["statistic"] == pytest.approx(0.0) and same["reading"] == "no_difference"
     far = heterogeneity._difference_test("x", [2.0, 5.0], influences, 0.05)
-    assert far["statistic"] == pytest.approx(9 / 0.04) and far["reading"] == "the subgroups differ"
+    assert far["statistic"] == pytest.approx(9 / 0.04) and far["reading"] == "differ"
 
 
 def test_truth_is_reported_for_demo_data_and_level_effects_differ_as_simulated(effects):
@@ -122,7 +134,10 @@ def test_persistence_reading_follows_the_rule(estimates, reading):
     assert result.difference == pytest.approx(np.mean([estimates[3], estimates[4]]) - np.mean([estimates[0], estimates[1]]))
     assert result.std_error == pytest.approx(np.sqrt(4 * 0.2 ** 2 / 4))
     word = {"grow": "grows", "fade": "fades", "persist": "persists", "no lasting effect detected": "No lasting"}[reading]
-    assert word in heterogeneity.persistence_text(result, "POL07").data
+    assert word in EN.persistence_sentence(result, "POL07")
+    palabra = {"grow": "crece", "fade": "se desvanece", "persist": "se mantiene",
+               "no lasting effect detected": "No se detectó"}[reading]
+    assert palabra in ES.persistence_sentence(result, "POL07")
 
 
 def test_persistence_ignores_late_years_with_too_few_adopters():
@@ -143,8 +158,9 @@ def test_missing_survey_makes_the_alignment_dimension_a_gap(tmp_path):
     folder = write_demo(tmp_path / "data", municipalities=40)
     (folder / "survey_ict_offices.csv").unlink()
     effects = heterogeneity.subgroup_effects(load(folder), "POL07", ("alignment",))
-    assert effects.table["note"].tolist() == ["the skills and perception survey of ICT offices is missing"]
-    assert "not assessed" in effects.tests["reading"].iloc[0]
+    assert effects.table["note"].tolist() == ["survey_missing"]
+    assert EN.note(effects.table.iloc[0]) == "the skills and perception survey of ICT offices is missing"
+    assert effects.tests["reading"].iloc[0] == "not_assessed"
 
 
 def test_entities_adopting_after_the_evaluation_year_count_as_not_adopted(demo):
@@ -186,3 +202,55 @@ def test_subgroup_estimates_recover_the_true_effects_stored_beside_the_demo_data
             z = (row["estimate"] - value) / row["std_error"]
             assert abs(z) < z_bound, (f"{row['dimension']} / {row['subgroup']}: estimate {row['estimate']:.3f} "
                                       f"(se {row['std_error']:.3f}) vs {name} truth {value:.3f}, z = {z:.2f}")
+
+
+# ------------------------------------------------------------------ the reader layer
+
+
+def test_questions_module_holds_numbers_only():
+    from pathlib import Path
+
+    source = Path(heterogeneity.__file__).read_text(encoding="utf-8")
+    assert "IPython" not in source and "Markdown" not in source and "<p>" not in source
+
+
+def test_subgroup_words_come_from_codes_and_bounds(effects):
+    thirds = effects.dimension("it_team")
+    first = thirds.iloc[0]
+    assert np.isnan(first["bound_low"]) and first["bound_high"] > 0
+    assert EN.subgroup(first) == f"smallest third (up to {first['bound_high']:,.0f} IT staff)"
+    assert ES.subgroup(first).startswith("tercio menor (hasta")
+    level = effects.dimension("level")
+    assert [ES.subgroup(r) for _, r in level.iterrows()] == ["nacional", "departamental", "municipal"]
+
+
+def test_the_answer_follows_the_numbers_in_both_languages(effects):
+    grow = heterogeneity.persistence(_Dynamic({-1: 0.0, 0: 1.0, 1: 2.0, 2: 4.0, 3: 5.0, 4: 6.0}))
+    flat = heterogeneity.persistence(_Dynamic({-1: 0.0, 0: 3.0, 1: 3.1, 2: 3.0, 3: 2.9, 4: 3.1}))
+    es = ES.answer(effects, grow, indicator="POL07")
+    assert "crece" in es and "[+5,22; +5,78]" in es  # late years 3-4: 5.5 +- 1.96 * sqrt(2 * 0.2 ** 2) / 2
+    assert "grows" in EN.answer(effects, grow, indicator="POL07") and "[+5.22, +5.78]" in EN.answer(
+        effects, grow, indicator="POL07")
+    assert ES.answer(effects, flat, indicator="POL07") != es and "se mantiene" in ES.answer(effects, flat,
+                                                                                              indicator="POL07")
+    differ = effects.tests.loc[effects.tests["reading"] == "differ", "dimension"]
+    for dimension in differ:
+        assert ES.dimension(dimension) in es
+
+
+class _Castle:
+    metadata = {"labels": {"unit": "state", "units": "states", "treatment": "castle-doctrine law",
+                           "effect_unit": "log points"}}
+    folder = None
+
+
+def test_castle_wording_names_states_and_log_points(effects):
+    castle = HeterogeneityText(Format("en"), Wording.for_dataset(_Castle(), "en"))
+    lasting = heterogeneity.persistence(_Dynamic({0: 1.0, 1: 2.0, 2: 4.0, 3: 5.0}))
+    text = " ".join([castle.title(), castle.asked("l_homicide"), castle.introduction(), castle.subgroups_intro(),
+                     castle.persistence_sentence(lasting, "l_homicide"), *castle.subgroup_items(effects),
+                     *castle.persistence_figure(lasting, _Dynamic({0: 1.0}).tidy().assign(
+                         conf_low=0.5, conf_high=1.5), "l_homicide", "pointwise").values()])
+    assert "log points" in text and "states" in text
+    assert "index points" not in text and "GCIO" not in text and "departmental" not in text
+    assert castle.subgroup(effects.dimension("level").iloc[1]) == "state"

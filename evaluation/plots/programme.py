@@ -250,13 +250,22 @@ def needs(table: pd.DataFrame, title: str) -> Chart | Markdown:
 
 def subgroup_effects(table: pd.DataFrame, title: str, *, labels: dict | None = None,
                      xlabel: str = "Effect on the score (index points, 0–100 scale)",
-                     band_label: str = "adjusted 95% interval") -> Chart | Markdown:
+                     band_label: str = "adjusted 95% interval", estimate_label: str | None = None,
+                     truth_label: str = "true effect (demo data)", alt: str | None = None,
+                     missing: str | None = None) -> Chart | Markdown:
     """Forest plot of subgroup effects with their adjusted intervals, grouped by dimension; gaps are labelled.
 
-    ``table`` is ``heterogeneity.SubgroupEffects.table``; ``labels`` maps
-    dimension names to the headings shown.
+    ``table`` is ``heterogeneity.SubgroupEffects.table`` (its ``subgroup`` and
+    ``note`` columns as the reader should see them); ``labels`` maps dimension
+    codes to the headings shown. The legend words (``estimate_label``,
+    ``truth_label``), ``alt`` and ``missing`` (shown instead of an empty figure)
+    come from the caller in the report's language.
     """
     if table.empty:
+        if missing is not None:
+            from evaluation.report import page  # the caller's sentence, rendered as a page note
+
+            return page.note(missing)
         return no_figure("no subgroup was formed")
     use_style()
     heading = table["dimension"].map(lambda d: (labels or {}).get(d, d))
@@ -271,24 +280,25 @@ def subgroup_effects(table: pd.DataFrame, title: str, *, labels: dict | None = N
             rows.append((y, row))
             y -= 1
     fig, ax = plt.subplots(figsize=(10, 0.8 + 0.36 * len(ticks)))
-    alt = []
+    described = []
     estimated = [r for _, r in rows if r.identified]
     x_max = max([r.adj_conf_high for r in estimated] + [1.0])
     x_min = min([r.adj_conf_low for r in estimated] + [0.0])
-    shown_truth = False
+    shown_truth = shown_estimate = False
     for yi, row in rows:
         if not row.identified:
             ax.text(x_min, yi, str(row.note).split(" (")[0], va="center", fontsize=7.5, color=GAP_COLOR,
                     style="italic")
-            alt.append(f"{row.subgroup}: {row.note}")
+            described.append(f"{row.subgroup}: {row.note}")
             continue
         ax.errorbar(row.estimate, yi, xerr=[[row.estimate - row.adj_conf_low], [row.adj_conf_high - row.estimate]],
                     fmt="o", color=ESTIMATE_COLOR, capsize=3,
-                    label=f"estimate ({band_label})" if not alt or all("not estimable" in a for a in alt) else None)
+                    label=None if shown_estimate else (estimate_label or f"estimate ({band_label})"))
+        shown_estimate = True
         if np.isfinite(row.true_effect):
-            ax.plot(row.true_effect, yi, "x", color=TRUTH_COLOR, label=None if shown_truth else "true effect (demo data)")
+            ax.plot(row.true_effect, yi, "x", color=TRUTH_COLOR, label=None if shown_truth else truth_label)
             shown_truth = True
-        alt.append(f"{row.subgroup}: {row.estimate:+.2f} [{row.adj_conf_low:+.2f}, {row.adj_conf_high:+.2f}]")
+        described.append(f"{row.subgroup}: {row.estimate:+.2f} [{row.adj_conf_low:+.2f}, {row.adj_conf_high:+.2f}]")
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(positions, ticks, fontsize=9)
     for tick, text in zip(ax.get_yticklabels(), ticks):
@@ -302,36 +312,50 @@ def subgroup_effects(table: pd.DataFrame, title: str, *, labels: dict | None = N
     if handles:
         fig.legend(handles, names, frameon=False, fontsize=9, loc="lower center", ncol=2)
     fig.tight_layout(rect=(0, margin if handles else 0, 1, 1))
-    return finish(fig, title, f"Forest plot of effects by subgroup with {band_label}s: " + "; ".join(alt) + ".")
+    if alt is None:
+        alt = f"Forest plot of effects by subgroup with {band_label}s: " + "; ".join(described) + "."
+    return finish(fig, title, alt)
 
 
 def persistence(effects: pd.DataFrame, title: str, *, early: tuple = (), late: tuple = (),
                 truth: pd.DataFrame | None = None,
                 ylabel: str = "Effect on the score (index points, 0–100 scale)",
-                band_label: str = "95% interval") -> Chart | Markdown:
-    """Effects after adoption by years since adoption, with the early and late years compared shaded."""
+                band_label: str = "95% interval", xlabel: str = "Years since the GCIO post was created",
+                estimate_label: str | None = None, early_label: str = "early years compared",
+                late_label: str = "late years compared", truth_label: str = "true effect (demo data)",
+                alt: str | None = None, missing: str | None = None) -> Chart | Markdown:
+    """Effects after adoption by years since adoption, with the early and late years compared shaded.
+
+    Axis labels, legend words, ``alt`` and ``missing`` (shown instead of an empty figure) come from the
+    caller in the report's language.
+    """
     post = effects[(effects["event_time"] >= 0) & effects["identified"]] if not effects.empty else effects
     if post.empty:
+        if missing is not None:
+            from evaluation.report import page  # the caller's sentence, rendered as a page note
+
+            return page.note(missing)
         return no_figure("no post-adoption effect could be estimated")
     use_style()
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    for window, name, color in ((early, "early years", "#d9e6f2"), (late, "late years", "#f2e0d9")):
+    for window, name, color in ((early, early_label, "#d9e6f2"), (late, late_label, "#f2e0d9")):
         if window:
-            ax.axvspan(min(window) - 0.4, max(window) + 0.4, color=color, label=f"{name} compared", zorder=0)
+            ax.axvspan(min(window) - 0.4, max(window) + 0.4, color=color, label=name, zorder=0)
     ax.errorbar(post["event_time"], post["estimate"],
                 yerr=[post["estimate"] - post["conf_low"], post["conf_high"] - post["estimate"]],
-                fmt="o", color=ESTIMATE_COLOR, capsize=3, label=f"estimate ({band_label})")
+                fmt="o", color=ESTIMATE_COLOR, capsize=3, label=estimate_label or f"estimate ({band_label})")
     if truth is not None and not truth.empty:
-        ax.plot(truth["event_time"], truth["effect"], "x--", color=TRUTH_COLOR, label="true effect (demo data)")
+        ax.plot(truth["event_time"], truth["effect"], "x--", color=TRUTH_COLOR, label=truth_label)
     ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("Years since the GCIO post was created")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(_wrap(title, 80))
     ax.legend(frameon=False, fontsize=9, loc="lower right")
     fig.tight_layout()
-    alt = "Effects by years since adoption: " + "; ".join(
-        f"year {int(r.event_time)}: {r.estimate:+.2f} [{r.conf_low:+.2f}, {r.conf_high:+.2f}]"
-        for r in post.itertuples()) + "."
+    if alt is None:
+        alt = "Effects by years since adoption: " + "; ".join(
+            f"year {int(r.event_time)}: {r.estimate:+.2f} [{r.conf_low:+.2f}, {r.conf_high:+.2f}]"
+            for r in post.itertuples()) + "."
     return finish(fig, title, alt)
 
 
@@ -363,51 +387,84 @@ def pre_programme_scores(table: pd.DataFrame, title: str, *, ylabel: str) -> Cha
 # ------------------------------------------------------------------ costs
 
 
-def cost_per_unit(table: pd.DataFrame, title: str, *, exchange_rate: float, price_year: int) -> Chart | Markdown:
-    """Cost per unit of each output (COP millions of ``price_year``), labelled with the USD amount."""
+def cost_per_unit(table: pd.DataFrame, title: str, *, exchange_rate: float, price_year: int,
+                  names: dict | None = None, xlabel: str | None = None, bar_text=None, alt: str | None = None,
+                  missing: str | None = None, number=None) -> Chart | Markdown:
+    """Cost per unit of each output (COP millions of ``price_year``), labelled with the USD amount.
+
+    ``names`` (output code -> words), ``xlabel``, ``bar_text(cop, usd)`` (the label at a bar's end),
+    ``alt`` and ``missing`` (the sentence shown instead of an empty figure) come from the caller in the
+    report's language; ``number`` formats the axis ticks (e.g. ``lambda v: fmt.number(v, 0)``).
+    """
     shown = table[np.isfinite(table["cost_per_unit_cop"].astype(float))] if not table.empty else table
     if shown.empty:
+        if missing is not None:
+            from evaluation.report import page  # the caller's sentence, rendered as a page note
+
+            return page.note(missing)
         return no_figure("the costs table is missing" if table.empty else "no output could be costed")
     use_style()
+    names = dict(names or {})
+    label_of = {o: names.get(o, lab) for o, lab in zip(shown["output"], shown["label"] if "label" in shown
+                                                         else shown["output"])}
     fig, ax = plt.subplots(figsize=(9, 0.9 + 0.5 * len(shown)))
     y = np.arange(len(shown))[::-1]
     values = shown["cost_per_unit_cop"].astype(float) / 1e6
     ax.barh(y, values, color=ESTIMATE_COLOR)
     for yi, row in zip(y, shown.itertuples()):
-        ax.text(row.cost_per_unit_cop / 1e6 * 1.02, yi,
-                f"{_millions(row.cost_per_unit_cop)} (USD {row.cost_per_unit_usd:,.0f})", va="center", fontsize=8)
-    ax.set_yticks(y, [_wrap(label, 40) for label in shown["label"]])
+        text = (bar_text(row.cost_per_unit_cop, row.cost_per_unit_usd) if bar_text is not None else
+                f"{_millions(row.cost_per_unit_cop)} (USD {row.cost_per_unit_usd:,.0f})")
+        ax.text(row.cost_per_unit_cop / 1e6 * 1.02, yi, text, va="center", fontsize=8)
+    ax.set_yticks(y, [_wrap(label_of[o], 40) for o in shown["output"]])
     ax.set_xlim(0, values.max() * 1.35)
-    ax.set_xlabel(f"Cost per unit (COP millions, {price_year} prices; USD at {exchange_rate:,.0f} COP per USD)")
+    ax.set_xlabel(xlabel or f"Cost per unit (COP millions, {price_year} prices; USD at {exchange_rate:,.0f} COP per USD)")
+    if number is not None:
+        ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _pos: number(v)))
     ax.set_title(_wrap(title, 80))
     fig.tight_layout()
-    alt = f"Horizontal bars of cost per unit in millions of {price_year} pesos: " + "; ".join(
-        f"{r.label} COP {_millions(r.cost_per_unit_cop)} million (USD {r.cost_per_unit_usd:,.0f})"
-        for r in shown.itertuples()) + "."
+    if alt is None:
+        alt = f"Horizontal bars of cost per unit in millions of {price_year} pesos: " + "; ".join(
+            f"{label_of[r.output]} COP {_millions(r.cost_per_unit_cop)} million (USD {r.cost_per_unit_usd:,.0f})"
+            for r in shown.itertuples()) + "."
     return finish(fig, title, alt)
 
 
-def cost_sensitivity(table: pd.DataFrame, title: str, *, price_year: int) -> Chart | Markdown:
-    """Cost per unit of each output as the share of the budget attributed to it varies (log scale)."""
+def cost_sensitivity(table: pd.DataFrame, title: str, *, price_year: int, names: dict | None = None,
+                     xlabel: str | None = None, ylabel: str | None = None, alt: str | None = None,
+                     missing: str | None = None, number=None) -> Chart | Markdown:
+    """Cost per unit of each output as the share of the budget attributed to it varies (log scale).
+
+    ``names``, ``xlabel``, ``ylabel``, ``alt`` and ``missing`` come from the caller in the report's
+    language; ``number`` formats the y ticks (millions of pesos).
+    """
     if table.empty:
+        if missing is not None:
+            from evaluation.report import page  # the caller's sentence, rendered as a page note
+
+            return page.note(missing)
         return no_figure("the costs table is missing")
     use_style()
+    names = dict(names or {})
     fig, ax = plt.subplots(figsize=(9, 4.8))
-    alt = []
+    parts = []
     styles = ("-", "--", ":", "-.")  # outputs with the same number of units share a line; dashes keep both visible
-    for k, (label, part) in enumerate(table.groupby("label", sort=False)):
+    for k, (output, part) in enumerate(table.groupby("output", sort=False)):
+        label = names.get(output, part["label"].iloc[0] if "label" in part else output)
         line, = ax.plot(100 * part["share"], part["cost_per_unit_cop"] / 1e6, styles[k % len(styles)], label=label,
                         linewidth=2)
         current = part[part["current"]]
         ax.plot(100 * current["share"], current["cost_per_unit_cop"] / 1e6, "o", color=line.get_color())
-        alt.append(f"{label}: COP {_millions(part['cost_per_unit_cop'].min())} million at "
-                   f"{_pct(part['share'].min())} to COP {_millions(part['cost_per_unit_cop'].max())} million at "
-                   f"{_pct(part['share'].max())}")
+        parts.append(f"{label}: COP {_millions(part['cost_per_unit_cop'].min())} million at "
+                     f"{_pct(part['share'].min())} to COP {_millions(part['cost_per_unit_cop'].max())} million at "
+                     f"{_pct(part['share'].max())}")
     ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
-    ax.set_xlabel("Share of the whole budget attributed to the output (%; dots: the share used in the table)")
-    ax.set_ylabel(f"Cost per unit (COP millions, {price_year} prices, log scale)")
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(
+        (lambda v, _pos: number(v)) if number is not None else (lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}")))
+    ax.set_xlabel(xlabel or "Share of the whole budget attributed to the output (%; dots: the share used in the table)")
+    ax.set_ylabel(ylabel or f"Cost per unit (COP millions, {price_year} prices, log scale)")
     ax.set_title(_wrap(title, 80))
     ax.legend(frameon=False, fontsize=8, ncol=2)
     fig.tight_layout()
-    return finish(fig, title, "Lines of cost per unit against the share of budget attributed: " + "; ".join(alt) + ".")
+    if alt is None:
+        alt = "Lines of cost per unit against the share of budget attributed: " + "; ".join(parts) + "."
+    return finish(fig, title, alt)

@@ -1,28 +1,44 @@
-"""Costs: what each output and each point of impact cost, in pesos and in dollars.
+"""Costs: what each output and each point of impact cost, in pesos and in dollars (numbers only).
 
 Answers the efficiency question from the optional ``costs`` table (budget
 lines by year in current COP, each optionally naming the output it mainly
 served), the ``monitoring`` table (how many of each output) and an impact
-estimate (how many index points the programme added).
+estimate (how many index points the programme added). The sentences of the
+costs report are in :mod:`evaluation.text.costs`.
 
-Conventions, each an assumption stated in the report:
+Conventions, each an assumption the report states:
 
 * **Prices.** Budget amounts are in pesos of their own year. They are moved to
-  the pesos of ``price_year`` with Colombia's consumer price inflation
-  (:data:`COP_CPI_INFLATION`), then to US dollars at ``exchange_rate`` pesos per
-  dollar, which should be the price year's average rate.
+  the pesos of the price year with Colombia's consumer price index
+  (:data:`CPI`: DANE's December-to-December variation, source and vintage
+  stated in the report), then to US dollars at ``exchange_rate`` pesos per
+  dollar, which should be the price year's average rate. ``price_year = 0``
+  (the default) means the evaluation year, or the last year of the CPI table
+  when the evaluation year has no figure yet (:func:`resolve_price_year`).
 * **Attribution.** A line naming an output is that output's direct cost. Lines
   naming none (design, coordination, the network) are shared: by default they
   are spread over the outputs in proportion to direct costs. An evaluator may
   instead set the share of the whole budget attributed to an output; the
   sensitivity table shows cost per unit over a range of shares, up to the whole
   budget (the upper bound: as if the budget bought nothing else).
+* **Years.** The budget covers the years of its lines (2015-2016 in the demo);
+  outputs are counted over the years monitoring records them up to the
+  evaluation year. Both spans are returned (``OutputCosts.budget_years``,
+  ``first_year``/``last_year`` per output) so the report states them.
 * **Entities reached** are the entities that created the GCIO post by the
   evaluation year; all of the budget served them.
 * **Cost per index point** is ``budget / (effect x adopting entities)``: the
-  budget over the yearly index points the adopters gained on average. Its
-  interval comes from the effect's interval; when that interval includes zero,
-  the cost per point has no upper bound and the report says so.
+  budget per index point of average effect, per adopting entity. Years do not
+  enter the formula (the effect is the average over the years since adoption),
+  so it is not a cost per entity-year. The key number counts the adopters whose
+  effect was estimated (``scope = "evaluated"``); counting every adopter is an
+  extrapolation (``scope = "all_adopters"``: it assumes the same effect for the
+  cohorts that could not be evaluated). Its interval comes from the effect's
+  interval; when that interval includes zero, the cost per point has no upper
+  bound.
+
+Every row label here is a code (``output``, ``basis``, ``scope``,
+``reading``); the words for them are in :mod:`evaluation.text.costs`.
 """
 
 from __future__ import annotations
@@ -31,28 +47,64 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
 
-from evaluation.questions.monitoring import OUTPUTS, delivery, output_label, output_unit
+from evaluation.questions.monitoring import OUTPUTS, delivery
 from evaluation.panel import ENTITY_GROUPS
 
 #: Default pesos per US dollar: about the 2016 annual average of the representative market rate (TRM)
 #: published by Banco de la República (the programme's budget year). An assumption: check the
 #: official series, and use the average of the price year you choose.
 DEFAULT_EXCHANGE_RATE_COP_PER_USD = 3051.0
-#: Default price year: the last year of the programme's two-year budget.
-DEFAULT_PRICE_YEAR = 2016
+#: Default price year: 0 means the evaluation year (capped at the last year of the CPI table).
+DEFAULT_PRICE_YEAR = 0
 #: Colombia's consumer price inflation, % change December to December (DANE, IPC), used to move
-#: amounts between years' prices. Copied here so runs need no network; extend it for later years.
+#: amounts between years' prices. Copied here so runs need no network; extend it for later years
+#: (and update :data:`CPI`'s vintage).
 COP_CPI_INFLATION = {
     2013: 1.94, 2014: 3.66, 2015: 6.77, 2016: 5.75, 2017: 4.09, 2018: 3.18, 2019: 3.80,
     2020: 1.61, 2021: 5.62, 2022: 13.12, 2023: 9.28, 2024: 5.20,
 }
+
+
+@dataclass(frozen=True)
+class PriceIndex:
+    """A consumer price table with its source and vintage, as the report states them.
+
+    ``inflation`` maps a year to its % change December to December;
+    ``vintage`` says which publication the figures were copied from.
+    """
+
+    inflation: dict
+    source: str
+    vintage: str
+    url: str = ""
+
+    @property
+    def first_year(self) -> int:
+        return min(self.inflation) - 1
+
+    @property
+    def last_year(self) -> int:
+        return max(self.inflation)
+
+
+#: The table the reports use. Source names are proper names (not translated).
+CPI = PriceIndex(
+    inflation=COP_CPI_INFLATION,
+    source="DANE, Índice de Precios al Consumidor (IPC), variación anual a diciembre",
+    vintage="2024-12 bulletin (published 2025-01-09)",
+    url="https://www.dane.gov.co/index.php/estadisticas-por-tema/precios-y-costos/indice-de-precios-al-consumidor-ipc",
+)
 #: Outputs paid by another output's budget line (participants come with the workshops).
 SHARED_LINES = {"workshop_participants": "workshops"}
 ENTITIES_REACHED = "entities_reached"
 #: Shares of the budget the sensitivity table tries.
 SENSITIVITY_SHARES = tuple(np.round(np.arange(0.1, 1.0001, 0.1), 2))
+#: Codes of ``attribution``'s ``basis`` column.
+BASES = ("evaluator_share", "whole_budget", "direct_and_shared", "no_budget_line")
+#: Codes of the cost-per-point ``scope`` (who gained) and ``reading`` columns.
+SCOPES = ("evaluated", "all_adopters")
+READINGS = ("bounded", "unbounded", "no_gain", "not_estimable")
 
 
 def available(dataset) -> bool:
@@ -61,6 +113,36 @@ def available(dataset) -> bool:
 
 
 # ------------------------------------------------------------------ prices
+
+
+def resolve_price_year(price_year: int, evaluation_year: int | None, inflation: dict | None = None) -> int:
+    """The price year a ``price_year`` parameter means.
+
+    A year given is used as given (:func:`price_factor` refuses one the table
+    cannot reach). ``0`` means the evaluation year; when the CPI table has no
+    figure for it yet (the evaluation year's December index is published the
+    following January), the table's last year, which the report then states
+    (:func:`price_year_capped`).
+    """
+    if price_year:
+        return int(price_year)
+    inflation = COP_CPI_INFLATION if inflation is None else inflation
+    if evaluation_year is None:
+        return max(inflation)
+    return int(min(int(evaluation_year), max(inflation)))
+
+
+def price_year_capped(price_year: int, evaluation_year: int | None, inflation: dict | None = None) -> bool:
+    """True when ``price_year = 0`` could not be the evaluation year because the CPI table stops earlier."""
+    return not price_year and evaluation_year is not None and \
+        resolve_price_year(0, evaluation_year, inflation) < int(evaluation_year)
+
+
+def _evaluation_year(dataset, until_year: int | None) -> int | None:
+    if until_year is not None:
+        return int(until_year)
+    years = getattr(dataset, "years", None)
+    return int(max(years)) if years else None
 
 
 def price_factor(from_year: int, price_year: int, inflation: dict[int, float] | None = None) -> float:
@@ -80,18 +162,33 @@ def price_factor(from_year: int, price_year: int, inflation: dict[int, float] | 
     if missing:
         raise ValueError(f"No consumer price inflation for {', '.join(map(str, missing))}: amounts of {from_year} "
                          f"cannot be expressed in {price_year} pesos. Choose a price year from "
-                         f"{min(inflation) - 1} to {max(inflation)}, or pass inflation figures for those years.")
+                         f"{min(inflation) - 1} to {max(inflation)} (parameter price_year; 0 takes the evaluation "
+                         "year), or add the missing years to evaluation.questions.costs.COP_CPI_INFLATION.")
     factor = float(np.prod([1 + inflation[y] / 100 for y in range(low + 1, high + 1)]))
     return factor if price_year >= from_year else 1 / factor
+
+
+def deflators(budget_years, price_year: int, inflation: dict | None = None) -> dict[int, float]:
+    """The yearly inflation figures (%) used to move amounts of ``budget_years`` to ``price_year`` pesos."""
+    inflation = COP_CPI_INFLATION if inflation is None else inflation
+    years = sorted({int(y) for y in budget_years})
+    used = sorted({y for start in years for y in range(min(start, price_year) + 1, max(start, price_year) + 1)})
+    return {y: float(inflation[y]) for y in used if y in inflation}
 
 
 BUDGET_COLUMNS = ["year", "budget_line", "output", "amount_cop", "amount_cop_price_year", "share"]
 
 
-def budget(dataset, *, price_year: int = DEFAULT_PRICE_YEAR, inflation: dict | None = None) -> pd.DataFrame:
-    """The budget lines, in current pesos and in pesos of ``price_year``, with their share of the total."""
+def budget(dataset, *, price_year: int = DEFAULT_PRICE_YEAR, inflation: dict | None = None,
+           until_year: int | None = None) -> pd.DataFrame:
+    """The budget lines, in current pesos and in pesos of the price year, with their share of the total.
+
+    ``price_year = 0`` takes the evaluation year (``until_year``, else the
+    data's last year; see :func:`resolve_price_year`).
+    """
     if not available(dataset):
         return pd.DataFrame(columns=BUDGET_COLUMNS)
+    price_year = resolve_price_year(price_year, _evaluation_year(dataset, until_year), inflation)
     lines = dataset.costs
     output = lines["output"] if "output" in lines else pd.Series(pd.NA, index=lines.index)
     out = pd.DataFrame({"year": lines["year"].astype("int64"), "budget_line": lines["budget_line"].astype(str),
@@ -103,21 +200,10 @@ def budget(dataset, *, price_year: int = DEFAULT_PRICE_YEAR, inflation: dict | N
     return out[BUDGET_COLUMNS]
 
 
-def _percent(values: pd.Series) -> list:
-    return [f"{100 * v:.0f}%" if pd.notna(v) else None for v in values]
-
-
-def budget_display(lines: pd.DataFrame, *, price_year: int) -> pd.DataFrame:
-    """The budget lines for reading: millions of pesos, current and of ``price_year``, and shares as percentages."""
-    return pd.DataFrame({"year": lines["year"], "budget line": lines["budget_line"], "output": lines["output"],
-                         "COP millions, current": lines["amount_cop"] / 1e6,
-                         f"COP millions, {price_year} prices": lines["amount_cop_price_year"] / 1e6,
-                         "share": _percent(lines["share"])})
-
-
-def total_budget(dataset, *, price_year: int = DEFAULT_PRICE_YEAR, inflation: dict | None = None) -> float:
-    """The whole budget in pesos of ``price_year`` (NaN without a costs table)."""
-    lines = budget(dataset, price_year=price_year, inflation=inflation)
+def total_budget(dataset, *, price_year: int = DEFAULT_PRICE_YEAR, inflation: dict | None = None,
+                 until_year: int | None = None) -> float:
+    """The whole budget in pesos of the price year (NaN without a costs table)."""
+    lines = budget(dataset, price_year=price_year, inflation=inflation, until_year=until_year)
     return float(lines["amount_cop_price_year"].sum()) if len(lines) else float("nan")
 
 
@@ -151,8 +237,10 @@ def parse_shares(text: str | dict | None) -> dict[str, float]:
 # ------------------------------------------------------------------ cost per output
 
 
-OUTPUT_COLUMNS = ["output", "label", "units", "unit", "years", "attributed_cop", "share", "cost_per_unit_cop",
-                  "cost_per_unit_usd", "whole_budget_per_unit_cop", "whole_budget_per_unit_usd", "basis"]
+OUTPUT_COLUMNS = ["output", "units", "first_year", "last_year", "attributed_cop", "share", "cost_per_unit_cop",
+                  "cost_per_unit_usd", "whole_budget_per_unit_cop", "whole_budget_per_unit_usd", "basis",
+                  "paid_by", "units_recorded"]
+SENSITIVITY_COLUMNS = ["output", "share", "cost_per_unit_cop", "cost_per_unit_usd", "current"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,9 +248,15 @@ class OutputCosts:
     """Cost per unit of each output, with the settings it was made with.
 
     ``table`` has one row per output (and one for entities reached): units
-    delivered, the budget attributed to it (COP of ``price_year``) and its
+    delivered and the years they were delivered in (``first_year``,
+    ``last_year``), the budget attributed to it (COP of ``price_year``) and its
     share of the budget, the cost per unit in COP and USD, the cost per unit if
-    the whole budget is attributed to it, and the basis of the attribution.
+    the whole budget is attributed to it, and the basis of the attribution (a
+    code of :data:`BASES`; ``paid_by`` names the output whose line paid for it,
+    ``units_recorded`` is False when monitoring has no record of it).
+    ``budget_years`` are the years of the budget lines, ``deflators`` the CPI
+    figures used, ``price_year_capped`` True when ``price_year = 0`` could not
+    be the evaluation year (the CPI table stops earlier).
     """
 
     table: pd.DataFrame = field(repr=False)
@@ -171,32 +265,34 @@ class OutputCosts:
     exchange_rate: float
     until_year: int | None
     shares: dict = field(default_factory=dict)
+    budget_years: tuple = ()
+    budget_nominal_cop: float = float("nan")
+    shared_cop: float = float("nan")
+    deflators: dict = field(default_factory=dict)
+    price_year_capped: bool = False
+    price_index: PriceIndex = CPI
 
     @property
     def available(self) -> bool:
         return bool(len(self.table))
 
+    @property
+    def output_years(self) -> tuple:
+        """First and last year of any output delivered (entities reached excluded)."""
+        rows = self.table[(self.table["output"] != ENTITIES_REACHED) & self.table["first_year"].notna()]
+        if rows.empty:
+            return ()
+        return int(rows["first_year"].min()), int(rows["last_year"].max())
+
     def tidy(self) -> pd.DataFrame:
         return self.table.copy()
-
-    def display(self) -> pd.DataFrame:
-        """The table for reading: millions of pesos, whole dollars, shares as percentages."""
-        t = self.table
-        return pd.DataFrame({
-            "output": t["label"], "units": t["units"].round().astype("Int64"), "years": t["years"],
-            "attributed (COP millions)": t["attributed_cop"] / 1e6, "share of budget": _percent(t["share"]),
-            "per unit (COP millions)": t["cost_per_unit_cop"] / 1e6,
-            "per unit (USD)": t["cost_per_unit_usd"].round().astype("Int64"),
-            "per unit, whole budget (COP millions)": t["whole_budget_per_unit_cop"] / 1e6,
-            "basis": t["basis"]})
 
     def sensitivity(self, shares=SENSITIVITY_SHARES) -> pd.DataFrame:
         """Cost per unit of each output if ``share`` of the budget paid for it, for each share tried.
 
-        Returns ``output, label, share, cost_per_unit_cop, cost_per_unit_usd,
+        Returns ``output, share, cost_per_unit_cop, cost_per_unit_usd,
         current`` (True on the share closest to the one the table uses).
         """
-        columns = ["output", "label", "share", "cost_per_unit_cop", "cost_per_unit_usd", "current"]
         rows = []
         for row in self.table.itertuples():
             if not row.units > 0 or row.output == ENTITIES_REACHED:
@@ -204,49 +300,54 @@ class OutputCosts:
             closest = min(shares, key=lambda s: abs(s - row.share)) if np.isfinite(row.share) else None
             for share in shares:
                 cost = share * self.budget_cop / row.units
-                rows.append({"output": row.output, "label": row.label, "share": float(share),
+                rows.append({"output": row.output, "share": float(share),
                              "cost_per_unit_cop": cost, "cost_per_unit_usd": cost / self.exchange_rate,
                              "current": share == closest})
-        return pd.DataFrame(rows, columns=columns)
+        return pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS)
+
+
+def sensitivity_wide(table: pd.DataFrame) -> pd.DataFrame:
+    """The sensitivity table with one row per share and one column per output code (COP per unit)."""
+    if table.empty:
+        return pd.DataFrame(columns=["share"])
+    wide = table.pivot_table(index="share", columns="output", values="cost_per_unit_cop", sort=False)
+    wide.columns.name = None
+    return wide.rename_axis("share").reset_index()
 
 
 def units_delivered(dataset, until_year: int | None = None) -> pd.DataFrame:
     """Units of each output delivered up to ``until_year``, and the entities reached.
 
-    Returns ``output, label, units, unit, years``.
+    Returns ``output, units, first_year, last_year`` (the years with a
+    delivery recorded; for entities reached, the first and last cohort).
     """
     rows = []
     table = delivery(dataset, until_year)
     for output, part in table.groupby("output", sort=False):
-        rows.append({"output": output, "label": output_label(output), "units": float(part["delivered"].sum()),
-                     "unit": OUTPUTS.get(output, ("", "units"))[1], "years": _span(part["year"])})
+        rows.append({"output": output, "units": float(part["delivered"].sum()),
+                     "first_year": int(part["year"].min()), "last_year": int(part["year"].max())})
     adoption = dataset.adoption
     if until_year is not None:
         adoption = adoption[adoption["cohort"] <= until_year]
-    rows.append({"output": ENTITIES_REACHED, "label": "entities reached (created the post)",
-                 "units": float(len(adoption)), "unit": "entities",
-                 "years": _span(adoption["cohort"])})
-    return pd.DataFrame(rows, columns=["output", "label", "units", "unit", "years"])
-
-
-def _span(years: pd.Series) -> str:
-    if not len(years):
-        return ""
-    first, last = int(years.min()), int(years.max())
-    return str(first) if first == last else f"{first}–{last}"
+    rows.append({"output": ENTITIES_REACHED, "units": float(len(adoption)),
+                 "first_year": int(adoption["cohort"].min()) if len(adoption) else np.nan,
+                 "last_year": int(adoption["cohort"].max()) if len(adoption) else np.nan})
+    return pd.DataFrame(rows, columns=["output", "units", "first_year", "last_year"])
 
 
 def attribution(dataset, *, shares: str | dict | None = None, price_year: int = DEFAULT_PRICE_YEAR,
-                inflation: dict | None = None) -> pd.DataFrame:
+                inflation: dict | None = None, until_year: int | None = None) -> pd.DataFrame:
     """Budget attributed to each output: direct lines, a part of the shared lines, or a share set by the evaluator.
 
-    Returns ``output, direct_cop, shared_cop, attributed_cop, share, basis``
-    (COP of ``price_year``). Outputs with a share in ``shares`` get that share
-    of the whole budget; the others keep their direct cost plus shared lines in
-    proportion to direct costs.
+    Returns ``output, direct_cop, shared_cop, attributed_cop, share, basis,
+    paid_by`` (COP of the price year; ``basis`` a code of :data:`BASES`).
+    Outputs with a share in ``shares`` get that share of the whole budget
+    (``evaluator_share``); the others keep their direct cost plus shared lines
+    in proportion to direct costs (``direct_and_shared``; ``paid_by`` names the
+    output whose line pays for one that has none, e.g. workshop participants).
     """
-    columns = ["output", "direct_cop", "shared_cop", "attributed_cop", "share", "basis"]
-    lines = budget(dataset, price_year=price_year, inflation=inflation)
+    columns = ["output", "direct_cop", "shared_cop", "attributed_cop", "share", "basis", "paid_by"]
+    lines = budget(dataset, price_year=price_year, inflation=inflation, until_year=until_year)
     if lines.empty:
         return pd.DataFrame(columns=columns)
     chosen = parse_shares(shares)
@@ -259,18 +360,17 @@ def attribution(dataset, *, shares: str | dict | None = None, price_year: int = 
         source = SHARED_LINES.get(output, output)
         own = float(direct.get(source, 0.0))
         spread = shared * own / direct.sum() if direct.sum() > 0 else 0.0
+        paid_by = source if source != output else ""
         if output in chosen:
-            amount, basis = chosen[output] * total, f"share of {chosen[output]:.0%} set by the evaluator"
+            amount, basis = chosen[output] * total, "evaluator_share"
         elif output == ENTITIES_REACHED:
-            amount, basis, own, spread = total, "the whole budget: every activity served them", np.nan, np.nan
+            amount, basis, own, spread = total, "whole_budget", np.nan, np.nan
         elif own > 0:
-            amount = own + spread
-            basis = ("budget lines naming it, plus shared lines in proportion to direct costs"
-                     + (f" (paid by the {output_label(source)} line)" if source != output else ""))
+            amount, basis = own + spread, "direct_and_shared"
         else:
-            amount, basis = np.nan, "no budget line names this output"
+            amount, basis = np.nan, "no_budget_line"
         rows.append({"output": output, "direct_cop": own, "shared_cop": spread, "attributed_cop": amount,
-                     "share": amount / total if total > 0 else np.nan, "basis": basis})
+                     "share": amount / total if total > 0 else np.nan, "basis": basis, "paid_by": paid_by})
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -288,7 +388,8 @@ def cost_per_output(dataset, *, until_year: int | None = None, shares: str | dic
         Share of the whole budget attributed to an output, e.g.
         ``"cio_posts_created:0.4"``; see :func:`attribution`.
     price_year : int
-        Express amounts in pesos of this year.
+        Express amounts in pesos of this year; 0 takes the evaluation year
+        (:func:`resolve_price_year`).
     exchange_rate : float
         Pesos per US dollar (the price year's average rate).
 
@@ -300,26 +401,36 @@ def cost_per_output(dataset, *, until_year: int | None = None, shares: str | dic
     """
     if exchange_rate <= 0:
         raise ValueError(f"exchange_rate must be pesos per dollar, a positive number, not {exchange_rate}.")
+    evaluation_year = _evaluation_year(dataset, until_year)
+    resolved = resolve_price_year(price_year, evaluation_year, inflation)
+    capped = price_year_capped(price_year, evaluation_year, inflation)
     if not available(dataset):
-        return OutputCosts(pd.DataFrame(columns=OUTPUT_COLUMNS), float("nan"), price_year, exchange_rate,
-                           until_year, parse_shares(shares))
-    total = total_budget(dataset, price_year=price_year, inflation=inflation)
-    attributed = attribution(dataset, shares=shares, price_year=price_year, inflation=inflation)
+        return OutputCosts(pd.DataFrame(columns=OUTPUT_COLUMNS), float("nan"), resolved, exchange_rate,
+                           until_year, parse_shares(shares), price_year_capped=capped)
+    lines = budget(dataset, price_year=resolved, inflation=inflation)
+    total = float(lines["amount_cop_price_year"].sum())
+    attributed = attribution(dataset, shares=shares, price_year=resolved, inflation=inflation)
     units = units_delivered(dataset, until_year)
-    table = units.merge(attributed[["output", "attributed_cop", "share", "basis"]], on="output", how="outer")
-    table["label"] = table["output"].map(lambda o: units.set_index("output")["label"].get(o, output_label(o)))
+    table = units.merge(attributed[["output", "attributed_cop", "share", "basis", "paid_by"]], on="output",
+                        how="outer")
     per_unit = table["units"].where(table["units"] > 0)
     table["cost_per_unit_cop"] = table["attributed_cop"] / per_unit
     table["cost_per_unit_usd"] = table["cost_per_unit_cop"] / exchange_rate
     table["whole_budget_per_unit_cop"] = total / per_unit
     table["whole_budget_per_unit_usd"] = table["whole_budget_per_unit_cop"] / exchange_rate
-    table["basis"] = table["basis"].fillna("no budget line names this output")
-    no_units = table["units"].isna()
-    table.loc[no_units, "basis"] = table.loc[no_units, "basis"] + "; no units recorded in monitoring"
+    table["basis"] = table["basis"].fillna("no_budget_line")
+    table["paid_by"] = table["paid_by"].fillna("")
+    table["units_recorded"] = table["units"].notna()
     order = [*OUTPUTS, ENTITIES_REACHED]
     table = table.sort_values("output", key=lambda c: c.map(lambda o: order.index(o) if o in order else 99))
-    return OutputCosts(table[OUTPUT_COLUMNS].reset_index(drop=True), total, price_year, exchange_rate, until_year,
-                       parse_shares(shares))
+    years = tuple(sorted({int(y) for y in lines["year"]}))
+    index = CPI if inflation is None else PriceIndex(dict(inflation), "as given", "as given")
+    return OutputCosts(table[OUTPUT_COLUMNS].reset_index(drop=True), total, resolved, exchange_rate, until_year,
+                       parse_shares(shares), budget_years=years,
+                       budget_nominal_cop=float(lines["amount_cop"].sum()),
+                       shared_cop=float(lines.loc[lines["output"] == "", "amount_cop_price_year"].sum()),
+                       deflators=deflators(years, resolved, inflation), price_year_capped=capped,
+                       price_index=index)
 
 
 # ------------------------------------------------------------------ cost per index point
@@ -327,13 +438,16 @@ def cost_per_output(dataset, *, until_year: int | None = None, shares: str | dic
 
 @dataclass(frozen=True)
 class CostPerPoint:
-    """Budget per index point gained: ``budget / (effect x entities)``, with its interval.
+    """Budget per index point of average effect per adopting entity: ``budget / (effect x entities)``.
 
+    ``scope`` says whom ``entities`` counts (:data:`SCOPES`): the adopters
+    whose effect was estimated, or every adopter (an extrapolation).
     ``cost_high_cop`` is infinite when the effect's interval reaches zero: a
-    gain that may be nil has no finite cost per point.
+    gain that may be nil has no finite cost per point. ``reading`` is a code
+    of :data:`READINGS`.
     """
 
-    basis: str
+    scope: str
     entities: int
     effect: float
     effect_low: float
@@ -346,12 +460,16 @@ class CostPerPoint:
     reading: str
 
     @property
+    def basis(self) -> str:  # the name this field had before it became a code
+        return self.scope
+
+    @property
     def bounded(self) -> bool:
         return bool(np.isfinite(self.cost_high_cop) and np.isfinite(self.cost_low_cop))
 
     def row(self) -> dict:
         usd = self.exchange_rate
-        return {"basis": self.basis, "entities": self.entities, "effect": self.effect,
+        return {"scope": self.scope, "entities": self.entities, "effect": self.effect,
                 "effect_low": self.effect_low, "effect_high": self.effect_high, "budget_cop": self.budget_cop,
                 "cost_per_point_cop": self.cost_cop, "conf_low_cop": self.cost_low_cop,
                 "conf_high_cop": self.cost_high_cop, "cost_per_point_usd": self.cost_cop / usd,
@@ -359,33 +477,34 @@ class CostPerPoint:
                 "reading": self.reading}
 
 
-def cost_per_point(budget_cop: float, overall, entities: int, *, basis: str = "",
+def cost_per_point(budget_cop: float, overall, entities: int, *, basis: str = "", scope: str = "",
                    exchange_rate: float = DEFAULT_EXCHANGE_RATE_COP_PER_USD) -> CostPerPoint:
-    """Cost per index point gained, from an overall effect (``did`` ``OverallEstimate``) and its interval.
+    """Cost per index point of average effect per adopting entity, from an overall effect and its interval.
 
-    The gain is ``effect x entities`` index points (a year, on average over
-    the years since adoption). The cost's interval maps the effect's interval
-    through ``budget / (x * entities)``, which is decreasing in ``x``: the
-    effect's upper limit gives the lowest cost. When the lower limit is zero or
-    below, the highest cost is unbounded (infinite); when the whole interval is
-    zero or below, no gain was estimated and there is no cost per point.
+    The gain is ``effect x entities`` index points (the average effect over
+    the years since adoption, summed over the adopting entities; years do not
+    enter). The cost's interval maps the effect's interval through
+    ``budget / (x * entities)``, which is decreasing in ``x``: the effect's
+    upper limit gives the lowest cost. When the lower limit is zero or below,
+    the highest cost is unbounded (infinite); when the whole interval is zero
+    or below, no gain was estimated and there is no cost per point.
+    ``scope`` (``basis`` is its former name) is a code of :data:`SCOPES`.
     """
+    scope = scope or basis
     est, low, high = overall.estimate, overall.conf_low, overall.conf_high
     nan = float("nan")
     if not (overall.identified and np.isfinite(est) and entities > 0 and np.isfinite(budget_cop)):
-        return CostPerPoint(basis, entities, est, low, high, budget_cop, nan, nan, nan, exchange_rate,
-                            "not estimable: no effect estimate or no budget")
+        return CostPerPoint(scope, entities, est, low, high, budget_cop, nan, nan, nan, exchange_rate,
+                            "not_estimable")
 
     def per_point(effect: float) -> float:
         return budget_cop / (effect * entities) if effect > 0 else float("inf")
 
     if high <= 0:
-        return CostPerPoint(basis, entities, est, low, high, budget_cop, nan, nan, nan, exchange_rate,
-                            "no gain: the whole interval of the effect is zero or below")
+        return CostPerPoint(scope, entities, est, low, high, budget_cop, nan, nan, nan, exchange_rate, "no_gain")
     cost = per_point(est) if est > 0 else nan
-    reading = ("bounded" if low > 0 else
-               "unbounded: the effect's interval includes zero, so the cost per point has no upper limit")
-    return CostPerPoint(basis, entities, est, low, high, budget_cop, cost, per_point(high), per_point(low),
+    reading = "bounded" if low > 0 else "unbounded"
+    return CostPerPoint(scope, entities, est, low, high, budget_cop, cost, per_point(high), per_point(low),
                         exchange_rate, reading)
 
 
@@ -399,7 +518,7 @@ def adopters_in_scope(dataset, entities: str, until_year: int | None = None) -> 
     return int(keep.sum())
 
 
-PER_POINT_COLUMNS = ["basis", "entities", "effect", "effect_low", "effect_high", "budget_cop",
+PER_POINT_COLUMNS = ["scope", "entities", "effect", "effect_low", "effect_high", "budget_cop",
                      "cost_per_point_cop", "conf_low_cop", "conf_high_cop", "cost_per_point_usd", "conf_low_usd",
                      "conf_high_usd", "reading"]
 
@@ -409,171 +528,32 @@ def per_point_table(dataset, overall, *, entities: str, until_year: int | None =
                     inflation: dict | None = None) -> pd.DataFrame:
     """Cost per index point under two counts of who gained.
 
-    First row: the effect applies to every adopter of the group (the budget
-    served them all, but cohorts without a year before adoption were not
-    measured). Second row: only the adopters whose effect was estimated
-    (``overall.n_treated``): a higher, conservative cost.
+    First row (``scope = "all_adopters"``): the effect extrapolated to every
+    adopter of the group by ``until_year`` (the budget served them all, but
+    cohorts without a year before adoption were not measured). Second row
+    (``scope = "evaluated"``, the key number): only the adopters whose effect
+    was estimated (``overall.n_treated``): a higher cost per point. Select
+    rows by ``scope``, not by position.
     """
     if not available(dataset):
         return pd.DataFrame(columns=PER_POINT_COLUMNS)
-    total = total_budget(dataset, price_year=price_year, inflation=inflation)
+    total = total_budget(dataset, price_year=price_year, inflation=inflation, until_year=until_year)
     everyone = adopters_in_scope(dataset, entities, until_year)
-    rows = [cost_per_point(total, overall, everyone, exchange_rate=exchange_rate,
-                           basis=f"all {everyone} {entities} adopters (effect assumed the same for all)").row(),
+    rows = [cost_per_point(total, overall, everyone, exchange_rate=exchange_rate, scope="all_adopters").row(),
             cost_per_point(total, overall, int(overall.n_treated), exchange_rate=exchange_rate,
-                           basis=f"the {int(overall.n_treated)} adopters whose effect was estimated").row()]
+                           scope="evaluated").row()]
     return pd.DataFrame(rows, columns=PER_POINT_COLUMNS)
 
 
-def per_point_display(table: pd.DataFrame) -> pd.DataFrame:
-    """The cost-per-point table for reading: each number with its interval, in millions of pesos and dollars."""
-    def interval(value, low, high, scale=1.0, fmt="{:,.2f}"):
-        def one(x):
-            return "unbounded" if x == float("inf") else "–" if not np.isfinite(x) else fmt.format(x / scale)
-        return f"{one(value)} ({one(low)} to {one(high)})"
-
-    return pd.DataFrame({
-        "who gained": table["basis"], "entities": table["entities"],
-        "effect (index points)": [interval(e, lo, hi, fmt="{:+.2f}") for e, lo, hi in
-                                  zip(table["effect"], table["effect_low"], table["effect_high"])],
-        "COP millions per point": [interval(c, lo, hi, 1e6) for c, lo, hi in
-                                   zip(table["cost_per_point_cop"], table["conf_low_cop"], table["conf_high_cop"])],
-        "USD per point": [interval(c, lo, hi, fmt="{:,.0f}") for c, lo, hi in
-                          zip(table["cost_per_point_usd"], table["conf_low_usd"], table["conf_high_usd"])],
-        "reading": table["reading"]})
+def key_per_point(table: pd.DataFrame) -> pd.Series | None:
+    """The key cost-per-point row: the evaluated adopters (None for an empty table)."""
+    rows = table[table["scope"] == "evaluated"] if len(table) else table
+    return rows.iloc[0] if len(rows) else None
 
 
-# ------------------------------------------------------------------ sentences
+def __getattr__(name: str):
+    # Transitional (delete with evaluation.text.legacy): findings.py still calls the sentence functions this
+    # module had; they now live in evaluation.text.costs and resolve through the legacy module, in English.
+    from evaluation.text import legacy
 
-
-def money(cop: float, exchange_rate: float | None = None) -> str:
-    """``COP 4,510.9 million (USD 1.48 million)``; 'unbounded' for infinity."""
-    if not np.isfinite(cop):
-        return "unbounded" if cop == float("inf") else "–"
-
-    def scaled(x: float, unit: str) -> str:
-        if abs(x) >= 1e9:
-            return f"{unit} {x / 1e9:,.2f} billion"
-        if abs(x) >= 1e6:
-            return f"{unit} {x / 1e6:,.1f} million"
-        return f"{unit} {x:,.0f}"
-
-    text = scaled(cop, "COP")
-    if exchange_rate:
-        text += f" (USD {scaled(cop / exchange_rate, '').strip()})"
-    return text
-
-
-def missing_text() -> Markdown:
-    """What the report says when there is no costs table."""
-    return Markdown("**The costs table is missing from this dataset** (no `costs` file), so no cost per output "
-                    "or per index point can be computed.")
-
-
-def assumptions_text(*, price_year: int, exchange_rate: float, budget_years=(),
-                     inflation: dict | None = None) -> Markdown:
-    """The price and exchange-rate assumptions behind every amount in the report."""
-    inflation = COP_CPI_INFLATION if inflation is None else inflation
-    years = sorted({int(y) for y in budget_years})
-    used = sorted({y for start in years for y in range(min(start, price_year) + 1, max(start, price_year) + 1)})
-    deflator = ("; ".join(f"{y}: {inflation[y]:.2f}%" for y in used if y in inflation)
-                or "none needed (the budget is already in that year's pesos)")
-    rate = (f"{exchange_rate:,.0f} pesos per dollar"
-            + (", the default: about the 2016 annual average of the representative market rate (TRM) published "
-               "by Banco de la República, an assumption to check against the official series"
-               if exchange_rate == DEFAULT_EXCHANGE_RATE_COP_PER_USD else ", as set for this run"))
-    note = ("" if price_year == DEFAULT_PRICE_YEAR or exchange_rate != DEFAULT_EXCHANGE_RATE_COP_PER_USD else
-            f" The default rate is a 2016 average while amounts are in {price_year} pesos: set "
-            "exchange_rate_cop_per_usd to that year's average.")
-    return Markdown(f"**Assumptions.** Amounts are in {price_year} pesos: each budget line is moved from its own "
-                    f"year's prices with Colombia's consumer price inflation, December to December (DANE, IPC; "
-                    f"{deflator}). Dollars at {rate}.{note}")
-
-
-def budget_text(lines: pd.DataFrame, *, price_year: int, exchange_rate: float) -> Markdown:
-    """The budget in one sentence: total, years, and how much names no output."""
-    if lines.empty:
-        return missing_text()
-    total = lines["amount_cop_price_year"].sum()
-    nominal = lines["amount_cop"].sum()
-    shared = lines.loc[lines["output"] == "", "amount_cop_price_year"].sum()
-    years = sorted(lines["year"].unique())
-    span = f"{years[0]}" if len(years) == 1 else f"{years[0]}–{years[-1]}"
-    return Markdown(
-        f"The programme's budget was **{money(nominal)} in current pesos over {span}**, "
-        f"{money(total, exchange_rate)} in {price_year} pesos at {exchange_rate:,.0f} pesos per dollar. "
-        f"{shared / total:.0%} of it ({money(shared)}) names no single output (design, coordination, network) and "
-        "is shared among the outputs.")
-
-
-def cost_text(result: OutputCosts) -> Markdown:
-    """One bullet per output: cost per unit under the attribution used, and with the whole budget."""
-    if not result.available:
-        return missing_text()
-    lines = [f"In {result.price_year} pesos, at {result.exchange_rate:,.0f} pesos per dollar:"]
-    for row in result.table.itertuples():
-        if not np.isfinite(row.cost_per_unit_cop):
-            lines.append(f"- {row.label}: no cost per unit ({row.basis}).")
-            continue
-        whole = ("" if row.output == ENTITIES_REACHED else
-                 f"; {money(row.whole_budget_per_unit_cop, result.exchange_rate)} if the whole budget is counted")
-        lines.append(f"- **{row.label}**: {money(row.cost_per_unit_cop, result.exchange_rate)} each "
-                     f"({row.units:,.0f} {row.unit} in {row.years}, {row.share:.0%} of the budget{whole}).")
-    return Markdown("\n".join(lines))
-
-
-def cost_title(result: OutputCosts) -> str:
-    """Title of the cost-per-output chart: the cost of a CIO post, or the dearest output."""
-    shown = result.table[np.isfinite(result.table["cost_per_unit_cop"].astype(float))]
-    if shown.empty:
-        return "No output could be costed"
-    posts = shown[shown["output"] == "cio_posts_created"]
-    row = posts.iloc[0] if len(posts) else shown.sort_values("cost_per_unit_cop").iloc[-1]
-    unit = output_unit(row["output"]) if row["output"] != ENTITIES_REACHED else "entity reached"
-    return (f"Each {unit} cost about {money(row['cost_per_unit_cop'], result.exchange_rate)} "
-            f"of the budget attributed to it, in {result.price_year} pesos")
-
-
-def per_point_text(table: pd.DataFrame, *, indicator: str, exchange_rate: float, alpha: float = 0.05) -> Markdown:
-    """The cost of an index point, with its interval or the statement that it is unbounded."""
-    if table.empty:
-        return missing_text()
-    lines = []
-    level = f"{100 * (1 - alpha):.0f}%"
-    for row in table.itertuples():
-        if row.reading == "bounded":
-            lines.append(f"- Counting {row.basis}: **{money(row.cost_per_point_cop, exchange_rate)} per {indicator} "
-                         "point** "
-                         f"gained per entity and year ({level} interval {money(row.conf_low_cop)} to "
-                         f"{money(row.conf_high_cop)}, from the effect's interval {row.effect_low:+.2f} to "
-                         f"{row.effect_high:+.2f} points).")
-        elif row.reading.startswith("unbounded"):
-            lines.append(f"- Counting {row.basis}: {money(row.cost_per_point_cop)} per {indicator} point at the "
-                         f"estimated effect ({row.effect:+.2f}), but **the cost per point is unbounded**: the "
-                         f"effect's {level} interval ({row.effect_low:+.2f} to {row.effect_high:+.2f}) includes "
-                         f"zero, so the data cannot rule out that the budget bought no gain at all. At best, "
-                         f"{money(row.conf_low_cop)} per point.")
-        else:
-            lines.append(f"- Counting {row.basis}: no cost per point ({row.reading}).")
-    return Markdown("\n".join(lines))
-
-
-def sensitivity_wide(table: pd.DataFrame) -> pd.DataFrame:
-    """The sensitivity table for reading: one row per share, one column per output, COP millions per unit."""
-    if table.empty:
-        return pd.DataFrame(columns=["share of budget"])
-    wide = table.pivot_table(index="share", columns="label", values="cost_per_unit_cop", sort=False) / 1e6
-    wide.index = [f"{s:.0%}" for s in wide.index]
-    wide.columns.name = None
-    return wide.rename_axis("share of budget").reset_index()
-
-
-def sensitivity_title(table: pd.DataFrame) -> str:
-    """Title of the sensitivity chart: how far attribution moves the cost of a CIO post (or the first output)."""
-    if table.empty:
-        return "No output to attribute budget to"
-    output = "cio_posts_created" if "cio_posts_created" in set(table["output"]) else table["output"].iloc[0]
-    part = table[table["output"] == output]
-    low, high = part["cost_per_unit_cop"].min(), part["cost_per_unit_cop"].max()
-    return (f"Attributing {part['share'].min():.0%} to {part['share'].max():.0%} of the budget puts each "
-            f"{output_unit(output)} at {money(low)} to {money(high)}")
+    return legacy.costs_attribute(name)

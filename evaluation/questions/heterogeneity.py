@@ -39,6 +39,10 @@ References
 ----------
 Callaway, B. and Sant'Anna, P. H. C. (2021). Difference-in-differences with
 multiple time periods. Journal of Econometrics 225(2), 200-230.
+
+Numbers only: dimensions, subgroups, notes, comparisons and readings are codes
+(with the numbers they need, e.g. a third's bounds); the words are in
+:mod:`evaluation.text.heterogeneity`.
 """
 
 from __future__ import annotations
@@ -47,31 +51,30 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
 from scipy import stats
 
 from evaluation.questions import impact
 from evaluation.questions import surveys
-from evaluation.safe import escape_markdown
 from evaluation.load.contract import LEVELS
 from evaluation.panel import ENTITY_GROUPS, analysis_panel, resolve_covariates, select_entities
 
-#: Dimensions of heterogeneity, with the words the report uses for them.
-DIMENSIONS = {
-    "level": "level of government",
-    "region": "natural region",
-    "peer_group": "FURAG peer group",
-    "population": "population (thirds)",
-    "it_team": "IT team size (thirds)",
-    "alignment": "alignment (ICT offices, 2015 survey)",
-    "commitment": "leadership commitment (directors, 2015 survey)",
-}
+#: Dimensions of heterogeneity (codes; their words are in ``evaluation.text.heterogeneity``).
+DIMENSIONS = ("level", "region", "peer_group", "population", "it_team", "alignment", "commitment")
 #: Survey-based dimensions: the survey and scale that form them.
 SURVEY_DIMENSIONS = {"alignment": ("survey_ict_offices", "alignment"), "commitment": ("survey_directors", "alignment")}
 DEFAULT_DIMENSIONS = tuple(DIMENSIONS)
 #: Fewest adopters with a year before adoption a subgroup needs for an estimate.
 MIN_ADOPTERS = 5
-WITHIN, SHARED = "within the subgroup", "all never-adopters of the group analysed"
+#: Comparison codes: a subgroup's adopters against its own non-adopters, or against all non-adopters analysed.
+WITHIN, SHARED = "within", "shared"
+#: Subgroup codes of the thirds of a covariate and of the survey-based median split, and of rows standing for a
+#: whole dimension (no subgroup could be formed; every subgroup suppressed).
+THIRDS = ("third_1", "third_2", "third_3")
+HIGHER, LOWER = "higher", "lower"
+NO_SUBGROUP, SUPPRESSED = "(none)", "(suppressed)"
+#: Codes of the ``note`` column (why a row has no estimate; ``detail`` carries the name or message it needs).
+NOTES = ("no_values", "no_covariate", "too_few_values", "survey_missing", "too_few_linked", "no_subgroups",
+         "too_few_adopters", "too_few_never_treated", "estimation_failed", "no_post_cell", "suppressed")
 
 
 def parse_dimensions(text: str | list | tuple) -> list[str]:
@@ -93,10 +96,13 @@ def parse_dimensions(text: str | list | tuple) -> list[str]:
 class Assignment:
     """Which entities form each subgroup of a dimension, and how they are compared.
 
-    ``groups`` maps entity_id to subgroup label (entities left out are absent);
-    ``order`` lists the labels in reading order; ``comparison`` says whom a
+    ``groups`` maps entity_id to subgroup code (entities left out are absent);
+    ``order`` lists the codes in reading order; ``bounds`` maps a code to the
+    (lower, upper) values that define it (NaN for an open end: the thirds'
+    edges, the median of a survey split); ``comparison`` says whom a
     subgroup's adopters are compared with (:data:`WITHIN` or :data:`SHARED`);
-    ``note`` says why a dimension could not be formed.
+    ``note`` (a code of :data:`NOTES`) and ``detail`` say why a dimension
+    could not be formed.
     """
 
     dimension: str
@@ -104,18 +110,21 @@ class Assignment:
     order: tuple[str, ...]
     comparison: str
     note: str = ""
+    bounds: dict = field(default_factory=dict)
+    detail: str = ""
 
 
-def _terciles(values: pd.Series, unit: str) -> tuple[pd.Series, tuple[str, ...]]:
+def _terciles(values: pd.Series) -> tuple[pd.Series, tuple[str, ...], dict]:
     values = values.dropna()
     if values.nunique() < 3:
-        return pd.Series(dtype=object), ()
+        return pd.Series(dtype=object), (), {}
     codes, edges = pd.qcut(values, 3, labels=False, retbins=True, duplicates="drop")
     if len(edges) < 4:
-        return pd.Series(dtype=object), ()
-    labels = (f"smallest third (up to {edges[1]:,.0f} {unit})", f"middle third ({edges[1]:,.0f}–{edges[2]:,.0f})",
-              f"largest third (over {edges[2]:,.0f} {unit})")
-    return codes.map(dict(enumerate(labels))), labels
+        return pd.Series(dtype=object), (), {}
+    nan = float("nan")
+    bounds = {THIRDS[0]: (nan, float(edges[1])), THIRDS[1]: (float(edges[1]), float(edges[2])),
+              THIRDS[2]: (float(edges[2]), nan)}
+    return codes.map(dict(enumerate(THIRDS))).astype(object), THIRDS, bounds
 
 
 def assign(dataset, dimension: str, *, entities: str = "territorial", size_covariate: str = "population_2018",
@@ -138,40 +147,41 @@ def assign(dataset, dimension: str, *, entities: str = "territorial", size_covar
     if dimension in ("region", "peer_group"):
         column = scope[dimension]
         if column.isna().all():
-            return Assignment(dimension, empty, (), WITHIN, f"the entities table has no {dimension} values")
+            return Assignment(dimension, empty, (), WITHIN, "no_values", detail=dimension)
         groups = column.dropna().astype(object)
         return Assignment(dimension, groups, tuple(sorted(groups.unique())), WITHIN)
     if dimension in ("population", "it_team"):
         covariate = size_covariate if dimension == "population" else it_team_covariate
         if covariate not in dataset.covariates:
-            return Assignment(dimension, empty, (), WITHIN, f"no covariate '{covariate}' in the entities table")
-        unit = "inhabitants" if dimension == "population" else "IT staff"
-        groups, order = _terciles(scope[covariate], unit)
-        note = "" if order else f"'{covariate}' takes too few distinct values to cut into thirds"
-        return Assignment(dimension, groups, order, WITHIN, note)
+            return Assignment(dimension, empty, (), WITHIN, "no_covariate", detail=covariate)
+        groups, order, bounds = _terciles(scope[covariate])
+        note = "" if order else "too_few_values"
+        return Assignment(dimension, groups, order, WITHIN, note, bounds, covariate)
     # survey-based: adopters with a survey answer, split at the median score
     survey, scale = SURVEY_DIMENSIONS[dimension]
     if getattr(dataset, survey) is None:
-        return Assignment(dimension, empty, (), SHARED, f"the {surveys.SURVEY_TITLES[survey]} is missing")
+        return Assignment(dimension, empty, (), SHARED, "survey_missing", detail=survey)
     scores = surveys.entity_scores(dataset, scale, survey, min_group_size=min_group_size)
     adopters = set(dataset.adoption["entity_id"])
     scores = scores[scores.index.isin(scope.index) & scores.index.isin(adopters)]
     if len(scores) < 2:
-        return Assignment(dimension, empty, (), SHARED, "fewer than two adopters are linked to a survey answer")
+        return Assignment(dimension, empty, (), SHARED, "too_few_linked", detail=survey)
     median = float(scores.median())
-    word = "alignment" if dimension == "alignment" else "commitment"
-    order = (f"higher {word} (score {median:.1f} or more)", f"lower {word} (score below {median:.1f})")
-    groups = scores.map(lambda s: order[0] if s >= median else order[1]).astype(object)
-    return Assignment(dimension, groups, order, SHARED)
+    groups = scores.map(lambda s: HIGHER if s >= median else LOWER).astype(object)
+    nan = float("nan")
+    return Assignment(dimension, groups, (HIGHER, LOWER), SHARED, bounds={HIGHER: (median, nan), LOWER: (nan, median)},
+                      detail=survey)
 
 
 # ------------------------------------------------------------------ estimation
 
 
-TABLE_COLUMNS = ["dimension", "subgroup", "entities", "adopters", "estimate", "std_error", "conf_low", "conf_high",
-                 "adj_conf_low", "adj_conf_high", "n_treated", "n_control", "identified", "true_effect",
-                 "comparison", "note"]
-TEST_COLUMNS = ["dimension", "subgroups", "statistic", "df", "p_value", "reading"]
+TABLE_COLUMNS = ["dimension", "subgroup", "bound_low", "bound_high", "entities", "adopters", "estimate", "std_error",
+                 "conf_low", "conf_high", "adj_conf_low", "adj_conf_high", "n_treated", "n_control", "identified",
+                 "true_effect", "comparison", "note", "detail"]
+TEST_COLUMNS = ["dimension", "subgroups", "statistic", "df", "p_value", "reading", "note"]
+#: Codes of the tests' ``reading`` column.
+TEST_READINGS = ("differ", "no_difference", "not_tested", "not_assessed")
 
 
 @dataclass(frozen=True, eq=False)
@@ -184,12 +194,16 @@ class SubgroupEffects:
         One row per subgroup (:data:`TABLE_COLUMNS`): ``conf_low/high`` are
         pointwise, ``adj_conf_low/high`` Bonferroni-adjusted over the
         identified subgroups of the dimension (``adjust="none"``: pointwise);
+        ``subgroup`` is a code (a level, :data:`THIRDS`, :data:`HIGHER`/
+        :data:`LOWER`) or the data's own value (region, peer group), with
+        ``bound_low``/``bound_high`` the values defining it;
         ``adopters`` counts adopters with a year before adoption;
         ``true_effect`` is the demo data's truth (NaN for real data); gaps have
-        ``identified`` False and a ``note``.
+        ``identified`` False, a ``note`` code (:data:`NOTES`) and a ``detail``.
     tests : pandas.DataFrame
         One row per dimension: Wald test that all its estimated subgroups have
-        the same effect (``df`` = subgroups - 1).
+        the same effect (``df`` = subgroups - 1); ``reading`` a code of
+        :data:`TEST_READINGS`, ``note`` why a dimension was not assessed.
     settings : dict
         The arguments the estimates were made with.
     """
@@ -207,28 +221,6 @@ class SubgroupEffects:
     def dimension(self, name: str) -> pd.DataFrame:
         return self.table[self.table["dimension"] == name].reset_index(drop=True)
 
-    def display(self) -> pd.DataFrame:
-        """The table for reading: one interval column (adjusted), who the subgroup was compared with, gaps' notes."""
-        t = self.table
-        out = pd.DataFrame({
-            "dimension": t["dimension"].map(DIMENSIONS), "subgroup": t["subgroup"],
-            "adopters": t["adopters"].astype("Int64"), "estimate": t["estimate"],
-            "interval": [f"{lo:+.2f} to {hi:+.2f}" if np.isfinite(lo) else "–"
-                         for lo, hi in zip(t["adj_conf_low"], t["adj_conf_high"])],
-            "true effect (demo)": t["true_effect"],
-            "compared with": t["comparison"].map({WITHIN: "non-adopters of the subgroup",
-                                                  SHARED: "all non-adopters"}),
-            "note": t["note"].fillna("")})
-        return out.drop(columns=["true effect (demo)"]) if t["true_effect"].isna().all() else out
-
-    def tests_display(self) -> pd.DataFrame:
-        """The tests of difference for reading."""
-        t = self.tests
-        return pd.DataFrame({"dimension": t["dimension"].map(DIMENSIONS), "subgroups estimated": t["subgroups"],
-                             "Wald statistic": t["statistic"], "df": t["df"],
-                             "p-value": [p_text(p) if np.isfinite(p) else "–" for p in t["p_value"]],
-                             "reading": t["reading"]})
-
 
 def _adopters_with_pre_year(panel: pd.DataFrame) -> int:
     first = panel.groupby("entity_id")["year"].min()
@@ -236,11 +228,18 @@ def _adopters_with_pre_year(panel: pd.DataFrame) -> int:
     return int(((cohort > 0) & (first < cohort)).sum())
 
 
-def _gap(dimension: str, subgroup: str, comparison: str, note: str, entities: int = 0, adopters: int = 0) -> dict:
+def _gap(dimension: str, subgroup: str, comparison: str, note: str, entities: int = 0, adopters: int = 0, *,
+         detail: str = "", bounds: tuple = (np.nan, np.nan), n_control: int = 0) -> dict:
     row = dict.fromkeys(TABLE_COLUMNS, np.nan)
-    row.update(dimension=dimension, subgroup=subgroup, entities=entities, adopters=adopters, n_treated=0,
-               n_control=0, identified=False, comparison=comparison, note=note)
+    row.update(dimension=dimension, subgroup=subgroup, bound_low=bounds[0], bound_high=bounds[1], entities=entities,
+               adopters=adopters, n_treated=0, n_control=n_control, identified=False, comparison=comparison,
+               note=note, detail=str(detail))
     return row
+
+
+def _not_assessed(dimension: str, note: str) -> dict:
+    return {"dimension": dimension, "subgroups": 0, "statistic": np.nan, "df": 0, "p_value": np.nan,
+            "reading": "not_assessed", "note": note}
 
 
 def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSIONS, *,
@@ -292,12 +291,13 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
         found = assign(dataset, dimension, entities=entities, size_covariate=size_covariate,
                        it_team_covariate=it_team_covariate, min_group_size=min_group_size)
         if found.note or not found.order:
-            rows.append(_gap(dimension, "(none)", found.comparison, found.note or "no subgroups"))
-            tests.append({"dimension": dimension, "subgroups": 0, "statistic": np.nan, "df": 0, "p_value": np.nan,
-                          "reading": f"not assessed: {found.note or 'no subgroups'}"})
+            rows.append(_gap(dimension, NO_SUBGROUP, found.comparison, found.note or "no_subgroups",
+                             detail=found.detail))
+            tests.append(_not_assessed(dimension, found.note or "no_subgroups"))
             continue
         part_rows, influences = [], []
         for subgroup in found.order:
+            bounds = found.bounds.get(subgroup, (np.nan, np.nan))
             members = set(found.groups.index[found.groups == subgroup])
             scope = subgroup if dimension == "level" else entities
             base = select_entities(full, scope)
@@ -310,46 +310,41 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
             adopters = _adopters_with_pre_year(panel)
             never = int(panel.loc[panel["cohort"] == 0, "entity_id"].nunique())
             if adopters < min_adopters:
-                part_rows.append(_gap(dimension, subgroup, found.comparison,
-                                      f"not estimable: {_adopters_text(adopters)} with a year of {outcome} before "
-                                      f"adoption (needs {min_adopters})", n_entities, adopters))
+                part_rows.append(_gap(dimension, subgroup, found.comparison, "too_few_adopters", n_entities,
+                                      adopters, detail=str(min_adopters), bounds=bounds, n_control=never))
                 continue
             if control_group == "never_treated" and never < 2:
-                part_rows.append(_gap(dimension, subgroup, found.comparison,
-                                      f"not estimable: {never} entit{'y' if never == 1 else 'ies'} that never "
-                                      "adopted to compare with", n_entities, adopters))
+                part_rows.append(_gap(dimension, subgroup, found.comparison, "too_few_never_treated", n_entities,
+                                      adopters, bounds=bounds, n_control=never))
                 continue
             try:
                 result, _ = impact.estimate(panel, covs, control_group=control_group, method=method, alpha=alpha)
             except (ValueError, np.linalg.LinAlgError) as exc:
-                part_rows.append(_gap(dimension, subgroup, found.comparison, f"not estimable: {exc}", n_entities,
-                                      adopters))
+                part_rows.append(_gap(dimension, subgroup, found.comparison, "estimation_failed", n_entities,
+                                      adopters, detail=" ".join(str(exc).split()), bounds=bounds, n_control=never))
                 continue
             simple = result.aggregate("simple")
             overall = simple.overall
             if not overall.identified or not np.isfinite(overall.std_error):
-                part_rows.append(_gap(dimension, subgroup, found.comparison,
-                                      f"not estimable: no post-adoption cell could be estimated "
-                                      f"({_reasons(result)})", n_entities, adopters))
+                part_rows.append(_gap(dimension, subgroup, found.comparison, "no_post_cell", n_entities,
+                                      adopters, detail=_reasons(result), bounds=bounds, n_control=never))
                 continue
             truth = impact.true_effects(dataset, outcome, panel, result, until_year or max(dataset.years)) \
                 if truth_known else None
-            part_rows.append({"dimension": dimension, "subgroup": subgroup, "entities": n_entities,
+            part_rows.append({"dimension": dimension, "subgroup": subgroup, "bound_low": bounds[0],
+                              "bound_high": bounds[1], "entities": n_entities,
                               "adopters": adopters, "estimate": overall.estimate, "std_error": overall.std_error,
                               "conf_low": overall.conf_low, "conf_high": overall.conf_high,
                               "adj_conf_low": np.nan, "adj_conf_high": np.nan, "n_treated": overall.n_treated,
                               "n_control": overall.n_control, "identified": True,
                               "true_effect": truth["overall"] if truth else np.nan, "comparison": found.comparison,
-                              "note": ""})
+                              "note": "", "detail": ""})
             influences.append(pd.Series(simple.influence[:, 0], index=simple.unit_ids) / simple.n_units)
         if dimension in SURVEY_DIMENSIONS and min(r["entities"] for r in part_rows) < min_group_size:
             # Complementary suppression: hiding only the small subgroup would leave it as the total minus the
             # other one, so every subgroup of the dimension goes, with its counts and its median split.
-            note = (f"suppressed: a subgroup formed from survey answers would hold fewer than {min_group_size} "
-                    "entities, so no subgroup of this dimension is shown")
-            rows.append(_gap(dimension, "(suppressed)", found.comparison, note))
-            tests.append({"dimension": dimension, "subgroups": 0, "statistic": np.nan, "df": 0, "p_value": np.nan,
-                          "reading": f"not assessed: survey subgroup under {min_group_size} entities"})
+            rows.append(_gap(dimension, SUPPRESSED, found.comparison, "suppressed", detail=str(min_group_size)))
+            tests.append(_not_assessed(dimension, "suppressed"))
             continue
         estimated = [r for r in part_rows if r["identified"]]
         critical = _critical_value(alpha, len(estimated), adjust)
@@ -364,10 +359,6 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
                     until_year=until_year, min_adopters=min_adopters, size_covariate=size_covariate,
                     it_team_covariate=it_team_covariate, min_group_size=min_group_size)
     return SubgroupEffects(outcome, alpha, adjust, table, pd.DataFrame(tests, columns=TEST_COLUMNS), settings)
-
-
-def _adopters_text(count: int) -> str:
-    return "no adopter" if count == 0 else f"only {count} adopter{'' if count == 1 else 's'}"
 
 
 def _reasons(result) -> str:
@@ -405,16 +396,16 @@ def _difference_test(dimension: str, estimates: list[float], influences: list[pd
     m = len(estimates)
     if m < 2:
         return {"dimension": dimension, "subgroups": m, "statistic": np.nan, "df": 0, "p_value": np.nan,
-                "reading": "not tested: fewer than two subgroups could be estimated"}
+                "reading": "not_tested", "note": "fewer_than_two"}
     theta = np.asarray(estimates)
     contrast = np.hstack([-np.ones((m - 1, 1)), np.eye(m - 1)])  # each subgroup minus the first
     cov = subgroup_covariance(influences)
     diff = contrast @ theta
     statistic = float(diff @ np.linalg.solve(contrast @ cov @ contrast.T, diff))
     p_value = float(stats.chi2.sf(statistic, m - 1))
-    reading = "the subgroups differ" if p_value < alpha else "no difference between subgroups detected"
+    reading = "differ" if p_value < alpha else "no_difference"
     return {"dimension": dimension, "subgroups": m, "statistic": statistic, "df": m - 1, "p_value": p_value,
-            "reading": reading}
+            "reading": reading, "note": ""}
 
 
 # ------------------------------------------------------------------ persistence
@@ -430,7 +421,9 @@ class Persistence:
     analytic interval from the event-time covariance. ``reading``: "grow" or
     "fade" when the difference's interval excludes zero; otherwise "persist"
     when the late effect's interval excludes zero, else "no lasting effect
-    detected"; "not assessable" without separate early and late years.
+    detected"; "not assessable" without separate early and late years (``note``
+    is then the code ``no_early_late_years``). The readings are codes; their
+    words are in ``evaluation.text.heterogeneity``.
     """
 
     reading: str
@@ -469,7 +462,7 @@ def persistence(dynamic, *, alpha: float = 0.05, early_event_times=(0, 1), late_
     if early.empty or late.empty:
         return Persistence("not assessable", tuple(int(e) for e in early["event_time"]),
                            tuple(int(e) for e in late["event_time"]), nan, nan, nan, nan, nan, nan, nan, nan,
-                           alpha, "no separate early and late post-adoption years with enough adopters")
+                           alpha, "no_early_late_years")
     cov = dynamic.vcov
     index = list(cov.index)
     c_early = np.zeros(len(index))
@@ -501,121 +494,9 @@ def persistence(dynamic, *, alpha: float = 0.05, early_event_times=(0, 1), late_
                        early_value, late_value, late_low, late_high, diff, diff_se, low, high, alpha)
 
 
-# ------------------------------------------------------------------ sentences
+def __getattr__(name: str):
+    # Transitional (delete with evaluation.text.legacy): findings.py still calls the sentence functions this
+    # module had; they now live in evaluation.text.heterogeneity and resolve through the legacy module, in English.
+    from evaluation.text import legacy
 
-
-def p_text(p: float) -> str:
-    """``p = 0.013``, or ``p < 0.001``."""
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _years(event_times: tuple[int, ...]) -> str:
-    if not event_times:
-        return "none"
-    if len(event_times) == 1:
-        return f"year {event_times[0]}"
-    return f"years {event_times[0]}–{event_times[-1]}"
-
-
-_HEADLINES = {"grow": "The effect on {indicator} grows with years since adoption",
-              "fade": "The effect on {indicator} fades with years since adoption",
-              "persist": "The effect on {indicator} persists: no growth or fading was detected",
-              "no lasting effect detected": "No lasting effect on {indicator} was detected"}
-
-
-def persistence_sentence(result: Persistence, indicator: str) -> str:
-    """The persistence reading in plain text: headline, then the numbers behind it."""
-    if result.reading == "not assessable":
-        return f"Persistence cannot be assessed on {indicator}: {result.note}."
-    level = f"{100 * (1 - result.alpha):.0f}%"
-    return (f"{_HEADLINES[result.reading].format(indicator=indicator)}: the average effect is {result.early:+.2f} "
-            f"points in {_years(result.early_event_times)} after adoption and {result.late:+.2f} in "
-            f"{_years(result.late_event_times)} ({level} interval {result.late_conf_low:+.2f} to "
-            f"{result.late_conf_high:+.2f}); the change is {result.difference:+.2f} points ({level} interval "
-            f"{result.conf_low:+.2f} to {result.conf_high:+.2f}).")
-
-
-def persistence_text(result: Persistence, indicator: str) -> Markdown:
-    """The sustainability reading for the report, headline in bold."""
-    sentence = persistence_sentence(result, indicator)
-    head, _, rest = sentence.partition(": ")
-    return Markdown(f"**{head}.** {rest[:1].upper() + rest[1:]} Year 0 is the year the post was created, usually "
-                    "only partly after it.")
-
-
-def persistence_title(result: Persistence, indicator: str) -> str:
-    """A title for the persistence figure that states the reading."""
-    if result.reading == "not assessable":
-        return f"Persistence of the effect on {indicator} cannot be assessed"
-    verb = {"grow": "grows", "fade": "fades", "persist": "persists",
-            "no lasting effect detected": "is not detected"}[result.reading]
-    return (f"The effect on {indicator} {verb}: {result.early:+.1f} points in {_years(result.early_event_times)}, "
-            f"{result.late:+.1f} in {_years(result.late_event_times)} after adoption")
-
-
-def subgroup_text(effects: SubgroupEffects) -> Markdown:
-    """One bullet per dimension: where the effect is largest and smallest, and whether they differ."""
-    lines = []
-    level = f"{100 * (1 - effects.alpha):.0f}%"
-    adjusted = "Bonferroni-adjusted" if effects.adjust == "bonferroni" else "unadjusted"
-    for test in effects.tests.itertuples():
-        part = effects.dimension(test.dimension)
-        name = DIMENSIONS[test.dimension]
-        done = part[part["identified"]]
-        gaps = part[~part["identified"]]
-        gap_text = ("; not estimable: " + "; ".join(f"{escape_markdown(g.subgroup)} "
-                                                     f"({escape_markdown(g.note.removeprefix('not estimable: '))})"
-                                                     for g in gaps.itertuples())) if len(gaps) else ""
-        if done.empty:
-            lines.append(f"- **{_capital(name)}**: no subgroup could be estimated{gap_text}.")
-            continue
-        top = done.loc[done["estimate"].idxmax()]
-        if len(done) == 1:
-            lines.append(f"- **{_capital(name)}**: only {escape_markdown(top['subgroup'])} could be estimated: "
-                         f"{top['estimate']:+.2f} "
-                         f"points ({level} interval {top['conf_low']:+.2f} to {top['conf_high']:+.2f}){gap_text}.")
-            continue
-        low = done.loc[done["estimate"].idxmin()]
-        verdict = ("**the subgroups differ**" if test.p_value < effects.alpha
-                   else "no difference between subgroups was detected")
-        lines.append(
-            f"- **{_capital(name)}**: {verdict} (Wald test {p_text(test.p_value)}, {test.df} df). Largest "
-            f"estimate: {escape_markdown(top['subgroup'])}, {top['estimate']:+.2f} points "
-            f"({adjusted} {level} interval "
-            f"{top['adj_conf_low']:+.2f} to {top['adj_conf_high']:+.2f}); smallest: "
-            f"{escape_markdown(low['subgroup'])}, "
-            f"{low['estimate']:+.2f} ({low['adj_conf_low']:+.2f} to {low['adj_conf_high']:+.2f}){gap_text}.")
-    return Markdown("\n".join(lines) or "No dimension was analysed.")
-
-
-def subgroup_title(effects: SubgroupEffects) -> str:
-    """Title for the subgroup figure: along which dimensions the effect differs."""
-    tested = effects.tests[effects.tests["df"] > 0]
-    if tested.empty:
-        return f"Too few subgroups could be estimated to compare effects on {effects.outcome}"
-    differ = [DIMENSIONS[d] for d in tested.loc[tested["p_value"] < effects.alpha, "dimension"]]
-    same = [DIMENSIONS[d] for d in tested.loc[tested["p_value"] >= effects.alpha, "dimension"]]
-    if differ and same:
-        return (f"Effects on {effects.outcome} differ by {', '.join(differ)}; "
-                f"no difference detected by {', '.join(same)}")
-    if differ:
-        return f"Effects on {effects.outcome} differ by {', '.join(differ)}"
-    return f"No difference in effects on {effects.outcome} was detected by {', '.join(same)}"
-
-
-def adjustment_note(effects: SubgroupEffects) -> str:
-    """The caption's statement of how the intervals were adjusted."""
-    level = f"{100 * (1 - effects.alpha):.0f}%"
-    if effects.adjust == "none":
-        return f"{level} pointwise intervals (not adjusted for multiple comparisons)"
-    return f"{level} intervals Bonferroni-adjusted over the estimated subgroups of each dimension"
-
-
-def band_label(effects: SubgroupEffects) -> str:
-    """Legend words for the intervals drawn: "Bonferroni-adjusted 95% interval" or "pointwise 95% interval"."""
-    kind = "Bonferroni-adjusted" if effects.adjust == "bonferroni" else "pointwise"
-    return f"{kind} {100 * (1 - effects.alpha):.0f}% interval"
+    return legacy.heterogeneity_attribute(name)

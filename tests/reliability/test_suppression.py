@@ -154,7 +154,7 @@ def test_survey_subgroups_of_four_entities_suppress_their_whole_dimension(bounda
     assert list(commitment["subgroup"]) == ["(suppressed)"]
     assert (commitment["entities"] == 0).all() and not commitment["identified"].any()
     assert "suppressed" in commitment["note"].iloc[0]
-    assert "not assessed" in effects.tests.set_index("dimension").loc["commitment", "reading"]
+    assert effects.tests.set_index("dimension").loc["commitment", "reading"] == "not_assessed"
     assert len(effects.dimension("it_team")) == 3  # other dimensions are not affected
     text = heterogeneity.subgroup_text(effects).data
     assert "higher commitment" not in text and "lower commitment" not in text
@@ -242,3 +242,4 @@ def test_heterogeneity_notebook_suppresses_the_commitment_subgroups_of_four(run)
     for page in ("04_heterogeneity.html", "00_findings.html"):
         text = _page_text(run / page)
         assert "higher commitment" not in text and "lower commitment" not in text, page
+        assert "mayor compromiso" not in text and "menor compromiso" not in text, page  # the Spanish pages
