@@ -584,6 +584,13 @@ def efficiency(dataset, evidence: ImpactEvidence, *, until_year: int | None = No
 # ------------------------------------------------------------------ sustainability
 
 
+#: The impact's robustness numbers the sustainability section repeats (its late years rest on the same assumption).
+ROBUSTNESS_KEYS = ("pretest_p", "pretest_rejects", "rm_breakdown", "rm_grid_max", "sd_breakdown", "sd_grid_max",
+                   "sd_m_pre", "sd_pre_low", "sd_pre_high", "sd_keeps_sign", "honest_note", "pretrend_slope_half",
+                   "pretrend_bias", "pretrend_bias_share", "placebos_rejecting", "placebos_estimated", "ri_p_value",
+                   "ri_draws", "mde", "mde_power")
+
+
 def sustainability(dataset, evidence: ImpactEvidence, *, min_adopters: int = heterogeneity.MIN_ADOPTERS,
                    impact_numbers: Mapping | None = None, impact_robust: bool = False) -> Finding:
     """Sustainability: does the effect grow, persist or fade with years since adoption (``heterogeneity.persistence``)?
@@ -594,8 +601,7 @@ def sustainability(dataset, evidence: ImpactEvidence, *, min_adopters: int = het
     """
     numbers: dict[str, Any] = {"assessable": False, "impact_robust": bool(impact_robust),
                                "indicator": evidence.indicator, "alpha": evidence.alpha}
-    for key in ("rm_breakdown", "sd_breakdown", "sd_m_pre", "sd_keeps_sign", "pretrend_slope_half", "pretest_rejects",
-                "placebos_rejecting", "placebos_estimated", "ri_p_value", "mde", "rm_grid_max", "sd_grid_max"):
+    for key in ROBUSTNESS_KEYS:
         if impact_numbers and key in impact_numbers:
             numbers[key] = impact_numbers[key]
     if not evidence.estimated:
