@@ -526,9 +526,11 @@ def impact_finding(dataset, evidence: ImpactEvidence, *, min_effect: float = 0.0
 
 
 def resolve_price_year(price_year: int, year: int) -> int:
-    """The price year parameter, interpreted: 0 means the evaluation year, capped at the last year of the CPI table."""
-    wanted = int(price_year or year)
-    return min(wanted, max(costs.COP_CPI_INFLATION))
+    """The price year parameter, interpreted as the cost report does: a year given is used as given; 0 means the
+    evaluation year, or the CPI table's last year when the table has no figure for it yet."""
+    if price_year:
+        return int(price_year)
+    return int(min(int(year), max(costs.COP_CPI_INFLATION)))
 
 
 def efficiency(dataset, evidence: ImpactEvidence, *, until_year: int | None = None, price_year: int = 0,
@@ -568,7 +570,11 @@ def efficiency(dataset, evidence: ImpactEvidence, *, until_year: int | None = No
         return _finding("efficiency", numbers, tables=tables)
     per_point = costs.per_point_table(dataset, evidence.overall, entities=evidence.entities, until_year=until_year,
                                       price_year=price, exchange_rate=exchange_rate)
-    everyone, evaluated = per_point.iloc[0], per_point.iloc[1]
+    if "scope" in per_point:  # rows named by scope (all_adopters / evaluated) where costs.py names them
+        everyone = per_point[per_point["scope"] == "all_adopters"].iloc[0]
+        evaluated = per_point[per_point["scope"] == "evaluated"].iloc[0]
+    else:  # first row: every adopter of the group; second: the evaluated adopters
+        everyone, evaluated = per_point.iloc[0], per_point.iloc[1]
     numbers.update(effect=evidence.overall.estimate, effect_low=evidence.overall.conf_low,
                    effect_high=evidence.overall.conf_high, evaluated_adopters=int(evaluated["entities"]),
                    all_adopters=int(everyone["entities"]),
