@@ -239,7 +239,7 @@ class FindingsText:
         if f.criterion_id == "coherence":
             if not n.get("prior_measured"):
                 return _("no pre-programme scores")
-            return _("{gap} points on {indicator} in {year} ({interval})", gap=fmt.signed(n["gap"], 1),
+            return _("{gap} {unit} on {indicator} in {year} ({interval})", gap=fmt.signed(n["gap"], 1), unit=self.words.effect_unit,
                      indicator=n["gap_indicator"], year=fmt.year(n["gap_year"]),
                      interval=self._ci(n["gap_low"], n["gap_high"], n["alpha"], 1))
         if f.criterion_id == "effectiveness":
@@ -362,15 +362,15 @@ class FindingsText:
         if not n["prior_measured"]:
             return _("No outcome was measured before the first adoption, so adoption cannot be set against prior "
                      "performance.")
-        text = _("Before the programme ({year}), {units} that later {adopted} scored {gap} points on {indicator} "
+        text = _("Before the programme ({year}), {units} that later {adopted} scored {gap} {unit} on {indicator} "
                  "against those that never did ({interval}; {a} adopters, {b} never-adopters).",
-                 year=fmt.year(n["gap_year"]), units=self.words.units, adopted=self.words.adopted,
+                 year=fmt.year(n["gap_year"]), units=self.words.units, adopted=self.words.adopted, unit=self.words.effect_unit,
                  gap=fmt.signed(n["gap"], 1), indicator=n["gap_indicator"],
                  interval=self._ci(n["gap_low"], n["gap_high"], n["alpha"], 1), a=fmt.count(n["adopters_before"]),
                  b=fmt.count(n["never_before"]))
         if n.get("gap_covariates"):
-            text += " " + _("Among {units} alike in {covariates}, the gap is {gap} points ({interval}).",
-                            units=self.words.units, covariates=fmt.join(n["gap_covariates"]),
+            text += " " + _("Among {units} alike in {covariates}, the gap is {gap} {unit} ({interval}).",
+                            units=self.words.units, unit=self.words.effect_unit, covariates=fmt.join(n["gap_covariates"]),
                             gap=fmt.signed(n["gap_adjusted"], 1),
                             interval=self._ci(n["gap_adjusted_low"], n["gap_adjusted_high"], n["alpha"], 1))
         text += " " + _("This describes who chose to adopt (selection), not whether the policies reinforce each "
@@ -493,14 +493,15 @@ class FindingsText:
         if n["selection_gap_low"] > 0 or n["selection_gap_high"] < 0:
             size = (_("larger than the estimated effect") if abs(n["selection_gap"]) > abs(n["estimate"])
                     else _("smaller than the estimated effect"))
-            return _("Adopters differed before the programme: in {year} they scored {gap} points on {indicator} "
+            return _("Adopters differed before the programme: in {year} they scored {gap} {unit} on {indicator} "
                      "against never-adopters ({interval}), a gap {size}. The estimator "
                      "compares changes, not levels, so a fixed gap cancels out; it adjusts for {covariates}, but a "
                      "gap that came with faster improvement would bias it, which is what the robustness checks "
                      "above test.", year=fmt.year(n["selection_gap_year"]), gap=fmt.signed(n["selection_gap"], 1),
                      indicator=n["selection_gap_indicator"],
                      interval=self._ci(n["selection_gap_low"], n["selection_gap_high"], n["alpha"], 1),
-                     covariates=fmt.join(n["covariates"]) or _("no covariates"), size=size)
+                     covariates=fmt.join(n["covariates"]) or _("no covariates"), size=size,
+                     unit=self.words.effect_unit)
         return _("No pre-programme gap between adopters and never-adopters was detected ({interval}).",
                  interval=self._ci(n["selection_gap_low"], n["selection_gap_high"], n["alpha"], 1))
 
@@ -611,3 +612,31 @@ class FindingsText:
             text += " " + _("They rest on the same parallel-trends assumption as the impact, which the robustness "
                             "checks do not support, so the pattern is not established.")
         return text
+
+    # ------------------------------------------------------------ banner and source
+    def banner(self, dataset) -> tuple[str, str, bool]:
+        """(lead, text, warning) of the box at the top of the page."""
+        _ = self._
+        meta = getattr(dataset, "metadata", None) or {}
+        name = meta.get("name") or getattr(getattr(dataset, "folder", None), "name", "")
+        if getattr(dataset, "synthetic", False):
+            return (_("Synthetic demo data ({name}).", name=name),
+                    _("Adoption dates and outcome scores are simulated; they are not real records of any entity. "
+                      "Numbers in this report show how the suite works, not how the programme performed."), True)
+        return (_("Data:"), _("{name}. Source: {source}.", name=name,
+                              source=meta.get("source") or _("not stated in dataset.yml")), False)
+
+    def source(self, dataset) -> str:
+        """The source line of the summary table: the dataset and the files the findings read."""
+        meta = getattr(dataset, "metadata", None) or {}
+        name = meta.get("name") or getattr(getattr(dataset, "folder", None), "name", "")
+        files = self.fmt.join([dataset.files[t].name for t in ("outcomes", "adoption", "entities", "monitoring",
+                                                               "survey_ict_offices", "survey_directors", "costs")
+                               if t in getattr(dataset, "files", {})])
+        return self._("{name}: {files}; methods in each section.", name=name, files=files)
+
+    def table_row(self, f) -> dict:
+        """The words of one finding for tables/findings.csv (beside criterion_id and verdict_id)."""
+        return {"criterion": self.criterion(f.criterion_id), "verdict": self.verdict(f.verdict_id),
+                "key_number": self.key_number(f), "evidence_strength": self.strength(f.strength),
+                "rests_on": self.rests_on(f), "explanation": self.explanation(f)}
