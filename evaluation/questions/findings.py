@@ -492,7 +492,8 @@ def _impact_numbers(evidence: ImpactEvidence, *, min_effect: float = 0.0, select
         estimate=o.estimate, conf_low=o.conf_low, conf_high=o.conf_high, n_treated=int(o.n_treated),
         n_control=int(o.n_control), bootstrap=int(evidence.result.inference.bootstrap or 0),
         excludes_zero=bool(o.conf_low > 0 or o.conf_high < 0),
-        pretest_p=p, pretest_rejects=bool(np.isfinite(p) and p < evidence.alpha),
+        # no pre-test (no pre-adoption cell): None, so a rule that needs "does not reject" does not hold
+        pretest_p=p, pretest_rejects=bool(p < evidence.alpha) if np.isfinite(p) else None,
         min_effect=size, min_effect_is_mde=not (min_effect and min_effect > 0),
         excludes_min_effect=bool(np.isfinite(size) and -size < o.conf_low and o.conf_high < size),
         **r)

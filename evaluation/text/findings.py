@@ -46,7 +46,9 @@ class FindingsText:
         _, w = self._, self.words
         return {
             "relevance": _("Did the design answer the needs found in the diagnosis surveys?"),
-            "coherence": _("Does adoption line up with the wider digital-government policies, and who chose to adopt?"),
+            "coherence": _("Does adoption line up with the wider digital-government policies, and who chose to adopt?")
+            if w.programme else _("Did the {units} that {adopted} differ from the others before adopting?",
+                                  units=w.units, adopted=w.adopted),
             "effectiveness": _("Were the planned outputs delivered?"),
             "impact": _("Did {units} that {adopted} improve {outcome} compared with what would have happened without it?",
                         units=w.units, adopted=w.adopted, outcome=outcome),
@@ -416,6 +418,9 @@ class FindingsText:
                                     "estimate rests on (the pre-adoption test rejects it), so the result is not "
                                     "robust.", **common) if n.get("pretest_rejects") else
                                   _("The estimate is {estimate} {unit} on {outcome} ({interval}) and excludes zero, "
+                                    "but parallel trends cannot be tested before adoption (no pre-adoption cell), so "
+                                    "the result is not robust.", **common) if n.get("pretest_rejects") is None else
+                                  _("The estimate is {estimate} {unit} on {outcome} ({interval}) and excludes zero, "
                                     "but neither sensitivity analysis keeps it under modest violations of parallel "
                                     "trends, so the result is not robust.", **common)),
             "no_impact_detected": _("No impact on {outcome} was detected: the estimate is {estimate} {unit} "
@@ -449,7 +454,9 @@ class FindingsText:
         """Both HonestDiD results, the pre-test and its power, placebos, randomization inference, the MDE."""
         _, fmt, unit = self._, self.fmt, self.words.effect_unit
         lines = []
-        if "pretest_p" in n:
+        if "pretest_p" in n and not _finite(n["pretest_p"]):
+            lines.append(_("Pre-adoption test of parallel trends: not computed (no pre-adoption cell to test)."))
+        elif "pretest_p" in n:
             lines.append(_("Pre-adoption test of parallel trends: {p}, {reading}.", p=fmt.p_value(n["pretest_p"]),
                            reading=_("rejected: the pre-adoption years contradict the assumption")
                            if n["pretest_rejects"] else _("not rejected")))
@@ -533,6 +540,8 @@ class FindingsText:
         if cid == "relevance" and n.get("needs_measured"):
             return _("A representative survey in which at least half of the respondents already had the conditions "
                      "the design targets.")
+        if cid == "coherence" and n.get("prior_measured") and not self.words.programme:
+            return _("A gap that vanished among comparable {units}.", units=self.words.units)
         if cid == "coherence" and n.get("prior_measured"):
             return _("Documents showing the GCIO role duplicating MIPG's own governance bodies, or the gap vanishing "
                      "among comparable entities.")
