@@ -13,7 +13,7 @@ pages a reader receives::
 - ``panel``: the one place that builds the analysis panel (entity groups, covariates, late adopters).
 - ``did``: the estimators (Callaway & Sant'Anna and the rest); results are frozen dataclasses with ``tidy()``.
 - ``questions``: one module per report, numbers only (impact, robustness, heterogeneity,
-  monitoring, surveys, costs, findings, data_quality).
+  monitoring, surveys, costs, findings, data_quality); ``verdicts``: the findings' verdict rules as data.
 - ``text``: sentences from results in the reader's language (gettext catalogues in
   ``text/locale``), number formats (``format``), the dataset's words (``wording``); plain strings.
 - ``report``: the only renderer: page blocks (``page``), HTML export and the index (``html``).

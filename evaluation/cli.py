@@ -3,7 +3,7 @@
     gcio-eval run --year 2025 [--data DIR] [--config FILE] [--only NAME ...] [--jobs N]
                   [--cell-timeout S] [--start-timeout S]
     gcio-eval check --data DIR
-    gcio-eval demo --out DIR [--force] [--seed N] [--effect-scale X] [--municipalities N]
+    gcio-eval demo --out DIR [--force] [--seed N] [--effect-scale X] [--municipalities N] [--pretrend-slope S]
     gcio-eval refresh-notebooks
     gcio-eval import-furag FILE... --out DIR [--force]
     gcio-eval adoption-template --out DIR [--force] [--entities FILE_OR_DIR]
@@ -99,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     p_demo.add_argument("--seed", type=int, default=2016)
     p_demo.add_argument("--effect-scale", type=float, default=1.0, help="multiplies every true effect (0 = none)")
     p_demo.add_argument("--municipalities", type=int, default=None, help="keep only N municipalities (small demo)")
+    p_demo.add_argument("--pretrend-slope", type=float, default=0.0,
+                        help="points a year by which adopters' untreated outcome drifts relative to non-adopters, "
+                             "before and after adoption, given the covariates (0 = parallel trends hold)")
 
     sub.add_parser("refresh-notebooks", help="re-execute notebooks and keep only the outputs nbval checks")
 
@@ -144,7 +147,8 @@ def _dispatch(args) -> int:
 
         try:
             folder = write_demo(Path(args.out), seed=args.seed, effect_scale=args.effect_scale,
-                                municipalities=args.municipalities, force=args.force)
+                                municipalities=args.municipalities, pretrend_slope=args.pretrend_slope,
+                                force=args.force)
         except (OutputFolderError, ValueError) as exc:
             _say(exc)
             return EXIT_USAGE

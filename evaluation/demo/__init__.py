@@ -48,7 +48,10 @@ __all__ = ["generate", "write_demo", "true_effects", "load_truth", "REPORTING_DA
 
 #: The real municipal frame the demo is built on (copied from the project's shared data, see its README).
 MUNICIPALITIES_CSV = paths.DATA_DIR / "colombia" / "municipalities.csv"
-DEFAULTS = {"seed": 2016, "effect_scale": 1.0, "municipalities": None, "first_year": 2014, "last_year": 2025}
+DEFAULTS = {"seed": 2016, "effect_scale": 1.0, "municipalities": None, "first_year": 2014, "last_year": 2025,
+            "pretrend_slope": 0.0}
+#: Largest ``pretrend_slope`` accepted (points a year): keeps untreated scores inside [1, 99].
+MAX_PRETREND_SLOPE = 1.0
 #: Tables written, in this order; ``truth`` is not a contract table but sits beside them.
 TABLE_ORDER = ("entities", "adoption", "outcomes", "monitoring", "survey_ict_offices", "survey_directors", "costs",
                "truth")
@@ -57,8 +60,14 @@ _FULL_TERRITORIAL = 1122 + 32
 OWNED_FILES = tuple(f"{name}.csv" for name in TABLE_ORDER) + ("dataset.yml", "README.md")
 
 
-def _check(seed: int, effect_scale: float, municipalities: int | None, first_year: int, last_year: int) -> None:
+def _check(seed: int, effect_scale: float, municipalities: int | None, first_year: int, last_year: int,
+           pretrend_slope: float = 0.0) -> None:
     problems = []
+    if (not isinstance(pretrend_slope, numbers.Real) or isinstance(pretrend_slope, bool)
+            or not abs(float(pretrend_slope)) <= MAX_PRETREND_SLOPE):
+        problems.append(f"pretrend_slope must be a number of points a year between -{MAX_PRETREND_SLOPE:g} and "
+                        f"{MAX_PRETREND_SLOPE:g} (a steeper drift would push scores past the 0-100 scale), "
+                        f"not {pretrend_slope!r}")
     if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
         problems.append(f"seed must be a non-negative integer, not {seed!r}")
     limit = math.floor(10 / max_theta()) / 10  # keeps effect_scale x theta below 1
@@ -76,7 +85,7 @@ def _check(seed: int, effect_scale: float, municipalities: int | None, first_yea
 
 
 def generate(*, seed: int = 2016, effect_scale: float = 1.0, municipalities: int | None = None,
-             first_year: int = 2014, last_year: int = 2025) -> dict[str, pd.DataFrame]:
+             first_year: int = 2014, last_year: int = 2025, pretrend_slope: float = 0.0) -> dict[str, pd.DataFrame]:
     """Make every demo table in memory.
 
     Parameters
@@ -94,6 +103,12 @@ def generate(*, seed: int = 2016, effect_scale: float = 1.0, municipalities: int
     first_year, last_year : int, default 2014, 2025
         Years of the outcome panel: GEL from ``first_year`` to 2017, the FURAG
         indices from 2018 to ``last_year``.
+    pretrend_slope : float, default 0.0
+        Points a year by which adopters' untreated outcome drifts relative to
+        non-adopters, before and after adoption, beyond what the covariates
+        explain (a violation of conditional parallel trends). ``truth.csv``
+        stays the true effect (treated minus untreated outcome). 0 leaves the
+        data byte-identical.
 
     Returns
     -------
@@ -102,19 +117,20 @@ def generate(*, seed: int = 2016, effect_scale: float = 1.0, municipalities: int
         ``monitoring``, ``survey_ict_offices``, ``survey_directors``, ``costs``)
         and ``truth``, each sorted by its key.
     """
-    return _build(seed, effect_scale, municipalities, first_year, last_year)[0]
+    return _build(seed, effect_scale, municipalities, first_year, last_year, pretrend_slope)[0]
 
 
 def _build(seed: int, effect_scale: float, municipalities: int | None, first_year: int,
-           last_year: int) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+           last_year: int, pretrend_slope: float = 0.0) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """The tables, and the entities with their hidden columns (for the README)."""
-    _check(seed, effect_scale, municipalities, first_year, last_year)
+    _check(seed, effect_scale, municipalities, first_year, last_year, pretrend_slope)
     frame = read_municipalities(MUNICIPALITIES_CSV)
     entities = make_entities(frame, seed, municipalities)
     target = territorial_target(entities, _FULL_TERRITORIAL)
     adoption = make_adoption(entities, seed, target=target, last_year=last_year)
     outcomes, truth = make_outcomes(entities, adoption, seed, effect_scale=float(effect_scale),
-                                    first_year=first_year, last_year=last_year)
+                                    first_year=first_year, last_year=last_year,
+                                    pretrend_slope=float(pretrend_slope))
     tables = {
         "entities": entities[list(ENTITY_COLUMNS)].copy(),
         "adoption": adoption,
@@ -130,7 +146,7 @@ def _build(seed: int, effect_scale: float, municipalities: int | None, first_yea
 
 def write_demo(folder: str | os.PathLike[str], *, seed: int = 2016, effect_scale: float = 1.0,
                municipalities: int | None = None, first_year: int = 2014, last_year: int = 2025,
-               force: bool = False) -> Path:
+               pretrend_slope: float = 0.0, force: bool = False) -> Path:
     """Write the demo dataset to ``folder``: one CSV per table, ``truth.csv``, ``dataset.yml``, ``README.md``.
 
     The same arguments always give byte-identical files. The folder is created
@@ -145,7 +161,7 @@ def write_demo(folder: str | os.PathLike[str], *, seed: int = 2016, effect_scale
         The folder written.
     """
     arguments = {"seed": seed, "effect_scale": effect_scale, "municipalities": municipalities,
-                 "first_year": first_year, "last_year": last_year}
+                 "first_year": first_year, "last_year": last_year, "pretrend_slope": pretrend_slope}
     folder = paths.check_out_folder(folder, OWNED_FILES, force=force, command="demo")
     tables, hidden = _build(**arguments)
     folder.mkdir(parents=True, exist_ok=True)
@@ -153,7 +169,9 @@ def write_demo(folder: str | os.PathLike[str], *, seed: int = 2016, effect_scale
         write_text(folder / f"{name}.csv", to_csv_text(name, tables[name]))
     write_text(folder / "dataset.yml", dataset_yaml(_metadata(arguments, tables)))
     imputed = hidden.loc[hidden["covariates_imputed"] == 1, ["entity_id", "name"]]
-    write_text(folder / "README.md", readme_text(arguments, tables, imputed))
+    # the default (no pre-trend) is not named, so a default write stays byte-identical to earlier versions
+    shown = {k: v for k, v in arguments.items() if k != "pretrend_slope" or v}
+    write_text(folder / "README.md", readme_text(shown, tables, imputed))
     return folder
 
 
@@ -191,4 +209,5 @@ def _metadata(arguments: dict, tables: dict[str, pd.DataFrame]) -> dict:
         "trend_covariates": {"territorial": ["urban_share_2014", "multidim_poverty_2005"],
                              "national": ["it_staff"]},
         "budget_cop": BUDGET_COP,
+        **({"pretrend_slope": float(arguments["pretrend_slope"])} if arguments["pretrend_slope"] else {}),
     }

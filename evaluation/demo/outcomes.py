@@ -150,8 +150,13 @@ def entity_parameters(entities: pd.DataFrame) -> pd.DataFrame:
 
 
 def make_outcomes(entities: pd.DataFrame, adoption: pd.DataFrame, seed: int, *, effect_scale: float,
-                  first_year: int, last_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  first_year: int, last_year: int, pretrend_slope: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Draw the outcome panel and its truth table.
+
+    ``pretrend_slope`` (points a year) adds ``pretrend_slope * (t - 2020)`` to the untreated
+    outcome of every entity that adopts within the panel, before and after its adoption and
+    beyond what the covariates explain: parallel trends then fail even conditional on them.
+    0 (the default) adds nothing and draws nothing, so the data are unchanged.
 
     Returns
     -------
@@ -188,6 +193,8 @@ def make_outcomes(entities: pd.DataFrame, adoption: pd.DataFrame, seed: int, *, 
         noise = np.clip(rng.standard_normal(n), -3, 3) * sd
         rest = indicator_level[indicator] + TREND_WEIGHT[indicator] * params["slope"].to_numpy() * trend_time(
             year) + noise
+        if pretrend_slope:
+            rest = rest + np.where(np.isfinite(cohort), pretrend_slope * (year - TREND_CENTRE), 0.0)
         event_time = year - cohort
         treated = event_time >= 0  # NaN compares False
         share = np.where(treated, params["theta"].to_numpy() * INDICATOR_WEIGHT[indicator]

@@ -1,82 +1,47 @@
-"""Findings along the OECD DAC criteria, for readers who never open a notebook.
+"""Findings along the OECD DAC criteria: numbers only, each verdict chosen by a stated rule.
 
 ``evaluate(dataset, ...)`` builds one frozen :class:`Finding` per criterion --
-Relevance, Coherence, Effectiveness, Impact, Efficiency, Sustainability -- with
-its verdict, key figure, the number behind it with its uncertainty, the
-caveats, and what would change the conclusion. It recomputes what it needs by
-calling the other modules (surveys, monitoring, impact, costs, heterogeneity)
-rather than reading other reports' outputs, so the reports stay independent
-and can run in parallel.
+relevance, coherence, effectiveness, impact, efficiency, sustainability --
+holding the numbers the verdict rests on (``numbers``), the key number with
+its interval, supporting tables, and the verdict identifier chosen by
+:func:`evaluation.questions.verdicts.decide` from those numbers. The words
+(verdicts, sentences, table headers) are in ``evaluation.text.findings``.
 
-Every sentence that states a direction or a size is generated here from the
-results: the same code run on other data says other things. The verdict words
-(``status``) are fixed vocabularies, each chosen by a rule stated in the
-function that makes it.
+It recomputes what it needs by calling the numeric functions of the other
+reports' modules (surveys, monitoring, impact, costs, heterogeneity) and
+``evaluation.did`` directly (the sensitivity analyses of Rambachan & Roth 2023,
+the pre-test power of Roth 2022, placebos, randomization inference and the
+minimum detectable effect), never their text, so every report runs alone.
+
+One number, one interval: the effect's interval quoted everywhere is the one
+``impact.estimate`` gives with the run's ``bootstrap`` and ``seed`` (the
+multiplier bootstrap when ``bootstrap > 0``), the same the impact report shows.
 """
 
 from __future__ import annotations
 
-import html
+import warnings
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from functools import cached_property
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from evaluation.questions import costs
-from evaluation.questions import data_quality
-from evaluation.questions import heterogeneity
-from evaluation.questions import impact
-from evaluation.questions import monitoring
-from evaluation.report import narrative
-from evaluation.questions import surveys
-from evaluation.plots import core as core_plots
-from evaluation.plots import programme as programme_plots
-from evaluation.panel import ENTITY_GROUPS, analysis_panel, late_adopters, resolve_covariates
+from evaluation import did
+from evaluation.panel import ENTITY_GROUPS, PANEL_KEYS, analysis_panel, late_adopters, resolve_covariates
+from evaluation.questions import costs, data_quality, heterogeneity, impact, monitoring, surveys, verdicts
 
-CRITERIA = ("Relevance", "Coherence", "Effectiveness", "Impact", "Efficiency", "Sustainability")
-#: The evaluation questions (docs/programme.md), as the report asks them.
-QUESTIONS = {
-    "Relevance": "Did the design answer the needs found in the diagnosis (skills and perception survey, "
-                 "alignment survey)?",
-    "Coherence": "Does adoption line up with the wider digital-government and institutional-performance policies "
-                 "(MIPG, Gobierno Digital)?",
-    "Effectiveness": "Were the outputs delivered (CIO posts, leaders trained, bulletins, magazine issues, "
-                     "workshops), against what was planned?",
-    "Impact": "Did entities that created the GCIO post improve their digital-government performance compared "
-              "with what would have happened without it?",
-    "Efficiency": "What did each output and each point of impact cost?",
-    "Sustainability": "Do effects persist or fade with years since adoption? Do the conditions the programme "
-                      "names (commitment, alignment, team capacity) predict larger effects?",
-}
-SYNTHETIC_CAVEAT = ("The data are synthetic demo data: these numbers show how the evaluation works, not how the "
-                    "programme performed.")
+CRITERIA = verdicts.CRITERIA
+#: Default number of random reassignments of adoption dates and of simulated panels (as the robustness report).
+PLACEBO_DRAWS = 99
+POWER_SIMULATIONS = 200
 
 
-def _level(alpha: float) -> str:
-    return f"{100 * (1 - alpha):.0f}%"
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
-
-
-def _list(values) -> str:
-    values = [str(v) for v in values]
-    if len(values) <= 2:
-        return " and ".join(values)
-    return ", ".join(values[:-1]) + " and " + values[-1]
-
-
-def _years(values) -> str:
-    values = sorted(int(v) for v in values)
-    if len(values) > 2 and values == list(range(values[0], values[-1] + 1)):
-        return f"{values[0]}–{values[-1]}"
-    return _list(values)
+def _frozen(mapping: Mapping) -> Mapping:
+    return MappingProxyType(dict(mapping))
 
 
 # ------------------------------------------------------------------ result types
@@ -84,65 +49,56 @@ def _years(values) -> str:
 
 @dataclass(frozen=True, eq=False)
 class Finding:
-    """What the evaluation concludes on one DAC criterion.
+    """What the evaluation concludes on one DAC criterion, as numbers and a verdict identifier.
 
     Attributes
     ----------
-    criterion, question : str
-    status : str
-        The verdict in a few fixed words ("impact detected", "need confirmed", ...).
-    verdict : str
-        The headline sentence, generated from the results.
-    number : str
-        The key number, with its unit.
-    uncertainty : str
-        How sure: the interval, the test, what the number rests on.
-    caveats : tuple of str
-    change_mind : str
-        What evidence would change the conclusion, with the numbers it would take.
-    draw : callable
-        Makes the key figure; ``figure`` calls it once, when the figure is first shown.
-    figure : Chart or Markdown
-        The key figure (a sentence when there is nothing to draw).
-    details : tuple of str
-        Supporting sentences.
-    values : mapping
-        The numbers behind the sentences (for tests and for tables).
+    criterion_id : str
+        ``relevance``, ``coherence``, ``effectiveness``, ``impact``, ``efficiency``, ``sustainability``.
+    verdict_id : str
+        The identifier of the rule that applied (``verdicts.RULES``).
+    strength : str
+        Strength of the evidence, from the rule (``strong``, ``moderate``, ``weak``, ``none``).
+    estimate, conf_low, conf_high : float
+        The key number and its interval (NaN where the key number has none).
+    numbers : mapping
+        Every named number the rules and the sentences use.
+    tables : mapping of str to DataFrame
+        Supporting tables (needs, outputs, placebos, ...).
     """
 
-    criterion: str
-    question: str
-    status: str
-    verdict: str
-    number: str
-    uncertainty: str
-    caveats: tuple[str, ...]
-    change_mind: str
-    draw: Callable[[], Any] = field(repr=False, default=lambda: None)
-    details: tuple[str, ...] = ()
-    values: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    criterion_id: str
+    verdict_id: str
+    strength: str
+    estimate: float = float("nan")
+    conf_low: float = float("nan")
+    conf_high: float = float("nan")
+    numbers: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
-    @cached_property
-    def figure(self):
-        """The key figure, drawn the first time it is asked for (the numbers never change after)."""
-        return self.draw()
+    @property
+    def rule(self) -> verdicts.Rule:
+        return verdicts.rule(self.verdict_id)
 
-    def _repr_markdown_(self) -> str:
-        parts = [f"**Verdict: {self.status}.** {self.verdict}", "",
-                 f"**Key number:** {self.number}", "", f"**How sure:** {self.uncertainty}", ""]
-        if self.details:
-            parts += [*(f"- {d}" for d in self.details), ""]
-        parts += ["**Caveats:**", *(f"- {c}" for c in self.caveats), "",
-                  f"**What would change our mind:** {self.change_mind}"]
-        return "\n".join(parts)
+    def failed(self) -> list[str]:
+        """Conditions of the strongest verdict of this criterion that do not hold (why it was not given)."""
+        strongest = next(r for r in verdicts.RULES[self.criterion_id] if r.conditions and r.strength != "none")
+        return verdicts.failed_conditions(strongest.id, self.numbers)
+
+    def tidy(self) -> pd.DataFrame:
+        return pd.DataFrame([{"criterion_id": self.criterion_id, "verdict_id": self.verdict_id,
+                              "strength": self.strength, "estimate": self.estimate, "conf_low": self.conf_low,
+                              "conf_high": self.conf_high}])
 
     def __repr__(self) -> str:
-        return f"<Finding {self.criterion}: {self.status}>"
+        return f"<Finding {self.criterion_id}: {self.verdict_id}>"
 
 
-def _finding(criterion: str, **kwargs) -> Finding:
-    values = MappingProxyType(dict(kwargs.pop("values", {})))
-    return Finding(criterion=criterion, question=QUESTIONS[criterion], values=values, **kwargs)
+def _finding(criterion: str, numbers: Mapping, *, estimate=np.nan, conf_low=np.nan, conf_high=np.nan,
+             tables: Mapping | None = None) -> Finding:
+    chosen = verdicts.decide(criterion, numbers)
+    return Finding(criterion, chosen.id, chosen.strength, float(estimate), float(conf_low), float(conf_high),
+                   _frozen(numbers), _frozen(tables or {}))
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,49 +107,23 @@ class Findings:
 
     findings: tuple[Finding, ...]
     settings: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    synthetic: bool = False
 
     def __getitem__(self, criterion: str) -> Finding:
         for finding in self.findings:
-            if finding.criterion.lower() == criterion.lower():
+            if finding.criterion_id == criterion.lower():
                 return finding
         raise KeyError(f"no finding for {criterion!r}; criteria: {', '.join(CRITERIA)}")
 
     def __iter__(self):
         return iter(self.findings)
 
-    def summary_table(self, *, source: str, caption: str = ""):
-        """The summary for the report: text left-aligned (it is read, not compared), with its source line."""
-        styler = (self.summary().style.hide(axis="index").format(escape="html").format_index(escape="html", axis=1)
-                  .set_properties(**{"text-align": "left", "vertical-align": "top"})
-                  .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
-        styler = styler.set_caption(html.escape(caption)) if caption else styler
-        footer = f'<p style="font-size: 12px; color: #555">Source: {html.escape(source)}</p>'
-        return _HTML(styler.to_html() + footer)
-
-    def summary(self) -> pd.DataFrame:
-        """One row per criterion: verdict, key number, how sure."""
-        return pd.DataFrame([{"criterion": f.criterion, "verdict": f.status, "key number": f.number,
-                              "how sure": f.uncertainty} for f in self.findings])
-
     def tidy(self) -> pd.DataFrame:
-        """Every text field of every finding, one row per criterion (for the run's tables folder)."""
-        return pd.DataFrame([{"criterion": f.criterion, "question": f.question, "status": f.status,
-                              "verdict": f.verdict, "number": f.number, "uncertainty": f.uncertainty,
-                              "caveats": " | ".join(f.caveats), "change_mind": f.change_mind,
-                              "details": " | ".join(f.details)} for f in self.findings])
+        """One row per criterion: ``criterion_id, verdict_id, strength, estimate, conf_low, conf_high``."""
+        return pd.concat([f.tidy() for f in self.findings], ignore_index=True)
 
     def __repr__(self) -> str:
-        return "<Findings " + "; ".join(f"{f.criterion}: {f.status}" for f in self.findings) + ">"
-
-
-class _HTML:
-    """Rendered HTML for a notebook output."""
-
-    def __init__(self, text: str):
-        self._text = text
-
-    def _repr_html_(self) -> str:
-        return self._text
+        return "<Findings " + "; ".join(f"{f.criterion_id}: {f.verdict_id}" for f in self.findings) + ">"
 
 
 # ------------------------------------------------------------------ shared evidence: the impact estimate
@@ -201,12 +131,14 @@ class _HTML:
 
 @dataclass(frozen=True, eq=False)
 class ImpactEvidence:
-    """The impact estimate the Impact, Efficiency and Sustainability findings share.
+    """The impact estimate the impact, efficiency and sustainability findings share, with its robustness checks.
 
-    Made exactly as the impact report makes it (``select_entities``,
-    ``resolve_covariates``, ``impact.estimate``), plus the same estimate
-    with the other comparison group, the pre-adoption test and, for the demo
-    data, the true effects.
+    Made exactly as the impact report makes it (``analysis_panel``,
+    ``resolve_covariates``, ``impact.estimate`` with the run's bootstrap and
+    seed), plus: the event study with a universal base period and both
+    HonestDiD sensitivity analyses, the pre-test power against a linear trend,
+    placebo adoption dates, randomization inference, the minimum detectable
+    effect and, for the demo data, the true effects.
     """
 
     indicator: str
@@ -221,209 +153,202 @@ class ImpactEvidence:
     pretest: Any = None
     notes: tuple[str, ...] = ()
     truth: dict | None = field(repr=False, default=None)
-    alternative: Any = None
-    alternative_control: str = ""
     pre_years: pd.DataFrame = field(repr=False, default=None)
     late_adopters: int = 0
+    all_adopters: int = 0
+    evaluated_cohorts: tuple[int, ...] = ()
     error: str = ""
+    robustness: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    placebos: pd.DataFrame = field(repr=False, default=None)
 
     @property
     def estimated(self) -> bool:
         return self.overall is not None and bool(self.overall.identified) and np.isfinite(self.overall.estimate)
 
 
+def _quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+def smallest_smoothness_bound(dynamic) -> float:
+    """The smallest M of the smoothness restriction the pre-adoption coefficients are consistent with.
+
+    The largest absolute second difference of the pre-adoption event-study
+    coefficients (reference period at zero): for a smaller M the pre-adoption
+    drift itself bends more than M allows, so the identified set is empty
+    (Rambachan & Roth 2023, section 2.3). 0 with fewer than two pre-adoption
+    coefficients (no second difference is observed).
+    """
+    from evaluation.did.honest import _event_time_inputs, sd_constraints
+
+    beta, _, pre, _, _ = _event_time_inputs(dynamic)
+    if len(pre) < 2:
+        return 0.0
+    return float(np.max(np.abs(sd_constraints(len(pre), 0) @ beta[:len(pre)])))
+
+
+def robustness_numbers(panel: pd.DataFrame, covariates: list[str], overall, *, method: str = "dr",
+                       control_group: str = "never_treated", alpha: float = 0.05, seed: int | None = 2016,
+                       placebo_draws: int = PLACEBO_DRAWS, power_simulations: int = POWER_SIMULATIONS,
+                       ) -> tuple[dict, pd.DataFrame]:
+    """The sensitivity, pre-test power, placebo, randomization and power results behind the impact verdict.
+
+    Returns the named numbers (NaN where a check cannot be computed, with its
+    reason under ``<check>_note``) and the placebo table.
+    """
+    nan = float("nan")
+    out: dict[str, Any] = {}
+    covs = list(covariates) or None
+    sign = np.sign(overall.estimate) if overall is not None and np.isfinite(overall.estimate) else 0.0
+    try:
+        dyn = _quiet(did.att_gt, panel, **PANEL_KEYS, covariates=covs, method=method if covs else "dr",
+                     base_period="universal", control_group=control_group, alpha=alpha).aggregate("dynamic")
+        rm = did.honest(dyn, "relative_magnitude", alpha=alpha, seed=seed or 0)
+        sd = did.honest(dyn, "smoothness", alpha=alpha)
+        m_pre = smallest_smoothness_bound(dyn)
+        at_pre = did.honest(dyn, "smoothness", grid=[m_pre], alpha=alpha).frame.iloc[1]
+        original = rm.original
+        covered = original["conf_low"] <= 0 <= original["conf_high"]
+        out.update(honest_target_estimate=rm.estimate, honest_low=float(original["conf_low"]),
+                   honest_high=float(original["conf_high"]),
+                   rm_breakdown=0.0 if covered else float(rm.breakdown),
+                   rm_grid_max=float(rm.frame["parameter"].max()),
+                   sd_breakdown=0.0 if covered else float(sd.breakdown),
+                   sd_grid_max=float(sd.frame["parameter"].max()), sd_m_pre=m_pre,
+                   sd_pre_low=float(at_pre["conf_low"]), sd_pre_high=float(at_pre["conf_high"]),
+                   post_first=int(min(t for t in rm.post_event_times if t >= 0)),
+                   post_last=int(max(rm.post_event_times)))
+        out["sd_keeps_sign"] = bool((sign > 0 and at_pre["conf_low"] > 0) or (sign < 0 and at_pre["conf_high"] < 0))
+        try:
+            found = did.pretrend_power(dyn, target_power=0.5)
+            post = [t for t in rm.post_event_times if t >= 0]
+            reference = found.settings.get("reference", -1)
+            bias = found.slope * float(np.mean([t - reference for t in post]))
+            out.update(pretrend_slope_half=float(found.slope), pretrend_bias=bias,
+                       pretrend_bias_share=abs(bias) / abs(rm.estimate) if rm.estimate else np.inf,
+                       pretrend_size=float(found.size))
+        except ValueError as exc:
+            out.update(pretrend_slope_half=nan, pretrend_note=str(exc))
+    except (ValueError, TypeError) as exc:
+        out.update(rm_breakdown=nan, sd_breakdown=nan, sd_keeps_sign=False, honest_note=str(exc),
+                   pretrend_slope_half=nan)
+    try:
+        pl = _quiet(did.placebo, panel, **PANEL_KEYS, covariates=covs, method=method, alpha=alpha,
+                    control_group=control_group).tidy()
+    except ValueError as exc:
+        pl = pd.DataFrame(columns=["shift", "estimate", "conf_low", "conf_high", "p_value", "identified"])
+        out["placebo_note"] = str(exc)
+    ok = pl[pl["identified"].astype(bool)] if len(pl) else pl
+    out.update(placebos_estimated=int(len(ok)), placebos_rejecting=int((ok["p_value"] < alpha).sum()) if len(ok) else 0)
+    try:
+        ri = _quiet(did.randomization_inference, panel, **PANEL_KEYS, draws=int(placebo_draws), seed=seed,
+                    covariates=covs, method=method, control_group=control_group)
+        out.update(ri_p_value=float(ri.p_value), ri_draws=int(ri.n_valid))
+    except ValueError as exc:
+        out.update(ri_p_value=nan, ri_draws=0, ri_note=str(exc))
+    try:
+        pw = _quiet(did.power, panel, **PANEL_KEYS, simulations=int(power_simulations), seed=seed, alpha=alpha,
+                    covariates=covs, control_group=control_group)
+        out.update(mde=float(pw.mde), mde_power=float(pw.target_power), mde_simulations=int(pw.simulations))
+    except ValueError as exc:
+        out.update(mde=nan, mde_note=str(exc))
+    return out, pl.reset_index(drop=True)
+
+
 def impact_evidence(dataset, *, year: int, outcome: str = "POL07", entities: str = "territorial",
                     covariates: str = "default", control_group: str = "never_treated", method: str = "dr",
-                    alpha: float = 0.05, bootstrap: int | None = None, seed: int | None = 2016) -> ImpactEvidence:
-    """Estimate the average effect as the impact report does; never raises for data that cannot support it."""
+                    alpha: float = 0.05, bootstrap: int | None = None, seed: int | None = 2016,
+                    placebo_draws: int = PLACEBO_DRAWS, power_simulations: int = POWER_SIMULATIONS,
+                    robustness: bool = True) -> ImpactEvidence:
+    """Estimate the average effect as the impact report does, and its robustness checks; never raises for data
+    that cannot support it (the reason is kept in ``error``)."""
     covs = tuple(resolve_covariates(dataset, covariates, entities))
     pre_years = data_quality.pre_adoption_years(dataset, until_year=year)
     pre_years = pre_years[pre_years["indicator"] == outcome]
     empty = dict(indicator=outcome, entities=entities, covariates=covs, control_group=control_group, alpha=alpha,
-                 pre_years=pre_years, late_adopters=late_adopters(dataset, outcome, year))
+                 pre_years=pre_years, late_adopters=late_adopters(dataset, outcome, year),
+                 all_adopters=costs.adopters_in_scope(dataset, entities, year) if len(dataset.adoption) else 0)
     try:
         panel = analysis_panel(dataset, outcome, entities, year)
         result, notes = impact.estimate(panel, list(covs), control_group=control_group, method=method,
                                         bootstrap=bootstrap or None, seed=seed, alpha=alpha)
     except ValueError as exc:
         return ImpactEvidence(panel=pd.DataFrame(), result=None, error=str(exc), **empty)
-    other = "not_yet_treated" if control_group == "never_treated" else "never_treated"
-    try:
-        alt_result, _ = impact.estimate(panel, list(covs), control_group=other, method=method, alpha=alpha)
-        alternative = alt_result.aggregate("simple").overall
-    except ValueError:
-        alternative = None
-    return ImpactEvidence(panel=panel, result=result, overall=result.aggregate("simple").overall,
-                          dynamic=result.aggregate("dynamic"), pretest=result.pretest(), notes=tuple(notes),
+    overall = result.aggregate("simple").overall
+    cells = result.tidy()
+    evaluated = tuple(int(c) for c in sorted(cells.loc[cells["identified"] & (cells["time"] >= cells["cohort"]),
+                                                       "cohort"].unique()))
+    checks, placebos = ({}, None)
+    if robustness and overall.identified and np.isfinite(overall.estimate):
+        checks, placebos = robustness_numbers(panel, list(covs), overall, method=method, control_group=control_group,
+                                              alpha=alpha, seed=seed, placebo_draws=placebo_draws,
+                                              power_simulations=power_simulations)
+    return ImpactEvidence(panel=panel, result=result, overall=overall, dynamic=result.aggregate("dynamic"),
+                          pretest=result.pretest(), notes=tuple(notes),
                           truth=impact.true_effects(dataset, outcome, panel, result, until_year=year),
-                          alternative=alternative, alternative_control=other, **empty)
+                          evaluated_cohorts=evaluated, robustness=_frozen(checks), placebos=placebos, **empty)
 
 
-def _common_caveats(dataset) -> list[str]:
-    return [SYNTHETIC_CAVEAT] if dataset.synthetic else []
+# ------------------------------------------------------------------ relevance
 
 
-def _evaluability_caveat(evidence: ImpactEvidence) -> list[str]:
-    pre = evidence.pre_years
-    if pre is None or pre.empty:
-        return [f"No adopting cohort has {evidence.indicator} scores."]
-    late = evidence.late_adopters
-    if late:
-        last = int(evidence.panel["year"].max()) if len(evidence.panel) else None
-        late_text = [f"{late} entities created the post after {last}, the last year of {evidence.indicator} data "
-                     "used; they count as not (yet) adopted."]
-    else:
-        late_text = []
-    bad, good = pre[~pre["evaluable"]], pre[pre["evaluable"]]
-    if bad.empty:
-        return late_text
-    text = (f"Cohorts {_years(bad['cohort'])} ({int(bad['adopters'].sum())} adopting entities, all levels) have no "
-            f"{evidence.indicator} score before they adopted ({evidence.indicator} starts in "
-            f"{int(pre['first_year'].iloc[0])}), so their effect cannot be estimated")
-    text += (f"; the estimate rests on cohorts {_years(good['cohort'])} only." if len(good)
-             else "; no cohort can be evaluated.")
-    return [text, *late_text]
-
-
-def _assumption_caveat(evidence: ImpactEvidence) -> str:
-    covs = ", ".join(evidence.covariates) or "no covariates"
-    controls = {"never_treated": "entities that never created the post",
-                "not_yet_treated": "entities that had not yet created it"}[evidence.control_group]
-    return (f"The estimate (Callaway & Sant'Anna 2021) assumes parallel trends conditional on {covs}: without the "
-            f"post, adopters would have moved like comparable {controls}; no anticipation (no effect before the "
-            "post was created); and overlap (comparable non-adopters exist for every adopter).")
-
-
-# ------------------------------------------------------------------ Relevance
-
-
-#: What the surveys can say about the design: (condition asked, design element answering it, survey, kind, measure).
+#: The conditions the design targets, as the surveys measure them: (survey, kind, measure).
 DESIGN_NEEDS = (
-    ("IT takes part in the directors' committee", "the seat on the committee that Decree 415 creates",
-     "survey_ict_offices", "item", "q_align_committee"),
-    ("IT is aligned with the entity's strategy", "the strategic, managerial role the decree gives IT",
-     "survey_ict_offices", "scale", "alignment"),
-    ("the IT team has the skills it needs", "the capacity-building strategy", "survey_ict_offices", "scale",
-     "skills"),
-    ("IT is aligned with the entity's strategy", "the strategic, managerial role the decree gives IT",
-     "survey_directors", "scale", "alignment"),
+    ("survey_ict_offices", "item", "q_align_committee"),
+    ("survey_ict_offices", "scale", "alignment"),
+    ("survey_ict_offices", "scale", "skills"),
+    ("survey_directors", "scale", "alignment"),
 )
 
 
 def needs_table(dataset, *, alpha: float = 0.05, min_group_size: int = surveys.MIN_GROUP_SIZE) -> pd.DataFrame:
-    """Share of respondents reporting each condition the design targets (``DESIGN_NEEDS``), with Wilson intervals."""
+    """Share of respondents already reporting each condition the design targets (``DESIGN_NEEDS``), Wilson intervals.
+
+    ``reading``: ``need_confirmed`` when the whole interval is below one half
+    (most lacked the condition), ``not_widespread`` above it, ``unclear``
+    otherwise, ``not_assessable`` when suppressed or missing.
+    """
     rows = []
-    for condition, element, name, kind, measure in DESIGN_NEEDS:
+    for name, kind, measure in DESIGN_NEEDS:
         survey = surveys.read(dataset, name, min_group_size=min_group_size)
         found = surveys.need(survey, alpha=alpha, min_group_size=min_group_size, **{kind: measure})
-        rows.append({"label": condition, "element": element, "who": survey.respondents, "kind": kind,
-                     "measure": measure, "respondents": found.respondents, "share": found.share,
-                     "conf_low": found.conf_low, "conf_high": found.conf_high, "reading": found.reading,
-                     "available": survey.available})
+        reading = {"need confirmed": "need_confirmed", "no widespread need": "not_widespread"}.get(
+            found.reading, found.reading.replace(" ", "_"))
+        rows.append({"survey": name, "kind": kind, "measure": measure, "respondents": found.respondents,
+                     "share": found.share, "conf_low": found.conf_low, "conf_high": found.conf_high,
+                     "reading": reading, "available": survey.available})
     return pd.DataFrame(rows)
 
 
-def _need_phrase(row) -> str:
-    """"18% of 95 ICT offices agreed that IT takes part in the directors' committee"."""
-    head = f"{_pct(row['share'])} of {int(row['respondents'])} {row['who']}"
-    if row["kind"] == "item":
-        return f"{head} agreed that {row['label']}"
-    return f"{head} scored above neutral on the {row['measure']} scale ({row['label']})"
-
-
 def relevance(dataset, *, alpha: float = 0.05, min_group_size: int = surveys.MIN_GROUP_SIZE, seed: int = 2016) -> Finding:
-    """Relevance from the 2015 diagnosis surveys.
-
-    Status rule, on the first design element the survey measured (the seat on
-    the directors' committee, else the alignment scale): "need confirmed" when
-    the whole interval of the share reporting the condition lies below one half
-    (most offices lacked it); "no widespread need" when it lies above one half;
-    "unclear" otherwise; "not assessable" without survey answers.
-    """
+    """Relevance from the 2015 diagnosis surveys: how many of the needs the design targets the surveys confirm."""
     table = needs_table(dataset, alpha=alpha, min_group_size=min_group_size)
-    offices = surveys.read(dataset, "survey_ict_offices", min_group_size=min_group_size)
-    directors = surveys.read(dataset, "survey_directors", min_group_size=min_group_size)
-    caveats = _common_caveats(dataset)
-    usable = table[table["reading"] != "not assessable"]
-    if usable.empty:
-        missing = [surveys.SURVEY_TITLES[n] for n in surveys.SURVEYS if getattr(dataset, n) is None]
-        reason = (f"the {_list(missing)} {'is' if len(missing) == 1 else 'are'} missing" if missing
-                  else "too few respondents answered")
-        return _finding("Relevance", status="not assessable",
-                        verdict=f"Relevance cannot be judged from the data: {reason}.",
-                        number="no survey answers", uncertainty="not applicable", caveats=tuple(caveats),
-                        change_mind="Adding the diagnosis surveys (survey_ict_offices, survey_directors) would "
-                                    "allow this judgement.", draw=lambda: programme_plots.no_figure(reason))
-    primary = usable.iloc[0]
-    level = _level(alpha)
-    share = _need_phrase(primary)
-    interval = f"{level} interval {_pct(primary['conf_low'])} to {_pct(primary['conf_high'])}"
-    verdict = {
-        "need confirmed": f"The design answers a need the diagnosis found: only {share} ({interval}); "
-                          f"{primary['element']} addresses it.",
-        "no widespread need": f"The diagnosis does not show this need as widespread: {share} ({interval}), so "
-                              f"{primary['element']} answered a need of a minority.",
-        "unclear": f"The diagnosis is inconclusive on this need: {share} ({interval}), an interval that "
-                   "includes one half.",
-    }[primary["reading"]]
-    details = []
-    for _, row in usable.iloc[1:].iterrows():
-        details.append(f"{_need_phrase(row)} ({level} interval {_pct(row['conf_low'])} to "
-                       f"{_pct(row['conf_high'])}): {row['reading']}, for {row['element']}.")
-    gap = surveys.perception_gap(directors, offices, min_group_size=min_group_size, alpha=alpha, seed=seed)
-    if not gap.empty and not gap["suppressed"].iloc[0]:
-        details.append(surveys.comparison_text(gap, alpha).data.removeprefix("- "))
-    reliability = surveys.reliability(offices, alpha=alpha, min_group_size=min_group_size)
-    consistent = reliability[reliability["cronbach_alpha"].notna()]
-    uncertainty = (f"{level} Wilson interval {_pct(primary['conf_low'])} to {_pct(primary['conf_high'])}. "
-                   "The respondents answered a 2015 diagnosis survey and were not drawn at random, so the interval "
-                   "covers chance only, not who chose to answer.")
-    if len(consistent):
-        uncertainty += " Scale consistency (Cronbach's alpha): " + ", ".join(
-            f"{r.scale} {r.cronbach_alpha:.2f}" for r in consistent.itertuples()) + "."
-    caveats += [f"Groups of fewer than {min_group_size} respondents are suppressed; free-text answers are not used.",
-                "A need measured in 2015 shows the design was pertinent then; it does not show the need persists."]
-    if primary["reading"] == "need confirmed":
-        change = (f"A representative survey in which at least half of {primary['who']} already reported the "
-                  f"condition (the interval's upper end is {_pct(primary['conf_high'])}) would mean the decree "
-                  "answered a need that was not widespread.")
-    elif primary["reading"] == "no widespread need":
-        change = (f"Evidence that the respondents were the best-equipped offices would reverse this reading: "
-                  f"the share would have to fall below one half (the interval's lower end is "
-                  f"{_pct(primary['conf_low'])}) among all offices.")
-    else:
-        change = (f"More respondents: with {int(primary['respondents'])} answers the interval spans "
-                  f"{_pct(primary['conf_low'])} to {_pct(primary['conf_high'])}; a narrower interval on either side "
-                  "of one half would settle it.")
-    title = _needs_title(usable)
-    return _finding("Relevance", status=f"{primary['reading']}", verdict=verdict, number=share,
-                    uncertainty=uncertainty, caveats=tuple(caveats), change_mind=change,
-                    draw=lambda: programme_plots.needs(table, title), details=tuple(details),
-                    values={"share": primary["share"], "conf_low": primary["conf_low"],
-                            "conf_high": primary["conf_high"], "measure": primary["measure"]})
+    usable = table[table["reading"] != "not_assessable"]
+    numbers = {"needs_measured": len(usable), "needs_confirmed": int((usable["reading"] == "need_confirmed").sum()),
+               "needs_not_widespread": int((usable["reading"] == "not_widespread").sum()),
+               "needs_listed": len(table), "alpha": alpha,
+               "surveys_missing": tuple(n for n in surveys.SURVEYS if getattr(dataset, n) is None)}
+    key = usable.iloc[0] if len(usable) else None
+    return _finding("relevance", numbers, tables={"needs": table},
+                    estimate=key["share"] if key is not None else np.nan,
+                    conf_low=key["conf_low"] if key is not None else np.nan,
+                    conf_high=key["conf_high"] if key is not None else np.nan)
 
 
-def _needs_title(table: pd.DataFrame) -> str:
-    lacking = table[table["share"] < 0.5]
-    if lacking.empty:
-        return "Most respondents already reported each condition the design targets"
-    lowest = lacking.sort_values("share").iloc[0]
-    verb = "agreed that" if lowest["kind"] == "item" else "scored above neutral on:"
-    return f"Only {_pct(lowest['share'])} of {lowest['who']} {verb} {lowest['label']}"
-
-
-# ------------------------------------------------------------------ Coherence
+# ------------------------------------------------------------------ coherence
 
 
 @dataclass(frozen=True, eq=False)
 class PriorPerformance:
     """How entities that later adopted scored before the programme, against those that never adopted.
 
-    ``by_cohort`` holds the mean score (and t interval) by eventual adoption
-    cohort; ``difference`` is adopters minus never-adopters (Welch interval);
-    ``adjusted`` the same gap from an OLS with the trend covariates
-    (HC1 errors); ``rank_correlation`` the Spearman correlation of adoption
-    year with the score among adopters (negative: earlier adopters scored higher).
+    ``by_cohort``: mean score (t interval) by eventual adoption cohort (``group``
+    is the cohort year, or ``never``); ``difference``: adopters minus
+    never-adopters (Welch interval); ``adjusted``: the same gap from an OLS with
+    the trend covariates (HC1); ``rank_correlation``: Spearman correlation of
+    adoption year with the score among adopters.
     """
 
     indicator: str
@@ -441,14 +366,17 @@ class PriorPerformance:
     rank_correlation: float
     rank_p_value: float
 
+    def tidy(self) -> pd.DataFrame:
+        return self.by_cohort.copy()
+
 
 def prior_performance(dataset, *, entities: str = "territorial", covariates: str = "default",
                       until_year: int | None = None, alpha: float = 0.05) -> PriorPerformance | None:
     """Scores of the last year before the first adoption, adopters against never-adopters.
 
     Takes the indicator with the most entities scored in the latest year before
-    the first cohort (for the demo, GEL in 2015). Returns None when no outcome
-    was measured before the first adoption, or a group is empty.
+    the first cohort (for the demo, GEL in 2015). None when no outcome was
+    measured before the first adoption, or a group has fewer than two entities.
     """
     adoption = dataset.adoption
     if until_year is not None:
@@ -466,21 +394,19 @@ def prior_performance(dataset, *, entities: str = "territorial", covariates: str
     levels = ENTITY_GROUPS[entities]
     ents = dataset.entities if levels is None else dataset.entities[dataset.entities["level"].isin(levels)]
     frame = latest[latest["indicator"] == indicator].merge(ents, on="entity_id")
-    cohorts = adoption.set_index("entity_id")["cohort"]
-    frame["cohort"] = frame["entity_id"].map(cohorts)
+    frame["cohort"] = frame["entity_id"].map(adoption.set_index("entity_id")["cohort"])
     adopters, never = frame[frame["cohort"].notna()], frame[frame["cohort"].isna()]
     if len(adopters) < 2 or len(never) < 2:
         return None
     rows = []
-    for label, part in [*((str(int(c)), g) for c, g in adopters.groupby("cohort")), ("never adopted", never)]:
+    for label, part in [*((str(int(c)), g) for c, g in adopters.groupby("cohort")), ("never", never)]:
         values = part["value"].to_numpy(float)
         half = stats.t.ppf(1 - alpha / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)) \
             if len(values) > 1 else np.nan
-        rows.append({"group": label, "entities": len(values), "mean": values.mean(), "conf_low": values.mean() - half,
-                     "conf_high": values.mean() + half})
+        rows.append({"group": label, "entities": len(values), "mean": values.mean(),
+                     "conf_low": values.mean() - half, "conf_high": values.mean() + half})
     a, b = adopters["value"].to_numpy(float), never["value"].to_numpy(float)
-    welch = stats.ttest_ind(a, b, equal_var=False)
-    low, high = welch.confidence_interval(1 - alpha)
+    low, high = stats.ttest_ind(a, b, equal_var=False).confidence_interval(1 - alpha)
     covs = tuple(c for c in resolve_covariates(dataset, covariates, entities) if frame[c].notna().all())
     design = sm.add_constant(pd.DataFrame({"adopter": frame["cohort"].notna().astype(float),
                                            **{c: frame[c].astype(float) for c in covs}}))
@@ -492,356 +418,217 @@ def prior_performance(dataset, *, entities: str = "territorial", covariates: str
                             covs, float(rho.statistic), float(rho.pvalue))
 
 
+def _prior_numbers(prior: PriorPerformance | None) -> dict:
+    if prior is None:
+        return {"prior_measured": False}
+    return {"prior_measured": True, "gap": prior.difference, "gap_low": prior.conf_low, "gap_high": prior.conf_high,
+            "gap_indicator": prior.indicator, "gap_year": prior.year, "gap_adjusted": prior.adjusted,
+            "gap_adjusted_low": prior.adjusted_low, "gap_adjusted_high": prior.adjusted_high,
+            "gap_covariates": prior.covariates, "adopters_before": prior.adopters, "never_before": prior.never,
+            "rank_correlation": prior.rank_correlation, "rank_p_value": prior.rank_p_value}
+
+
 def coherence(dataset, *, entities: str = "territorial", covariates: str = "default", until_year: int | None = None,
               alpha: float = 0.05) -> Finding:
-    """Coherence, read modestly from who adopted: did adoption go with prior digital-government performance?
+    """Coherence, read modestly from who adopted: how adopters scored before the programme against never-adopters.
 
-    Status rule: "lines up" when future adopters already scored higher before
-    the programme (interval above zero); "runs against" when lower (below
-    zero); "no link detected" when the interval includes zero; "not
-    assessable" when no outcome predates the first adoption.
+    A gap describes who chose to adopt (selection), not whether the GCIO role
+    and the MIPG / Gobierno Digital policies reinforce each other.
     """
     prior = prior_performance(dataset, entities=entities, covariates=covariates, until_year=until_year, alpha=alpha)
-    caveats = _common_caveats(dataset)
-    caveats.append("This describes who adopted; it does not show that the GCIO role and the MIPG / Gobierno Digital "
-                   "policies reinforce each other, which needs a review of the policies themselves.")
-    if prior is None:
-        return _finding("Coherence", status="not assessable",
-                        verdict="No outcome was measured before the first entity adopted, so adoption cannot be set "
-                                "against prior digital-government performance.",
-                        number="no pre-programme scores", uncertainty="not applicable", caveats=tuple(caveats),
-                        change_mind="Scores from before 2016 (e.g. MinTIC's Gobierno en Línea index) would allow it.",
-                        draw=lambda: programme_plots.no_figure("no outcome before the first adoption"))
-    level = _level(alpha)
-    gap = f"{prior.difference:+.1f} points on {prior.indicator} in {prior.year}"
-    interval = f"{level} interval {prior.conf_low:+.1f} to {prior.conf_high:+.1f}"
-    if prior.conf_low > 0:
-        status = "lines up"
-        verdict = (f"Adoption lines up with digital-government performance: {entities} entities that later created "
-                   f"the post already scored {prior.difference:.1f} points higher on {prior.indicator} in "
-                   f"{prior.year} than those that never did ({interval}).")
-    elif prior.conf_high < 0:
-        status = "runs against"
-        verdict = (f"Adoption ran against prior digital-government performance: {entities} entities that later "
-                   f"created the post scored {abs(prior.difference):.1f} points lower on {prior.indicator} in "
-                   f"{prior.year} than those that never did ({interval}).")
-    else:
-        status = "no link detected"
-        verdict = (f"No link between prior digital-government performance and adoption was detected: the gap is "
-                   f"{gap} ({interval}).")
-    if prior.rank_p_value < alpha:
-        order = "earlier adopters scored higher" if prior.rank_correlation < 0 else "later adopters scored higher"
-    else:
-        order = "no ordering by adoption year was detected"
-    details = [f"Among adopters, {order} (Spearman correlation of adoption year with the {prior.year} score "
-               f"{prior.rank_correlation:+.2f}, p = {prior.rank_p_value:.3f})."]
-    if prior.covariates:
-        details.append(f"Among entities alike in {', '.join(prior.covariates)}, the gap is {prior.adjusted:+.1f} "
-                       f"points ({level} interval {prior.adjusted_low:+.1f} to {prior.adjusted_high:+.1f}).")
-    if prior.covariates and prior.adjusted_low <= 0 <= prior.adjusted_high and status != "no link detected":
-        change = ("The gap vanishes among entities of similar urbanisation and poverty, so it may reflect "
-                  "capacity rather than policy: evidence that adopters used the post to implement Gobierno Digital "
-                  "would be needed to call the policies coherent.")
-    else:
-        change = (f"A gap that vanished among entities of similar characteristics (now {prior.adjusted:+.1f} after "
-                  "adjustment), or documents showing the GCIO role duplicating MIPG's own governance bodies, "
-                  "would change this reading.")
-    title = (f"Before the programme ({prior.year}), entities that later adopted scored {prior.difference:+.1f} "
-             f"points on {prior.indicator} against those that never did; {order}")
-    draw = lambda: programme_plots.pre_programme_scores(  # noqa: E731 -- drawn only when shown
-        prior.by_cohort, title, ylabel=f"{prior.indicator} score in {prior.year} (0–100)")
-    return _finding("Coherence", status=status, verdict=verdict, number=f"{gap} (adopters minus never-adopters)",
-                    uncertainty=f"{interval} (Welch); {prior.adopters} adopters, {prior.never} never-adopters.",
-                    caveats=tuple(caveats), change_mind=change, draw=draw, details=tuple(details),
-                    values={"difference": prior.difference, "conf_low": prior.conf_low,
-                            "conf_high": prior.conf_high, "indicator": prior.indicator, "year": prior.year})
+    numbers = {**_prior_numbers(prior), "alpha": alpha, "entities": entities}
+    return _finding("coherence", numbers, tables={"by_cohort": prior.by_cohort} if prior else {},
+                    estimate=prior.difference if prior else np.nan, conf_low=prior.conf_low if prior else np.nan,
+                    conf_high=prior.conf_high if prior else np.nan)
 
 
-# ------------------------------------------------------------------ Effectiveness
+# ------------------------------------------------------------------ effectiveness
 
 
 def effectiveness(dataset, *, until_year: int | None = None) -> Finding:
-    """Effectiveness from the monitoring table: outputs against targets.
-
-    Status rule, over outputs that have a target: "delivered" when every one
-    reached at least 90% of it; "mostly delivered" when at least half did;
-    "partly delivered" otherwise; "not assessable" without monitoring or targets.
-    """
+    """Effectiveness from the monitoring table: how many outputs with a target reached 90 % of it."""
     table = monitoring.progress(dataset, until_year)
-    caveats = _common_caveats(dataset)
-    if table.empty:
-        return _finding("Effectiveness", status="not assessable",
-                        verdict="The monitoring table is missing, so outputs cannot be set against targets.",
-                        number="no monitoring records", uncertainty="not applicable", caveats=tuple(caveats),
-                        change_mind="Adding the programme's monitoring records (monitoring.csv) would allow it.",
-                        draw=lambda: programme_plots.no_figure("the monitoring table is missing"))
-    planned = table[table["reading"] != "no target"]
-    if planned.empty:
-        return _finding("Effectiveness", status="not assessable",
-                        verdict="No output in the monitoring table has a target, so delivery cannot be judged "
-                                "against a plan.", number="no targets", uncertainty="not applicable",
-                        caveats=tuple(caveats), change_mind="Recording the planned outputs per year would allow it.",
-                        draw=lambda: programme_plots.delivery_progress(table, "Outputs delivered (no targets recorded)"))
-    reached = int((planned["progress"] >= monitoring.NEARLY_MET).sum())
-    status = ("delivered" if reached == len(planned) else "mostly delivered" if 2 * reached >= len(planned)
-              else "partly delivered")
-    primary = planned[planned["output"] == "cio_posts_created"]
-    primary = primary.iloc[0] if len(primary) else planned.iloc[0]
-    key = (f"{primary['delivered_in_planned_years']:,.0f} of {primary['planned']:,.0f} planned "
-           f"{primary['label'].lower().replace('cio', 'CIO')} ({primary['progress']:.0%})")
-    verdict = (f"{reached} of {len(planned)} outputs with a target reached at least "
-               f"{monitoring.NEARLY_MET:.0%} of it; {key} in the years that had a target.")
-    short = planned[planned["progress"] < monitoring.NEARLY_MET]
-    details = [f"{r.label}: {r.delivered_in_planned_years:,.0f} of {r.planned:,.0f} ({r.progress:.0%})."
-               for r in short.itertuples()]
-    reconciliation = monitoring.posts_reconciliation(dataset, until_year)
-    check = monitoring.reconciliation_text(reconciliation).data
-    caveats.append("Targets are those in the monitoring table; outputs in years without a target are not counted "
-                   "against any plan.")
-    shortfall = primary["planned"] - primary["delivered_in_planned_years"]
-    change = (f"Evidence that created posts were left vacant or filled below the managerial level the decree "
-              f"requires would lower this count; "
-              + (f"{shortfall:,.0f} more {primary['label'].lower().replace('cio', 'CIO')} would have been needed "
-                 "to meet the target." if shortfall > 0 else "the target was met with a margin of "
-                 f"{-shortfall:,.0f}."))
-    return _finding("Effectiveness", status=status, verdict=verdict, number=key,
-                    uncertainty=f"Administrative counts, without sampling error. {check}", caveats=tuple(caveats),
-                    change_mind=change, details=tuple(details),
-                    draw=lambda: programme_plots.delivery_progress(table, monitoring.progress_title(table)),
-                    values={"outputs_with_target": len(planned), "reached": reached,
-                            "progress": primary["progress"]})
+    planned = table[table["reading"] != "no target"] if len(table) else table
+    reached = int((planned["progress"] >= monitoring.NEARLY_MET).sum()) if len(planned) else 0
+    numbers = {"monitoring_available": bool(len(table)), "outputs_with_target": len(planned), "reached": reached,
+               "share_reached": reached / len(planned) if len(planned) else np.nan,
+               "threshold": monitoring.NEARLY_MET}
+    primary = planned[planned["output"] == "cio_posts_created"] if len(planned) else planned
+    primary = primary.iloc[0] if len(primary) else (planned.iloc[0] if len(planned) else None)
+    if primary is not None:
+        numbers.update(key_output=primary["output"], key_delivered=float(primary["delivered_in_planned_years"]),
+                       key_planned=float(primary["planned"]), key_progress=float(primary["progress"]))
+    shown = planned[["output", "delivered_in_planned_years", "planned", "progress", "first_year", "last_year"]] \
+        if len(planned) else pd.DataFrame()
+    return _finding("effectiveness", numbers, tables={"outputs": shown.reset_index(drop=True)},
+                    estimate=numbers.get("key_progress", np.nan))
 
 
-# ------------------------------------------------------------------ Impact
+# ------------------------------------------------------------------ impact
 
 
-def impact_finding(dataset, evidence: ImpactEvidence) -> Finding:
-    """Impact from the Callaway-Sant'Anna average effect since adoption.
-
-    Status rule: "impact detected" when the interval excludes zero
-    (``narrative.detected``), "no impact detected" when it includes zero,
-    "not estimable" when no cohort could be evaluated.
-    """
-    alpha, indicator = evidence.alpha, evidence.indicator
-    level = _level(alpha)
-    caveats = _common_caveats(dataset) + _evaluability_caveat(evidence) + [_assumption_caveat(evidence)]
+def _impact_numbers(evidence: ImpactEvidence, *, min_effect: float = 0.0, selection: Mapping | None = None) -> dict:
+    pre = evidence.pre_years
+    unevaluable = pre[~pre["evaluable"]] if pre is not None and len(pre) else pd.DataFrame(columns=["cohort"])
+    numbers: dict[str, Any] = {
+        "estimated": evidence.estimated, "indicator": evidence.indicator, "entities": evidence.entities,
+        "alpha": evidence.alpha, "control_group": evidence.control_group, "covariates": evidence.covariates,
+        "all_adopters": evidence.all_adopters, "late_adopters": evidence.late_adopters,
+        "evaluated_cohorts": evidence.evaluated_cohorts,
+        "unevaluable_cohorts": tuple(int(c) for c in unevaluable["cohort"]),
+        "unevaluable_adopters": int(unevaluable["adopters"].sum()) if len(unevaluable) else 0,
+        "indicator_first_year": int(pre["first_year"].iloc[0]) if pre is not None and len(pre) else np.nan,
+        "error": evidence.error,
+        **{f"selection_{k}": v for k, v in (selection or {}).items()},
+    }
     if not evidence.estimated:
-        reason = evidence.error or (evidence.overall.note if evidence.overall is not None else "")
-        return _finding("Impact", status="not estimable",
-                        verdict=f"No average effect on {indicator} could be estimated for {evidence.entities} "
-                                f"entities: {reason or 'no cohort has a year before adoption and a comparison group'}.",
-                        number="no estimate", uncertainty="not applicable", caveats=tuple(caveats),
-                        change_mind=f"Outcome years before adoption ({indicator} scores for earlier years, or an "
-                                    "earlier index) would make the later cohorts' effects estimable.",
-                        draw=lambda: programme_plots.no_figure("no effect could be estimated"))
+        return numbers
     o = evidence.overall
-    interval = f"{level} interval {o.conf_low:+.2f} to {o.conf_high:+.2f}"
-    detected = narrative.detected(o)
-    if detected:
-        direction = "higher" if o.estimate > 0 else "lower"
-        status = "impact detected"
-        verdict = (f"{evidence.entities.capitalize()} entities that created the GCIO post scored "
-                   f"{abs(o.estimate):.2f} points {direction} on {indicator} than comparable entities that had not "
-                   f"(yet), on average over the years since adoption ({interval}).")
-    else:
-        status = "no impact detected"
-        verdict = (f"No impact on {indicator} was detected for {evidence.entities} entities: the estimate is "
-                   f"{o.estimate:+.2f} points ({interval}), an interval that includes zero.")
-    band = "bootstrap" if evidence.result.inference.bootstrap else "analytic"
-    uncertainty = (f"{interval} ({band} standard errors), from {o.n_treated} adopting entities compared with "
-                   f"{o.n_control}. {narrative.pretest_reading(evidence.pretest, alpha).data}")
-    details = []
+    r = dict(evidence.robustness)
+    mde = r.get("mde", np.nan)
+    size = float(min_effect) if min_effect and min_effect > 0 else mde
+    p = evidence.pretest.p_value if evidence.pretest is not None else np.nan
+    numbers.update(
+        estimate=o.estimate, conf_low=o.conf_low, conf_high=o.conf_high, n_treated=int(o.n_treated),
+        n_control=int(o.n_control), bootstrap=int(evidence.result.inference.bootstrap or 0),
+        excludes_zero=bool(o.conf_low > 0 or o.conf_high < 0),
+        # no pre-test (no pre-adoption cell): None, so a rule that needs "does not reject" does not hold
+        pretest_p=p, pretest_rejects=bool(p < evidence.alpha) if np.isfinite(p) else None,
+        min_effect=size, min_effect_is_mde=not (min_effect and min_effect > 0),
+        excludes_min_effect=bool(np.isfinite(size) and -size < o.conf_low and o.conf_high < size),
+        **r)
+    numbers["robust_checks_passed"] = int(bool(r.get("rm_breakdown", np.nan) >= 1)) + int(bool(r.get("sd_keeps_sign")))
     if evidence.truth is not None and np.isfinite(evidence.truth["overall"]):
-        covered = o.conf_low <= evidence.truth["overall"] <= o.conf_high
-        details.append(f"In these synthetic data the true average effect over the same cohorts is "
-                       f"{evidence.truth['overall']:+.2f} points, which the interval "
-                       f"{'covers' if covered else 'does not cover'}.")
-    alt = evidence.alternative
-    alt_text = ""
-    if alt is not None and alt.identified and np.isfinite(alt.estimate):
-        words = evidence.alternative_control.replace("_", "-").replace("-treated", "-adopting")
-        alt_text = (f" With {words} entities as the comparison group the estimate is {alt.estimate:+.2f} "
-                    f"({alt.conf_low:+.2f} to {alt.conf_high:+.2f}).")
-    if detected:
-        bound = min(abs(o.conf_low), abs(o.conf_high))
-        change = (f"Adopters' scores would have to have drifted {'up' if o.estimate > 0 else 'down'} by more than "
-                  f"{bound:.2f} points relative to comparable non-adopters for reasons other than the post (a "
-                  "violation of conditional parallel trends) to erase the effect; a pre-adoption test that rejected "
-                  f"parallel trends would be a warning sign.{alt_text}")
-    else:
-        bound = max(abs(o.conf_low), abs(o.conf_high))
-        change = (f"Effects larger than about {bound:.1f} points are ruled out by the interval; detecting a smaller "
-                  f"one would need more entities or more years of {indicator} before adoption.{alt_text}")
-    dynamic = evidence.dynamic
-    truth_curve = evidence.truth["event_time"] if evidence.truth else None
-    draw = lambda: core_plots.event_study(  # noqa: E731 -- drawn only when shown
-        dynamic.tidy(), title=narrative.event_study_title(dynamic, indicator), truth=truth_curve,
-        band_label=f"{level} {dynamic.inference.band} band")
-    return _finding("Impact", status=status, verdict=verdict,
-                    number=f"{o.estimate:+.2f} points on {indicator} (0–100 scale)", uncertainty=uncertainty,
-                    caveats=tuple(caveats), change_mind=change, draw=draw, details=tuple(details),
-                    values={"estimate": o.estimate, "conf_low": o.conf_low, "conf_high": o.conf_high,
-                            "detected": detected, "n_treated": o.n_treated,
-                            "truth": evidence.truth["overall"] if evidence.truth else np.nan})
+        numbers["truth"] = evidence.truth["overall"]
+    return numbers
 
 
-# ------------------------------------------------------------------ Efficiency
+def impact_finding(dataset, evidence: ImpactEvidence, *, min_effect: float = 0.0,
+                   selection: Mapping | None = None) -> Finding:
+    """Impact from the Callaway-Sant'Anna average effect since adoption, judged with its robustness checks.
 
-
-def efficiency(dataset, evidence: ImpactEvidence, *, until_year: int | None = None,
-               price_year: int = costs.DEFAULT_PRICE_YEAR,
-               exchange_rate: float = costs.DEFAULT_EXCHANGE_RATE_COP_PER_USD, budget_shares: str = "") -> Finding:
-    """Efficiency: cost per CIO post created and per index point gained.
-
-    Status rule: "costed" when the cost per index point has a bounded
-    interval; "cost per point unbounded" when the effect's interval includes
-    zero; "no gain to cost" when the whole interval is at or below zero;
-    "outputs costed only" when there is no effect estimate; "not assessable"
-    without a costs table. No benchmark is in the data, so costs are stated,
-    not judged.
+    ``min_effect``: smallest effect worth detecting; 0 takes the minimum
+    detectable effect. ``selection``: the coherence finding's numbers (the
+    pre-programme gap), which the impact section reports as selection.
     """
-    caveats = _common_caveats(dataset)
-    if not costs.available(dataset):
-        return _finding("Efficiency", status="not assessable",
-                        verdict="The costs table is missing, so no cost per output or per index point can be computed.",
-                        number="no budget", uncertainty="not applicable", caveats=tuple(caveats),
-                        change_mind="Adding the programme's budget lines (costs.csv) would allow it.",
-                        draw=lambda: programme_plots.no_figure("the costs table is missing"))
-    result = costs.cost_per_output(dataset, until_year=until_year, shares=budget_shares, price_year=price_year,
+    numbers = _impact_numbers(evidence, min_effect=min_effect, selection=selection)
+    tables = {}
+    if evidence.estimated:
+        tables["dynamic"] = evidence.dynamic.tidy()
+        if evidence.placebos is not None:
+            tables["placebos"] = evidence.placebos
+        if evidence.truth is not None:
+            tables["truth_event_time"] = evidence.truth["event_time"]
+    return _finding("impact", numbers, tables=tables, estimate=numbers.get("estimate", np.nan),
+                    conf_low=numbers.get("conf_low", np.nan), conf_high=numbers.get("conf_high", np.nan))
+
+
+# ------------------------------------------------------------------ efficiency
+
+
+def resolve_price_year(price_year: int, year: int) -> int:
+    """The price year parameter, interpreted as the cost report does: a year given is used as given; 0 means the
+    evaluation year, or the CPI table's last year when the table has no figure for it yet."""
+    if price_year:
+        return int(price_year)
+    return int(min(int(year), max(costs.COP_CPI_INFLATION)))
+
+
+def efficiency(dataset, evidence: ImpactEvidence, *, until_year: int | None = None, price_year: int = 0,
+               exchange_rate: float = costs.DEFAULT_EXCHANGE_RATE_COP_PER_USD, budget_shares: str = "",
+               impact_robust: bool = False) -> Finding:
+    """Efficiency: budget per CIO post created and per index point gained by the evaluated adopters.
+
+    The cost per point divides the whole budget by the points gained in an
+    average year since adoption: the effect times the adopters whose effect was
+    estimated (``per adopting entity``, not per entity-year). The same budget
+    spread over every adopter of the group is kept as a labelled extrapolation.
+    """
+    year = until_year or max(dataset.years)
+    wanted = int(price_year or year)
+    price = resolve_price_year(price_year, year)
+    numbers: dict[str, Any] = {"budget_available": costs.available(dataset), "estimated": evidence.estimated,
+                               "price_year": price, "price_year_wanted": wanted,
+                               "cpi_years": (min(costs.COP_CPI_INFLATION), max(costs.COP_CPI_INFLATION)),
+                               "exchange_rate": exchange_rate, "impact_robust": bool(impact_robust),
+                               "indicator": evidence.indicator, "alpha": evidence.alpha}
+    if not numbers["budget_available"]:
+        return _finding("efficiency", numbers)
+    result = costs.cost_per_output(dataset, until_year=until_year, shares=budget_shares, price_year=price,
                                    exchange_rate=exchange_rate)
     table = result.table
+    numbers["budget_cop"] = float(result.budget_cop)
+    numbers["budget_years"] = tuple(sorted(int(y) for y in dataset.costs["year"].unique()))
     posts = table[(table["output"] == "cio_posts_created") & np.isfinite(table["cost_per_unit_cop"].astype(float))]
-    post_text = (f"each CIO post created cost about {costs.money(posts['cost_per_unit_cop'].iloc[0], exchange_rate)} "
-                 f"of the budget attributed to it ({posts['share'].iloc[0]:.0%} of the budget, "
-                 f"{posts['units'].iloc[0]:,.0f} posts)") if len(posts) else "CIO posts could not be costed"
-    caveats.append(f"Amounts are in {price_year} pesos (consumer price inflation applied) and dollars at "
-                   f"{exchange_rate:,.0f} pesos per dollar, an assumed average rate.")
-    caveats.append("Shared budget lines (design, coordination, network) are spread over outputs in proportion to "
-                   "direct costs; the cost report shows how the numbers move with other shares.")
+    if len(posts):
+        numbers.update(cost_per_post_cop=float(posts["cost_per_unit_cop"].iloc[0]),
+                       posts=float(posts["units"].iloc[0]), posts_share=float(posts["share"].iloc[0]))
+    delivered = monitoring.delivery(dataset, until_year) if monitoring.available(dataset) else pd.DataFrame()
+    if len(delivered):
+        numbers["output_years"] = (int(delivered["year"].min()), int(delivered["year"].max()))
+    tables = {"outputs": table}
     if not evidence.estimated:
-        return _finding("Efficiency", status="outputs costed only",
-                        verdict=f"In {price_year} pesos, {post_text}; with no impact estimate, no cost per index "
-                                "point can be given.", number=post_text, uncertainty="Attribution of shared lines "
-                        "is an assumption; see the cost report's sensitivity table.", caveats=tuple(caveats),
-                        change_mind="An impact estimate would allow a cost per index point.",
-                        draw=lambda: programme_plots.cost_per_unit(table, costs.cost_title(result),
-                                                             exchange_rate=exchange_rate, price_year=price_year))
+        return _finding("efficiency", numbers, tables=tables)
     per_point = costs.per_point_table(dataset, evidence.overall, entities=evidence.entities, until_year=until_year,
-                                      price_year=price_year, exchange_rate=exchange_rate)
-    everyone, measured = per_point.iloc[0], per_point.iloc[1]
-    level = _level(evidence.alpha)
-    indicator = evidence.indicator
-    if everyone["reading"] == "bounded":
-        status = "costed"
-        point_text = (f"each {indicator} point gained cost {costs.money(everyone['cost_per_point_cop'], exchange_rate)} "
-                      f"per adopting entity and year")
-        uncertainty = (f"{level} interval {costs.money(everyone['conf_low_cop'])} to "
-                       f"{costs.money(everyone['conf_high_cop'])} per point, from the effect's interval; counting "
-                       f"only the {int(evidence.overall.n_treated)} adopters whose effect was measured, "
-                       f"{costs.money(measured['cost_per_point_cop'])}.")
-    elif everyone["reading"].startswith("unbounded"):
-        status = "cost per point unbounded"
-        point_text = (f"the cost per {indicator} point is unbounded, because the effect's interval includes zero "
-                      f"(at best {costs.money(everyone['conf_low_cop'])} per point)")
-        uncertainty = (f"The effect's {level} interval ({everyone['effect_low']:+.2f} to {everyone['effect_high']:+.2f}) "
-                       "includes zero, so the data cannot rule out that the budget bought no gain.")
-    else:
-        status = "no gain to cost"
-        point_text = f"no gain on {indicator} was estimated, so there is no cost per point"
-        uncertainty = (f"The effect's {level} interval ({everyone['effect_low']:+.2f} to "
-                       f"{everyone['effect_high']:+.2f}) lies at or below zero.")
-    sensitivity = result.sensitivity()
-    posts_range = sensitivity[sensitivity["output"] == "cio_posts_created"]
-    verdict = (f"In {price_year} pesos, {post_text}, and {point_text}. No benchmark from comparable programmes is "
-               "in the data, so these costs are stated, not judged.")
-    change = ("A different attribution of the budget moves the cost per post"
-              + (f" between {costs.money(posts_range['cost_per_unit_cop'].min())} (10% of the budget) and "
-                 f"{costs.money(posts_range['cost_per_unit_cop'].max())} (all of it)" if len(posts_range) else "")
-              + "; a benchmark of similar programmes' cost per post or per point would allow a judgement of "
-                "efficiency.")
-    return _finding("Efficiency", status=status, verdict=verdict,
-                    number=f"{costs.money(everyone['cost_per_point_cop'], exchange_rate)} per {indicator} point"
-                    if status == "costed" else post_text,
-                    uncertainty=uncertainty, caveats=tuple(caveats), change_mind=change,
-                    draw=lambda: programme_plots.cost_per_unit(table, costs.cost_title(result), exchange_rate=exchange_rate,
-                                                         price_year=price_year),
-                    details=tuple(line.removeprefix("- ").replace("**", "") for line in costs.per_point_text(
-                        per_point, indicator=indicator, exchange_rate=exchange_rate,
-                        alpha=evidence.alpha).data.split("\n")),
-                    values={"cost_per_point_cop": everyone["cost_per_point_cop"],
-                            "conf_low_cop": everyone["conf_low_cop"], "conf_high_cop": everyone["conf_high_cop"],
-                            "budget_cop": result.budget_cop})
+                                      price_year=price, exchange_rate=exchange_rate)
+    if "scope" in per_point:  # rows named by scope (all_adopters / evaluated) where costs.py names them
+        everyone = per_point[per_point["scope"] == "all_adopters"].iloc[0]
+        evaluated = per_point[per_point["scope"] == "evaluated"].iloc[0]
+    else:  # first row: every adopter of the group; second: the evaluated adopters
+        everyone, evaluated = per_point.iloc[0], per_point.iloc[1]
+    numbers.update(effect=evidence.overall.estimate, effect_low=evidence.overall.conf_low,
+                   effect_high=evidence.overall.conf_high, evaluated_adopters=int(evaluated["entities"]),
+                   all_adopters=int(everyone["entities"]),
+                   cost_per_point_cop=float(evaluated["cost_per_point_cop"]),
+                   cost_low_cop=float(evaluated["conf_low_cop"]), cost_high_cop=float(evaluated["conf_high_cop"]),
+                   all_cost_per_point_cop=float(everyone["cost_per_point_cop"]),
+                   all_cost_low_cop=float(everyone["conf_low_cop"]), all_cost_high_cop=float(everyone["conf_high_cop"]))
+    tables["per_point"] = per_point
+    return _finding("efficiency", numbers, tables=tables, estimate=numbers["cost_per_point_cop"],
+                    conf_low=numbers["cost_low_cop"], conf_high=numbers["cost_high_cop"])
 
 
-# ------------------------------------------------------------------ Sustainability
+# ------------------------------------------------------------------ sustainability
 
 
-def sustainability(dataset, evidence: ImpactEvidence, *, covariates: str = "default", method: str = "dr",
-                   until_year: int | None = None, min_adopters: int = heterogeneity.MIN_ADOPTERS,
-                   min_group_size: int = surveys.MIN_GROUP_SIZE) -> Finding:
-    """Sustainability: persistence by years since adoption, and whether the named conditions predict larger effects.
+#: The impact's robustness numbers the sustainability section repeats (its late years rest on the same assumption).
+ROBUSTNESS_KEYS = ("pretest_p", "pretest_rejects", "rm_breakdown", "rm_grid_max", "sd_breakdown", "sd_grid_max",
+                   "sd_m_pre", "sd_pre_low", "sd_pre_high", "sd_keeps_sign", "honest_note", "pretrend_slope_half",
+                   "pretrend_bias", "pretrend_bias_share", "placebos_rejecting", "placebos_estimated", "ri_p_value",
+                   "ri_draws", "mde", "mde_power")
 
-    Status: the persistence reading ("effects grow", "effects persist",
-    "effects fade", "no lasting effect detected", "not assessable"); see
-    ``heterogeneity.persistence``. Conditions: IT team size (thirds) and the
-    alignment and commitment reported in the 2015 surveys, by subgroup estimates.
+
+def sustainability(dataset, evidence: ImpactEvidence, *, min_adopters: int = heterogeneity.MIN_ADOPTERS,
+                   impact_numbers: Mapping | None = None, impact_robust: bool = False) -> Finding:
+    """Sustainability: does the effect grow, persist or fade with years since adoption (``heterogeneity.persistence``)?
+
+    The late years rest on the earliest evaluable cohorts and on the same
+    parallel-trends assumption as the impact, so growth or persistence is
+    stated as robust only when the impact verdict is ``impact_detected``.
     """
-    caveats = _common_caveats(dataset) + _evaluability_caveat(evidence)
+    numbers: dict[str, Any] = {"assessable": False, "impact_robust": bool(impact_robust),
+                               "indicator": evidence.indicator, "alpha": evidence.alpha}
+    for key in ROBUSTNESS_KEYS:
+        if impact_numbers and key in impact_numbers:
+            numbers[key] = impact_numbers[key]
     if not evidence.estimated:
-        return _finding("Sustainability", status="not assessable",
-                        verdict=f"Without an effect estimate on {evidence.indicator}, persistence cannot be assessed.",
-                        number="no estimate", uncertainty="not applicable", caveats=tuple(caveats),
-                        change_mind="Outcome years before adoption for more cohorts would allow it.",
-                        draw=lambda: programme_plots.no_figure("no effect could be estimated"))
-    alpha, indicator = evidence.alpha, evidence.indicator
-    level = _level(alpha)
-    result = heterogeneity.persistence(evidence.dynamic, alpha=alpha, min_adopters=min_adopters)
-    status = {"grow": "effects grow", "persist": "effects persist", "fade": "effects fade"}.get(result.reading,
-                                                                                              result.reading)
-    conditions = heterogeneity.subgroup_effects(
-        dataset, indicator, ("it_team", "alignment", "commitment"), entities=evidence.entities, covariates=covariates,
-        control_group=evidence.control_group, method=method, alpha=alpha, until_year=until_year,
-        min_adopters=min_adopters, min_group_size=min_group_size)
-    details = [line.removeprefix("- ") for line in heterogeneity.subgroup_text(conditions).data.split("\n")]
+        return _finding("sustainability", numbers)
+    result = heterogeneity.persistence(evidence.dynamic, alpha=evidence.alpha, min_adopters=min_adopters)
     if result.reading == "not assessable":
-        verdict = f"Persistence of the effect on {indicator} cannot be assessed: {result.note}."
-        number, uncertainty = "not assessable", "not applicable"
-        change = "More years after adoption for more cohorts would allow it."
-    else:
-        verdict = heterogeneity.persistence_sentence(result, indicator)
-        number = (f"{result.late:+.2f} points on {indicator} in {heterogeneity._years(result.late_event_times)} after "
-                  "adoption")
-        late = evidence.dynamic.tidy()
-        reached = late[late["event_time"].isin(result.late_event_times)]["n_treated"]
-        uncertainty = (f"{level} interval {result.late_conf_low:+.2f} to {result.late_conf_high:+.2f} for the late "
-                       f"years, which rest on the {int(reached.min())}–{int(reached.max())} adopters observed that "
-                       "long (the earliest evaluable cohorts).")
-        if result.reading == "grow":
-            change = (f"Fading would show as later years falling back towards the early effect; the change is "
-                      f"{result.difference:+.2f} points ({level} interval {result.conf_low:+.2f} to "
-                      f"{result.conf_high:+.2f}), so a fall of that size in the coming years' data would reverse it.")
-        elif result.reading == "fade":
-            change = (f"The effect fell by {abs(result.difference):.2f} points; later cohorts' years would show "
-                      "whether this is a pattern or a feature of the early adopters.")
-        elif result.reading == "persist":
-            change = (f"A change outside {result.conf_low:+.2f} to {result.conf_high:+.2f} points between early and "
-                      "late years would mean growth or fading; more years of data will narrow this.")
-        else:
-            change = (f"A late effect outside {result.late_conf_low:+.2f} to {result.late_conf_high:+.2f} would be "
-                      "needed to conclude the effect lasts.")
-    caveats.append("Effects several years after adoption are measured only on the earliest evaluable cohorts, so "
-                   "growth over time and differences between cohorts are mixed.")
-    caveats.append("The programme also names high-level commitment and alignment with Función Pública; the data "
-                   "measure them only through the 2015 surveys' alignment items, for the few entities they reached.")
-    dynamic = evidence.dynamic
-    draw = lambda: programme_plots.persistence(  # noqa: E731 -- drawn only when shown
-        dynamic.tidy(), heterogeneity.persistence_title(result, indicator), early=result.early_event_times,
-        late=result.late_event_times, truth=evidence.truth["event_time"] if evidence.truth else None,
-        band_label=f"{level} {dynamic.inference.band} interval")
-    return _finding("Sustainability", status=status, verdict=verdict, number=number, uncertainty=uncertainty,
-                    caveats=tuple(caveats), change_mind=change, draw=draw, details=tuple(details),
-                    values={"reading": result.reading, "early": result.early, "late": result.late,
-                            "difference": result.difference})
+        return _finding("sustainability", numbers)
+    late = evidence.dynamic.tidy()
+    reached = late[late["event_time"].isin(result.late_event_times)]["n_treated"]
+    numbers.update(assessable=True, early=result.early, late=result.late, late_low=result.late_conf_low,
+                   late_high=result.late_conf_high, difference=result.difference, difference_low=result.conf_low,
+                   difference_high=result.conf_high, early_event_times=result.early_event_times,
+                   late_event_times=result.late_event_times,
+                   late_excludes_zero=bool(result.late_conf_low > 0 or result.late_conf_high < 0),
+                   late_adopters_min=int(reached.min()), late_adopters_max=int(reached.max()))
+    tables = {"dynamic": late}
+    if evidence.truth is not None:
+        tables["truth_event_time"] = evidence.truth["event_time"]
+    return _finding("sustainability", numbers, tables=tables, estimate=result.late, conf_low=result.late_conf_low,
+                    conf_high=result.late_conf_high)
 
 
 # ------------------------------------------------------------------ all together
@@ -851,50 +638,60 @@ def evaluate(dataset, *, year: int | None = None, outcome: str = "POL07", entiti
              covariates: str = "default", control_group: str = "never_treated", method: str = "dr",
              alpha: float = 0.05, bootstrap: int | None = None, seed: int = 2016,
              min_group_size: int = surveys.MIN_GROUP_SIZE, min_adopters: int = heterogeneity.MIN_ADOPTERS,
-             exchange_rate: float = costs.DEFAULT_EXCHANGE_RATE_COP_PER_USD,
-             price_year: int = costs.DEFAULT_PRICE_YEAR, budget_shares: str = "") -> Findings:
+             exchange_rate: float = costs.DEFAULT_EXCHANGE_RATE_COP_PER_USD, price_year: int = 0,
+             budget_shares: str = "", min_effect: float = 0.0, placebo_draws: int = PLACEBO_DRAWS,
+             power_simulations: int = POWER_SIMULATIONS) -> Findings:
     """Every DAC finding for ``dataset`` up to evaluation ``year``.
 
     Parameters
     ----------
     dataset : evaluation.load.dataset.Dataset
     year : int, optional
-        Last year of outcome data used; default the latest.
+        Last year of outcome data used; default (None or 0) the latest.
     outcome, entities, covariates, control_group, method, alpha, bootstrap, seed
-        The impact estimate, as in the impact report.
+        The impact estimate, as in the impact report (same bootstrap and seed: the same interval).
     min_group_size : int
         Survey groups smaller than this are suppressed.
     min_adopters : int
-        Fewest adopters a subgroup estimate needs.
+        Fewest adopters a late event time needs in the persistence reading.
     exchange_rate, price_year, budget_shares
-        As in the cost report.
+        As in the cost report; ``price_year`` 0 means the evaluation year (capped at the CPI table's last year).
+    min_effect : float
+        Smallest effect worth detecting; 0 means the minimum detectable effect.
+    placebo_draws, power_simulations : int
+        Random reassignments for randomization inference; simulated panels for the minimum detectable effect.
 
     Returns
     -------
     Findings
-        Relevance, Coherence, Effectiveness, Impact, Efficiency, Sustainability.
     """
-    year = year or max(dataset.years)
+    year = int(year or max(dataset.years))
     evidence = impact_evidence(dataset, year=year, outcome=outcome, entities=entities, covariates=covariates,
                                control_group=control_group, method=method, alpha=alpha, bootstrap=bootstrap,
-                               seed=seed)
+                               seed=seed, placebo_draws=placebo_draws, power_simulations=power_simulations)
+    coh = coherence(dataset, entities=entities, covariates=covariates, until_year=year, alpha=alpha)
+    selection = {k: coh.numbers[k] for k in ("gap", "gap_low", "gap_high", "gap_indicator", "gap_year")
+                 if k in coh.numbers}
+    imp = impact_finding(dataset, evidence, min_effect=min_effect, selection=selection)
+    robust = imp.verdict_id == "impact_detected"
     found = (
         relevance(dataset, alpha=alpha, min_group_size=min_group_size, seed=seed),
-        coherence(dataset, entities=entities, covariates=covariates, until_year=year, alpha=alpha),
+        coh,
         effectiveness(dataset, until_year=year),
-        impact_finding(dataset, evidence),
+        imp,
         efficiency(dataset, evidence, until_year=year, price_year=price_year, exchange_rate=exchange_rate,
-                   budget_shares=budget_shares),
-        sustainability(dataset, evidence, covariates=covariates, method=method, until_year=year,
-                       min_adopters=min_adopters, min_group_size=min_group_size),
+                   budget_shares=budget_shares, impact_robust=robust),
+        sustainability(dataset, evidence, min_adopters=min_adopters, impact_numbers=imp.numbers,
+                       impact_robust=robust),
     )
     settings = dict(year=year, outcome=outcome, entities=entities, covariates=covariates,
                     control_group=control_group, method=method, alpha=alpha, bootstrap=bootstrap, seed=seed,
-                    min_group_size=min_group_size, exchange_rate=exchange_rate, price_year=price_year,
-                    budget_shares=budget_shares)
-    return Findings(found, MappingProxyType(settings))
+                    min_group_size=min_group_size, exchange_rate=exchange_rate,
+                    price_year=resolve_price_year(price_year, year), budget_shares=budget_shares,
+                    min_effect=min_effect, placebo_draws=placebo_draws, power_simulations=power_simulations)
+    return Findings(found, MappingProxyType(settings), synthetic=bool(dataset.synthetic))
 
 
 def overview(results: Findings) -> str:
-    """Plain-text verdicts, one line per criterion (for the report's checked summary cell)."""
-    return "\n".join(f"{f.criterion}: {f.status}" for f in results)
+    """Language-independent verdicts, one line per criterion (for the report's checked cell)."""
+    return "\n".join(f"{f.criterion_id}: {f.verdict_id} ({f.strength})" for f in results)

@@ -224,7 +224,8 @@ def test_no_table_or_page_of_the_run_reveals_a_group_of_four(run, boundary_data)
     assert shown_threshold == threshold and total == national + territorial == published
     assert f"{len(groups)} ICT offices" not in page
     findings_page = _page_text(run / "00_findings.html")
-    pooled = [int(n) for n in re.findall(r"\d+% of (\d+) ICT offices", findings_page)]
+    pooled = [int(n) for n in re.findall(r"\d+\s?% (?:of|de) (\d+) (?:ICT offices|oficinas TIC)",
+                                               findings_page)]
     assert pooled, "the Relevance finding no longer states its pooled number; update this test"
     committee = items[(items["item"] == COMMITTEE) & ~items["suppressed"].astype(bool)]
     assert pooled[0] == committee["respondents"].sum()  # pooled minus published groups = 0 offices
