@@ -549,11 +549,3 @@ def key_per_point(table: pd.DataFrame) -> pd.Series | None:
     """The key cost-per-point row: the evaluated adopters (None for an empty table)."""
     rows = table[table["scope"] == "evaluated"] if len(table) else table
     return rows.iloc[0] if len(rows) else None
-
-
-def __getattr__(name: str):
-    # Transitional (delete with evaluation.text.legacy): findings.py still calls the sentence functions this
-    # module had; they now live in evaluation.text.costs and resolve through the legacy module, in English.
-    from evaluation.text import legacy
-
-    return legacy.costs_attribute(name)

@@ -492,11 +492,3 @@ def persistence(dynamic, *, alpha: float = 0.05, early_event_times=(0, 1), late_
         reading = "no lasting effect detected"
     return Persistence(reading, tuple(int(e) for e in early["event_time"]), tuple(int(e) for e in late["event_time"]),
                        early_value, late_value, late_low, late_high, diff, diff_se, low, high, alpha)
-
-
-def __getattr__(name: str):
-    # Transitional (delete with evaluation.text.legacy): findings.py still calls the sentence functions this
-    # module had; they now live in evaluation.text.heterogeneity and resolve through the legacy module, in English.
-    from evaluation.text import legacy
-
-    return legacy.heterogeneity_attribute(name)
