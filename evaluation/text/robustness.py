@@ -153,8 +153,8 @@ class Texts:
                            "the largest one seen before adoption (the breakdown value).",
                            mbar=self.fmt.number(sensitivity.breakdown_relative, 2)))
         if ri is not None:
-            parts.append(_("Random reassignments of the adoption dates give an effect as large as the real one "
-                           "with a randomization-inference {p}.", p=self.fmt.p_value(ri.p_value)))
+            parts.append(_("Reassigning the adoption dates at random, randomization inference gives {p}.",
+                           p=self.fmt.p_value(ri.p_value)))
         return " ".join(parts)
 
     def intro(self) -> str:
@@ -976,7 +976,9 @@ class Texts:
     def wild_status(self, sw: q.SectorWildBootstrap) -> list[str]:
         if sw.wild is None:
             return [self.not_estimable(self.wild_reason(sw))]
-        return [self._("yes") if r.identified else self.not_estimable(r.note) for r in sw.tidy().itertuples()]
+        # an event time of the aggregate is unidentified only when none of its cohort-year cells is
+        unidentified = self.not_estimable(self._("no cohort-year cell is identified at this event time"))
+        return [self._("yes") if r.identified else unidentified for r in sw.tidy().itertuples()]
 
     def wild_method(self, draws: int = 999) -> str:
         return self._("Callaway & Sant'Anna (2021); wild cluster bootstrap-t, Webb weights, {draws} draws",
@@ -1029,9 +1031,8 @@ class Texts:
         text = [_("The {used} national {units} the estimate uses belong to {n} sectors.", used=sw.n_used,
                   units=units, n=sw.n_clusters)]
         if sw.no_sector:
-            text.append(_.plural("{k} national {unit_word} without a sector in entities.csv is left out.",
-                                 "{k} national {units} without a sector in entities.csv are left out.", sw.no_sector,
-                                 k=sw.no_sector, unit_word=self.words.unit, units=units))
+            text.append(_("National {units} without a sector in entities.csv, left out: {k}.", units=units,
+                          k=sw.no_sector))
         if sw.n_sectors != sw.n_clusters:
             text.append(_("All national {units} with {outcome} are in {all} sectors; those that adopted before the "
                           "first year of data drop out.", units=units, outcome=sw.outcome, all=sw.n_sectors))
