@@ -489,9 +489,6 @@ class Sensitivity:
         """:func:`sensitivity_table` of both restrictions."""
         return sensitivity_table(self.relative, self.smoothness)
 
-    def _repr_html_(self) -> str:
-        return self.relative._repr_html_() + (self.smoothness._repr_html_() if self.smoothness is not None else "")
-
 
 def _left_out(dynamic, relative: did.HonestResult) -> tuple[int, ...]:
     frame = dynamic.tidy()
@@ -551,9 +548,6 @@ class PretrendPower:
         if self.result is None:
             return pd.DataFrame({"identified": [False], "note": [self.reason]})
         return self.result.tidy()
-
-    def _repr_html_(self) -> str:
-        return self.result._repr_html_() if self.result is not None else f"<div>{self.reason}</div>"
 
 
 def pretrend_power(dynamic, *, target_power: float = 0.5) -> did.PretrendPowerResult | str:
