@@ -39,7 +39,7 @@ def effect_unit(words: Wording, dataset, outcome: str) -> str:
 
 
 def _paragraphs(parts) -> str:
-    """Paragraphs separated by a blank line (``page.paragraph`` shows each as its own ``<p>``)."""
+    """Paragraphs separated by a blank line (``page.paragraph`` shows each as its own paragraph)."""
     return "\n\n".join(p for p in parts if p)
 
 
