@@ -601,3 +601,22 @@ def test_wild_coverage_quoted_in_the_reading_is_the_readmes():
         c = robustness.WILD_COVERAGE[design]
         assert f"| {100 * c['analytic']:.1f} % | {100 * c['wild']:.1f} % (" in line, line
         assert f"uniform band {100 * c['wild_band']:.1f} %" in line or f"(band {100 * c['wild_band']:.1f} %" in line, line
+
+
+def test_every_message_of_the_text_module_reaches_the_catalogue():
+    """Babel does not extract a ``_()`` nested in another call's arguments: such a message would show in English
+    in a Spanish report although the catalogue check passes. Every literal passed to ``_``/``plural`` must be in
+    the Spanish catalogue."""
+    from babel.messages.pofile import read_po
+
+    from evaluation.text.catalogues import po_path
+
+    with po_path("es", text.DOMAIN).open("rb") as handle:
+        ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    missing = []
+    for node in ast.walk(ast.parse(Path(text.__file__).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name in ("_", "plural") and node.args[0].value not in ids:
+                missing.append((node.lineno, node.args[0].value))
+    assert not missing

@@ -377,10 +377,12 @@ class Texts:
         _ = self._
         names = self.estimator_names()
         shown = table[table["estimate"].notna()]
+        # each message its own call (Babel does not extract a _() nested in another's arguments)
+        values = [_("{name}: {estimate} {interval}", name=names.get(r.estimator, r.estimator),
+                    estimate=self._e(r.estimate), interval=self._ci(r.conf_low, r.conf_high))
+                  for r in shown.itertuples()]
         alt = _("Estimates and {level} pointwise intervals by estimator: {values}.", level=self.level,
-                values="; ".join(_("{name}: {estimate} {interval}", name=names.get(r.estimator, r.estimator),
-                                   estimate=self._e(r.estimate), interval=self._ci(r.conf_low, r.conf_high))
-                                 for r in shown.itertuples()))
+                values="; ".join(values))
         return {"labels": names, "xlabel": _("Average effect since adoption ({unit})", unit=self.unit),
                 "truth_label": self.truth_label(), "alt": alt, "number": self.number}
 
@@ -454,8 +456,9 @@ class Texts:
         for key, frame in profiles.items():
             shown = frame[frame["identified"]] if "identified" in frame else frame
             shown = shown[np.isfinite(shown["estimate"])]
-            parts.append(_("{name}: {values}", name=names.get(key, key), values=", ".join(
-                _("{t}: {estimate}", t=int(r.event_time), estimate=self._e(r.estimate)) for r in shown.itertuples())))
+            values = [_("{t}: {estimate}", t=int(r.event_time), estimate=self._e(r.estimate))
+                      for r in shown.itertuples()]
+            parts.append(_("{name}: {values}", name=names.get(key, key), values=", ".join(values)))
         alt = _("Effects by years since adoption with {level} pointwise intervals, by estimator. {parts}.",
                 level=self.level, parts="; ".join(parts))
         return {"labels": names, "truth_label": self.truth_label(), "units": self.unit,
@@ -783,10 +786,11 @@ class Texts:
         _ = self._
         curve = pw.curve()
         picks = curve.iloc[:: max(1, len(curve) // 8)]
+        points = [_("effect {effect}: {power}", effect=self.fmt.number(r.effect, 2), power=self.fmt.percent(r.power))
+                  for r in picks.itertuples()]
         alt = _("Power curve from {n} simulated panels: {points}. Minimum detectable effect {mde} at {power} power.",
-                n=pw.simulations, points="; ".join(_("effect {effect}: {power}", effect=self.fmt.number(r.effect, 2),
-                                                     power=self.fmt.percent(r.power)) for r in picks.itertuples()),
-                mde=self.fmt.number(pw.mde, 2), power=self.fmt.percent(pw.target_power))
+                n=pw.simulations, points="; ".join(points), mde=self.fmt.number(pw.mde, 2),
+                power=self.fmt.percent(pw.target_power))
         words = {"power": _("simulated power"), "target": _("{value} power"), "size": _("test size {value}"),
                  "mde": _("minimum detectable effect ({value})"), "estimate": _("|estimated effect| ({value})"),
                  "xlabel": _("True average effect added to every adopter after adoption ({units})"),
