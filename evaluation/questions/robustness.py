@@ -1,92 +1,109 @@
-"""The robustness question: would the estimated effect survive other estimators, weaker
+"""The robustness question, in numbers: would the estimated effect survive other estimators, weaker
 assumptions, placebo adoption dates, and is the data able to detect an effect at all?
 
-The notebook ``03_robustness`` calls these. Estimators live in
-:mod:`evaluation.did`; this module picks the inputs for the analysis panel
-(``Dataset.panel``: ``entity_id, year, value, cohort, ...``), stacks the results
-into tables, and writes the sentences that read them. Every sentence is
-computed from the numbers it is given (no conclusion is written in advance),
-so the same notebook run on other data says other things.
+The notebook ``03_robustness`` calls these; :mod:`evaluation.text.robustness`
+turns their results into sentences in the report's language. Estimators live in
+:mod:`evaluation.did`; this module picks their inputs from the analysis panel
+(``entity_id, year, value, cohort, ...``), stacks their results into tables and
+computes the comparisons a reading needs (shares, spreads, breakdown values).
+Nothing here writes a sentence: rows carry ids (``estimator = "twfe"``) and
+reason codes (``note = "no_sector"``) with the data a sentence needs beside
+them, and the words come from ``evaluation.text.robustness``.
+
+The checks the findings report reads (:mod:`evaluation.questions.findings`) are
+functions returning frozen results: :func:`sensitivity` (HonestDiD breakdown
+values under relative magnitudes and smoothness), :func:`placebo`,
+:func:`randomization`, :func:`minimum_detectable_effect` and
+:func:`pretrend_check`.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
 
 from evaluation import did
-from evaluation.questions import comparisons
-from evaluation.questions import data_quality
 from evaluation.load.contract import INDICATORS
 from evaluation.panel import PANEL_KEYS, add_treated
 
-COMPARISON_COLUMNS = ["estimator", "estimate", "std_error", "conf_low", "conf_high", "reading"]
+#: Columns of :func:`estimator_comparison` (and of :meth:`FirstCohortSynthetic.tidy`).
+COMPARISON_COLUMNS = ["estimator", "estimate", "std_error", "conf_low", "conf_high", "identified", "note",
+                      "n_units", "n_obs", "n_clusters", "cells", "control", "control_cohort", "covariates"]
+#: Estimator ids of the comparison table, in its order (the words are in ``evaluation.text.robustness``).
+NAIVE_ESTIMATOR = "before_after"
+TWFE_ESTIMATOR = "twfe"
 #: The row of the estimator comparison the others are measured against.
-REFERENCE_ESTIMATOR = "Callaway-Sant'Anna, never-treated controls"
-IMPUTATION_ESTIMATOR = "Imputation (Borusyak, Jaravel & Spiess)"
-TWFE_ESTIMATOR = "Two-way fixed effects (static)"
-SUN_ABRAHAM_ESTIMATOR = "Sun-Abraham interaction-weighted"
+REFERENCE_ESTIMATOR = "cs_never_treated"
+NOT_YET_ESTIMATOR = "cs_not_yet_treated"
+IMPUTATION_ESTIMATOR = "imputation"
+SUN_ABRAHAM_ESTIMATOR = "sun_abraham"
+ESTIMATORS = (NAIVE_ESTIMATOR, TWFE_ESTIMATOR, REFERENCE_ESTIMATOR, NOT_YET_ESTIMATOR, IMPUTATION_ESTIMATOR,
+              SUN_ABRAHAM_ESTIMATOR)
+#: The estimators built for staggered adoption.
+MODERN = (REFERENCE_ESTIMATOR, NOT_YET_ESTIMATOR, IMPUTATION_ESTIMATOR, SUN_ABRAHAM_ESTIMATOR)
+#: Ids of the event-time profiles of :func:`event_time_profiles`, in their order.
+PROFILES = ("cs_universal", "imputation", "sun_abraham", "twfe_event_study")
+#: The kinds of 2x2 comparison of the Goodman-Bacon decomposition (as :func:`evaluation.did.bacon` names them).
+BACON_KINDS = ("treated vs never treated", "earlier vs later treated", "later vs earlier treated",
+               "treated vs always treated")
 #: The 2x2 comparisons that use already-treated units as controls.
 FORBIDDEN = ("later vs earlier treated", "treated vs always treated")
 
 
-# --------------------------------------------------------------------------------------
-# words
-# --------------------------------------------------------------------------------------
-
-
-def units_label(dataset, outcome: str) -> str:
-    """The unit an effect on ``outcome`` is measured in, for axis labels and sentences.
-
-    FURAG indicators are 0-100 indices ("points"); an outcome whose label says
-    it is a log (e.g. castle's "log homicides per 100,000") moves in log points;
-    otherwise the outcome's own units.
-    """
-    if outcome in INDICATORS:
-        return "points"
-    label = data_quality.wording(dataset)["outcomes"].get(outcome, "")
-    if label.lower().startswith("log"):
-        return "log points"
-    return f"units of {outcome}"
-
-
-def _words(dataset) -> dict:
-    return data_quality.wording(dataset) if dataset is not None else {**data_quality.GCIO_WORDING}
-
-
-def _num(x: float, digits: int = 2) -> str:
-    return f"{x:+.{digits}f}"
-
-
-def _digits(scale: float) -> int:
-    """Decimals that show a number of this size with about two significant digits."""
-    if not np.isfinite(scale) or scale <= 0:
-        return 2
-    return int(min(4, max(1, 1 - np.floor(np.log10(scale)))))
-
-
-def _ci(low: float, high: float, alpha: float, digits: int) -> str:
-    return f"{100 * (1 - alpha):.0f}% interval {low:+.{digits}f} to {high:+.{digits}f}"
+def _quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
 
 
 def _covers_zero(low: float, high: float) -> bool:
     return bool(low <= 0 <= high)
 
 
+def log_outcome(dataset, outcome: str) -> bool:
+    """True when the dataset's label says ``outcome`` is a logarithm (effects are then in log points)."""
+    labels = ((getattr(dataset, "metadata", None) or {}).get("labels") or {}) if dataset is not None else {}
+    if isinstance(labels, dict):
+        for block in [labels] + [v for v in labels.values() if isinstance(v, dict)]:
+            label = (block.get("outcomes") or {}).get(outcome) if isinstance(block.get("outcomes"), dict) else None
+            if label:
+                return str(label).strip().lower().startswith("log")
+    return False
+
+
+def units_label(dataset, outcome: str) -> str:
+    """A code for the unit an effect on ``outcome`` is measured in: ``points``, ``log points`` or ``units``.
+
+    FURAG indicators are 0-100 indices (``points``); an outcome whose label says it
+    is a log (castle's "log homicides per 100,000") moves in ``log points``; otherwise
+    the outcome's own ``units``. ``evaluation.text.robustness.effect_unit`` gives the words.
+    """
+    if outcome in INDICATORS:
+        return "points"
+    return "log points" if log_outcome(dataset, outcome) else "units"
+
+
+def panel_facts(panel: pd.DataFrame, outcome: str, covariates: list[str]) -> dict:
+    """Counts that describe the analysis panel: units, adopters, years, units observed every year."""
+    years = sorted(int(y) for y in panel["year"].unique())
+    return {"outcome": outcome, "first_year": years[0], "last_year": years[-1],
+            "units": int(panel["entity_id"].nunique()),
+            "adopters": int(panel.loc[panel["cohort"] > 0, "entity_id"].nunique()),
+            "balanced": int(balanced_panel(panel)["entity_id"].nunique()), "covariates": list(covariates)}
+
+
+def _lines(values: dict) -> str:
+    return "\n".join(f"{k}: {v}" for k, v in values.items())
+
+
 def panel_summary(panel: pd.DataFrame, outcome: str, covariates: list[str], dataset=None) -> str:
-    """Plain, stable text describing the analysis panel (for a checked notebook cell)."""
-    w = _words(dataset)
-    n = panel["entity_id"].nunique()
-    adopters = panel.loc[panel["cohort"] > 0, "entity_id"].nunique()
-    years = sorted(panel["year"].unique())
-    balanced = balanced_panel(panel)["entity_id"].nunique()
-    return (f"Outcome: {data_quality.indicator_label(outcome, dataset)}; years {years[0]}-{years[-1]}\n"
-            f"{n} {w['units']}, {adopters} adopters; {balanced} observed every year\n"
-            f"Covariates: {', '.join(covariates) or 'none'}")
+    """:func:`panel_facts` as ``key: value`` lines, for the notebook's checked cell (no sentences)."""
+    facts = panel_facts(panel, outcome, covariates)
+    facts["covariates"] = ", ".join(facts["covariates"]) or "none"
+    return _lines(facts)
 
 
 # --------------------------------------------------------------------------------------
@@ -108,55 +125,52 @@ def bacon(panel: pd.DataFrame) -> did.BaconResult:
     return did.bacon(balanced, "value", "entity_id", "year", "treated")
 
 
-def bacon_title(decomposition: did.BaconResult, outcome: str) -> str:
-    summary = decomposition.summary().set_index("comparison")
-    never = "treated vs never treated"
-    clean = float(summary.loc[never, "weight"]) if never in summary.index else 0.0
-    return (f"{clean:.0%} of the TWFE coefficient on {outcome} comes from comparisons with never-treated units; "
-            f"{1 - clean:.0%} from comparisons between adoption cohorts")
+@dataclass(frozen=True)
+class BaconShares:
+    """Where the weight of the TWFE coefficient sits (Goodman-Bacon 2021), from :func:`bacon_shares`.
+
+    Attributes
+    ----------
+    twfe : float
+        The static TWFE coefficient the comparisons average to.
+    n_comparisons, n_units, n_periods : int
+        2x2 comparisons, and the balanced panel they come from.
+    clean_weight : float
+        Weight on comparisons with never-treated units.
+    forbidden_weight, forbidden_estimate : float
+        Weight on comparisons that use already-treated units as controls, and their weighted average.
+    other_estimate : float
+        Weighted average of the other comparisons.
+    by_kind : DataFrame
+        ``comparison, weight, estimate`` per kind (``BaconResult.summary()``).
+    """
+
+    twfe: float
+    n_comparisons: int
+    n_units: int
+    n_periods: int
+    clean_weight: float
+    forbidden_weight: float
+    forbidden_estimate: float
+    other_estimate: float
+    by_kind: pd.DataFrame = field(repr=False)
+
+    def tidy(self) -> pd.DataFrame:
+        return self.by_kind.copy()
 
 
-def bacon_reading(decomposition: did.BaconResult, panel: pd.DataFrame, outcome: str, dataset=None) -> Markdown:
-    """What the decomposition says about the static TWFE number."""
-    w = _words(dataset)
-    units = units_label(dataset, outcome)
+def bacon_shares(decomposition: did.BaconResult) -> BaconShares:
+    """The weights and averages a reading of the decomposition states."""
     s = decomposition.summary().set_index("comparison")
-    digits = _digits(abs(decomposition.twfe) or float(s["estimate"].abs().max()))
-    n_all = panel["entity_id"].nunique()
-    sample = ("" if decomposition.n_units == n_all else
-              f"On the {decomposition.n_units} of {n_all} {w['units']} observed in all {decomposition.n_periods} years "
-              "(the decomposition needs a balanced panel), t")
-    parts = [f"{sample or 'T'}he two-way fixed-effects (TWFE) coefficient on {outcome}, "
-             f"{_num(decomposition.twfe, digits)} {units}, "
-             f"is a weighted average of {len(decomposition.frame)} simple before/after comparisons between "
-             "groups of " + w["units"] + " that adopted in different years (Goodman-Bacon 2021):"]
-    lines = []
-    explain = {
-        "treated vs never treated": f"adopters against {w['units']} that never adopted in these years",
-        "earlier vs later treated": "earlier adopters against later adopters, before the later ones adopted",
-        "later vs earlier treated": "later adopters against earlier adopters that had already adopted",
-        "treated vs always treated": f"adopters against {w['units']} treated in every year of the data",
-    }
-    for kind, row in s.iterrows():
-        lines.append(f"- {explain[kind]}: {row['weight']:.0%} of the weight, average {_num(row['estimate'], digits)}")
-    text = " ".join(parts) + "\n" + "\n".join(lines)
+    clean = float(s.loc["treated vs never treated", "weight"]) if "treated vs never treated" in s.index else 0.0
     bad = [k for k in FORBIDDEN if k in s.index]
     bad_weight = float(s.loc[bad, "weight"].sum()) if bad else 0.0
-    if bad_weight > 0:
-        bad_est = float((s.loc[bad, "weight"] * s.loc[bad, "estimate"]).sum() / bad_weight)
-        rest = s.drop(index=bad)
-        rest_est = float((rest["weight"] * rest["estimate"]).sum() / rest["weight"].sum()) if len(rest) else np.nan
-        direction = "below" if bad_est < rest_est else "above"
-        text += (f"\n\n{bad_weight:.0%} of the weight sits on comparisons that use already-treated {w['units']} as "
-                 "controls. When effects change with years since adoption, the controls' own effect moves too and "
-                 "these comparisons are biased; here they average "
-                 f"{_num(bad_est, digits)}, {abs(bad_est - rest_est):.{digits}f} {units} {direction} the other "
-                 f"comparisons ({_num(rest_est, digits)}), pulling the TWFE number "
-                 f"{'down' if direction == 'below' else 'up'}.")
-    else:
-        text += (f"\n\nNo comparison uses already-treated {w['units']} as controls, so TWFE is not contaminated "
-                 "that way.")
-    return Markdown(text)
+    bad_est = float((s.loc[bad, "weight"] * s.loc[bad, "estimate"]).sum() / bad_weight) if bad_weight > 0 else np.nan
+    rest = s.drop(index=bad)
+    rest_est = (float((rest["weight"] * rest["estimate"]).sum() / rest["weight"].sum())
+                if len(rest) and rest["weight"].sum() > 0 else np.nan)
+    return BaconShares(float(decomposition.twfe), len(decomposition.frame), int(decomposition.n_units),
+                       int(decomposition.n_periods), clean, bad_weight, bad_est, rest_est, s.reset_index())
 
 
 # --------------------------------------------------------------------------------------
@@ -164,20 +178,20 @@ def bacon_reading(decomposition: did.BaconResult, panel: pd.DataFrame, outcome: 
 # --------------------------------------------------------------------------------------
 
 
-def _quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fn(*args, **kwargs)
+def _row(estimator: str, overall=None, **info) -> dict:
+    row = dict.fromkeys(COMPARISON_COLUMNS, np.nan)
+    row.update(estimator=estimator, identified=False, note="", cells=np.nan, control="", control_cohort=np.nan,
+               covariates="")
+    if overall is not None:
+        row.update(estimate=overall.estimate, std_error=overall.std_error, conf_low=overall.conf_low,
+                   conf_high=overall.conf_high, identified=bool(np.isfinite(overall.estimate)))
+    row.update(info)
+    return row
 
 
-def _row(label: str, overall, reading: str) -> dict:
-    return {"estimator": label, "estimate": overall.estimate, "std_error": overall.std_error,
-            "conf_low": overall.conf_low, "conf_high": overall.conf_high, "reading": reading}
-
-
-def _modern(index) -> list[str]:
-    """The estimators of a comparison table that are built for staggered adoption."""
-    return [e for e in index if e.startswith("Callaway") or e in (IMPUTATION_ESTIMATOR, SUN_ABRAHAM_ESTIMATOR)]
+def _failed(estimator: str, exc: Exception) -> dict:
+    """A row for an estimator that refused these data: ``note`` is the estimator's own message."""
+    return _row(estimator, note=str(exc))
 
 
 def sun_abraham(panel: pd.DataFrame, covariates: list[str], *, alpha: float = 0.05) -> did.SunAbrahamResult:
@@ -191,162 +205,199 @@ def sun_abraham(panel: pd.DataFrame, covariates: list[str], *, alpha: float = 0.
                   covariates=list(covariates) or None, alpha=alpha)
 
 
-def _failed(label: str, exc: Exception) -> dict:
-    return {"estimator": label, "estimate": np.nan, "std_error": np.nan, "conf_low": np.nan, "conf_high": np.nan,
-            "reading": f"not estimable: {exc}"}
+def _before_after(panel: pd.DataFrame, alpha: float) -> dict:
+    """Mean change of adopters from before to after adoption (no comparison group), as a table row."""
+    from evaluation.questions import comparisons
+
+    row = comparisons.before_after(panel, alpha=alpha)
+    adopters = panel[panel["cohort"].fillna(0) > 0]
+    after = adopters[adopters["year"] >= adopters["cohort"]].groupby("entity_id")["value"].mean()
+    before = adopters[adopters["year"] < adopters["cohort"]].groupby("entity_id")["value"].mean()
+    n = int((after - before).dropna().size)
+    return _row(NAIVE_ESTIMATOR, estimate=row["estimate"], std_error=row["std_error"], conf_low=row["conf_low"],
+                conf_high=row["conf_high"], identified=bool(np.isfinite(row["estimate"])), n_units=n)
 
 
 def estimator_comparison(panel: pd.DataFrame, covariates: list[str], *, method: str = "dr",
                          alpha: float = 0.05) -> pd.DataFrame:
-    """The average effect since adoption by six estimators, from the most naive.
+    """The average effect since adoption by six estimators, from the most naive (one row each, ids in ``estimator``).
 
-    Rows: before/after for adopters only; static TWFE; Callaway-Sant'Anna
+    Rows (:data:`ESTIMATORS`): before/after for adopters only; static TWFE
+    (:func:`evaluation.did.twfe`, clustered by entity); Callaway & Sant'Anna (2021)
     against never-treated and against not-yet-treated controls; the imputation
-    estimator of Borusyak, Jaravel and Spiess; the interaction-weighted
-    estimator of Sun and Abraham. The last four are built for staggered
+    estimator of Borusyak, Jaravel & Spiess (2024); the interaction-weighted
+    estimator of Sun & Abraham (2021). The last four are built for staggered
     adoption and use ``covariates`` (conditional parallel trends; Sun-Abraham
-    with each covariate interacted with the years).
-    Analytic standard errors throughout (BJS's conservative ones for imputation).
+    with each covariate interacted with the years). Analytic standard errors
+    throughout (BJS's conservative ones for imputation).
+
+    Besides the estimate and its interval, a row says what it rests on:
+    ``n_units`` (adopters with scores before and after, for the naive row),
+    ``n_obs``/``n_clusters`` (TWFE), ``cells`` (group-time or cohort-event-time
+    cells used), ``control`` (``never_treated``, ``not_yet_treated``,
+    ``last_cohort`` with ``control_cohort``), ``covariates`` (comma-separated).
+    An estimator that refuses the data gives a row with ``identified`` False and
+    its message in ``note``.
     """
     covs = list(covariates) or None
-    with_covs = f", conditional on {', '.join(covariates)}" if covariates else ""
-    rows = [comparisons.before_after(panel, alpha=alpha)]
+    names = ", ".join(covariates)
+    rows = [_before_after(panel, alpha)]
     try:
-        rows.append(comparisons.twfe(add_treated(panel), "value", "entity_id", "year", "treated", alpha=alpha))
+        res = did.twfe(add_treated(panel), "value", "entity_id", "year", "treated", alpha=alpha)
+        rows.append(_row(TWFE_ESTIMATOR, estimate=res.estimate, std_error=res.std_error, conf_low=res.conf_low,
+                         conf_high=res.conf_high, identified=bool(np.isfinite(res.estimate)), n_obs=int(res.n_obs),
+                         n_clusters=int(res.n_clusters)))
     except ValueError as exc:
         rows.append(_failed(TWFE_ESTIMATOR, exc))
-    for label, control in ((REFERENCE_ESTIMATOR, "never_treated"),
-                           ("Callaway-Sant'Anna, not-yet-treated controls", "not_yet_treated")):
+    for estimator, control in ((REFERENCE_ESTIMATOR, "never_treated"), (NOT_YET_ESTIMATOR, "not_yet_treated")):
         try:
             res = _quiet(did.att_gt, panel, **PANEL_KEYS, control_group=control, covariates=covs,
                          method=method if covs else "dr", alpha=alpha)
-            rows.append(_row(label, res.aggregate("simple").overall,
-                             f"{int(res.usable.sum())} cohort-year cells{with_covs}"))
+            rows.append(_row(estimator, res.aggregate("simple").overall, cells=int(res.usable.sum()),
+                             control=control, covariates=names))
         except ValueError as exc:
-            rows.append(_failed(label, exc))
+            rows.append(_failed(estimator, exc))
     try:
         imp = _quiet(did.imputation, panel, **PANEL_KEYS, covariates=covs, alpha=alpha)
-        rows.append(_row(IMPUTATION_ESTIMATOR, imp.overall,
-                         f"{imp.overall.note}{with_covs}; conservative standard errors"))
+        rows.append(_row(IMPUTATION_ESTIMATOR, imp.overall, control="not_yet_treated", covariates=names))
     except ValueError as exc:
         rows.append(_failed(IMPUTATION_ESTIMATOR, exc))
     try:
         sa = sun_abraham(panel, covariates, alpha=alpha)
-        control = ("never-treated controls" if sa.settings["control"] == "never_treated" else
-                   f"the last cohort ({sa.settings['control cohort']}) as control, years before it adopted")
-        rows.append(_row(SUN_ABRAHAM_ESTIMATOR, sa.overall,
-                         f"{int(sa.cells['identified'].sum())} cohort-event-time cells, {control}"
-                         + (f", conditional on {', '.join(covariates)} (by year)" if covariates else "")))
+        rows.append(_row(SUN_ABRAHAM_ESTIMATOR, sa.overall, cells=int(sa.cells["identified"].sum()),
+                         control=sa.settings["control"],
+                         control_cohort=(float(sa.settings["control cohort"]) if sa.settings["control"] == "last_cohort"
+                                         else np.nan),
+                         covariates=names))
     except ValueError as exc:
         rows.append(_failed(SUN_ABRAHAM_ESTIMATOR, exc))
-    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+    table = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+    table["identified"] = table["identified"].astype(bool)
+    return table
 
 
-def comparison_title(table: pd.DataFrame, outcome: str, dataset=None) -> str:
-    """States how far TWFE sits from the reference estimator, and whether the modern ones agree."""
+@dataclass(frozen=True)
+class Agreement:
+    """Do the estimators built for staggered adoption agree (:func:`agreement`)?
+
+    ``n`` of them have an estimate, ranging from ``low`` to ``high``; ``overlap``
+    is True when all their intervals share a point; ``n_excluding_zero`` exclude
+    zero; ``same_sign`` when all estimates have one sign. ``twfe`` and ``naive``
+    are those rows' estimates (NaN when absent), ``twfe_inside`` whether TWFE
+    sits in the range, ``midpoint`` the middle of the range; ``covering`` the
+    ids of the estimators whose interval covers ``truth`` (demo data only).
+    """
+
+    n: int
+    low: float = np.nan
+    high: float = np.nan
+    max_std_error: float = np.nan
+    median_std_error: float = np.nan
+    overlap: bool = False
+    n_excluding_zero: int = 0
+    same_sign: bool = True
+    reference: float = np.nan
+    twfe: float = np.nan
+    naive: float = np.nan
+    truth: float = np.nan
+    covering: tuple[str, ...] = ()
+
+    @property
+    def spread(self) -> float:
+        return self.high - self.low
+
+    @property
+    def midpoint(self) -> float:
+        return (self.low + self.high) / 2
+
+    @property
+    def twfe_inside(self) -> bool:
+        return bool(self.low <= self.twfe <= self.high)
+
+
+def agreement(table: pd.DataFrame, truth: float | None = None) -> Agreement:
+    """How far the estimators of :func:`estimator_comparison` agree, and where TWFE and the naive number sit."""
     t = table.set_index("estimator")
-    units = units_label(dataset, outcome)
-    if REFERENCE_ESTIMATOR not in t.index or not np.isfinite(t.loc[REFERENCE_ESTIMATOR, "estimate"]):
-        return f"Average effect on {outcome} by estimator"
-    ref = float(t.loc[REFERENCE_ESTIMATOR, "estimate"])
-    digits = _digits(abs(ref))
-    twfe = float(t.loc[TWFE_ESTIMATOR, "estimate"]) if TWFE_ESTIMATOR in t.index else np.nan
-    if np.isfinite(twfe):
-        gap = twfe - ref
-        return (f"TWFE sits {abs(gap):.{digits}f} {units} {'above' if gap > 0 else 'below'} Callaway-Sant'Anna "
-                f"({_num(ref, digits)}) on {outcome}")
-    return f"Callaway-Sant'Anna estimates {_num(ref, digits)} {units} on {outcome}"
 
+    def value(estimator):
+        return float(t.loc[estimator, "estimate"]) if estimator in t.index else np.nan
 
-def comparison_reading(table: pd.DataFrame, outcome: str, alpha: float, truth: float | None = None,
-                       dataset=None) -> Markdown:
-    """Do the estimators built for staggered adoption agree with each other, and with TWFE?"""
-    units = units_label(dataset, outcome)
-    t = table.set_index("estimator")
-    ok = t.loc[_modern(t.index)].dropna(subset=["estimate"])
-    if ok.empty:
-        return Markdown("None of the estimators built for staggered adoption could be computed on these data.")
-    digits = _digits(float(ok["std_error"].median()))
-    lo, hi = float(ok["estimate"].min()), float(ok["estimate"].max())
-    overlap = float(ok["conf_low"].max()) <= float(ok["conf_high"].min())
-    se = float(ok["std_error"].max())
-    text = (f"The {len(ok)} estimators built for staggered adoption give between {_num(lo, digits)} and "
-            f"{_num(hi, digits)} {units}: a spread of {hi - lo:.{digits}f}, "
-            f"{(hi - lo) / se:.1f} times the largest standard error ({se:.{digits}f}). ")
-    text += ("Their intervals share common ground, so they agree within sampling error."
-             if overlap else "Their intervals do not all overlap: they disagree by more than sampling error, "
-             "which points to a problem with one of their assumptions (comparison group, covariates).")
-    signs = {bool(v > 0) for v in ok["estimate"]}
-    detected = [e for e, r in ok.iterrows() if not _covers_zero(r["conf_low"], r["conf_high"])]
-    text += (f" {len(detected)} of {len(ok)} exclude zero at the {100 * (1 - alpha):.0f}% level"
-             + ("" if len(signs) == 1 else "; they do not even agree on the sign") + ".")
-    if TWFE_ESTIMATOR in t.index and np.isfinite(t.loc[TWFE_ESTIMATOR, "estimate"]):
-        twfe = float(t.loc[TWFE_ESTIMATOR, "estimate"])
-        mid = (lo + hi) / 2
-        inside = lo <= twfe <= hi
-        text += (f"\n\nStatic TWFE gives {_num(twfe, digits)}, "
-                 + ("inside that range." if inside else
-                    f"{abs(twfe - mid):.{digits}f} {units} {'above' if twfe > mid else 'below'} their midpoint: "
-                    "the bias the decomposition above explains."))
-    naive = "Naive before/after (adopters only)"
-    if naive in t.index and np.isfinite(t.loc[naive, "estimate"]):
-        text += (f" The naive before/after change of adopters, {_num(float(t.loc[naive, 'estimate']), digits)}, "
-                 "also counts whatever every unit gained over the same years.")
+    ok = t.loc[[e for e in MODERN if e in t.index]].dropna(subset=["estimate"])
+    covering = ()
     if truth is not None and np.isfinite(truth):
-        covering = [e for e, r in t.dropna(subset=["estimate"]).iterrows() if r["conf_low"] <= truth <= r["conf_high"]]
-        text += (f"\n\nIn these synthetic data the true average effect is {_num(truth, digits)}; the intervals of "
-                 + (", ".join(covering) if covering else "none of the estimators") + " cover it.")
-    return Markdown(text)
+        covering = tuple(e for e, r in t.dropna(subset=["estimate"]).iterrows()
+                         if r["conf_low"] <= truth <= r["conf_high"])
+    base = dict(reference=value(REFERENCE_ESTIMATOR), twfe=value(TWFE_ESTIMATOR), naive=value(NAIVE_ESTIMATOR),
+                truth=np.nan if truth is None else float(truth), covering=covering)
+    if ok.empty:
+        return Agreement(n=0, **base)
+    return Agreement(n=len(ok), low=float(ok["estimate"].min()), high=float(ok["estimate"].max()),
+                     max_std_error=float(ok["std_error"].max()), median_std_error=float(ok["std_error"].median()),
+                     overlap=bool(float(ok["conf_low"].max()) <= float(ok["conf_high"].min())),
+                     n_excluding_zero=int(sum(not _covers_zero(r["conf_low"], r["conf_high"])
+                                              for _, r in ok.iterrows())),
+                     same_sign=len({bool(v > 0) for v in ok["estimate"]}) == 1, **base)
 
 
 def event_time_profiles(panel: pd.DataFrame, covariates: list[str], *, method: str = "dr",
                         alpha: float = 0.05) -> dict[str, pd.DataFrame]:
-    """Effects by years since adoption from four estimators (tidy tables by label).
+    """Effects by years since adoption from four estimators (tidy tables by id, :data:`PROFILES`).
 
-    Callaway-Sant'Anna with a universal base period (the input of the
-    sensitivity analysis), the imputation estimator (pre-adoption rows are its
-    pre-trend coefficients), Sun-Abraham's interaction-weighted event study
-    and the dynamic TWFE event study (no covariates).
+    ``cs_universal``: Callaway-Sant'Anna with a universal base period (the input
+    of the sensitivity analysis); ``imputation``: the imputation estimator
+    (pre-adoption rows are its pre-trend coefficients); ``sun_abraham``:
+    Sun-Abraham's interaction-weighted event study; ``twfe_event_study``: the
+    dynamic TWFE event study (no covariates). Every interval is pointwise (one
+    event time at a time). An estimator that refuses the data is left out.
     """
     covs = list(covariates) or None
     out = {}
     try:
-        out["Callaway-Sant'Anna (universal base period)"] = dynamic_effects(
-            panel, covariates, method=method, alpha=alpha).tidy()
+        out["cs_universal"] = dynamic_effects(panel, covariates, method=method, alpha=alpha).tidy()
     except ValueError:
         pass
     try:
-        out["Imputation (before adoption: pre-trend test coefficients)"] = _quiet(
-            did.imputation, panel, **PANEL_KEYS, covariates=covs, alpha=alpha).tidy()
+        out["imputation"] = _quiet(did.imputation, panel, **PANEL_KEYS, covariates=covs, alpha=alpha).tidy()
     except ValueError:
         pass
     try:
-        out["Sun-Abraham"] = sun_abraham(panel, covariates, alpha=alpha).tidy()
+        out["sun_abraham"] = sun_abraham(panel, covariates, alpha=alpha).tidy()
     except ValueError:
         pass
     try:
-        out["TWFE event study (no covariates)"] = _quiet(did.event_study, panel, **PANEL_KEYS, alpha=alpha).tidy()
+        out["twfe_event_study"] = _quiet(did.event_study, panel, **PANEL_KEYS, alpha=alpha).tidy()
     except ValueError:
         pass
     return out
 
 
-def profiles_title(profiles: dict[str, pd.DataFrame], outcome: str, dataset=None) -> str:
-    """States how far apart the estimators are at the longest horizon they all estimate."""
-    units = units_label(dataset, outcome)
+@dataclass(frozen=True)
+class ProfileSpread:
+    """The estimates at the longest horizon every profile estimates (``horizon`` None when there is none)."""
+
+    horizon: int | None
+    values: dict = field(default_factory=dict)
+
+    @property
+    def lowest(self) -> str | None:
+        return min(self.values, key=self.values.get) if self.values else None
+
+    @property
+    def highest(self) -> str | None:
+        return max(self.values, key=self.values.get) if self.values else None
+
+
+def profile_spread(profiles: dict[str, pd.DataFrame]) -> ProfileSpread:
+    """How far apart the event-time profiles are at the longest horizon they all estimate."""
     post = {}
-    for label, frame in profiles.items():
+    for key, frame in profiles.items():
         f = frame[(frame["event_time"] >= 0) & frame["identified"] & np.isfinite(frame["estimate"])]
-        post[label] = f.set_index("event_time")["estimate"]
+        post[key] = f.set_index("event_time")["estimate"]
     common = set.intersection(*(set(v.index) for v in post.values())) if post else set()
     if not common:
-        return f"Effects on {outcome} by years since adoption"
+        return ProfileSpread(None)
     h = max(common)
-    values = {label.split(" (")[0]: float(v.loc[h]) for label, v in post.items()}
-    lo, hi = min(values, key=values.get), max(values, key=values.get)
-    digits = _digits(abs(values[hi] - values[lo]) or abs(values[hi]))
-    return (f"{h} years after adoption the estimates of the effect on {outcome} range from "
-            f"{_num(values[lo], digits)} ({lo}) to {_num(values[hi], digits)} {units} ({hi})")
+    return ProfileSpread(int(h), {key: float(v.loc[h]) for key, v in post.items()})
 
 
 # --------------------------------------------------------------------------------------
@@ -362,139 +413,183 @@ def dynamic_effects(panel: pd.DataFrame, covariates: list[str], *, method: str =
     return res.aggregate("dynamic")
 
 
+#: Codes of the ``restriction`` column of :func:`sensitivity_table`.
+RESTRICTIONS = {"original": "none", "relative_magnitude": "relative_magnitude", "smoothness": "smoothness"}
+
+
 def sensitivity_table(*results) -> pd.DataFrame:
-    """The sensitivity analyses stacked: ``restriction, parameter, conf_low, conf_high, id_low, id_high``."""
+    """The sensitivity analyses stacked: ``restriction, parameter, conf_low, conf_high, id_low, id_high``.
+
+    ``restriction`` is ``none`` (exact parallel trends), ``relative_magnitude``
+    (the parameter is Mbar) or ``smoothness`` (M, in outcome units per period).
+    """
     frames = []
     for r in results:
+        if r is None:
+            continue
         f = r.tidy()
-        f.insert(0, "restriction", np.where(f["method"] == "original", "none (parallel trends)",
-                                            "relative magnitudes (Mbar)" if r.method == "relative_magnitude"
-                                            else "smoothness (M)"))
+        f.insert(0, "restriction", np.where(f["method"] == "original", "none", r.method))
         frames.append(f if not frames else f.iloc[1:])
     return pd.concat(frames, ignore_index=True).drop(columns="method")
 
 
-def sensitivity_title(rm: did.HonestResult, outcome: str) -> str:
-    if _covers_zero(rm.original["conf_low"], rm.original["conf_high"]):
-        return f"The effect on {outcome} is not significant even under exact parallel trends"
-    if np.isinf(rm.breakdown):
-        return (f"The effect on {outcome} stays significant for every Mbar up to "
-                f"{rm.frame['parameter'].max():g}")
-    return (f"The effect on {outcome} stays significant until post-adoption drift reaches {rm.breakdown:.2g} times "
-            "the largest pre-adoption drift")
+@dataclass(frozen=True)
+class Sensitivity:
+    """HonestDiD sensitivity of the average effect since adoption (Rambachan & Roth 2023), from :func:`sensitivity`.
 
+    Attributes
+    ----------
+    relative : HonestResult
+        Relative magnitudes: post-adoption drift up to Mbar times the largest pre-adoption drift.
+    smoothness : HonestResult or None
+        Smoothness: the pre-adoption trend extrapolated with its slope changing by up to M a period.
+    left_out : tuple of int
+        Event times of the event study the analysis could not use (not consecutive with the base period,
+        or not identified).
+    """
 
-def sensitivity_reading(rm: did.HonestResult, sd: did.HonestResult | None, outcome: str, dataset=None) -> Markdown:
-    """How far parallel trends would have to fail to overturn the finding (breakdown values)."""
-    units = units_label(dataset, outcome)
-    orig = rm.original
-    digits = _digits(rm.std_error)
-    if rm.target == "average":
-        first = min(t for t in rm.post_event_times if t >= 0)
-        target = f"the average effect over event times {first}-{max(rm.post_event_times)}"
-    else:
-        target = f"the effect {rm.target} years after adoption"
-    weighting = (" (each year since adoption counts equally, unlike the average over adopter-years of the "
-                 "estimator table)" if rm.target == "average" else "")
-    text = (f"Under exact parallel trends {target} is {_num(rm.estimate, digits)} {units}{weighting} "
-            f"({_ci(orig['conf_low'], orig['conf_high'], rm.alpha, digits)}). "
-            f"The analysis uses {len(rm.pre_event_times)} pre-adoption and {len(rm.post_event_times)} post-adoption "
-            "event times.")
-    if _covers_zero(orig["conf_low"], orig["conf_high"]):
-        text += (" That interval already includes zero, so there is no finding to overturn; the bounds below show "
-                 "how much wider the uncertainty becomes if trends were not parallel.")
-        return Markdown(text)
-    if np.isinf(rm.breakdown):
-        text += (f"\n\n**Relative magnitudes:** the interval excludes zero for every Mbar tried (up to "
-                 f"{rm.frame['parameter'].max():g}): even post-adoption departures from parallel trends "
-                 f"{rm.frame['parameter'].max():g} times as large as the largest one seen before adoption would "
-                 "not overturn the finding.")
-    else:
-        text += (f"\n\n**Relative magnitudes:** the interval includes zero once post-adoption departures from parallel "
-                 f"trends may be {rm.breakdown:.2g} times the largest pre-adoption one (the breakdown value). "
-                 + ("Overturning the finding takes a post-adoption violation larger than any seen between consecutive "
-                    "years before adoption." if rm.breakdown > 1 else
-                    "A violation no larger than one already seen before adoption would overturn the finding: "
-                    "it is fragile."))
-    if sd is not None:
-        sd_digits = _digits(float(sd.frame["parameter"].max()) / 10 or 1.0)
-        if np.isinf(sd.breakdown):
-            text += (f"\n\n**Smoothness:** the interval excludes zero for every M tried (up to "
-                     f"{sd.frame['parameter'].max():.{sd_digits + 1}f} {units} per year).")
-        elif sd.breakdown == 0:
-            text += ("\n\n**Smoothness:** extrapolating the pre-adoption trend linearly (M = 0), the interval already "
-                     "includes zero: the effect is not distinguishable from a continuation of the trend adopters were "
-                     "on before adoption.")
-        else:
-            text += ("\n\n**Smoothness:** allowing the pre-adoption trend to be extrapolated with its slope "
-                     f"changing by up to M {units} per year, the interval includes zero from "
-                     f"M = {sd.breakdown:.{sd_digits + 1}f}.")
-        rows = sd.frame.iloc[1:]
+    relative: did.HonestResult
+    smoothness: did.HonestResult | None
+    left_out: tuple[int, ...] = ()
+
+    @property
+    def significant(self) -> bool:
+        """True when the interval under exact parallel trends excludes zero (there is a finding to overturn)."""
+        o = self.relative.original
+        return not _covers_zero(o["conf_low"], o["conf_high"])
+
+    @property
+    def breakdown_relative(self) -> float:
+        """The smallest Mbar at which the interval includes zero (inf: none in the grid; 0: not significant)."""
+        return float(self.relative.breakdown)
+
+    @property
+    def breakdown_smoothness(self) -> float:
+        """The smallest M (outcome units per period) at which the interval includes zero (NaN without it)."""
+        return float(self.smoothness.breakdown) if self.smoothness is not None else np.nan
+
+    @property
+    def largest_mbar(self) -> float:
+        return float(self.relative.frame["parameter"].max())
+
+    @property
+    def largest_m(self) -> float:
+        return float(self.smoothness.frame["parameter"].max()) if self.smoothness is not None else np.nan
+
+    @property
+    def contradicted_m(self) -> float:
+        """The largest M whose restriction the pre-adoption coefficients already violate (NaN if none)."""
+        if self.smoothness is None:
+            return np.nan
+        rows = self.smoothness.frame.iloc[1:]
         empty = rows[rows["id_low"].isna()]
-        if len(empty):
-            text += (f" For M up to {empty['parameter'].max():.{sd_digits + 1}f} the pre-adoption coefficients "
-                     "themselves bend more than M allows, so no drift consistent with them fits the restriction "
-                     "(the table shows no identified set there); the intervals remain valid, but such small M are "
-                     "contradicted by the pre-adoption years.")
-    for note in rm.notes:
-        text += f"\n\n_{note}_"
-    return Markdown(text)
+        return float(empty["parameter"].max()) if len(empty) else np.nan
+
+    def tidy(self) -> pd.DataFrame:
+        """:func:`sensitivity_table` of both restrictions."""
+        return sensitivity_table(self.relative, self.smoothness)
+
+
+def _left_out(dynamic, relative: did.HonestResult) -> tuple[int, ...]:
+    frame = dynamic.tidy()
+    times = {int(t) for t in frame["event_time"].dropna()}
+    used = set(relative.pre_event_times) | set(relative.post_event_times)
+    # -1 is the universal base period (0 by construction), never an input of the analysis
+    return tuple(sorted(t for t in times - used if t != -1))
+
+
+def sensitivity(panel: pd.DataFrame | None = None, covariates: list[str] = (), *, method: str = "dr",
+                alpha: float = 0.05, seed: int = 2016, dynamic=None) -> Sensitivity:
+    """Relative-magnitude and smoothness bounds on the average effect since adoption, with breakdown values.
+
+    The event-time effects are Callaway-Sant'Anna's with a universal base period
+    (:func:`dynamic_effects`; pass ``dynamic`` to reuse one), the target is the
+    average over the event times since adoption, and the intervals are
+    :func:`evaluation.did.honest`'s (Rambachan & Roth 2023). Identifying
+    assumption relaxed: parallel trends after adoption, which may fail by a
+    bounded amount. A smoothness analysis that cannot be computed is None.
+    """
+    if dynamic is None:
+        dynamic = dynamic_effects(panel, list(covariates), method=method, alpha=alpha)
+    relative = _quiet(did.honest, dynamic, "relative_magnitude", alpha=alpha, seed=seed)
+    try:
+        smooth = _quiet(did.honest, dynamic, "smoothness", alpha=alpha)
+    except ValueError:
+        smooth = None
+    return Sensitivity(relative, smooth, _left_out(dynamic, relative))
+
+
+@dataclass(frozen=True)
+class PretrendPower:
+    """Roth's (2022) power of the pre-test (:func:`pretrend_check`); ``result`` None when not computable.
+
+    ``reason`` is then the estimator's message. ``bias`` is what the linear trend
+    the pre-test detects ``target_power`` of the time would add, on average, to the
+    post-adoption event times of the sensitivity target, and ``share`` its size
+    relative to the estimated average effect (NaN without a sensitivity result).
+    """
+
+    result: did.PretrendPowerResult | None
+    reason: str = ""
+    bias: float = np.nan
+    share: float = np.nan
+    post_event_times: tuple[int, ...] = ()
+
+    @property
+    def computed(self) -> bool:
+        return self.result is not None
+
+    @property
+    def slope(self) -> float:
+        return float(self.result.slope) if self.result is not None else np.nan
+
+    def tidy(self) -> pd.DataFrame:
+        """The pre-adoption coefficients with the violation detected at the target power; one row if none."""
+        if self.result is None:
+            return pd.DataFrame({"identified": [False], "note": [self.reason]})
+        return self.result.tidy()
 
 
 def pretrend_power(dynamic, *, target_power: float = 0.5) -> did.PretrendPowerResult | str:
     """Roth's (2022) power of the pre-test on the event study, evaluated at the slope it detects
     ``target_power`` of the time (so the Bayes factor and likelihood ratio refer to that trend).
 
-    Returns the reason instead when it cannot be computed on these data (no pre-adoption coefficient,
-    or so many that the pre-test rejects more than ``target_power`` of the time even under parallel trends).
+    Returns the estimator's reason instead when it cannot be computed on these data (no pre-adoption
+    coefficient, or so many that the pre-test rejects more than ``target_power`` of the time even under
+    parallel trends). :func:`pretrend_check` wraps the same in a frozen result.
     """
     try:
-        found = did.pretrend_power(dynamic, target_power=target_power)
+        found = _quiet(did.pretrend_power, dynamic, target_power=target_power)
     except ValueError as exc:
         return str(exc)
     return found.against(found.slope)
 
 
-def pretrend_table(pp: did.PretrendPowerResult | str) -> pd.DataFrame:
+def pretrend_check(dynamic, sensitivity_result: Sensitivity | did.HonestResult | None = None, *,
+                   target_power: float = 0.5) -> PretrendPower:
+    """:func:`pretrend_power` as a frozen result, with the bias such a trend would cause after adoption."""
+    found = pretrend_power(dynamic, target_power=target_power)
+    if isinstance(found, str):
+        return PretrendPower(None, found)
+    rm = sensitivity_result.relative if isinstance(sensitivity_result, Sensitivity) else sensitivity_result
+    if rm is None:
+        return PretrendPower(found)
+    post = tuple(int(t) for t in rm.post_event_times if t >= 0)
+    reference = found.settings["reference"]
+    if not post or reference is None or not np.isfinite(rm.estimate):
+        return PretrendPower(found, post_event_times=post)
+    bias = float(found.slope * np.mean([t - reference for t in post]))
+    share = abs(bias) / abs(rm.estimate) if rm.estimate else np.inf
+    return PretrendPower(found, bias=bias, share=float(share), post_event_times=post)
+
+
+def pretrend_table(pp: did.PretrendPowerResult | PretrendPower | str) -> pd.DataFrame:
     """The pre-adoption coefficients with the violation detected at the target power (or why there is none)."""
+    if isinstance(pp, PretrendPower):
+        return pp.tidy()
     if isinstance(pp, str):
-        return pd.DataFrame({"note": [f"pre-test power not computed: {pp}"]})
+        return pd.DataFrame({"identified": [False], "note": [pp]})
     return pp.tidy()
-
-
-def pretrend_power_reading(pp: did.PretrendPowerResult, rm: did.HonestResult, outcome: str,
-                           dataset=None) -> Markdown:
-    """The pre-trend power statement in plain words, set against the effect it could bias."""
-    if isinstance(pp, str):
-        return Markdown(f"The power of the pre-test could not be computed on these data: {pp}.")
-    units = units_label(dataset, outcome)
-    digits = _digits(pp.slope)
-    times = pp.event_time
-    how_often = "half the time" if pp.target_power == 0.5 else f"{pp.target_power:.0%} of the time"
-    text = (f"The pre-test flags a problem when any of the {len(times)} pre-adoption coefficients (event times "
-            f"{times.min()} to {times.max()}) is significant on its own (|t| > {pp.settings['critical_value']:g}). "
-            f"**The pre-test would detect a linear trend of {pp.slope:.{digits}f} {units} a year only {how_often}** "
-            f"(Roth 2022); with parallel trends it raises a false alarm {pp.size:.0%} of the time.")
-    post = [t for t in rm.post_event_times if t >= 0]
-    reference = pp.settings["reference"]
-    if post and reference is not None and np.isfinite(rm.estimate):
-        bias = pp.slope * float(np.mean([t - reference for t in post]))
-        share = abs(bias) / abs(rm.estimate) if rm.estimate else np.inf
-        text += (f"\n\nIf such a trend went on after adoption it would add {bias:.{_digits(bias)}f} {units} on average "
-                 f"over event times {min(post)}-{max(post)}, against an estimated average effect of "
-                 f"{_num(rm.estimate, _digits(rm.std_error))} {units} over the same years: "
-                 + ("**a trend the pre-test misses half the time could produce most of the effect**, so passing the "
-                    "pre-test says little; the sensitivity analysis above is the better guide."
-                    if share >= 0.5 else
-                    f"about {share:.0%} of it, so a trend the pre-test would miss half the time explains only part "
-                    "of the effect."))
-    if np.isfinite(pp.likelihood_ratio):
-        text += (f" The estimated pre-adoption coefficients are {pp.likelihood_ratio:.2g} times as likely under that "
-                 "trend as under parallel trends (likelihood ratio), and passing the pre-test is "
-                 f"{pp.bayes_factor:.2f} times as likely under it (Bayes factor).")
-    for note in pp.notes:
-        text += f"\n\n_{note}_"
-    return Markdown(text)
 
 
 # --------------------------------------------------------------------------------------
@@ -502,53 +597,40 @@ def pretrend_power_reading(pp: did.PretrendPowerResult, rm: did.HonestResult, ou
 # --------------------------------------------------------------------------------------
 
 
-def placebo_title(ri: did.RandomizationResult, outcome: str) -> str:
+def placebo(panel: pd.DataFrame, covariates: list[str], *, method: str = "dr", alpha: float = 0.05,
+            shifts=(1, 2, 3)) -> did.PlaceboResult:
+    """Callaway-Sant'Anna with every adoption moved ``shifts`` years earlier, on the years before the real one."""
+    return _quiet(did.placebo, panel, **PANEL_KEYS, shifts=shifts, covariates=list(covariates) or None,
+                  method=method, alpha=alpha)
+
+
+def randomization(panel: pd.DataFrame, covariates: list[str], *, draws: int = 99, seed: int = 2016,
+                  method: str = "dr") -> did.RandomizationResult:
+    """Randomization inference: the average effect with adoption dates reassigned at random, ``draws`` times."""
+    return _quiet(did.randomization_inference, panel, **PANEL_KEYS, draws=draws, seed=seed,
+                  covariates=list(covariates) or None, method=method)
+
+
+def as_large(ri: did.RandomizationResult) -> tuple[int, int]:
+    """(reassignments whose effect is at least as far from zero as the real one, valid reassignments)."""
     valid = ri.permuted[np.isfinite(ri.permuted)]
-    count = int((np.abs(valid) >= abs(ri.estimate)).sum())
-    if count == 0:
-        return (f"None of {valid.size} random reassignments of adoption dates gives an effect on {outcome} "
-                f"as large as the real one (p = {ri.p_value:.3f})")
-    return (f"{count} of {valid.size} random reassignments of adoption dates give an effect on {outcome} "
-            f"as large as the real one (p = {ri.p_value:.3f})")
+    return int((np.abs(valid) >= abs(ri.estimate)).sum()), int(valid.size)
 
 
-def placebo_reading(placebos: did.PlaceboResult, ri: did.RandomizationResult, alpha: float, outcome: str,
-                    dataset=None) -> Markdown:
-    """What the placebo adoption dates and the random reassignments find."""
-    w = _words(dataset)
-    units = units_label(dataset, outcome)
+@dataclass(frozen=True)
+class PlaceboCounts:
+    """Placebo dates estimated and those that find an 'effect' (p below alpha)."""
+
+    estimated: int
+    total: int
+    rejected: int
+
+
+def placebo_counts(placebos: did.PlaceboResult, alpha: float = 0.05) -> PlaceboCounts:
     f = placebos.tidy()
-    ok = f[f["identified"]]
-    lines = []
-    digits = _digits(float(ok["std_error"].median())) if len(ok) else 2
-    for r in f.itertuples():
-        if not r.identified:
-            lines.append(f"- {r.shift} year(s) earlier: not estimable ({r.note})")
-            continue
-        verdict = ("consistent with no effect" if _covers_zero(r.conf_low, r.conf_high)
-                   else "**different from zero**")
-        lines.append(f"- {r.shift} year(s) earlier: {_num(r.estimate, digits)} {units} "
-                     f"({_ci(r.conf_low, r.conf_high, alpha, digits)}), {verdict}")
-    rejected = int((ok["p_value"] < alpha).sum())
-    text = ("Moving every adoption earlier and using only the years before the real adoption, the estimator should "
-            "find nothing:\n" + "\n".join(lines) + "\n\n")
-    if len(ok) == 0:
-        text += "No placebo date could be estimated."
-    elif rejected == 0:
-        text += ("No placebo date finds an effect, as expected if adopters and comparisons moved alike before "
-                 "adoption.")
-    else:
-        text += (f"{rejected} of {len(ok)} placebo dates find an 'effect' before adoption (p < {alpha:g}). "
-                 "Adopters were already drifting apart from the comparisons, or anticipated the adoption: "
-                 "read the main estimate with caution.")
-    verdict = (f"So few random assignments give an effect as large that chance is an unlikely explanation "
-               f"at the {alpha:.0%} level." if ri.p_value < alpha else
-               f"That is not rare enough to rule out chance at the {alpha:.0%} level.")
-    text += (f"\n\n**Randomization inference:** reassigning the adoption dates at random across {w['units']} "
-             f"({ri.n_valid} draws, seed {ri.seed}), the average effect is as far from zero as the real one "
-             f"({_num(ri.estimate, digits)}) in a share p = {ri.p_value:.3f} of draws (with the +1 correction). "
-             + verdict)
-    return Markdown(text)
+    ok = f[f["identified"].astype(bool)] if "identified" in f else f.iloc[0:0]
+    rejected = int((ok["p_value"] < alpha).sum()) if "p_value" in ok else 0
+    return PlaceboCounts(int(len(ok)), int(len(f)), rejected)
 
 
 # --------------------------------------------------------------------------------------
@@ -556,129 +638,65 @@ def placebo_reading(placebos: did.PlaceboResult, ri: did.RandomizationResult, al
 # --------------------------------------------------------------------------------------
 
 
-def power_title(pw: did.PowerResult, outcome: str, dataset=None) -> str:
-    units = units_label(dataset, outcome)
-    digits = _digits(pw.mde)
-    return (f"These data detect an average effect on {outcome} of {pw.mde:.{digits}f} {units} "
-            f"{pw.target_power:.0%} of the time")
+def minimum_detectable_effect(panel: pd.DataFrame, covariates: list[str], *, simulations: int = 200,
+                              seed: int = 2016, alpha: float = 0.05) -> did.PowerResult:
+    """The smallest average effect detected 80 % of the time on simulated panels shaped like this one."""
+    return _quiet(did.power, panel, **PANEL_KEYS, simulations=simulations, seed=seed, alpha=alpha,
+                  covariates=list(covariates) or None)
 
 
-def power_reading(pw: did.PowerResult, table: pd.DataFrame, outcome: str, dataset=None) -> Markdown:
-    """The minimum detectable effect against the estimate (Callaway-Sant'Anna, never-treated controls)."""
-    w = _words(dataset)
-    units = units_label(dataset, outcome)
-    digits = _digits(pw.mde)
-    text = (f"Simulating {pw.simulations} panels with these {w['units']}, years and adoption cohorts, and outcomes "
-            "that vary as the untreated observations do, the smallest average effect the estimator detects "
-            f"{pw.target_power:.0%} of the time at the {pw.alpha:.0%} level is **{pw.mde:.{digits}f} {units}** "
-            f"(normal approximation from the real standard error: {pw.mde_analytic:.{digits}f}). ")
-    t = table.set_index("estimator")
-    if REFERENCE_ESTIMATOR in t.index and np.isfinite(t.loc[REFERENCE_ESTIMATOR, "estimate"]):
-        row = t.loc[REFERENCE_ESTIMATOR]
-        est = float(row["estimate"])
-        detected = not _covers_zero(row["conf_low"], row["conf_high"])
-        if detected:
-            text += (f"The estimated effect, {_num(est, digits)}, is {'larger' if abs(est) >= pw.mde else 'smaller'} "
-                     "than that"
-                     + ("." if abs(est) >= pw.mde else
-                        ", yet significant. That is a warning: with this little power, the estimates that reach "
-                        "significance overstate the true effect on average (the 'winner's curse')."))
-        else:
-            text += (f"The estimate, {_num(est, digits)}, is not significant; effects smaller than about "
-                     f"{pw.mde:.{digits}f} {units} could easily have been missed, so the absence of evidence is "
-                     "not evidence of absence.")
-    # more than two binomial standard errors from alpha: the simulation's own noise cannot explain it
-    off = abs(pw.size - pw.alpha) > 2 * np.sqrt(pw.alpha * (1 - pw.alpha) / pw.simulations)
-    text += (f" With no effect the simulated test rejects {pw.size:.1%} of the time"
-             + (f", close to the nominal {pw.alpha:.0%}: the standard errors are about right." if not off else
-                f", away from the nominal {pw.alpha:.0%}: the standard errors may be "
-                f"{'too small' if pw.size > pw.alpha else 'too large'} for a panel like this one."))
-    return Markdown(text)
+def size_is_off(pw: did.PowerResult) -> bool:
+    """True when the simulated size is more than two binomial standard errors from alpha (not simulation noise)."""
+    return bool(abs(pw.size - pw.alpha) > 2 * np.sqrt(pw.alpha * (1 - pw.alpha) / pw.simulations))
 
 
 # --------------------------------------------------------------------------------------
-# 6. summary
+# 6. key numbers for the checked cell
 # --------------------------------------------------------------------------------------
 
 
-def summary(decomposition, table: pd.DataFrame, rm: did.HonestResult, placebos: did.PlaceboResult,
-            ri: did.RandomizationResult, pw: did.PowerResult, alpha: float, outcome: str, dataset=None,
-            pretrend: did.PretrendPowerResult | None = None) -> Markdown:
-    """One bullet per check, each stating what it found."""
-    units = units_label(dataset, outcome)
-    t = table.set_index("estimator")
-    ref = t.loc[REFERENCE_ESTIMATOR] if REFERENCE_ESTIMATOR in t.index else None
-    digits = _digits(float(ref["std_error"])) if ref is not None and np.isfinite(ref["std_error"]) else 2
-    bullets = []
-    s = decomposition.summary().set_index("comparison") if decomposition is not None else None
-    if s is not None:
-        bad = s.loc[[k for k in FORBIDDEN if k in s.index], "weight"].sum()
-        bullets.append(f"**TWFE:** {bad:.0%} of its weight is on comparisons with already-treated controls.")
-    modern = t.loc[_modern(t.index)].dropna(subset=["estimate"])
-    if len(modern):
-        agree = float(modern["conf_low"].max()) <= float(modern["conf_high"].min())
-        bullets.append(f"**Modern estimators:** {_num(modern['estimate'].min(), digits)} to "
-                       f"{_num(modern['estimate'].max(), digits)} {units}; "
-                       + ("they agree within sampling error." if agree else "they disagree beyond sampling error."))
-    if _covers_zero(rm.original["conf_low"], rm.original["conf_high"]):
-        bullets.append("**Parallel trends:** no significant effect to overturn.")
-    else:
-        bullets.append("**Parallel trends:** breakdown Mbar = "
-                       + (f"more than {rm.frame['parameter'].max():g}" if np.isinf(rm.breakdown)
-                          else f"{rm.breakdown:.2g}")
-                       + " (times the largest pre-adoption drift).")
-    if isinstance(pretrend, did.PretrendPowerResult):
-        bullets.append(f"**Pre-test power:** the pre-test would detect a linear trend of "
-                       f"{pretrend.slope:.{_digits(pretrend.slope)}f} {units} a year only "
-                       + ("half the time." if pretrend.target_power == 0.5 else f"{pretrend.target_power:.0%} of the time."))
-    pl = placebos.tidy()
-    pl = pl[pl["identified"]]
-    bullets.append(f"**Placebos:** {int((pl['p_value'] < alpha).sum())} of {len(pl)} placebo dates find an effect; "
-                   f"randomization-inference p = {ri.p_value:.3f}.")
-    bullets.append(f"**Power:** minimum detectable effect {pw.mde:.{_digits(pw.mde)}f} {units} "
-                   f"({pw.target_power:.0%} power, {pw.alpha:.0%} size).")
-    return Markdown("\n".join(f"- {b}" for b in bullets))
-
-
-def check_text(decomposition, table: pd.DataFrame, rm: did.HonestResult, placebos: did.PlaceboResult,
-               pretrend: did.PretrendPowerResult | None = None, wild: "SectorWildBootstrap | None" = None) -> str:
-    """Stable, rounded facts for the notebook's checked cell.
+def check_text(decomposition, table: pd.DataFrame, rm, placebos: did.PlaceboResult,
+               pretrend=None, wild: "SectorWildBootstrap | None" = None) -> str:
+    """Stable, rounded numbers and ids for the notebook's checked cell, as ``key: value`` lines (no sentences).
 
     Nothing that depends on the simulations' draws, except the wild-cluster-bootstrap interval of ``wild``:
     its draws are seeded, so it changes only when the estimate, its inputs or the bootstrap change.
+    ``rm`` is a :class:`Sensitivity` or its relative-magnitude ``HonestResult``.
     """
+    rm = rm.relative if isinstance(rm, Sensitivity) else rm
     t = table.set_index("estimator")
-    lines = []
+    values = {}
     for name, row in t.iterrows():
-        lines.append(f"{name}: " + (f"{row['estimate']:+.2f} (s.e. {row['std_error']:.2f})"
-                                    if np.isfinite(row["estimate"]) else "not estimable"))
+        values[name] = (f"{row['estimate']:+.2f} (se {row['std_error']:.2f})" if np.isfinite(row["estimate"])
+                        else "not identified")
     if decomposition is not None:
-        s = decomposition.summary().set_index("comparison")
-        bad = s.loc[[k for k in FORBIDDEN if k in s.index], "weight"].sum()
-        lines.append(f"Bacon: {len(decomposition.frame)} comparisons; weight on already-treated controls {bad:.0%}")
-    signs = "".join("+" if v > 0 else "-" for v in t["estimate"].dropna())
-    lines.append(f"Estimators with an estimate: {int(t['estimate'].notna().sum())} of {len(t)}; signs {signs}")
-    excludes = not _covers_zero(rm.original["conf_low"], rm.original["conf_high"])
-    lines.append(f"Original interval excludes zero: {excludes}")
-    lines.append(f"Average effect over event times {min(t for t in rm.post_event_times if t >= 0)}-"
-                 f"{max(rm.post_event_times)} (sensitivity target): {rm.estimate:+.2f}")
+        shares = bacon_shares(decomposition)
+        values["bacon comparisons"] = shares.n_comparisons
+        values["bacon weight on already-treated controls"] = f"{shares.forbidden_weight:.2f}"
+    values["estimators with an estimate"] = f"{int(t['estimate'].notna().sum())} of {len(t)}"
+    values["signs"] = "".join("+" if v > 0 else "-" for v in t["estimate"].dropna())
+    values["original interval excludes zero"] = not _covers_zero(rm.original["conf_low"], rm.original["conf_high"])
+    post = [x for x in rm.post_event_times if x >= 0]
+    values[f"sensitivity target (event times {min(post)}-{max(post)})"] = f"{rm.estimate:+.2f}"
     pl = placebos.tidy()
-    lines.append(f"Placebo dates estimated: {int(pl['identified'].sum())} of {len(pl)}")
+    values["placebo dates estimated"] = f"{int(pl['identified'].sum())} of {len(pl)}"
+    if isinstance(pretrend, PretrendPower):
+        pretrend = pretrend.result if pretrend.result is not None else pretrend.reason
     if isinstance(pretrend, str):
-        lines.append("Pre-test power: not computed")
+        values["pre-test power"] = "not computed"
     elif pretrend is not None:
-        lines.append(f"Pre-test detects a linear trend of {pretrend.slope:.2f} a year "
-                     f"{pretrend.target_power:.0%} of the time (pre-adoption coefficients {len(pretrend.event_time)})")
+        values["pre-test slope detected"] = (f"{pretrend.slope:.2f} at power {pretrend.target_power:.2f} "
+                                             f"({len(pretrend.event_time)} pre-adoption coefficients)")
     if wild is not None:
         if wild.wild is None:
-            lines.append("Wild cluster bootstrap by sector (national entities): not estimable")
+            values["wild by sector"] = f"not identified ({wild.note})"
         else:
             o = wild.tidy().iloc[0]
-            lines.append(f"Wild cluster bootstrap by sector (national entities, {wild.outcome}): {wild.n_clusters} "
-                         f"clusters, {o['treated_sectors']} with adopters; overall {o['estimate']:+.2f}, analytic "
-                         f"{o['analytic_low']:+.2f} to {o['analytic_high']:+.2f}, wild {o['wild_low']:+.2f} to "
-                         f"{o['wild_high']:+.2f}")
-    return "\n".join(lines)
+            values["wild by sector"] = (f"{wild.outcome}, {wild.n_clusters} clusters, {o['treated_sectors']} with "
+                                        f"adopters; {o['estimate']:+.2f}, analytic [{o['analytic_low']:+.2f}, "
+                                        f"{o['analytic_high']:+.2f}], wild [{o['wild_low']:+.2f}, "
+                                        f"{o['wild_high']:+.2f}]")
+    return _lines(values)
 
 
 def truth(dataset, outcome: str, panel: pd.DataFrame, covariates: list[str], until_year: int,
@@ -699,9 +717,20 @@ def truth(dataset, outcome: str, panel: pd.DataFrame, covariates: list[str], unt
 # synthetic difference-in-differences for the first national cohort (heads of sector)
 # --------------------------------------------------------------------------------------
 
-#: Estimator labels of the synthetic-DiD rows, in the order of ``SyntheticDidResult.tidy()``.
-SDID_LABELS = {"sdid": "Synthetic DiD (Arkhangelsky et al.)", "sc": "Synthetic control (no time weights)",
-               "did": "DiD, equal weights"}
+#: Estimator ids of the synthetic-DiD rows, in the order of ``SyntheticDidResult.tidy()``.
+SDID_ESTIMATORS = ("sdid", "sc", "did")
+#: Kept for callers of the former labels: id -> id (the words are in ``evaluation.text.robustness``).
+SDID_LABELS = {k: k for k in SDID_ESTIMATORS}
+#: Reason codes of :class:`FirstCohortSynthetic` (``reason``) and what each carries.
+FIRST_COHORT_REASONS = {
+    "no_head_of_sector_column": "the data do not say which entities are national heads of sector",
+    "no_head_adopted": "no national head of sector adopted within the years of data",
+    "few_pre_years": "fewer than two years of the outcome before the first cohort (cohort, first_year)",
+    "head_not_complete": "no head of sector of the first cohort is observed in every year (cohort)",
+    "no_comparison": "no national entity is left that had not adopted by the last year",
+    "estimator": "synthetic_did refused the block (error)",
+    "no_indicator": "the data have no indicator",
+}
 
 
 @dataclass(frozen=True)
@@ -710,43 +739,84 @@ class FirstCohortSynthetic:
 
     ``outcome`` is the outcome used, which differs from ``requested`` when the
     requested one was not measured in two years before that cohort adopted
-    (``note`` says so). ``result`` is None when no outcome allows the estimate.
+    (``requested_reason``/``requested_first_year`` say why). ``result`` is None
+    when no outcome allows the estimate; ``reason`` is then a code of
+    :data:`FIRST_COHORT_REASONS`, with ``first_year`` and ``error`` as it needs.
     """
 
     requested: str
     outcome: str | None
     cohort: int | None
     result: did.SyntheticDidResult | None
-    note: str
+    reason: str = ""
     dropped: int = 0
     last_year: int | None = None
+    first_year: int | None = None
+    error: str = ""
+    requested_reason: str = ""
+    requested_first_year: int | None = None
+
+    @property
+    def substituted(self) -> bool:
+        return self.result is not None and self.outcome != self.requested
+
+    @property
+    def note(self) -> str:
+        """The reason code (kept for callers of the former sentence)."""
+        return self.reason or self.requested_reason
+
+    @property
+    def effective_controls(self) -> float:
+        """1 / sum of squared unit weights: how many comparison entities the weights amount to."""
+        if self.result is None:
+            return np.nan
+        return 1 / float(np.sum(self.result.unit_weights.to_numpy() ** 2))
+
+    def top_controls(self, n: int = 3) -> list:
+        """Ids of the comparison entities with the largest synthetic-DiD weights."""
+        if self.result is None:
+            return []
+        top = self.result.unit_weights.sort_values(ascending=False)
+        return list(top[top > 0].head(n).index)
+
+    def weighted_years(self, threshold: float = 0.05) -> list[int]:
+        """Pre-adoption years with a time weight above ``threshold``, largest first."""
+        if self.result is None:
+            return []
+        w = self.result.time_weights
+        return [int(y) for y in w[w > threshold].sort_values(ascending=False).index]
 
     def tidy(self) -> pd.DataFrame:
-        """The three estimators' rows (COMPARISON_COLUMNS); one unidentified row with the reason if none."""
+        """The three estimators' rows (:data:`COMPARISON_COLUMNS`); one unidentified row with the reason if none.
+
+        ``n_units`` is the treated entities, ``n_clusters`` the comparison entities
+        (``sdid``, ``did``) or those with a weight (``sc``), ``cells`` the
+        pre-adoption years.
+        """
         if self.result is None:
-            return pd.DataFrame([{"estimator": SDID_LABELS["sdid"], "estimate": np.nan, "std_error": np.nan,
-                                  "conf_low": np.nan, "conf_high": np.nan, "reading": f"not estimable: {self.note}"}],
-                                columns=COMPARISON_COLUMNS)
-        t = self.result.tidy()
+            return pd.DataFrame([_row("sdid", note=self.reason)], columns=COMPARISON_COLUMNS)
         r = self.result
-        effective = 1 / float(np.sum(r.unit_weights.to_numpy() ** 2))
-        readings = {"sdid": f"{r.n_treated} treated, {r.n_control} comparison entities (effectively "
-                            f"{effective:.0f}); placebo standard errors, {r.settings['replications']} draws",
-                    "sc": f"weight on {int(np.count_nonzero(r.sc_unit_weights))} comparison entities",
-                    "did": f"all {r.n_control} comparison entities, all {r.n_pre} pre-adoption years equally"}
-        return pd.DataFrame({"estimator": [SDID_LABELS[k] for k in t["estimator"]], "estimate": t["estimate"],
-                             "std_error": t["std_error"], "conf_low": t["conf_low"], "conf_high": t["conf_high"],
-                             "reading": [readings[k] for k in t["estimator"]]}, columns=COMPARISON_COLUMNS)
+        t = r.tidy()
+        rows = []
+        for k, row in zip(t["estimator"], t.itertuples()):
+            controls = int(np.count_nonzero(r.sc_unit_weights)) if k == "sc" else int(r.n_control)
+            rows.append(_row(k, estimate=row.estimate, std_error=row.std_error, conf_low=row.conf_low,
+                             conf_high=row.conf_high, identified=bool(np.isfinite(row.estimate)),
+                             n_units=int(r.n_treated), n_clusters=controls, cells=int(r.n_pre)))
+        return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
-def _first_cohort_block(panel: pd.DataFrame) -> tuple[pd.DataFrame | None, int | None, int, str]:
-    """The block: national heads of sector of the first cohort, against national entities not adopted yet."""
+def _first_cohort_block(panel: pd.DataFrame) -> tuple[pd.DataFrame | None, int | None, int, str, int | None]:
+    """The block: national heads of sector of the first cohort, against national entities not adopted yet.
+
+    Returns ``(block, first cohort, entities dropped, reason code, first year measured)``.
+    """
     if not {"level", "head_of_sector"}.issubset(panel.columns):
-        return None, None, 0, "these data do not say which entities are national heads of sector"
+        return None, None, 0, "no_head_of_sector_column", None
     national = panel[(panel["level"] == "national") & panel["value"].notna()]
     heads = national[(national["head_of_sector"] == 1) & (national["cohort"] > 0)]
     if heads.empty:
-        return None, None, 0, "no national head of sector adopted within the years of data"
+        return None, None, 0, "no_head_adopted", None
     first = int(heads["cohort"].min())
     treated_ids = set(heads.loc[heads["cohort"] == first, "entity_id"])
     keep = national[national["entity_id"].isin(treated_ids) | (national["cohort"] == 0)]
@@ -755,80 +825,55 @@ def _first_cohort_block(panel: pd.DataFrame) -> tuple[pd.DataFrame | None, int |
     complete = counts.index[counts == years.size]
     dropped = int(counts.size - complete.size)
     keep = keep[keep["entity_id"].isin(complete)]
-    n_pre = int((years < first).sum())
-    if n_pre < 2:
-        return None, first, dropped, (f"the first national heads of sector adopted in {first}, and the outcome is "
-                                      f"measured from {years.min()} on: synthetic DiD needs two years before adoption")
+    if int((years < first).sum()) < 2:
+        return None, first, dropped, "few_pre_years", int(years.min())
     if not set(keep["entity_id"]) & treated_ids:
-        return None, first, dropped, f"no {first} head of sector is observed in every year"
+        return None, first, dropped, "head_not_complete", int(years.min())
     if not (keep["cohort"] == 0).any():
-        return None, first, dropped, "no national entity is left that had not adopted by the last year"
+        return None, first, dropped, "no_comparison", int(years.min())
     block = keep.assign(treated=((keep["cohort"] == first) & (keep["year"] >= first)).astype(int))
-    return block, first, dropped, ""
+    return block, first, dropped, "", int(years.min())
 
 
 def first_cohort_synthetic_did(dataset, outcome: str, until_year: int | None = None, *, replications: int = 200,
                                seed: int = 2016, alpha: float = 0.05) -> FirstCohortSynthetic:
-    """Synthetic DiD (:func:`evaluation.did.synthetic_did`) for the first national cohort of heads of sector.
+    """Synthetic DiD (:func:`evaluation.did.synthetic_did`, Arkhangelsky et al. 2021) for the first national
+    cohort of heads of sector.
 
     The heads of sector that created the post first are one block (same year,
     treated ever after); the comparisons are the national entities that had not
     created it by the last year used. Entities not observed in every year are
     left out (synthetic DiD needs a balanced block). If ``outcome`` was not
     measured in two years before that cohort adopted, the first of the
-    dataset's other indicators that was is used instead, and ``note`` says so;
-    the estimate is then about that indicator, not the report's outcome.
+    dataset's other indicators that was is used instead, and
+    ``requested_reason`` says why; the estimate is then about that indicator,
+    not the report's outcome.
     """
-    reasons = []
     from evaluation.panel import analysis_panel
 
+    reasons = []
     for candidate in [outcome] + [o for o in dataset.indicators if o != outcome]:
-        block, first, dropped, reason = _first_cohort_block(analysis_panel(dataset, candidate, "national",
-                                                                           until_year=until_year))
+        block, first, dropped, reason, first_year = _first_cohort_block(
+            analysis_panel(dataset, candidate, "national", until_year=until_year))
         if block is None:
-            reasons.append((candidate, reason))
+            reasons.append((candidate, reason, first, first_year, dropped))
             if first is None:  # no heads of sector at all: another outcome will not help
                 break
             continue
+        requested = dict(requested_reason=reasons[0][1], requested_first_year=reasons[0][3]) \
+            if candidate != outcome and reasons else {}
         try:
             result = did.synthetic_did(block, "value", "entity_id", "year", "treated", replications=replications,
                                        seed=seed, alpha=alpha)
         except ValueError as exc:  # e.g. fewer comparisons than treated entities: say so in the table
-            return FirstCohortSynthetic(outcome, candidate, first, None, str(exc), dropped, int(block["year"].max()))
-        note = "" if candidate == outcome else (f"{outcome}: {reasons[0][1]}; {candidate} is the first indicator "
-                                                "measured in two years before that, so this section uses it")
-        return FirstCohortSynthetic(outcome, candidate, first, result, note, dropped, int(block["year"].max()))
-    return FirstCohortSynthetic(outcome, None, None, None, reasons[0][1] if reasons else "no indicator in these data")
-
-
-def first_cohort_reading(fc: FirstCohortSynthetic, alpha: float = 0.05, dataset=None) -> Markdown:
-    """What the synthetic DiD says about the first national cohort, computed from the result."""
-    if fc.result is None:
-        return Markdown(f"Synthetic difference-in-differences for the first national heads of sector is not "
-                        f"estimable here: {fc.note}.")
-    r = fc.result
-    units = units_label(dataset, fc.outcome) if dataset is not None else "units"
-    digits = _digits(max(abs(r.estimate), r.std_error))
-    est = r.estimates
-    top = r.unit_weights.sort_values(ascending=False)
-    top = top[top > 0].head(3)
-    names = (dataset.entities.set_index("entity_id")["name"] if dataset is not None and "name" in
-             getattr(dataset, "entities", pd.DataFrame()).columns else pd.Series(dtype=object))
-    top_names = [str(names.get(e, e)) for e in top.index]
-    years = r.time_weights[r.time_weights > 0.05].sort_values(ascending=False)
-    text = (f"The {r.n_treated} national heads of sector that created the post in {fc.cohort} are compared with "
-            f"{r.n_control} national entities that had not created it by {fc.last_year}"
-            f"{'' if not fc.dropped else f' ({fc.dropped} entities not observed every year left out)'}. "
-            f"Synthetic DiD estimates **{_num(r.estimate, digits)} {units}** on {fc.outcome} "
-            f"({_ci(r.conf_low, r.conf_high, alpha, digits)}, placebo standard errors), against "
-            f"{_num(est['sc'], digits)} by synthetic control and {_num(est['did'], digits)} by plain DiD. "
-            f"The comparison leans most on {'; '.join(top_names)} and on the pre-adoption "
-            f"year(s) {', '.join(map(str, years.index))}. ")
-    text += ("The interval includes zero." if _covers_zero(r.conf_low, r.conf_high) else
-             "The interval excludes zero.")
-    if fc.note:
-        text += f" Note: {fc.note}."
-    return Markdown(text)
+            return FirstCohortSynthetic(outcome, candidate, first, None, "estimator", dropped,
+                                        int(block["year"].max()), first_year, str(exc), **requested)
+        return FirstCohortSynthetic(outcome, candidate, first, result, "", dropped, int(block["year"].max()),
+                                    first_year, **requested)
+    if not reasons:
+        return FirstCohortSynthetic(outcome, None, None, None, "no_indicator")
+    _, reason, first, first_year, dropped = reasons[0]
+    return FirstCohortSynthetic(outcome, None, first, None, reason, dropped, first_year=first_year)
 
 
 # --------------------------------------------------------------------------------------
@@ -846,7 +891,17 @@ WILD_COVERAGE = {
 #: Columns of :meth:`SectorWildBootstrap.tidy`: the two intervals side by side, one row per effect.
 WILD_COLUMNS = ["effect", "event_time", "estimate", "std_error", "analytic_low", "analytic_high", "wild_low",
                 "wild_high", "treated_sectors", "identified", "note"]
-OVERALL_EFFECT = "Overall ATT (average since adoption)"
+#: ``effect`` of the overall row (the others are ``event_time``).
+OVERALL_EFFECT = "overall"
+#: Reason codes of :class:`SectorWildBootstrap` (``note``); ``detail`` carries the data a code needs.
+WILD_REASONS = {
+    "no_outcome": "the outcome has no values up to that year (detail: the panel's message)",
+    "no_national": "no national entities with values of the outcome",
+    "no_sector": "entities.csv gives no sector for the national entities",
+    "one_sector": "all national entities with a sector belong to one sector (detail: its name)",
+    "estimator": "att_gt refused the data (detail: its message)",
+    "not_identified": "no cohort-year cell is identified (detail: the estimator's note)",
+}
 
 
 @dataclass(frozen=True)
@@ -857,7 +912,8 @@ class SectorWildBootstrap:
     errors, normal intervals); ``wild`` the same estimate with
     ``cluster_bootstrap="wild"`` (wild cluster bootstrap-t, Webb weights drawn per
     sector; :mod:`evaluation.did.wild_bootstrap`). Both are None when the data do
-    not allow it, and ``note`` says why.
+    not allow it; ``note`` is then a code of :data:`WILD_REASONS` and ``detail``
+    the data it needs.
     """
 
     outcome: str
@@ -867,11 +923,16 @@ class SectorWildBootstrap:
     n_entities: int = 0
     n_sectors: int = 0
     no_sector: int = 0
+    detail: str = ""
 
     @property
     def n_clusters(self) -> int:
         """Sectors among the entities the estimate uses (entities adopted before the first year drop out)."""
         return 0 if self.wild is None else int(self.wild.inference.n_clusters)
+
+    @property
+    def n_used(self) -> int:
+        return 0 if self.wild is None else int(self.wild.n_units)
 
     def treated_sectors(self, cohorts) -> int:
         """Sectors holding at least one entity of ``cohorts`` among the entities the estimate uses."""
@@ -881,18 +942,18 @@ class SectorWildBootstrap:
         return int(np.unique(self.wild.cluster_codes[inside]).size)
 
     def tidy(self) -> pd.DataFrame:
-        """The overall ATT and the event study: estimate, cluster-robust SE, the analytic and the wild interval.
+        """The overall ATT and the event study: estimate, cluster-robust SE, the analytic and the wild limits.
 
         The overall row's two intervals are pointwise; on the event-time rows
-        the analytic interval is pointwise and the wild one is a uniform band
+        the analytic interval is pointwise and the wild limits are a uniform band
         over the event times (as every event-study band of the suite). When the
-        estimate is not possible: one row, ``identified`` False, ``note`` why.
+        estimate is not possible: one row, ``identified`` False, ``note`` the reason code.
         """
         if self.wild is None:
             return pd.DataFrame([{"effect": OVERALL_EFFECT, "event_time": np.nan, "estimate": np.nan,
                                   "std_error": np.nan, "analytic_low": np.nan, "analytic_high": np.nan,
                                   "wild_low": np.nan, "wild_high": np.nan, "treated_sectors": 0, "identified": False,
-                                  "note": f"not estimable: {self.note}"}], columns=WILD_COLUMNS)
+                                  "note": self.note}], columns=WILD_COLUMNS)
         cells = self.wild.tidy()
         cells = cells[cells["identified"]]
         a, w = self.analytic.aggregate("simple").overall, self.wild.aggregate("simple").overall
@@ -903,7 +964,7 @@ class SectorWildBootstrap:
                  "identified": bool(w.identified), "note": w.note}]
         analytic, wild = self.analytic.aggregate("dynamic").tidy(), self.wild.aggregate("dynamic").tidy()
         for ra, rw in zip(analytic.itertuples(), wild.itertuples()):
-            rows.append({"effect": f"Event time {rw.event_time}", "event_time": rw.event_time,
+            rows.append({"effect": "event_time", "event_time": rw.event_time,
                          "estimate": rw.estimate, "std_error": rw.std_error, "analytic_low": ra.conf_low,
                          "analytic_high": ra.conf_high, "wild_low": rw.conf_low, "wild_high": rw.conf_high,
                          "treated_sectors": self.treated_sectors(
@@ -911,9 +972,24 @@ class SectorWildBootstrap:
                          "identified": bool(rw.identified), "note": rw.note})
         return pd.DataFrame(rows, columns=WILD_COLUMNS)
 
+    def event_time_counts(self) -> dict:
+        """Event times (after, before adoption) whose analytic interval / wild band excludes zero, and totals."""
+        table = self.tidy()
+        es = table[table["event_time"].notna() & table["identified"].astype(bool)]
+        pre, post = es[es["event_time"] < 0], es[es["event_time"] >= 0]
 
-def _not_by_sector(outcome: str, note: str, **counts) -> SectorWildBootstrap:
-    return SectorWildBootstrap(outcome, None, None, note, **counts)
+        def count(rows, low, high):
+            return int(sum(not _covers_zero(lo, hi) for lo, hi in zip(rows[low], rows[high])))
+
+        return {"event_times": len(es), "post": len(post), "pre": len(pre),
+                "post_analytic": count(post, "analytic_low", "analytic_high"),
+                "post_wild": count(post, "wild_low", "wild_high"),
+                "pre_analytic": count(pre, "analytic_low", "analytic_high"),
+                "pre_wild": count(pre, "wild_low", "wild_high")}
+
+
+def _not_by_sector(outcome: str, note: str, detail: str = "", **counts) -> SectorWildBootstrap:
+    return SectorWildBootstrap(outcome, None, None, note, detail=detail, **counts)
 
 
 def wild_by_sector(dataset, outcome: str, covariates: list[str], until_year: int | None = None, *,
@@ -938,24 +1014,19 @@ def wild_by_sector(dataset, outcome: str, covariates: list[str], until_year: int
     try:
         panel = analysis_panel(dataset, outcome, "national", until_year=until_year)
     except ValueError as exc:  # e.g. the outcome has no values up to that year
-        return _not_by_sector(outcome, str(exc))
+        return _not_by_sector(outcome, "no_outcome", str(exc))
     panel = panel[panel["value"].notna()] if "value" in panel.columns else panel
     if panel.empty:
-        return _not_by_sector(outcome, f"these data have no national entities (level 'national' in entities.csv) "
-                                       f"with values of {outcome}, and the sector clusters are defined for them only")
+        return _not_by_sector(outcome, "no_national")
     if "sector" not in panel.columns or panel["sector"].isna().all():
-        return _not_by_sector(outcome, "entities.csv gives no sector for the national entities (its optional "
-                                       "'sector' column is absent or blank), so there are no sector clusters",
-                              n_entities=int(panel["entity_id"].nunique()))
+        return _not_by_sector(outcome, "no_sector", n_entities=int(panel["entity_id"].nunique()))
     blank = panel["sector"].isna()
     no_sector = int(panel.loc[blank, "entity_id"].nunique())
     panel = panel[~blank]
     n_entities, sectors = int(panel["entity_id"].nunique()), panel["sector"].unique()
     counts = dict(n_entities=n_entities, n_sectors=int(sectors.size), no_sector=no_sector)
     if sectors.size < 2:
-        return _not_by_sector(outcome, f"the {n_entities} national entities with a sector all belong to one sector "
-                                       f"({sectors[0]}): a wild cluster bootstrap needs at least two clusters",
-                              **counts)
+        return _not_by_sector(outcome, "one_sector", str(sectors[0]), **counts)
     never = ~(pd.to_numeric(panel["cohort"], errors="coerce") > 0)
     options = dict(**PANEL_KEYS, control_group="never_treated" if never.any() else "not_yet_treated",
                    covariates=list(covariates) or None, method=method if covariates else "dr", cluster="sector",
@@ -964,80 +1035,12 @@ def wild_by_sector(dataset, outcome: str, covariates: list[str], until_year: int
         analytic = _quiet(did.att_gt, panel, **options)
         wild = _quiet(did.att_gt, panel, **options, cluster_bootstrap="wild", bootstrap=draws, seed=seed)
     except ValueError as exc:  # e.g. two sectors, one left once the already-treated entities drop out
-        return _not_by_sector(outcome, str(exc), **counts)
+        return _not_by_sector(outcome, "estimator", str(exc), **counts)
     if not wild.aggregate("simple").overall.identified:
-        return _not_by_sector(outcome, wild.aggregate("simple").overall.note or "no cohort-year cell is identified",
-                              **counts)
+        return _not_by_sector(outcome, "not_identified", wild.aggregate("simple").overall.note or "", **counts)
     return SectorWildBootstrap(outcome, analytic, wild, "", **counts)
 
 
-def _coverage_words(n_clusters: int, treated: int) -> str:
-    """What the README's coverage simulation says about intervals with this many (treated) clusters."""
-    big, small, few = WILD_COVERAGE[24], WILD_COVERAGE[10], WILD_COVERAGE["24, adopters in 3"]
-    text = ("The README's coverage simulation (entities in sectors hit by sector-year shocks; "
-            "`tests/did/test_wild_bootstrap.py`) measured how often 95% intervals for the overall ATT cover the "
-            f"truth: with 24 clusters the analytic interval {big['analytic']:.1%} and the wild one {big['wild']:.1%} "
-            f"(event-study band {big['wild_band']:.1%}); with 10 clusters {small['analytic']:.1%} and "
-            f"{small['wild']:.1%} (band {small['wild_band']:.1%}). ")
-    if n_clusters >= 24:
-        text += (f"These data have {n_clusters} clusters, as many as the larger design or more: in panels like the "
-                 "simulated ones the wild interval covers about 95% and the analytic one somewhat less.")
-    elif n_clusters >= 10:
-        text += (f"These data have {n_clusters} clusters, between the two designs, where in panels like the "
-                 f"simulated ones the wild interval covered close to 95% and the analytic one "
-                 f"{small['analytic']:.0%}-{big['analytic']:.0%}.")
-    else:
-        text += (f"These data have {n_clusters} clusters, fewer than the smallest design simulated (10): the "
-                 "coverage of either interval is not measured here; read even the wild interval with caution.")
-    text += (f" With adopters in only 3 of 24 sectors even the wild interval covered only {few['wild']:.1%} (analytic "
-             f"{few['analytic']:.1%}; MacKinnon & Webb 2017): the fewer sectors hold adopters, the more both "
-             f"undercover. Here adopters whose effects are estimated are in {treated} of the {n_clusters} sectors"
-             + (", as few as in that design: read both intervals as too narrow." if treated <= 3 else "."))
-    return text
-
-
-def wild_by_sector_reading(sw: SectorWildBootstrap, dataset=None) -> Markdown:
-    """What the two intervals by sector say, and how far to trust them with this many clusters."""
-    if sw.wild is None:
-        return Markdown(f"Wild-cluster-bootstrap intervals by sector are not estimable here: {sw.note}.")
-    w = _words(dataset)
-    units = units_label(dataset, sw.outcome) if dataset is not None else "units"
-    alpha = sw.wild.inference.alpha
-    table = sw.tidy()
-    overall = table.iloc[0]
-    digits = _digits(float(overall["std_error"]))
-    width = (overall["wild_high"] - overall["wild_low"]) / (overall["analytic_high"] - overall["analytic_low"])
-    left = (f" ({sw.no_sector} national {w['units']} without a sector in entities.csv are left out)"
-            if sw.no_sector else "")
-    used = sw.wild.n_units
-    text = (f"The {used} national {w['units']} the estimate uses{left} belong to **{sw.n_clusters} sectors**"
-            + (f" ({sw.n_sectors} among all national {w['units']} with {sw.outcome}; those that adopted before the "
-               "first year of data drop out)" if sw.n_sectors != sw.n_clusters else "")
-            + ". Their outcomes may share shocks within a sector, so the standard error sums the influence "
-            f"functions by sector (cluster-robust). The average effect since adoption on {sw.outcome} is "
-            f"**{_num(overall['estimate'], digits)} {units}** (s.e. {overall['std_error']:.{digits}f}); the analytic "
-            f"cluster-robust {_ci(overall['analytic_low'], overall['analytic_high'], alpha, digits)}, the **wild "
-            f"cluster bootstrap-t {_ci(overall['wild_low'], overall['wild_high'], alpha, digits)}** "
-            f"({sw.wild.inference.bootstrap} draws of one Webb weight per sector, seed {sw.wild.inference.seed}), "
-            f"{width:.2f} times as wide. The wild interval takes its width from how the t-statistic varies when "
-            "whole sectors are reweighted, instead of assuming it is normal, which it is not with few clusters. ")
-    a0 = _covers_zero(overall["analytic_low"], overall["analytic_high"])
-    w0 = _covers_zero(overall["wild_low"], overall["wild_high"])
-    text += (("Both exclude zero." if not w0 else "Both include zero.") if a0 == w0 else
-             ("The analytic interval excludes zero, **the wild one does not**: with this few clusters the "
-              "significance of the average effect does not survive." if w0 else
-              "The wild interval excludes zero while the analytic one does not."))
-    es = table[table["event_time"].notna() & table["identified"]]
-    pre, post = es[es["event_time"] < 0], es[es["event_time"] >= 0]
-
-    def count(rows, low, high):
-        return int(sum(not _covers_zero(lo, hi) for lo, hi in zip(rows[low], rows[high])))
-
-    text += (f"\n\nEvent study (the wild limits form a uniform band over the {len(es)} event times, so they are wider "
-             "than a pointwise interval by construction): after adoption the analytic intervals exclude zero at "
-             f"{count(post, 'analytic_low', 'analytic_high')} of {len(post)} event times, the wild band at "
-             f"{count(post, 'wild_low', 'wild_high')}; before adoption, where the truth under parallel trends is "
-             f"zero, {count(pre, 'analytic_low', 'analytic_high')} and {count(pre, 'wild_low', 'wild_high')} of "
-             f"{len(pre)}. ")
-    text += "\n\n" + _coverage_words(sw.n_clusters, int(overall["treated_sectors"]))
-    return Markdown(text)
+def coverage_design(n_clusters: int) -> str:
+    """Which design of the coverage simulation these data resemble: ``large`` (24+), ``between`` or ``fewer``."""
+    return "large" if n_clusters >= 24 else "between" if n_clusters >= 10 else "fewer"
