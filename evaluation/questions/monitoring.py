@@ -12,34 +12,22 @@ plan that was never made.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
 
 from evaluation.load.contract import LEVELS
 
-#: The contract's outputs in the order the programme lists them: plain name, unit, one unit in words.
-OUTPUTS = {
-    "cio_posts_created": ("CIO posts created", "posts", "CIO post created"),
-    "leaders_trained": ("IT leaders trained", "leaders", "IT leader trained"),
-    "bulletins": ("bulletins sent", "bulletins", "bulletin"),
-    "magazine_issues": ("CIO Magazine issues", "issues", "magazine issue"),
-    "workshops": ("territorial workshops", "workshops", "workshop"),
-    "workshop_participants": ("workshop participants", "participants", "workshop participant"),
-}
+#: The contract's outputs in the order the programme lists them (their words are in ``evaluation.text.monitoring``).
+OUTPUTS = ("cio_posts_created", "leaders_trained", "bulletins", "magazine_issues", "workshops",
+           "workshop_participants")
 #: A target counts as met at or above this share (rounding, a late delivery).
 MET = 1.0
 NEARLY_MET = 0.9
-
-
-def output_label(output: str) -> str:
-    """``cio_posts_created`` -> ``CIO posts created``."""
-    return OUTPUTS.get(output, (output.replace("_", " "),))[0]
-
-
-def output_unit(output: str) -> str:
-    """One unit of an output in words: ``cio_posts_created`` -> ``CIO post created``."""
-    return OUTPUTS.get(output, ("", "", output.replace("_", " ")))[2]
+#: The codes of ``progress()['reading']``, best first.
+READINGS = ("met", "nearly_met", "short", "no_target")
+NO_TARGET = "no_target"
 
 
 def whole(column: pd.Series) -> pd.Series:
@@ -54,7 +42,7 @@ def available(dataset) -> bool:
     return dataset.monitoring is not None and len(dataset.monitoring) > 0
 
 
-DELIVERY_COLUMNS = ["output", "label", "year", "delivered", "target", "ratio", "cumulative_delivered",
+DELIVERY_COLUMNS = ["output", "year", "delivered", "target", "ratio", "cumulative_delivered",
                     "cumulative_target"]
 
 
@@ -70,7 +58,7 @@ def delivery(dataset, until_year: int | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``output, label, year, delivered, target`` (NaN when no target was
+        ``output`` (the contract's code), ``year, delivered, target`` (NaN when no target was
         set), ``ratio`` (delivered / target, NaN without a target or with a
         target of 0), and running totals ``cumulative_delivered`` and
         ``cumulative_target`` (targets of the years that have one). Empty, with
@@ -83,7 +71,6 @@ def delivery(dataset, until_year: int | None = None) -> pd.DataFrame:
         rows = rows[rows["year"] <= until_year]
     out = pd.DataFrame({"output": rows["output"].astype(str), "year": rows["year"].astype("int64"),
                         "delivered": rows["value"].astype(float), "target": rows["target"].astype(float)})
-    out.insert(1, "label", out["output"].map(output_label))
     out["ratio"] = (out["delivered"] / out["target"].where(out["target"] > 0)).astype(float)
     out = out.sort_values(["output", "year"], key=_output_order, kind="stable").reset_index(drop=True)
     grouped = out.groupby("output", sort=False)
@@ -101,7 +88,7 @@ def _output_order(column: pd.Series) -> pd.Series:
     return column.map(lambda o: order.index(o) if o in order else len(order))
 
 
-PROGRESS_COLUMNS = ["output", "label", "first_year", "last_year", "delivered", "planned",
+PROGRESS_COLUMNS = ["output", "first_year", "last_year", "delivered", "planned",
                     "delivered_in_planned_years", "progress", "years_planned", "years_met", "reading"]
 
 
@@ -110,8 +97,8 @@ def progress(dataset, until_year: int | None = None) -> pd.DataFrame:
 
     ``progress`` is what was delivered in the years that had a target, divided
     by the sum of those targets (NaN for an output that never had one).
-    ``reading`` is "met" (at least 100%), "nearly met" (90-100%), "short"
-    (below 90%) or "no target".
+    ``reading`` is a code: ``met`` (at least 100%), ``nearly_met`` (90-100%),
+    ``short`` (below 90%) or ``no_target``.
     """
     table = delivery(dataset, until_year)
     if table.empty:
@@ -123,7 +110,7 @@ def progress(dataset, until_year: int | None = None) -> pd.DataFrame:
         planned = planned_years["target"].sum() if len(planned_years) else np.nan
         done = planned_years["delivered"].sum() if len(planned_years) else np.nan
         ratio = done / planned if len(planned_years) and planned > 0 else np.nan
-        rows.append({"output": output, "label": output_label(output), "first_year": int(part["year"].min()),
+        rows.append({"output": output, "first_year": int(part["year"].min()),
                      "last_year": int(part["year"].max()), "delivered": part["delivered"].sum(),
                      "planned": planned, "delivered_in_planned_years": done, "progress": ratio,
                      "years_planned": len(planned_years),
@@ -137,8 +124,8 @@ def progress(dataset, until_year: int | None = None) -> pd.DataFrame:
 
 def _reading(ratio: float) -> str:
     if not np.isfinite(ratio):
-        return "no target"
-    return "met" if ratio >= MET else "nearly met" if ratio >= NEARLY_MET else "short"
+        return NO_TARGET
+    return "met" if ratio >= MET else "nearly_met" if ratio >= NEARLY_MET else "short"
 
 
 def posts_reconciliation(dataset, until_year: int | None = None) -> pd.DataFrame:
@@ -169,7 +156,8 @@ def posts_reconciliation(dataset, until_year: int | None = None) -> pd.DataFrame
     return out
 
 
-DEPARTMENT_COLUMNS = ["department", "entities", "adopters", "share", "first_year", "adopters_by_level"]
+DEPARTMENT_COLUMNS = ["department", "entities", "adopters", "share", "first_year", "departmental_adopters",
+                      "municipal_adopters"]
 
 
 def posts_by_department(dataset, until_year: int | None = None) -> pd.DataFrame:
@@ -180,119 +168,135 @@ def posts_by_department(dataset, until_year: int | None = None) -> pd.DataFrame:
     pandas.DataFrame
         ``department, entities`` (territorial entities in it), ``adopters``
         (created the post by ``until_year``), ``share`` (adopters / entities),
-        ``first_year`` (earliest adoption) and ``adopters_by_level`` (text,
-        e.g. "1 departmental, 12 municipal"). Sorted by share, highest first.
-        Entities without a department are grouped as "(no department)".
+        ``first_year`` (earliest adoption) and the adopters by level
+        (``departmental_adopters``, ``municipal_adopters``). Sorted by share,
+        highest first. Entities without a department are grouped in one row
+        whose ``department`` is missing (the report names it in words).
     """
     entities = dataset.entities[dataset.entities["level"] != "national"][["entity_id", "level", "department"]]
     if entities.empty:
         return pd.DataFrame(columns=DEPARTMENT_COLUMNS)
     cohorts = dataset.adoption.set_index("entity_id")["cohort"]
-    frame = entities.assign(cohort=entities["entity_id"].map(cohorts),
-                            department=entities["department"].fillna("(no department)"))
+    frame = entities.assign(cohort=entities["entity_id"].map(cohorts))
     if until_year is not None:
         frame.loc[frame["cohort"] > until_year, "cohort"] = np.nan
     rows = []
-    for department, part in frame.groupby("department", sort=True):
+    for department, part in frame.groupby("department", sort=True, dropna=False):
         adopted = part[part["cohort"].notna()]
         by_level = adopted["level"].value_counts()
-        rows.append({"department": department, "entities": len(part), "adopters": len(adopted),
-                     "share": len(adopted) / len(part),
+        rows.append({"department": department if isinstance(department, str) else np.nan,
+                     "entities": len(part), "adopters": len(adopted), "share": len(adopted) / len(part),
                      "first_year": float(adopted["cohort"].min()) if len(adopted) else np.nan,
-                     "adopters_by_level": ", ".join(f"{int(by_level[lv])} {lv}" for lv in LEVELS if lv in by_level)
-                     or "none"})
+                     **{f"{lv}_adopters": int(by_level.get(lv, 0)) for lv in LEVELS if lv != "national"}})
     out = pd.DataFrame(rows, columns=DEPARTMENT_COLUMNS)
     out["first_year"] = whole(out["first_year"])
     return out.sort_values(["share", "adopters"], ascending=False, kind="stable").reset_index(drop=True)
 
 
-# ------------------------------------------------------------------ sentences
+# ------------------------------------------------------------------ the numbers the report states
 
 
-def missing_text() -> Markdown:
-    """What the report says when there is no monitoring table."""
-    return Markdown("**The monitoring table is missing from this dataset** (no `monitoring` file), so outputs "
-                    "cannot be set against targets. CIO posts by level and department below come from the "
-                    "adoption records instead.")
+@dataclass(frozen=True)
+class ProgressSummary:
+    """How many outputs with a target met it, and which fell furthest short.
+
+    Attributes
+    ----------
+    with_target : int
+        Outputs that had a target in at least one year.
+    met, nearly_met, short : int
+        Outputs by ``reading`` (``met`` at least 100% of the plan, ``nearly_met`` 90-100%, ``short`` below).
+    worst_output : str or None
+        The output code with the lowest progress among the ``short`` ones (None when none is short).
+    worst_progress : float
+        Its progress (NaN when none is short).
+    """
+
+    with_target: int
+    met: int
+    nearly_met: int
+    short: int
+    worst_output: str | None
+    worst_progress: float
+
+    @property
+    def reached_nearly(self) -> int:
+        """Outputs that reached at least ``NEARLY_MET`` of their target."""
+        return self.met + self.nearly_met
+
+    def tidy(self) -> pd.DataFrame:
+        return pd.DataFrame([{"with_target": self.with_target, "met": self.met, "nearly_met": self.nearly_met,
+                              "short": self.short, "worst_output": self.worst_output,
+                              "worst_progress": self.worst_progress}])
 
 
-def _count(x: float) -> str:
-    return f"{x:,.0f}"
+def progress_summary(table: pd.DataFrame) -> ProgressSummary:
+    """The counts behind the effectiveness reading, from :func:`progress`."""
+    readings = table["reading"] if not table.empty else pd.Series([], dtype=object)
+    short = table[readings == "short"] if not table.empty else table
+    worst = short.sort_values("progress", kind="stable").iloc[0] if len(short) else None
+    return ProgressSummary(with_target=int((readings != NO_TARGET).sum()), met=int((readings == "met").sum()),
+                           nearly_met=int((readings == "nearly_met").sum()), short=int(len(short)),
+                           worst_output=None if worst is None else str(worst["output"]),
+                           worst_progress=float("nan") if worst is None else float(worst["progress"]))
 
 
-def progress_text(table: pd.DataFrame) -> Markdown:
-    """The effectiveness reading: how many outputs met their targets, output by output."""
-    if table.empty:
-        return missing_text()
-    planned = table[table["reading"] != "no target"]
-    lines = []
-    if len(planned):
-        met = int((planned["reading"] == "met").sum())
-        nearly = int((planned["reading"] == "nearly met").sum())
-        lines.append(f"**{met} of {len(planned)} outputs with a target met it**"
-                     + (f", and {nearly} more reached at least {NEARLY_MET:.0%} of it" if nearly else "")
-                     + ", counting only the years that had a target.")
-    else:
-        lines.append("**No output has a target**, so delivery cannot be set against a plan.")
-    for row in table.itertuples():
-        if row.reading == "no target":
-            lines.append(f"- {row.label}: {_count(row.delivered)} delivered in {row.first_year}–{row.last_year}; "
-                         "no target was recorded.")
-            continue
-        extra = row.delivered - row.delivered_in_planned_years
-        lines.append(f"- {row.label}: {_count(row.delivered_in_planned_years)} of {_count(row.planned)} planned "
-                     f"({row.progress:.0%}, {row.reading}; the target was met in {row.years_met} of "
-                     f"{row.years_planned} years)"
-                     + (f", plus {_count(extra)} in years without a target" if extra > 0 else "") + ".")
-    return Markdown("\n".join(lines))
+@dataclass(frozen=True)
+class DeliveryYear:
+    """The year delivery fell furthest behind its targets (mean of delivered / target over the outputs planned).
+
+    ``year`` is None when no output had a target; ``all_met`` is True when every output met its
+    target in every year that had one.
+    """
+
+    year: int | None
+    mean_ratio: float
+    outputs: int
+    all_met: bool
+
+    def tidy(self) -> pd.DataFrame:
+        return pd.DataFrame([{"year": self.year, "mean_ratio": self.mean_ratio, "outputs": self.outputs,
+                              "all_met": self.all_met}])
 
 
-def progress_title(table: pd.DataFrame) -> str:
-    """Figure title stating the finding of the progress chart."""
-    planned = table[table["reading"] != "no target"]
+def worst_year(table: pd.DataFrame) -> DeliveryYear:
+    """The year of :func:`delivery` with the lowest mean ratio of delivered to target."""
+    planned = table[table["ratio"].notna()] if not table.empty else table
     if planned.empty:
-        return "No output has a target to measure progress against"
-    short = planned[planned["reading"] == "short"]
-    if short.empty:
-        return f"Every output with a target reached at least {NEARLY_MET:.0%} of it"
-    worst = short.sort_values("progress").iloc[0]
-    return (f"{len(planned) - len(short)} of {len(planned)} outputs reached {NEARLY_MET:.0%} of target; "
-            f"{worst['label']} fell furthest short ({worst['progress']:.0%})")
-
-
-def delivery_title(table: pd.DataFrame) -> str:
-    """Title of the outputs-by-year chart: the year delivery fell furthest behind its targets."""
-    planned = table[table["ratio"].notna()]
-    if planned.empty:
-        return "Outputs delivered by year (no targets recorded)"
+        return DeliveryYear(None, float("nan"), 0, False)
     by_year = planned.groupby("year")["ratio"].agg(["mean", "size"])
-    if (planned["ratio"] >= MET).all():
-        return "Every output met its target in every year that had one"
-    worst = int(by_year["mean"].idxmin())
-    return (f"Delivery fell furthest behind target in {worst}: on average {by_year.loc[worst, 'mean']:.0%} of "
-            f"target across {int(by_year.loc[worst, 'size'])} outputs")
+    year = int(by_year["mean"].idxmin())
+    return DeliveryYear(year, float(by_year.loc[year, "mean"]), int(by_year.loc[year, "size"]),
+                        bool((planned["ratio"] >= MET).all()))
 
 
-def reconciliation_text(table: pd.DataFrame) -> Markdown:
-    """Do the monitoring records and the adoption records count the same CIO posts?"""
+@dataclass(frozen=True)
+class ReconciliationSummary:
+    """Do the monitoring and the adoption records count the same territorial posts?
+
+    ``available`` is False without monitoring rows for CIO posts; ``years_differ`` lists the years
+    whose counts disagree (a year missing from one record counts as disagreeing).
+    """
+
+    available: bool
+    years_differ: tuple[int, ...]
+    monitoring_total: float
+    adoption_total: float
+
+    @property
+    def agree(self) -> bool:
+        return self.available and not self.years_differ
+
+    def tidy(self) -> pd.DataFrame:
+        return pd.DataFrame([{"available": self.available, "years_differ": len(self.years_differ),
+                              "monitoring_total": self.monitoring_total, "adoption_total": self.adoption_total}])
+
+
+def reconciliation_summary(table: pd.DataFrame) -> ReconciliationSummary:
+    """The totals and the disagreeing years of :func:`posts_reconciliation`."""
     if table.empty:
-        return Markdown("CIO posts in the monitoring records cannot be checked against the adoption records "
-                        "(no monitoring rows for CIO posts).")
-    differ = table[table["difference"].astype(float).fillna(table["adoption_records"].astype(float)) != 0]
-    total_m, total_a = table["monitoring"].sum(), table["adoption_records"].sum()
-    if differ.empty:
-        return Markdown(f"The monitoring records and the adoption records agree year by year: "
-                        f"{_count(total_m)} territorial CIO posts in both.")
-    years = ", ".join(str(int(y)) for y in differ["year"])
-    return Markdown(f"**The monitoring records and the adoption records disagree in {len(differ)} year(s)** "
-                    f"({years}): {_count(total_m)} territorial CIO posts reported against {_count(total_a)} "
-                    "adoption acts recorded. Check which record is right before quoting either.")
-
-
-def department_title(table: pd.DataFrame) -> str:
-    """Title of the department chart: the spread of adoption across departments."""
-    if table.empty:
-        return "No territorial entities in the data"
-    top, bottom = table.iloc[0], table.iloc[-1]
-    return (f"The share of territorial entities that created the post ranges from {bottom['share']:.0%} "
-            f"({bottom['department']}) to {top['share']:.0%} ({top['department']})")
+        return ReconciliationSummary(False, (), float("nan"), float("nan"))
+    difference = table["difference"].astype(float).fillna(table["adoption_records"].astype(float))
+    differ = tuple(int(y) for y in table.loc[difference != 0, "year"])
+    return ReconciliationSummary(True, differ, float(table["monitoring"].astype(float).sum()),
+                                 float(table["adoption_records"].astype(float).sum()))
