@@ -19,15 +19,33 @@ import pandas as pd
 
 from evaluation.load.contract import LEVELS
 
-#: The contract's outputs in the order the programme lists them (their words are in ``evaluation.text.monitoring``).
-OUTPUTS = ("cio_posts_created", "leaders_trained", "bulletins", "magazine_issues", "workshops",
-           "workshop_participants")
+#: The contract's outputs in the order the programme lists them, with English names (plain name, unit, one
+#: unit in words). The monitoring report takes its words from ``evaluation.text.monitoring``; these English
+#: names stay for ``evaluation.questions.costs``, which reads them (``output_label``, ``output_unit``).
+OUTPUTS = {
+    "cio_posts_created": ("CIO posts created", "posts", "CIO post created"),
+    "leaders_trained": ("IT leaders trained", "leaders", "IT leader trained"),
+    "bulletins": ("bulletins sent", "bulletins", "bulletin"),
+    "magazine_issues": ("CIO Magazine issues", "issues", "magazine issue"),
+    "workshops": ("territorial workshops", "workshops", "workshop"),
+    "workshop_participants": ("workshop participants", "participants", "workshop participant"),
+}
 #: A target counts as met at or above this share (rounding, a late delivery).
 MET = 1.0
 NEARLY_MET = 0.9
 #: The codes of ``progress()['reading']``, best first.
 READINGS = ("met", "nearly_met", "short", "no_target")
 NO_TARGET = "no_target"
+
+
+def output_label(output: str) -> str:
+    """``cio_posts_created`` -> ``CIO posts created`` (English; kept for ``questions.costs``)."""
+    return OUTPUTS.get(output, (output.replace("_", " "),))[0]
+
+
+def output_unit(output: str) -> str:
+    """One unit of an output in English: ``cio_posts_created`` -> ``CIO post created`` (kept for ``questions.costs``)."""
+    return OUTPUTS.get(output, ("", "", output.replace("_", " ")))[2]
 
 
 def whole(column: pd.Series) -> pd.Series:

@@ -316,7 +316,7 @@ class MonitoringText:
                         "The monitoring records and the adoption records disagree in {n} years ({years}): "
                         "{reported} territorial CIO posts reported against {recorded} adoption acts recorded. "
                         "Check which record is right before quoting either.", len(summary.years_differ),
-                        n=len(summary.years_differ), years=self.fmt.join(self.fmt.year(y) for y in summary.years_differ),
+                        n=len(summary.years_differ), years=self.fmt.years(summary.years_differ),
                         reported=self.fmt.count(summary.monitoring_total),
                         recorded=self.fmt.count(summary.adoption_total))
 
