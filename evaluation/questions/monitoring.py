@@ -34,8 +34,8 @@ OUTPUTS = {
 MET = 1.0
 NEARLY_MET = 0.9
 #: The codes of ``progress()['reading']``, best first.
-READINGS = ("met", "nearly_met", "short", "no_target")
-NO_TARGET = "no_target"
+READINGS = ("met", "nearly met", "short", "no target")
+NO_TARGET = "no target"
 
 
 def output_label(output: str) -> str:
@@ -60,7 +60,7 @@ def available(dataset) -> bool:
     return dataset.monitoring is not None and len(dataset.monitoring) > 0
 
 
-DELIVERY_COLUMNS = ["output", "year", "delivered", "target", "ratio", "cumulative_delivered",
+DELIVERY_COLUMNS = ["output", "label", "year", "delivered", "target", "ratio", "cumulative_delivered",
                     "cumulative_target"]
 
 
@@ -76,7 +76,9 @@ def delivery(dataset, until_year: int | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``output`` (the contract's code), ``year, delivered, target`` (NaN when no target was
+        ``output`` (the contract's code), ``label`` (its English name, for
+        ``questions.findings``; reports take words from ``evaluation.text.monitoring``),
+        ``year, delivered, target`` (NaN when no target was
         set), ``ratio`` (delivered / target, NaN without a target or with a
         target of 0), and running totals ``cumulative_delivered`` and
         ``cumulative_target`` (targets of the years that have one). Empty, with
@@ -89,6 +91,7 @@ def delivery(dataset, until_year: int | None = None) -> pd.DataFrame:
         rows = rows[rows["year"] <= until_year]
     out = pd.DataFrame({"output": rows["output"].astype(str), "year": rows["year"].astype("int64"),
                         "delivered": rows["value"].astype(float), "target": rows["target"].astype(float)})
+    out.insert(1, "label", out["output"].map(output_label))
     out["ratio"] = (out["delivered"] / out["target"].where(out["target"] > 0)).astype(float)
     out = out.sort_values(["output", "year"], key=_output_order, kind="stable").reset_index(drop=True)
     grouped = out.groupby("output", sort=False)
@@ -106,7 +109,7 @@ def _output_order(column: pd.Series) -> pd.Series:
     return column.map(lambda o: order.index(o) if o in order else len(order))
 
 
-PROGRESS_COLUMNS = ["output", "first_year", "last_year", "delivered", "planned",
+PROGRESS_COLUMNS = ["output", "label", "first_year", "last_year", "delivered", "planned",
                     "delivered_in_planned_years", "progress", "years_planned", "years_met", "reading"]
 
 
@@ -115,8 +118,8 @@ def progress(dataset, until_year: int | None = None) -> pd.DataFrame:
 
     ``progress`` is what was delivered in the years that had a target, divided
     by the sum of those targets (NaN for an output that never had one).
-    ``reading`` is a code: ``met`` (at least 100%), ``nearly_met`` (90-100%),
-    ``short`` (below 90%) or ``no_target``.
+    ``reading`` is a code (``READINGS``; its words are in ``evaluation.text.monitoring``):
+    ``met`` (at least 100%), ``nearly met`` (90-100%), ``short`` (below 90%) or ``no target``.
     """
     table = delivery(dataset, until_year)
     if table.empty:
@@ -128,7 +131,7 @@ def progress(dataset, until_year: int | None = None) -> pd.DataFrame:
         planned = planned_years["target"].sum() if len(planned_years) else np.nan
         done = planned_years["delivered"].sum() if len(planned_years) else np.nan
         ratio = done / planned if len(planned_years) and planned > 0 else np.nan
-        rows.append({"output": output, "first_year": int(part["year"].min()),
+        rows.append({"output": output, "label": output_label(output), "first_year": int(part["year"].min()),
                      "last_year": int(part["year"].max()), "delivered": part["delivered"].sum(),
                      "planned": planned, "delivered_in_planned_years": done, "progress": ratio,
                      "years_planned": len(planned_years),
@@ -143,7 +146,7 @@ def progress(dataset, until_year: int | None = None) -> pd.DataFrame:
 def _reading(ratio: float) -> str:
     if not np.isfinite(ratio):
         return NO_TARGET
-    return "met" if ratio >= MET else "nearly_met" if ratio >= NEARLY_MET else "short"
+    return "met" if ratio >= MET else "nearly met" if ratio >= NEARLY_MET else "short"
 
 
 def posts_reconciliation(dataset, until_year: int | None = None) -> pd.DataFrame:
@@ -223,7 +226,7 @@ class ProgressSummary:
     with_target : int
         Outputs that had a target in at least one year.
     met, nearly_met, short : int
-        Outputs by ``reading`` (``met`` at least 100% of the plan, ``nearly_met`` 90-100%, ``short`` below).
+        Outputs by ``reading`` (``met`` at least 100% of the plan, ``nearly met`` 90-100%, ``short`` below).
     worst_output : str or None
         The output code with the lowest progress among the ``short`` ones (None when none is short).
     worst_progress : float
@@ -254,7 +257,7 @@ def progress_summary(table: pd.DataFrame) -> ProgressSummary:
     short = table[readings == "short"] if not table.empty else table
     worst = short.sort_values("progress", kind="stable").iloc[0] if len(short) else None
     return ProgressSummary(with_target=int((readings != NO_TARGET).sum()), met=int((readings == "met").sum()),
-                           nearly_met=int((readings == "nearly_met").sum()), short=int(len(short)),
+                           nearly_met=int((readings == "nearly met").sum()), short=int(len(short)),
                            worst_output=None if worst is None else str(worst["output"]),
                            worst_progress=float("nan") if worst is None else float(worst["progress"]))
 
@@ -318,3 +321,39 @@ def reconciliation_summary(table: pd.DataFrame) -> ReconciliationSummary:
     differ = tuple(int(y) for y in table.loc[difference != 0, "year"])
     return ReconciliationSummary(True, differ, float(table["monitoring"].astype(float).sum()),
                                  float(table["adoption_records"].astype(float).sum()))
+
+
+# ------------------------------------------------------------------ transitional (remove with report/narrative.py)
+
+
+class _Sentence:
+    """A plain-text stand-in for the rendered text these functions returned: ``.data`` is the sentence."""
+
+    def __init__(self, text: str):
+        self.data = text
+
+    def __repr__(self) -> str:
+        return self.data
+
+
+def reconciliation_text(table: pd.DataFrame) -> _Sentence:
+    """Deprecated: ``evaluation.text.monitoring.MonitoringText.reconciliation`` in English.
+
+    Kept, without markup, only for ``questions.findings`` while it still calls it; the
+    monitoring report takes its words from ``evaluation.text.monitoring``.
+    """
+    from evaluation.text.format import Format
+    from evaluation.text.monitoring import MonitoringText
+    from evaluation.text.wording import Wording
+
+    text = MonitoringText(Format("en"), Wording.for_dataset(None, "en"))
+    return _Sentence(text.reconciliation(reconciliation_summary(table)))
+
+
+def progress_title(table: pd.DataFrame) -> str:
+    """Deprecated: the title of ``MonitoringText.progress_figure`` in English (kept for ``questions.findings``)."""
+    from evaluation.text.format import Format
+    from evaluation.text.monitoring import MonitoringText
+    from evaluation.text.wording import Wording
+
+    return MonitoringText(Format("en"), Wording.for_dataset(None, "en")).progress_figure(table)["title"]

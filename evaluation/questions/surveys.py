@@ -617,14 +617,14 @@ class Need:
 
     @property
     def reading(self) -> str:
-        """A code: ``need_confirmed`` (the whole interval below one half), ``no_widespread_need`` (above it),
-        ``unclear``, or ``not_assessable`` (suppressed or missing)."""
+        """A code (its words are in ``evaluation.text.surveys``): ``need confirmed`` (the whole interval
+        below one half), ``no widespread need`` (above it), ``unclear``, or ``not assessable``."""
         if self.suppressed or not np.isfinite(self.share):
-            return "not_assessable"
+            return "not assessable"
         if self.conf_high < 0.5:
-            return "need_confirmed"
+            return "need confirmed"
         if self.conf_low > 0.5:
-            return "no_widespread_need"
+            return "no widespread need"
         return "unclear"
 
 
@@ -776,3 +776,30 @@ def effect_magnitude(rank_biserial_value: float) -> str:
     """``small`` (|r| < 0.3), ``moderate`` (< 0.5) or ``large``: the size of a rank-biserial correlation."""
     size = abs(float(rank_biserial_value))
     return "small" if size < 0.3 else "moderate" if size < 0.5 else "large"
+
+
+# ------------------------------------------------------------------ transitional (remove with report/narrative.py)
+
+
+class _Sentence:
+    """A plain-text stand-in for the rendered text this function returned: ``.data`` is the text."""
+
+    def __init__(self, text: str):
+        self.data = text
+
+    def __repr__(self) -> str:
+        return self.data
+
+
+def comparison_text(table: pd.DataFrame, alpha: float = 0.05) -> _Sentence:
+    """Deprecated: ``evaluation.text.surveys.SurveysText.comparisons`` in English, one "- " line each.
+
+    Kept, without markup, only for ``questions.findings`` while it still calls it; the survey
+    report takes its words from ``evaluation.text.surveys``.
+    """
+    from evaluation.text.format import Format
+    from evaluation.text.surveys import SurveysText
+    from evaluation.text.wording import Wording
+
+    text = SurveysText(Format("en"), Wording.for_dataset(None, "en"), alpha=alpha)
+    return _Sentence("\n".join(f"- {line}" for line in text.comparisons(table)))

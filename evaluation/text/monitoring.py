@@ -56,8 +56,8 @@ class MonitoringText:
     def reading(self, code: str) -> str:
         """The word for a progress reading code."""
         _ = self._
-        return {"met": _("met"), "nearly_met": _("nearly met"), "short": _("short of target"),
-                "no_target": _("no target")}.get(code, code)
+        return {"met": _("met"), "nearly met": _("nearly met"), "short": _("short of target"),
+                "no target": _("no target")}.get(code, code)
 
     def department(self, name) -> str:
         """A department's name as the data give it, or words for entities without one."""

@@ -101,8 +101,8 @@ class SurveysText:
 
     def need_reading(self, code: str) -> str:
         _ = self._
-        return {"need_confirmed": _("need confirmed"), "no_widespread_need": _("no widespread need"),
-                "unclear": _("unclear"), "not_assessable": _("not assessable")}.get(code, code)
+        return {"need confirmed": _("need confirmed"), "no widespread need": _("no widespread need"),
+                "unclear": _("unclear"), "not assessable": _("not assessable")}.get(code, code)
 
     def note(self, code: str, weakest: str = "") -> str:
         """Words for a reliability or comparison note code."""
