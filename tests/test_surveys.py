@@ -173,7 +173,7 @@ def test_missing_survey_gives_empty_tables_and_says_so(tmp_path):
     assert "missing" in _text().overview(surveys.overview(survey))
     empty = surveys.item_distribution(survey)
     figure = programme_plots.likert_bars(empty, **_text("es").likert_figure(empty, surveys.agreement(empty), survey.name))
-    assert not isinstance(figure, core.Chart) and "no incluyen la encuesta" in figure.text
+    assert not isinstance(figure, core.Chart) and "Sin gráfico" in figure.text
 
 
 def _strings(value) -> list[str]:

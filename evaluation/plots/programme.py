@@ -162,7 +162,7 @@ def posts_by_department(table: pd.DataFrame, title: str, *, departments=None,
     if bar_labels is None:
         bar_labels = [f"{r.adopters} of {r.entities}" for r in table.itertuples()]
     use_style()
-    fig, ax = plt.subplots(figsize=(9, 1 + 0.26 * len(table)))
+    fig, ax = plt.subplots(figsize=(9, max(2.5, 1 + 0.26 * len(table))))
     y = np.arange(len(table))[::-1]
     ax.barh(y, 100 * table["share"], color=LEVEL_COLORS["municipal"])
     for yi, row, text in zip(y, table.itertuples(), bar_labels):

@@ -136,9 +136,16 @@ class MonitoringText:
 
     def missing(self) -> str:
         """What the report says when there is no monitoring table."""
-        return self._("The monitoring table is missing from this dataset (no monitoring file), so outputs cannot "
-                      "be set against targets. The posts by level and department below come from the adoption "
-                      "records instead.")
+        if self.words.programme:
+            return self._("The monitoring table is missing from this dataset (no monitoring file), so outputs "
+                          "cannot be set against targets. The posts by level and department below come from the "
+                          "adoption records instead.")
+        return self._("The monitoring table is missing from this dataset (no monitoring file), so outputs cannot be "
+                      "set against targets. Adoption by level and department below comes from the adoption records.")
+
+    def no_figure(self) -> str:
+        """Shown instead of a figure of the monitoring records when there are none."""
+        return self._("No figure: the dataset has no monitoring records.")
 
     # ------------------------------------------------------------------ 1. outputs against targets
 
@@ -198,7 +205,7 @@ class MonitoringText:
                 values="; ".join(f"{self.output(r.output)} {bar}" for r, bar in zip(shown.itertuples(), bars)))
         return {"title": title, "names": {o: self.output(o) for o in table.get("output", [])},
                 "xlabel": _("Delivered in years with a target (% of target)"), "bar_labels": bars, "alt": alt,
-                "missing": self.missing() if table.empty else _("No output has a target, so there is no figure."),
+                "missing": self.no_figure() if table.empty else _("No output has a target, so there is no figure."),
                 "number": lambda v: self.fmt.number(v, 0)}
 
     def progress_table(self) -> dict:
@@ -254,7 +261,7 @@ class MonitoringText:
                 values=". ".join(parts))
         return {"title": title, "names": {o: self.output(o) for o in table.get("output", [])},
                 "ylabel": _("Delivered (count per year)"),
-                "legend": (_("delivered"), _("target for the year")), "alt": alt, "missing": self.missing(),
+                "legend": (_("delivered"), _("target for the year")), "alt": alt, "missing": self.no_figure(),
                 "number": lambda v: self.fmt.number(v, 0)}
 
     def delivery_table(self) -> dict:
@@ -305,6 +312,8 @@ class MonitoringText:
         """Do the monitoring records and the adoption records count the same posts?"""
         _ = self._
         if not summary.available:
+            if not self.words.programme:
+                return _("There are no monitoring records to check against the adoption records.")
             return _("The posts in the monitoring records cannot be checked against the adoption records (no "
                      "monitoring rows for CIO posts).")
         if summary.agree:
@@ -370,11 +379,12 @@ class MonitoringText:
 
     def department_table(self) -> dict:
         _ = self._
-        return {"headers": {"department_name": _("Department"), "entities": self._capital(self._territorial_units()),
-                            "adopters": _("Adopters"), "share": _("Share that adopted"),
-                            "first_year": _("First adoption"),
-                            "departmental_adopters": _("Adopters: {level}", level=self.words.level("departmental")),
-                            "municipal_adopters": _("Adopters: {level}", level=self.words.level("municipal"))},
+        headers = {"department_name": _("Department"), "entities": self._capital(self._territorial_units()),
+                   "adopters": _("Adopters"), "share": _("Share that adopted"), "first_year": _("First adoption")}
+        if self.words.programme:  # a converted panel's units carry one level only: no split to show
+            headers.update({"departmental_adopters": _("Adopters: {level}", level=self.words.level("departmental")),
+                            "municipal_adopters": _("Adopters: {level}", level=self.words.level("municipal"))})
+        return {"headers": headers,
                 "formats": {"entities": "count", "adopters": "count", "share": "percent", "first_year": "year",
                             "departmental_adopters": "count", "municipal_adopters": "count"},
                 "caption": _("{units} that {adopted}, by department", units=self._capital(self._territorial_units()),

@@ -179,9 +179,16 @@ class SurveysText:
         return self._("Did ICT offices report the skills and the place in strategy that the design set out to "
                       "build, and did their directors see it the same way?")
 
-    def answer(self, needs: list[surveys.Need], gap: pd.DataFrame) -> str:
-        """The short answer: the share of ICT offices above neutral on each scale, with its interval, and the gap."""
+    def answer(self, needs: list[surveys.Need], gap: pd.DataFrame, available: bool = True) -> str:
+        """The short answer: the share of ICT offices above neutral on each scale, with its interval, and the gap.
+
+        ``available`` is False when the dataset has no survey of ICT offices.
+        """
         _ = self._
+        if not available:
+            return _("It cannot be said: the survey of ICT offices is missing.")
+        if all(need.suppressed or not np.isfinite(need.share) for need in needs):
+            return _("It cannot be said: too few ICT offices answered.")
         parts = []
         for need in needs:
             if need.suppressed or not np.isfinite(need.share):
@@ -191,8 +198,6 @@ class SurveysText:
                            scale=self.scale(need.measure), share=self.fmt.percent(need.share),
                            level=self.fmt.confidence(self.alpha), low=self.fmt.percent(need.conf_low),
                            high=self.fmt.percent(need.conf_high)))
-        if not parts:
-            return _("It cannot be said: the survey of ICT offices is missing.")
         n = max((need.respondents for need in needs if not need.suppressed), default=0)
         text = _.plural("Of {n} ICT office in the published groups, {parts}.",
                         "Of {n} ICT offices in the published groups, {parts}.", n, n=self.fmt.count(n),
@@ -338,7 +343,7 @@ class SurveysText:
                 "xlabel": _("% of respondents\n\u2190 disagree | agree \u2192"),
                 "alt": _("Diverging stacked bars of the answers to each statement, centred on the neutral answer. "
                          "{values}.", values=". ".join(parts)),
-                "missing": self.missing(name), "min_group_size": self.min_group_size}
+                "missing": _("No figure: the survey has no answers to show."), "min_group_size": self.min_group_size}
 
     def agreement_table(self, name: str) -> dict:
         _ = self._
@@ -429,7 +434,7 @@ class SurveysText:
                 "xlabel": _("Scale score (mean of the statements, 1 = strongly disagree, 5 = strongly agree; dotted "
                             "line: neutral)"),
                 "alt": _("Median and interquartile range of the scale scores: {values}.", values="; ".join(alt)),
-                "missing": _("No scale could be scored, so there is no figure."),
+                "missing": _("No figure: no scale could be scored."),
                 "number": lambda v: self.fmt.number(v, 0), "min_group_size": self.min_group_size}
 
     def scores_table(self, name: str) -> dict:
