@@ -112,7 +112,7 @@ def test_figures_carry_the_numbers_in_their_alt_text(data):
     chart = programme_plots.delivery_progress(progress, **_text(data).progress_figure(progress))
     assert isinstance(chart, core.Chart) and "CIO posts created 90% (18 of 20)" in chart.alt
     spanish = programme_plots.delivery_progress(progress, **_text(data, "es").progress_figure(progress))
-    assert "cargos de Director de TI creados 90 % (18 de 20)" in spanish.alt
+    assert "Cargos de Director de TI creados 90 % (18 de 20)" in spanish.alt
     deliveries = monitoring.delivery(data)
     by_year = programme_plots.delivery_by_year(deliveries, **_text(data).delivery_figure(deliveries))
     assert "2017: 12 delivered (target 10)" in by_year.alt and "2019: 5 delivered." in by_year.alt

@@ -94,6 +94,7 @@ def delivery_by_year(delivery: pd.DataFrame, title: str, *, names=None,
                    color="black", linewidths=2.5, zorder=3, label=legend[1])
         ax.set_title(_wrap(names.get(output, part["label"].iloc[0] if "label" in part else output), 40), fontsize=11)
         ax.set_ylabel(ylabel, fontsize=9)
+        ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))  # counts: no 0.5 ticks
         _locale_axis(ax.yaxis, number)
         ax.tick_params(axis="x", labelsize=8, rotation=45)
     for ax in list(axes.flat)[len(outputs):]:

@@ -161,7 +161,7 @@ class MonitoringText:
         _ = self._
         lines = []
         for row in table.itertuples():
-            name = self.output(row.output)
+            name = self._capital(self.output(row.output))  # it opens the sentence
             if row.reading == monitoring.NO_TARGET:
                 lines.append(_("{output}: {delivered} delivered in {years}; no target was recorded.", output=name,
                                delivered=self.fmt.count(row.delivered),
@@ -202,8 +202,8 @@ class MonitoringText:
                   done=self.fmt.count(r.delivered_in_planned_years), planned=self.fmt.count(r.planned))
                 for r in shown.itertuples()]
         alt = _("Horizontal bars of the share of target delivered: {values}.",
-                values="; ".join(f"{self.output(r.output)} {bar}" for r, bar in zip(shown.itertuples(), bars)))
-        return {"title": title, "names": {o: self.output(o) for o in table.get("output", [])},
+                values="; ".join(f"{self._capital(self.output(r.output))} {bar}" for r, bar in zip(shown.itertuples(), bars)))
+        return {"title": title, "names": {o: self._capital(self.output(o)) for o in table.get("output", [])},
                 "xlabel": _("Delivered in years with a target (% of target)"), "bar_labels": bars, "alt": alt,
                 "missing": self.no_figure() if table.empty else _("No output has a target, so there is no figure."),
                 "number": lambda v: self.fmt.number(v, 0)}
@@ -224,7 +224,7 @@ class MonitoringText:
 
     def readable_progress(self, table: pd.DataFrame) -> pd.DataFrame:
         """A copy of the progress table with the output names and readings in words (for the page only)."""
-        return table.assign(output_name=[self.output(o) for o in table["output"]],
+        return table.assign(output_name=[self._capital(self.output(o)) for o in table["output"]],
                             reading_word=[self.reading(r) for r in table["reading"]])
 
     # ------------------------------------------------------------------ 2. year by year
@@ -256,10 +256,10 @@ class MonitoringText:
                 else:
                     years.append(_("{year}: {delivered} delivered", year=self.fmt.year(r.year),
                                    delivered=self.fmt.count(r.delivered)))
-            parts.append(f"{self.output(output)}: " + ", ".join(years))
+            parts.append(f"{self._capital(self.output(output))}: " + ", ".join(years))
         alt = _("Bar charts of the outputs delivered per year against their targets. {values}.",
                 values=". ".join(parts))
-        return {"title": title, "names": {o: self.output(o) for o in table.get("output", [])},
+        return {"title": title, "names": {o: self._capital(self.output(o)) for o in table.get("output", [])},
                 "ylabel": _("Delivered (count per year)"),
                 "legend": (_("delivered"), _("target for the year")), "alt": alt, "missing": self.no_figure(),
                 "number": lambda v: self.fmt.number(v, 0)}
@@ -275,7 +275,7 @@ class MonitoringText:
                 "caption": _("Outputs delivered and targets by year")}
 
     def readable_delivery(self, table: pd.DataFrame) -> pd.DataFrame:
-        return table.assign(output_name=[self.output(o) for o in table["output"]])
+        return table.assign(output_name=[self._capital(self.output(o)) for o in table["output"]])
 
     # ------------------------------------------------------------------ 3. posts by level
 
