@@ -275,7 +275,8 @@ def scale_scores(summary: pd.DataFrame, title: str, *, min_group_size: int = 5, 
         described.append(f"{row.scale}, {row.group}: median {row.median:.2f}, quartiles {row.q1:.2f} to "
                          f"{row.q3:.2f}, {row.respondents:.0f} respondents")
     ax.axvline(3, color="black", linewidth=0.8, linestyle=":")
-    ax.set_yticks(y, list(row_labels) if row_labels is not None else [f"{r.scale}: {r.group}" for r in rows.itertuples()])
+    ax.set_yticks(y, list(row_labels) if row_labels is not None
+                  else [f"{r.scale}: {r.group}" for r in rows.itertuples()])
     ax.set_xlim(1, 5)
     _locale_axis(ax.xaxis, number)
     ax.set_xlabel(xlabel)

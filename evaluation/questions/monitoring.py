@@ -44,7 +44,7 @@ def output_label(output: str) -> str:
 
 
 def output_unit(output: str) -> str:
-    """One unit of an output in English: ``cio_posts_created`` -> ``CIO post created`` (kept for ``questions.costs``)."""
+    """One unit of an output in English: ``cio_posts_created`` -> ``CIO post created`` (for ``questions.costs``)."""
     return OUTPUTS.get(output, ("", "", output.replace("_", " ")))[2]
 
 

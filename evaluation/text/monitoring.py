@@ -202,7 +202,8 @@ class MonitoringText:
                   done=self.fmt.count(r.delivered_in_planned_years), planned=self.fmt.count(r.planned))
                 for r in shown.itertuples()]
         alt = _("Horizontal bars of the share of target delivered: {values}.",
-                values="; ".join(f"{self._capital(self.output(r.output))} {bar}" for r, bar in zip(shown.itertuples(), bars)))
+                values="; ".join(f"{self._capital(self.output(r.output))} {bar}"
+                                 for r, bar in zip(shown.itertuples(), bars)))
         return {"title": title, "names": {o: self._capital(self.output(o)) for o in table.get("output", [])},
                 "xlabel": _("Delivered in years with a target (% of target)"), "bar_labels": bars, "alt": alt,
                 "missing": self.no_figure() if table.empty else _("No output has a target, so there is no figure."),

@@ -370,8 +370,8 @@ class SurveysText:
                                note=self.note(row.note, row.weakest_item)))
                 continue
             text = _("{scale} ({items} statements, {n} complete answers): Cronbach's alpha {value} ({level} "
-                     "confidence interval: {low} to {high}), {quality} internal consistency by the usual rule of thumb; weakest "
-                     "statement: {weakest} (item-rest correlation {r}).",
+                     "confidence interval: {low} to {high}), {quality} internal consistency by the usual rule of "
+                     "thumb; weakest statement: {weakest} (item-rest correlation {r}).",
                      scale=self._capital(self.scale(row.scale)), items=row.items, n=self.fmt.count(row.respondents),
                      value=self.fmt.number(row.cronbach_alpha, 2), level=self.fmt.confidence(self.alpha),
                      low=self.fmt.number(row.conf_low, 2), high=self.fmt.number(row.conf_high, 2),
@@ -480,8 +480,8 @@ class SurveysText:
                                magnitude=magnitude, **numbers))
             else:
                 lines.append(_("{scale}: no difference between {first} and {second} was detected (medians {m1} and "
-                               "{m2} on 1-5; rank-biserial r = {r}, {level} confidence interval {interval}; Mann-Whitney "
-                               "{p}, Holm-adjusted {p_holm}).", **numbers))
+                               "{m2} on 1-5; rank-biserial r = {r}, {level} confidence interval {interval}; "
+                               "Mann-Whitney {p}, Holm-adjusted {p_holm}).", **numbers))
         return lines
 
     def comparison_table(self, caption_code: str) -> dict:
