@@ -261,7 +261,7 @@ def scale_scores(summary: pd.DataFrame, title: str, *, min_group_size: int = 5, 
     use_style()
     rows = summary.reset_index(drop=True)
     suppressed_text = suppressed_text or f"suppressed (fewer than {min_group_size} respondents)"
-    fig, ax = plt.subplots(figsize=(9, 0.9 + 0.45 * len(rows)))
+    fig, ax = plt.subplots(figsize=(9, 1.6 + 0.45 * len(rows)))  # room for a title of two or three lines
     y = np.arange(len(rows))[::-1]
     described = []
     for yi, row in zip(y, rows.itertuples()):
@@ -278,6 +278,7 @@ def scale_scores(summary: pd.DataFrame, title: str, *, min_group_size: int = 5, 
     ax.set_yticks(y, list(row_labels) if row_labels is not None
                   else [f"{r.scale}: {r.group}" for r in rows.itertuples()])
     ax.set_xlim(1, 5)
+    ax.set_xticks([1, 2, 3, 4, 5])  # the answer scale's points
     _locale_axis(ax.xaxis, number)
     ax.set_xlabel(xlabel)
     ax.set_title(_wrap(title, 80))
