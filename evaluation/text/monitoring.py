@@ -362,10 +362,14 @@ class MonitoringText:
             title = _("No territorial entities in the data")
         else:
             top, bottom = table.iloc[0], table.iloc[-1]
-            title = _("The share of {units} that {adopted} ranges from {low} ({low_name}) to {high} ({high_name})",
-                      units=self._territorial_units(), adopted=self.words.adopted,
-                      low=self.fmt.percent(bottom["share"]), low_name=self.department(bottom["department"]),
-                      high=self.fmt.percent(top["share"]), high_name=self.department(top["department"]))
+            values = dict(low=self.fmt.percent(bottom["share"]), low_name=self.department(bottom["department"]),
+                          high=self.fmt.percent(top["share"]), high_name=self.department(top["department"]))
+            if self.words.programme:
+                title = _("The share of territorial entities that created the post ranges from {low} ({low_name}) "
+                          "to {high} ({high_name})", **values)
+            else:
+                title = _("The share of {units} that {adopted} ranges from {low} ({low_name}) to {high} "
+                          "({high_name})", units=self._territorial_units(), adopted=self.words.adopted, **values)
         bars = [_("{adopters} of {entities}", adopters=self.fmt.count(r.adopters), entities=self.fmt.count(r.entities))
                 for r in table.itertuples()]
         alt = _("Horizontal bars, one per department, of the share of {units} that {adopted}: {values}.",
@@ -373,8 +377,10 @@ class MonitoringText:
                 values="; ".join(f"{self.department(r.department)} {self.fmt.percent(r.share)} ({bar})"
                                  for r, bar in zip(table.itertuples(), bars)))
         return {"title": title, "departments": [self.department(d) for d in table.get("department", [])],
-                "xlabel": _("{units} that {adopted} (% of the department's)", units=self._capital(
-                    self._territorial_units()), adopted=self.words.adopted),
+                "xlabel": (_("Territorial entities that created the post (% of the department's)")
+                           if self.words.programme else
+                           _("{units} that {adopted} (% of the department's)",
+                             units=self._capital(self._territorial_units()), adopted=self.words.adopted)),
                 "bar_labels": bars, "alt": alt, "missing": _("No territorial entities in the data, so there is "
                                                              "no figure.")}
 
