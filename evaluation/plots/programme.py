@@ -42,6 +42,21 @@ def _wrap(text: str, width: int = 38) -> str:
     return "\n".join([*lines, line]) if line else "\n".join(lines)
 
 
+def _nothing(missing: str | None, reason: str):
+    """The caller's sentence (a page note, in the report's language) or the English default."""
+    if missing is None:
+        return no_figure(reason)
+    from evaluation.report import page  # rendering belongs to report/; imported here only for this note
+
+    return page.note(missing)
+
+
+def _locale_axis(axis, number) -> None:
+    """Tick labels written by ``number`` (e.g. ``Format.number``), so they follow the report's locale."""
+    if number is not None:
+        axis.set_major_formatter(mticker.FuncFormatter(lambda v, _pos: number(v)))
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
@@ -53,10 +68,18 @@ def _millions(x: float) -> str:
 # ------------------------------------------------------------------ monitoring
 
 
-def delivery_by_year(delivery: pd.DataFrame, title: str) -> Chart | Markdown:
-    """Outputs delivered each year (bars) against the year's target (black marks), one panel per output."""
+def delivery_by_year(delivery: pd.DataFrame, title: str, *, names=None,
+                     ylabel: str = "Delivered (count per year)",
+                     legend: tuple[str, str] = ("delivered", "target for the year"), alt: str | None = None,
+                     missing: str | None = None, number=None) -> Chart | Markdown:
+    """Outputs delivered each year (bars) against the year's target (black marks), one panel per output.
+
+    ``names`` (output code -> words), ``ylabel``, ``legend``, ``alt`` and ``missing`` (shown instead of an
+    empty figure) come from the caller in the report's language; ``number`` formats the y ticks.
+    """
     if delivery.empty:
-        return no_figure("the monitoring table is missing")
+        return _nothing(missing, "the monitoring table is missing")
+    names = dict(names or {})
     use_style()
     outputs = list(dict.fromkeys(delivery["output"]))
     columns = 3
@@ -65,12 +88,14 @@ def delivery_by_year(delivery: pd.DataFrame, title: str) -> Chart | Markdown:
     for ax, output in zip(axes.flat, outputs):
         part = delivery[delivery["output"] == output]
         years = part["year"].astype(int).astype(str)
-        ax.bar(years, part["delivered"].astype(float), color=ESTIMATE_COLOR, label="delivered")
+        ax.bar(years, part["delivered"].astype(float), color=ESTIMATE_COLOR, label=legend[0])
         has_target = part["target"].notna()
         ax.scatter(years[has_target], part.loc[has_target, "target"].astype(float), marker="_", s=500,
-                   color="black", linewidths=2.5, zorder=3, label="target for the year")
-        ax.set_title(part["label"].iloc[0], fontsize=11)
-        ax.set_ylabel("Delivered (count per year)", fontsize=9)
+                   color="black", linewidths=2.5, zorder=3, label=legend[1])
+        ax.set_title(_wrap(names.get(output, part["label"].iloc[0] if "label" in part else output), 40), fontsize=11)
+        ax.set_ylabel(ylabel, fontsize=9)
+        ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))  # counts: no 0.5 ticks
+        _locale_axis(ax.yaxis, number)
         ax.tick_params(axis="x", labelsize=8, rotation=45)
     for ax in list(axes.flat)[len(outputs):]:
         ax.set_visible(False)
@@ -78,75 +103,107 @@ def delivery_by_year(delivery: pd.DataFrame, title: str) -> Chart | Markdown:
     fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, -0.01))
     fig.suptitle(_wrap(title, 90), fontweight="bold")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
-    alt = "Bar charts of outputs delivered per year against targets. " + " ".join(
-        f"{label}: " + ", ".join(f"{int(r.year)} {float(r.delivered):,.0f} delivered"
-                                 + (f" (target {float(r.target):,.0f})" if pd.notna(r.target) else "")
-                                 for r in part.itertuples()) + "."
-        for label, part in delivery.groupby("label", sort=False))
+    if alt is None:
+        alt = "Bar charts of outputs delivered per year against targets. " + " ".join(
+            f"{names.get(output, output)}: " + ", ".join(
+                f"{int(r.year)} {float(r.delivered):,.0f} delivered"
+                + (f" (target {float(r.target):,.0f})" if pd.notna(r.target) else "") for r in part.itertuples()) + "."
+            for output, part in delivery.groupby("output", sort=False))
     return finish(fig, title, alt)
 
 
-def delivery_progress(progress: pd.DataFrame, title: str) -> Chart | Markdown:
-    """Share of target delivered per output (years with a target), with a line at 100%."""
+def delivery_progress(progress: pd.DataFrame, title: str, *, names=None,
+                      xlabel: str = "Delivered in years with a target (% of target)", bar_labels=None,
+                      alt: str | None = None, missing: str | None = None, number=None) -> Chart | Markdown:
+    """Share of target delivered per output (years with a target), with a line at 100%.
+
+    ``names`` (output code -> words), ``xlabel``, ``bar_labels`` (one per output with a target, in
+    order), ``alt`` and ``missing`` come from the caller in the report's language.
+    """
     shown = progress[progress["progress"].notna()] if not progress.empty else progress
     if shown.empty:
-        return no_figure("no output has a target" if not progress.empty else "the monitoring table is missing")
+        return _nothing(missing, "no output has a target" if not progress.empty else "the monitoring table is missing")
+    names = dict(names or {})
+    if bar_labels is None:
+        bar_labels = [f"{r.progress:.0%} ({float(r.delivered_in_planned_years):,.0f} of {float(r.planned):,.0f})"
+                      for r in shown.itertuples()]
     use_style()
     fig, ax = plt.subplots(figsize=(9, 0.8 + 0.5 * len(shown)))
     y = np.arange(len(shown))[::-1]
     colors = [ESTIMATE_COLOR if r >= 0.9 else TRUTH_COLOR for r in shown["progress"]]
     ax.barh(y, 100 * shown["progress"], color=colors)
-    for yi, row in zip(y, shown.itertuples()):
-        ax.text(100 * row.progress + 1, yi, f"{row.progress:.0%} ({float(row.delivered_in_planned_years):,.0f} of "
-                f"{float(row.planned):,.0f})", va="center", fontsize=9)
+    labels = [names.get(r.output, getattr(r, "label", r.output)) for r in shown.itertuples()]
+    for yi, row, text in zip(y, shown.itertuples(), bar_labels):
+        ax.text(100 * row.progress + 1, yi, text, va="center", fontsize=9)
     ax.axvline(100, color="black", linewidth=1)
-    ax.set_yticks(y, shown["label"])
+    ax.set_yticks(y, labels)
     ax.set_xlim(0, max(130, 100 * shown["progress"].max() + 30))
-    ax.set_xlabel("Delivered in years with a target (% of target)")
+    _locale_axis(ax.xaxis, number)
+    ax.set_xlabel(xlabel)
     ax.set_title(_wrap(title, 80))
     fig.tight_layout()
-    alt = "Horizontal bars of the share of target delivered: " + "; ".join(
-        f"{r.label} {r.progress:.0%} ({float(r.delivered_in_planned_years):,.0f} of {float(r.planned):,.0f})"
-        for r in shown.itertuples()) + "."
+    if alt is None:
+        alt = "Horizontal bars of the share of target delivered: " + "; ".join(
+            f"{label} {text}" for label, text in zip(labels, bar_labels)) + "."
     return finish(fig, title, alt)
 
 
-def posts_by_department(table: pd.DataFrame, title: str) -> Chart | Markdown:
-    """Share of each department's territorial entities that created the post, highest first."""
+def posts_by_department(table: pd.DataFrame, title: str, *, departments=None,
+                        xlabel: str = "Territorial entities that created the post (% of the department's entities)",
+                        bar_labels=None, alt: str | None = None, missing: str | None = None) -> Chart | Markdown:
+    """Share of each department's territorial entities that created the post, highest first.
+
+    ``departments`` (one name per row, e.g. with words for a missing department), ``xlabel``,
+    ``bar_labels``, ``alt`` and ``missing`` come from the caller in the report's language.
+    """
     if table.empty:
-        return no_figure("no territorial entities in the data")
+        return _nothing(missing, "no territorial entities in the data")
+    departments = list(departments) if departments is not None else [
+        d if isinstance(d, str) else "(no department)" for d in table["department"]]
+    if bar_labels is None:
+        bar_labels = [f"{r.adopters} of {r.entities}" for r in table.itertuples()]
     use_style()
-    fig, ax = plt.subplots(figsize=(9, 1 + 0.26 * len(table)))
+    fig, ax = plt.subplots(figsize=(9, max(2.5, 1 + 0.26 * len(table))))
     y = np.arange(len(table))[::-1]
     ax.barh(y, 100 * table["share"], color=LEVEL_COLORS["municipal"])
-    for yi, row in zip(y, table.itertuples()):
-        ax.text(100 * row.share + 1, yi, f"{row.adopters} of {row.entities}", va="center", fontsize=8)
-    ax.set_yticks(y, table["department"], fontsize=8)
+    for yi, row, text in zip(y, table.itertuples(), bar_labels):
+        ax.text(100 * row.share + 1, yi, text, va="center", fontsize=8)
+    ax.set_yticks(y, departments, fontsize=8)
     ax.set_xlim(0, 115)
-    ax.set_xlabel("Territorial entities that created the post (% of the department's entities)")
+    ax.set_xlabel(xlabel)
     ax.set_title(_wrap(title, 80))
     fig.tight_layout()
-    alt = "Horizontal bars, one per department, of the share of territorial entities that created the post: " + \
-        "; ".join(f"{r.department} {r.share:.0%} ({r.adopters} of {r.entities})" for r in table.itertuples()) + "."
+    if alt is None:
+        alt = "Horizontal bars, one per department, of the share of territorial entities that created the post: " + \
+            "; ".join(f"{name} {r.share:.0%} ({text})"
+                      for name, r, text in zip(departments, table.itertuples(), bar_labels)) + "."
     return finish(fig, title, alt)
 
 
 # ------------------------------------------------------------------ surveys
 
 
-def likert_bars(distribution: pd.DataFrame, title: str, *, min_group_size: int = 5) -> Chart | Markdown:
+def likert_bars(distribution: pd.DataFrame, title: str, *, min_group_size: int = 5, item_names=None,
+                group_names=None, answer_names=LIKERT_NAMES, suppressed_text: str | None = None,
+                xlabel: str = "% of respondents\n← disagree | agree →", alt: str | None = None,
+                missing: str | None = None) -> Chart | Markdown:
     """Diverging stacked bars of the answers to each item, centred on the neutral answer, one panel per group.
 
     ``distribution`` is ``surveys.item_distribution``. Disagreement extends
     left of zero, agreement right; the neutral answer straddles zero. A
-    suppressed group-item is a labelled gap.
+    suppressed group-item is a labelled gap. ``item_names``, ``group_names``
+    (group code -> panel heading), ``answer_names`` (legend, 1 to 5),
+    ``suppressed_text``, ``xlabel``, ``alt`` and ``missing`` come from the
+    caller in the report's language.
     """
     if distribution.empty:
-        return no_figure("the survey is missing or has no Likert items")
+        return _nothing(missing, "the survey is missing or has no Likert items")
     use_style()
     groups = list(dict.fromkeys(distribution["group"]))
     items = list(dict.fromkeys(distribution["item"]))
-    labels = distribution.drop_duplicates("item").set_index("item")["label"]
+    labels = {i: i for i in items} | dict(item_names or {})
+    group_names = dict(group_names or {})
+    suppressed_text = suppressed_text or f"suppressed (fewer than {min_group_size})"
     fig, axes = plt.subplots(1, len(groups), figsize=(4.2 * len(groups) + 3, 0.9 + 0.42 * len(items)),
                              sharey=True, squeeze=False)
     y = np.arange(len(items))[::-1]
@@ -157,7 +214,7 @@ def likert_bars(distribution: pd.DataFrame, title: str, *, min_group_size: int =
         for yi, item in zip(y, items):
             rows = part[part["item"] == item].set_index("answer")
             if rows["suppressed"].iloc[0]:
-                ax.text(0, yi, f"suppressed (fewer than {min_group_size})", ha="center", va="center",
+                ax.text(0, yi, suppressed_text, ha="center", va="center",
                         fontsize=8, color=GAP_COLOR, style="italic")
                 described.append(f"{labels[item]} suppressed")
                 continue
@@ -169,50 +226,66 @@ def likert_bars(distribution: pd.DataFrame, title: str, *, min_group_size: int =
             described.append(f"{labels[item]} {shares[:2].sum():.0f}% disagree, {shares[2]:.0f}% neutral, "
                              f"{shares[3:].sum():.0f}% agree")
         respondents = part["respondents"].max()
-        heading = group if part["suppressed"].all() else f"{group} (up to {respondents:.0f} answers)"
+        heading = group_names.get(group) or (group if part["suppressed"].all()
+                                             else f"{group} (up to {respondents:.0f} answers)")
         ax.set_title(_wrap(heading, 30), fontsize=10)
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_xlim(-100, 100)
         ax.set_xticks([-100, -50, 0, 50, 100], ["100", "50", "0", "50", "100"])
-        ax.set_xlabel("% of respondents\n← disagree | agree →", fontsize=9)
+        ax.set_xlabel(xlabel, fontsize=9)
         alt_parts.append(f"{group}: " + "; ".join(described))
     axes[0, 0].set_yticks(y, [_wrap(labels[i], 34) for i in items], fontsize=9)
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in LIKERT_COLORS]
-    fig.legend(handles, LIKERT_NAMES, loc="lower center", ncol=5, frameon=False, fontsize=9,
+    fig.legend(handles, list(answer_names), loc="lower center", ncol=5, frameon=False, fontsize=9,
                bbox_to_anchor=(0.5, -0.02))
     fig.suptitle(_wrap(title, 100), fontweight="bold")
     fig.tight_layout(rect=(0, 0.05, 1, 1))
-    alt = "Diverging stacked bars of answers to each statement, centred on the neutral answer. " + \
-        ". ".join(alt_parts) + "."
+    if alt is None:
+        alt = "Diverging stacked bars of answers to each statement, centred on the neutral answer. " + \
+            ". ".join(alt_parts) + "."
     return finish(fig, title, alt)
 
 
-def scale_scores(summary: pd.DataFrame, title: str, *, min_group_size: int = 5) -> Chart | Markdown:
-    """Median scale score (dot) and interquartile range (bar) per group, one row per scale and group."""
+def scale_scores(summary: pd.DataFrame, title: str, *, min_group_size: int = 5, row_labels=None,
+                 suppressed_text: str | None = None,
+                 xlabel: str = "Scale score (mean of the items, 1 = strongly disagree, 5 = strongly agree; "
+                               "dotted line: neutral)",
+                 alt: str | None = None, missing: str | None = None, number=None) -> Chart | Markdown:
+    """Median scale score (dot) and interquartile range (bar) per group, one row per scale and group.
+
+    ``row_labels`` (one per row of ``summary``), ``suppressed_text``, ``xlabel``, ``alt`` and ``missing``
+    come from the caller in the report's language; ``number`` formats the x ticks.
+    """
     if summary.empty:
-        return no_figure("no scale could be scored")
+        return _nothing(missing, "no scale could be scored")
     use_style()
     rows = summary.reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(9, 0.9 + 0.45 * len(rows)))
+    suppressed_text = suppressed_text or f"suppressed (fewer than {min_group_size} respondents)"
+    fig, ax = plt.subplots(figsize=(9, 1.6 + 0.45 * len(rows)))  # room for a title of two or three lines
     y = np.arange(len(rows))[::-1]
-    alt = []
+    described = []
     for yi, row in zip(y, rows.itertuples()):
         if row.suppressed:
-            ax.text(3, yi, f"suppressed (fewer than {min_group_size} respondents)", ha="center", va="center",
+            ax.text(3, yi, suppressed_text, ha="center", va="center",
                     fontsize=8, color=GAP_COLOR, style="italic")
-            alt.append(f"{row.scale}, {row.group}: suppressed")
+            described.append(f"{row.scale}, {row.group}: suppressed")
             continue
         ax.plot([row.q1, row.q3], [yi, yi], color=ESTIMATE_COLOR, linewidth=4, alpha=0.5)
         ax.plot(row.median, yi, "o", color=ESTIMATE_COLOR)
-        alt.append(f"{row.scale}, {row.group}: median {row.median:.2f}, quartiles {row.q1:.2f} to {row.q3:.2f}, "
-                   f"{row.respondents:.0f} respondents")
+        described.append(f"{row.scale}, {row.group}: median {row.median:.2f}, quartiles {row.q1:.2f} to "
+                         f"{row.q3:.2f}, {row.respondents:.0f} respondents")
     ax.axvline(3, color="black", linewidth=0.8, linestyle=":")
-    ax.set_yticks(y, [f"{r.scale}: {r.group}" for r in rows.itertuples()])
+    ax.set_yticks(y, list(row_labels) if row_labels is not None
+                  else [f"{r.scale}: {r.group}" for r in rows.itertuples()])
     ax.set_xlim(1, 5)
-    ax.set_xlabel("Scale score (mean of the items, 1 = strongly disagree, 5 = strongly agree; dotted line: neutral)")
+    ax.set_xticks([1, 2, 3, 4, 5])  # the answer scale's points
+    _locale_axis(ax.xaxis, number)
+    ax.set_xlabel(xlabel)
     ax.set_title(_wrap(title, 80))
     fig.tight_layout()
-    return finish(fig, title, "Median and interquartile range of scale scores: " + "; ".join(alt) + ".")
+    if alt is None:
+        alt = "Median and interquartile range of scale scores: " + "; ".join(described) + "."
+    return finish(fig, title, alt)
 
 
 def needs(table: pd.DataFrame, title: str) -> Chart | Markdown:

@@ -12,13 +12,16 @@ plan that was never made.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
 
 from evaluation.load.contract import LEVELS
 
-#: The contract's outputs in the order the programme lists them: plain name, unit, one unit in words.
+#: The contract's outputs in the order the programme lists them, with English names (plain name, unit, one
+#: unit in words). The monitoring report takes its words from ``evaluation.text.monitoring``; these English
+#: names stay for ``evaluation.questions.costs``, which reads them (``output_label``, ``output_unit``).
 OUTPUTS = {
     "cio_posts_created": ("CIO posts created", "posts", "CIO post created"),
     "leaders_trained": ("IT leaders trained", "leaders", "IT leader trained"),
@@ -30,15 +33,18 @@ OUTPUTS = {
 #: A target counts as met at or above this share (rounding, a late delivery).
 MET = 1.0
 NEARLY_MET = 0.9
+#: The codes of ``progress()['reading']``, best first.
+READINGS = ("met", "nearly met", "short", "no target")
+NO_TARGET = "no target"
 
 
 def output_label(output: str) -> str:
-    """``cio_posts_created`` -> ``CIO posts created``."""
+    """``cio_posts_created`` -> ``CIO posts created`` (English; kept for ``questions.costs``)."""
     return OUTPUTS.get(output, (output.replace("_", " "),))[0]
 
 
 def output_unit(output: str) -> str:
-    """One unit of an output in words: ``cio_posts_created`` -> ``CIO post created``."""
+    """One unit of an output in English: ``cio_posts_created`` -> ``CIO post created`` (for ``questions.costs``)."""
     return OUTPUTS.get(output, ("", "", output.replace("_", " ")))[2]
 
 
@@ -70,7 +76,9 @@ def delivery(dataset, until_year: int | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``output, label, year, delivered, target`` (NaN when no target was
+        ``output`` (the contract's code), ``label`` (its English name, for
+        ``questions.findings``; reports take words from ``evaluation.text.monitoring``),
+        ``year, delivered, target`` (NaN when no target was
         set), ``ratio`` (delivered / target, NaN without a target or with a
         target of 0), and running totals ``cumulative_delivered`` and
         ``cumulative_target`` (targets of the years that have one). Empty, with
@@ -110,8 +118,8 @@ def progress(dataset, until_year: int | None = None) -> pd.DataFrame:
 
     ``progress`` is what was delivered in the years that had a target, divided
     by the sum of those targets (NaN for an output that never had one).
-    ``reading`` is "met" (at least 100%), "nearly met" (90-100%), "short"
-    (below 90%) or "no target".
+    ``reading`` is a code (``READINGS``; its words are in ``evaluation.text.monitoring``):
+    ``met`` (at least 100%), ``nearly met`` (90-100%), ``short`` (below 90%) or ``no target``.
     """
     table = delivery(dataset, until_year)
     if table.empty:
@@ -137,7 +145,7 @@ def progress(dataset, until_year: int | None = None) -> pd.DataFrame:
 
 def _reading(ratio: float) -> str:
     if not np.isfinite(ratio):
-        return "no target"
+        return NO_TARGET
     return "met" if ratio >= MET else "nearly met" if ratio >= NEARLY_MET else "short"
 
 
@@ -169,7 +177,8 @@ def posts_reconciliation(dataset, until_year: int | None = None) -> pd.DataFrame
     return out
 
 
-DEPARTMENT_COLUMNS = ["department", "entities", "adopters", "share", "first_year", "adopters_by_level"]
+DEPARTMENT_COLUMNS = ["department", "entities", "adopters", "share", "first_year", "departmental_adopters",
+                      "municipal_adopters"]
 
 
 def posts_by_department(dataset, until_year: int | None = None) -> pd.DataFrame:
@@ -180,119 +189,171 @@ def posts_by_department(dataset, until_year: int | None = None) -> pd.DataFrame:
     pandas.DataFrame
         ``department, entities`` (territorial entities in it), ``adopters``
         (created the post by ``until_year``), ``share`` (adopters / entities),
-        ``first_year`` (earliest adoption) and ``adopters_by_level`` (text,
-        e.g. "1 departmental, 12 municipal"). Sorted by share, highest first.
-        Entities without a department are grouped as "(no department)".
+        ``first_year`` (earliest adoption) and the adopters by level
+        (``departmental_adopters``, ``municipal_adopters``). Sorted by share,
+        highest first. Entities without a department are grouped in one row
+        whose ``department`` is missing (the report names it in words).
     """
     entities = dataset.entities[dataset.entities["level"] != "national"][["entity_id", "level", "department"]]
     if entities.empty:
         return pd.DataFrame(columns=DEPARTMENT_COLUMNS)
     cohorts = dataset.adoption.set_index("entity_id")["cohort"]
-    frame = entities.assign(cohort=entities["entity_id"].map(cohorts),
-                            department=entities["department"].fillna("(no department)"))
+    frame = entities.assign(cohort=entities["entity_id"].map(cohorts))
     if until_year is not None:
         frame.loc[frame["cohort"] > until_year, "cohort"] = np.nan
     rows = []
-    for department, part in frame.groupby("department", sort=True):
+    for department, part in frame.groupby("department", sort=True, dropna=False):
         adopted = part[part["cohort"].notna()]
         by_level = adopted["level"].value_counts()
-        rows.append({"department": department, "entities": len(part), "adopters": len(adopted),
-                     "share": len(adopted) / len(part),
+        rows.append({"department": department if isinstance(department, str) else np.nan,
+                     "entities": len(part), "adopters": len(adopted), "share": len(adopted) / len(part),
                      "first_year": float(adopted["cohort"].min()) if len(adopted) else np.nan,
-                     "adopters_by_level": ", ".join(f"{int(by_level[lv])} {lv}" for lv in LEVELS if lv in by_level)
-                     or "none"})
+                     **{f"{lv}_adopters": int(by_level.get(lv, 0)) for lv in LEVELS if lv != "national"}})
     out = pd.DataFrame(rows, columns=DEPARTMENT_COLUMNS)
     out["first_year"] = whole(out["first_year"])
     return out.sort_values(["share", "adopters"], ascending=False, kind="stable").reset_index(drop=True)
 
 
-# ------------------------------------------------------------------ sentences
+# ------------------------------------------------------------------ the numbers the report states
 
 
-def missing_text() -> Markdown:
-    """What the report says when there is no monitoring table."""
-    return Markdown("**The monitoring table is missing from this dataset** (no `monitoring` file), so outputs "
-                    "cannot be set against targets. CIO posts by level and department below come from the "
-                    "adoption records instead.")
+@dataclass(frozen=True)
+class ProgressSummary:
+    """How many outputs with a target met it, and which fell furthest short.
+
+    Attributes
+    ----------
+    with_target : int
+        Outputs that had a target in at least one year.
+    met, nearly_met, short : int
+        Outputs by ``reading`` (``met`` at least 100% of the plan, ``nearly met`` 90-100%, ``short`` below).
+    worst_output : str or None
+        The output code with the lowest progress among the ``short`` ones (None when none is short).
+    worst_progress : float
+        Its progress (NaN when none is short).
+    """
+
+    with_target: int
+    met: int
+    nearly_met: int
+    short: int
+    worst_output: str | None
+    worst_progress: float
+
+    @property
+    def reached_nearly(self) -> int:
+        """Outputs that reached at least ``NEARLY_MET`` of their target."""
+        return self.met + self.nearly_met
+
+    def tidy(self) -> pd.DataFrame:
+        return pd.DataFrame([{"with_target": self.with_target, "met": self.met, "nearly_met": self.nearly_met,
+                              "short": self.short, "worst_output": self.worst_output,
+                              "worst_progress": self.worst_progress}])
 
 
-def _count(x: float) -> str:
-    return f"{x:,.0f}"
+def progress_summary(table: pd.DataFrame) -> ProgressSummary:
+    """The counts behind the effectiveness reading, from :func:`progress`."""
+    readings = table["reading"] if not table.empty else pd.Series([], dtype=object)
+    short = table[readings == "short"] if not table.empty else table
+    worst = short.sort_values("progress", kind="stable").iloc[0] if len(short) else None
+    return ProgressSummary(with_target=int((readings != NO_TARGET).sum()), met=int((readings == "met").sum()),
+                           nearly_met=int((readings == "nearly met").sum()), short=int(len(short)),
+                           worst_output=None if worst is None else str(worst["output"]),
+                           worst_progress=float("nan") if worst is None else float(worst["progress"]))
 
 
-def progress_text(table: pd.DataFrame) -> Markdown:
-    """The effectiveness reading: how many outputs met their targets, output by output."""
+@dataclass(frozen=True)
+class DeliveryYear:
+    """The year delivery fell furthest behind its targets (mean of delivered / target over the outputs planned).
+
+    ``year`` is None when no output had a target; ``all_met`` is True when every output met its
+    target in every year that had one.
+    """
+
+    year: int | None
+    mean_ratio: float
+    outputs: int
+    all_met: bool
+
+    def tidy(self) -> pd.DataFrame:
+        return pd.DataFrame([{"year": self.year, "mean_ratio": self.mean_ratio, "outputs": self.outputs,
+                              "all_met": self.all_met}])
+
+
+def worst_year(table: pd.DataFrame) -> DeliveryYear:
+    """The year of :func:`delivery` with the lowest mean ratio of delivered to target."""
+    planned = table[table["ratio"].notna()] if not table.empty else table
+    if planned.empty:
+        return DeliveryYear(None, float("nan"), 0, False)
+    by_year = planned.groupby("year")["ratio"].agg(["mean", "size"])
+    year = int(by_year["mean"].idxmin())
+    return DeliveryYear(year, float(by_year.loc[year, "mean"]), int(by_year.loc[year, "size"]),
+                        bool((planned["ratio"] >= MET).all()))
+
+
+@dataclass(frozen=True)
+class ReconciliationSummary:
+    """Do the monitoring and the adoption records count the same territorial posts?
+
+    ``available`` is False without monitoring rows for CIO posts; ``years_differ`` lists the years
+    whose counts disagree (a year missing from one record counts as disagreeing).
+    """
+
+    available: bool
+    years_differ: tuple[int, ...]
+    monitoring_total: float
+    adoption_total: float
+
+    @property
+    def agree(self) -> bool:
+        return self.available and not self.years_differ
+
+    def tidy(self) -> pd.DataFrame:
+        return pd.DataFrame([{"available": self.available, "years_differ": len(self.years_differ),
+                              "monitoring_total": self.monitoring_total, "adoption_total": self.adoption_total}])
+
+
+def reconciliation_summary(table: pd.DataFrame) -> ReconciliationSummary:
+    """The totals and the disagreeing years of :func:`posts_reconciliation`."""
     if table.empty:
-        return missing_text()
-    planned = table[table["reading"] != "no target"]
-    lines = []
-    if len(planned):
-        met = int((planned["reading"] == "met").sum())
-        nearly = int((planned["reading"] == "nearly met").sum())
-        lines.append(f"**{met} of {len(planned)} outputs with a target met it**"
-                     + (f", and {nearly} more reached at least {NEARLY_MET:.0%} of it" if nearly else "")
-                     + ", counting only the years that had a target.")
-    else:
-        lines.append("**No output has a target**, so delivery cannot be set against a plan.")
-    for row in table.itertuples():
-        if row.reading == "no target":
-            lines.append(f"- {row.label}: {_count(row.delivered)} delivered in {row.first_year}–{row.last_year}; "
-                         "no target was recorded.")
-            continue
-        extra = row.delivered - row.delivered_in_planned_years
-        lines.append(f"- {row.label}: {_count(row.delivered_in_planned_years)} of {_count(row.planned)} planned "
-                     f"({row.progress:.0%}, {row.reading}; the target was met in {row.years_met} of "
-                     f"{row.years_planned} years)"
-                     + (f", plus {_count(extra)} in years without a target" if extra > 0 else "") + ".")
-    return Markdown("\n".join(lines))
+        return ReconciliationSummary(False, (), float("nan"), float("nan"))
+    difference = table["difference"].astype(float).fillna(table["adoption_records"].astype(float))
+    differ = tuple(int(y) for y in table.loc[difference != 0, "year"])
+    return ReconciliationSummary(True, differ, float(table["monitoring"].astype(float).sum()),
+                                 float(table["adoption_records"].astype(float).sum()))
+
+
+# ------------------------------------------------------------------ transitional (remove with report/narrative.py)
+
+
+class _Sentence:
+    """A plain-text stand-in for the rendered text these functions returned: ``.data`` is the sentence."""
+
+    def __init__(self, text: str):
+        self.data = text
+
+    def __repr__(self) -> str:
+        return self.data
+
+
+def reconciliation_text(table: pd.DataFrame) -> _Sentence:
+    """Deprecated: ``evaluation.text.monitoring.MonitoringText.reconciliation`` in English.
+
+    Kept, without markup, only for ``questions.findings`` while it still calls it; the
+    monitoring report takes its words from ``evaluation.text.monitoring``.
+    """
+    from evaluation.text.format import Format
+    from evaluation.text.monitoring import MonitoringText
+    from evaluation.text.wording import Wording
+
+    text = MonitoringText(Format("en"), Wording.for_dataset(None, "en"))
+    return _Sentence(text.reconciliation(reconciliation_summary(table)))
 
 
 def progress_title(table: pd.DataFrame) -> str:
-    """Figure title stating the finding of the progress chart."""
-    planned = table[table["reading"] != "no target"]
-    if planned.empty:
-        return "No output has a target to measure progress against"
-    short = planned[planned["reading"] == "short"]
-    if short.empty:
-        return f"Every output with a target reached at least {NEARLY_MET:.0%} of it"
-    worst = short.sort_values("progress").iloc[0]
-    return (f"{len(planned) - len(short)} of {len(planned)} outputs reached {NEARLY_MET:.0%} of target; "
-            f"{worst['label']} fell furthest short ({worst['progress']:.0%})")
+    """Deprecated: the title of ``MonitoringText.progress_figure`` in English (kept for ``questions.findings``)."""
+    from evaluation.text.format import Format
+    from evaluation.text.monitoring import MonitoringText
+    from evaluation.text.wording import Wording
 
-
-def delivery_title(table: pd.DataFrame) -> str:
-    """Title of the outputs-by-year chart: the year delivery fell furthest behind its targets."""
-    planned = table[table["ratio"].notna()]
-    if planned.empty:
-        return "Outputs delivered by year (no targets recorded)"
-    by_year = planned.groupby("year")["ratio"].agg(["mean", "size"])
-    if (planned["ratio"] >= MET).all():
-        return "Every output met its target in every year that had one"
-    worst = int(by_year["mean"].idxmin())
-    return (f"Delivery fell furthest behind target in {worst}: on average {by_year.loc[worst, 'mean']:.0%} of "
-            f"target across {int(by_year.loc[worst, 'size'])} outputs")
-
-
-def reconciliation_text(table: pd.DataFrame) -> Markdown:
-    """Do the monitoring records and the adoption records count the same CIO posts?"""
-    if table.empty:
-        return Markdown("CIO posts in the monitoring records cannot be checked against the adoption records "
-                        "(no monitoring rows for CIO posts).")
-    differ = table[table["difference"].astype(float).fillna(table["adoption_records"].astype(float)) != 0]
-    total_m, total_a = table["monitoring"].sum(), table["adoption_records"].sum()
-    if differ.empty:
-        return Markdown(f"The monitoring records and the adoption records agree year by year: "
-                        f"{_count(total_m)} territorial CIO posts in both.")
-    years = ", ".join(str(int(y)) for y in differ["year"])
-    return Markdown(f"**The monitoring records and the adoption records disagree in {len(differ)} year(s)** "
-                    f"({years}): {_count(total_m)} territorial CIO posts reported against {_count(total_a)} "
-                    "adoption acts recorded. Check which record is right before quoting either.")
-
-
-def department_title(table: pd.DataFrame) -> str:
-    """Title of the department chart: the spread of adoption across departments."""
-    if table.empty:
-        return "No territorial entities in the data"
-    top, bottom = table.iloc[0], table.iloc[-1]
-    return (f"The share of territorial entities that created the post ranges from {bottom['share']:.0%} "
-            f"({bottom['department']}) to {top['share']:.0%} ({top['department']})")
+    return MonitoringText(Format("en"), Wording.for_dataset(None, "en")).progress_figure(table)["title"]

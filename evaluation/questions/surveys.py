@@ -36,54 +36,34 @@ were answered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
 from scipy import stats
 
-#: The survey tables of the contract, with the word for their respondents.
+#: The survey tables of the contract, with the English word for their respondents (``Survey.respondents``;
+#: kept for the modules that still read it: a report takes its words from ``evaluation.text.surveys``).
 SURVEYS = {"survey_ict_offices": "ICT offices", "survey_directors": "directors"}
-#: What each survey is called in the programme's documents.
+#: What each survey is called in the programme's documents (English; same remark).
 SURVEY_TITLES = {"survey_ict_offices": "skills and perception survey of ICT offices",
                  "survey_directors": "alignment survey of directors"}
+#: The code of each survey's respondents, used as an arm of a comparison (``perception_gap``).
+RESPONDENT_CODES = {"survey_ict_offices": "ict_offices", "survey_directors": "directors"}
 ITEM_PREFIX = "q_"
 #: Scale name -> prefix of its items.
 SCALES = {"skills": "q_skill_", "alignment": "q_align_"}
 #: Items worded against their scale (agreeing means less of the trait).
 REVERSE_KEYED = frozenset({"q_align_support_only"})
 ANSWERS = (1, 2, 3, 4, 5)
-ANSWER_LABELS = {1: "strongly disagree", 2: "disagree", 3: "neutral", 4: "agree", 5: "strongly agree"}
 NEUTRAL = 3
 #: Groups smaller than this are suppressed in every table and figure.
 MIN_GROUP_SIZE = 5
 SUPPRESSED = "suppressed"
-#: Respondent groups, from the level of the entity they answered for.
-NATIONAL, TERRITORIAL, UNLINKED = "national", "territorial", "not linked to an entity"
-ALL = "all respondents"
-#: Plain-language item labels for the items of the demo and the programme's surveys.
-ITEM_LABELS = {
-    "q_skill_strategy": "skills: IT strategy",
-    "q_skill_architecture": "skills: enterprise architecture",
-    "q_skill_projects": "skills: IT project management",
-    "q_skill_security": "skills: information security",
-    "q_skill_data": "skills: data management",
-    "q_skill_suppliers": "skills: managing suppliers",
-    "q_align_committee": "IT takes part in the directors' committee",
-    "q_align_plan": "IT plan follows the entity's strategy",
-    "q_align_consulted": "IT is consulted on decisions",
-    "q_align_budget": "IT has a say in its budget",
-    "q_align_strategic_asset": "IT is a strategic asset",
-    "q_align_support_only": "IT is mainly technical support (reverse-keyed)",
-}
-
-
-def item_label(item: str) -> str:
-    """``q_align_plan`` -> "IT plan follows the entity's strategy" (or the code made readable)."""
-    return ITEM_LABELS.get(item, item.removeprefix(ITEM_PREFIX).replace("_", " "))
-
-
+#: Respondent groups (codes; their words are in ``evaluation.text.surveys``), from the level of the entity
+#: they answered for; ``unlinked``: the entity code is blank or not in the entities table.
+NATIONAL, TERRITORIAL, UNLINKED = "national", "territorial", "unlinked"
+ALL = "all"
 # ------------------------------------------------------------------ reading
 
 
@@ -96,7 +76,7 @@ class Survey:
     name : str
         The contract table, ``survey_ict_offices`` or ``survey_directors``.
     respondents : str
-        Who answered ("ICT offices", "directors").
+        Who answered, in English (``SURVEYS``); a report takes its words from ``evaluation.text.surveys``.
     answers : pandas.DataFrame
         ``respondent_id, entity_id, level, group`` and the ``q_`` items
         (Int64, missing when blank). Never a ``comment`` column. Empty when the
@@ -147,8 +127,7 @@ def read(dataset, name: str, *, min_group_size: int = MIN_GROUP_SIZE) -> Survey:
     dataset : evaluation.load.dataset.Dataset
     name : {"survey_ict_offices", "survey_directors"}
     min_group_size : int
-        Respondents of a group (``national``, ``territorial``, "not linked to an
-        entity") smaller than this are left out, and a group's answers to an
+        Respondents of a group (``national``, ``territorial``, ``unlinked``) smaller than this are left out, and a group's answers to an
         item answered by fewer than this many of its members are blanked, so
         that no pooled number includes them (complementary suppression; see
         the module's docstring).
@@ -157,7 +136,7 @@ def read(dataset, name: str, *, min_group_size: int = MIN_GROUP_SIZE) -> Survey:
     -------
     Survey
         ``group`` is ``national`` or ``territorial`` from the level of the
-        respondent's entity, or "not linked to an entity" when the entity code
+        respondent's entity, or ``unlinked`` when the entity code
         is blank or not in the entities table. The caller's table is not changed.
     """
     if not isinstance(min_group_size, (int, np.integer)) or isinstance(min_group_size, bool) or min_group_size < 1:
@@ -223,7 +202,7 @@ def _group_column(answers: pd.DataFrame, by: str | None) -> pd.Series:
     return pd.Series(ALL, index=answers.index) if by is None else answers[by]
 
 
-DISTRIBUTION_COLUMNS = ["item", "label", "group", "answer", "count", "share", "respondents", "suppressed"]
+DISTRIBUTION_COLUMNS = ["item", "group", "answer", "count", "share", "respondents", "suppressed"]
 
 
 def item_distribution(survey: Survey, by: str | None = "group", *,
@@ -244,7 +223,7 @@ def item_distribution(survey: Survey, by: str | None = "group", *,
     Returns
     -------
     pandas.DataFrame
-        ``item, label, group, answer, count, share, respondents, suppressed``;
+        ``item, group, answer, count, share, respondents, suppressed``;
         ``share`` is the share of the group's answers to that item (0-1).
     """
     if not survey.available or not survey.items:
@@ -260,13 +239,13 @@ def item_distribution(survey: Survey, by: str | None = "group", *,
             counts = given.value_counts().reindex(ANSWERS, fill_value=0)
             hidden = n < min_group_size
             for answer in ANSWERS:
-                rows.append({"item": item, "label": item_label(item), "group": group, "answer": answer,
+                rows.append({"item": item, "group": group, "answer": answer,
                              "count": np.nan if hidden else float(counts[answer]),
                              "share": np.nan if hidden else counts[answer] / n,
                              "respondents": np.nan if hidden else float(n), "suppressed": hidden})
     if by == "group":  # groups read() left out still get their (empty) rows, so tables and figures say so
         for group in survey.left_out:
-            rows += [{"item": item, "label": item_label(item), "group": group, "answer": answer, "count": np.nan,
+            rows += [{"item": item, "group": group, "answer": answer, "count": np.nan,
                       "share": np.nan, "respondents": np.nan, "suppressed": True}
                      for item in survey.items for answer in ANSWERS]
     out = pd.DataFrame(rows, columns=DISTRIBUTION_COLUMNS)
@@ -282,10 +261,10 @@ def _ordered_groups(groups: pd.Series) -> list[str]:
 
 def agreement(distribution: pd.DataFrame) -> pd.DataFrame:
     """Disagree (1-2), neutral (3) and agree (4-5) shares per item and group, from ``item_distribution``."""
-    columns = ["item", "label", "group", "respondents", "disagree", "neutral", "agree", "suppressed"]
+    columns = ["item", "group", "respondents", "disagree", "neutral", "agree", "suppressed"]
     if distribution.empty:
         return pd.DataFrame(columns=columns)
-    keys = ["item", "label", "group"]
+    keys = ["item", "group"]
     wide = distribution.pivot_table(index=keys, columns="answer", values="share", aggfunc="first", dropna=False)
     meta = distribution.groupby(keys, sort=False).agg(respondents=("respondents", "first"),
                                                       suppressed=("suppressed", "first"))
@@ -343,6 +322,8 @@ def alpha_interval(alpha_value: float, respondents: int, items: int, level: floa
 
 RELIABILITY_COLUMNS = ["scale", "items", "respondents", "cronbach_alpha", "conf_low", "conf_high",
                        "weakest_item", "weakest_item_rest_r", "suppressed", "note"]
+#: Codes of ``reliability()['note']``: too few complete answers, a one-item scale, an item against the rest.
+SUPPRESSED_NOTE, ONE_ITEM, NEGATIVE_ITEM = "suppressed", "one_item", "negative_item_rest"
 
 
 def reliability(survey: Survey, *, scales: dict[str, str] | None = None, reverse=REVERSE_KEYED,
@@ -353,6 +334,9 @@ def reliability(survey: Survey, *, scales: dict[str, str] | None = None, reverse
     against the sum of the scale's other items); a negative one usually means an
     item is reverse-keyed and not recoded. Respondents with every item of the
     scale answered count; fewer than ``min_group_size`` of them: suppressed.
+    ``note`` is a code: ``suppressed``, ``one_item`` (a scale needs two items),
+    ``negative_item_rest`` (the weakest item correlates negatively with the
+    rest: is it reverse-keyed?), or empty.
     """
     if not survey.available:
         return pd.DataFrame(columns=RELIABILITY_COLUMNS)
@@ -364,10 +348,9 @@ def reliability(survey: Survey, *, scales: dict[str, str] | None = None, reverse
                "conf_high": np.nan, "weakest_item": "", "weakest_item_rest_r": np.nan, "suppressed": False,
                "note": ""}
         if n < min_group_size:
-            row.update(respondents=np.nan, suppressed=True,
-                       note=f"{SUPPRESSED}: fewer than {min_group_size} complete answers")
+            row.update(respondents=np.nan, suppressed=True, note=SUPPRESSED_NOTE)
         elif k < 2:
-            row["note"] = "a scale needs at least two items"
+            row["note"] = ONE_ITEM
         else:
             value = cronbach_alpha(values)
             low, high = alpha_interval(value, n, k, alpha)
@@ -375,7 +358,7 @@ def reliability(survey: Survey, *, scales: dict[str, str] | None = None, reverse
             row.update(cronbach_alpha=value, conf_low=low, conf_high=high, weakest_item=rest.idxmin(),
                        weakest_item_rest_r=float(rest.min()))
             if rest.min() < 0:
-                row["note"] = f"{rest.idxmin()} correlates negatively with the rest: is it reverse-keyed?"
+                row["note"] = NEGATIVE_ITEM
         rows.append(row)
     out = pd.DataFrame(rows, columns=RELIABILITY_COLUMNS)
     out["respondents"] = out["respondents"].astype("Int64")
@@ -476,12 +459,17 @@ def _bootstrap_rank_biserial(first, second, draws: int, seed: int, alpha: float)
 
 COMPARISON_COLUMNS = ["scale", "comparison", "first", "second", "n_first", "n_second", "median_first",
                       "median_second", "u_statistic", "p_value", "p_holm", "rank_biserial", "conf_low",
-                      "conf_high", "suppressed", "note"]
+                      "conf_high", "suppressed", "note", "shared_items"]
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Two groups of respondents compared on one scale (Mann-Whitney U, rank-biserial r)."""
+    """Two groups of respondents compared on one scale (Mann-Whitney U, rank-biserial r).
+
+    ``first`` and ``second`` are codes (groups ``national``/``territorial``, or respondents
+    ``directors``/``ict_offices``); ``note`` is ``suppressed`` when an arm is too small;
+    ``shared_items`` is the number of items both surveys ask (perception gap only).
+    """
 
     scale: str
     first: str
@@ -497,6 +485,7 @@ class Comparison:
     conf_high: float
     suppressed: bool
     note: str = ""
+    shared_items: float = float("nan")
 
     def row(self) -> dict:
         return {"scale": self.scale, "comparison": f"{self.first} vs {self.second}", "first": self.first,
@@ -504,7 +493,7 @@ class Comparison:
                 "median_first": self.median_first, "median_second": self.median_second,
                 "u_statistic": self.u_statistic, "p_value": self.p_value, "p_holm": self.p_value,
                 "rank_biserial": self.rank_biserial, "conf_low": self.conf_low, "conf_high": self.conf_high,
-                "suppressed": self.suppressed, "note": self.note}
+                "suppressed": self.suppressed, "note": self.note, "shared_items": self.shared_items}
 
 
 def compare(first: np.ndarray, second: np.ndarray, *, scale: str, names: tuple[str, str],
@@ -526,7 +515,7 @@ def compare(first: np.ndarray, second: np.ndarray, *, scale: str, names: tuple[s
     first, second = np.asarray(first, float), np.asarray(second, float)
     if min(len(first), len(second)) < min_group_size:
         return Comparison(scale, names[0], names[1], np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan,
-                          np.nan, np.nan, True, f"{SUPPRESSED}: an arm has fewer than {min_group_size} respondents")
+                          np.nan, np.nan, True, SUPPRESSED_NOTE)
     test = stats.mannwhitneyu(first, second, alternative="two-sided", method="auto")
     low, high = _bootstrap_rank_biserial(first, second, draws, seed, alpha)
     return Comparison(scale, names[0], names[1], float(len(first)), float(len(second)), float(np.median(first)),
@@ -564,7 +553,7 @@ def compare_groups(survey: Survey, *, groups: tuple[str, str] = (NATIONAL, TERRI
 
 
 def _counts_as_integers(table: pd.DataFrame) -> pd.DataFrame:
-    for column in ("n_first", "n_second"):
+    for column in ("n_first", "n_second", "shared_items"):
         table[column] = table[column].astype("Int64")
     return table
 
@@ -573,7 +562,8 @@ def perception_gap(directors: Survey, offices: Survey, *, scale: str = "alignmen
                    min_group_size: int = MIN_GROUP_SIZE, alpha: float = 0.05, seed: int = 2016) -> pd.DataFrame:
     """Directors vs ICT offices on the items of ``scale`` that both surveys ask.
 
-    Scored on the shared items only, so the two scores measure the same thing.
+    Scored on the shared items only, so the two scores measure the same thing
+    (``shared_items`` says how many); the arms are ``directors`` and ``ict_offices``.
     """
     prefix = SCALES[scale]
     shared = [i for i in directors.items if i.startswith(prefix) and i in set(offices.items)]
@@ -581,9 +571,10 @@ def perception_gap(directors: Survey, offices: Survey, *, scale: str = "alignmen
         return pd.DataFrame(columns=COMPARISON_COLUMNS)
     first = scale_scores(directors, items={scale: shared}, reverse=reverse)["score"]
     second = scale_scores(offices, items={scale: shared}, reverse=reverse)["score"]
-    result = compare(first, second, scale=f"{scale} ({len(shared)} shared items)",
-                     names=(directors.respondents, offices.respondents), min_group_size=min_group_size,
-                     alpha=alpha, seed=seed)
+    result = compare(first, second, scale=scale,
+                     names=(RESPONDENT_CODES[directors.name], RESPONDENT_CODES[offices.name]),
+                     min_group_size=min_group_size, alpha=alpha, seed=seed)
+    result = replace(result, shared_items=float(len(shared)))
     return _counts_as_integers(pd.DataFrame([result.row()], columns=COMPARISON_COLUMNS))
 
 
@@ -612,7 +603,7 @@ class Need:
 
     survey: str
     measure: str
-    label: str
+    label: str  # the measure's code (an item or a scale); its words are in evaluation.text.surveys
     respondents: int
     share: float
     conf_low: float
@@ -620,8 +611,14 @@ class Need:
     suppressed: bool
 
     @property
+    def kind(self) -> str:
+        """``item`` (share agreeing) or ``scale`` (share above neutral)."""
+        return "item" if self.measure.startswith(ITEM_PREFIX) else "scale"
+
+    @property
     def reading(self) -> str:
-        """``"need confirmed"`` when the whole interval lies below one half, ``"no widespread need"`` above it."""
+        """A code (its words are in ``evaluation.text.surveys``): ``need confirmed`` (the whole interval
+        below one half), ``no widespread need`` (above it), ``unclear``, or ``not assessable``."""
         if self.suppressed or not np.isfinite(self.share):
             return "not assessable"
         if self.conf_high < 0.5:
@@ -641,12 +638,12 @@ def need(survey: Survey, *, scale: str | None = None, item: str | None = None, a
     if (scale is None) == (item is None):
         raise ValueError("give exactly one of scale= and item=")
     if item is not None:
-        label = item_label(item)
+        label = item
         values = (survey.answers[item].dropna().to_numpy(float) if survey.available and item in survey.items
                   else np.array([]))
         favourable = values >= NEUTRAL + 1
     else:
-        label = f"{scale} scale"
+        label = scale
         scores = scale_scores(survey)
         values = scores.loc[scores["scale"] == scale, "score"].to_numpy(float)
         favourable = values > NEUTRAL
@@ -668,181 +665,141 @@ def entity_scores(dataset, scale: str = "alignment", survey: str = "survey_ict_o
     return scores.groupby("entity_id")["score"].mean().rename(f"{scale}_score")
 
 
-# ------------------------------------------------------------------ tables for the report
+# ------------------------------------------------------------------ the numbers the report states
 
 
-#: Share columns shown as percentages in the report.
-PERCENT_COLUMNS = ("share", "disagree", "neutral", "agree", "above_neutral")
-#: Columns that only repeat another in words, left out of the report's tables (kept in the CSV files).
-INTERNAL_COLUMNS = ("first", "second", "u_statistic", "suppressed")
+@dataclass(frozen=True)
+class Overview:
+    """Who answered a survey, counting only the groups that are published.
 
-
-def display(frame: pd.DataFrame, *, min_group_size: int = MIN_GROUP_SIZE) -> pd.DataFrame:
-    """A copy for the report: shares as percentages, and suppressed rows showing the marker instead of numbers.
-
-    Counts of items and answer codes (``items``, ``answer``) describe the
-    questionnaire, not the respondents, and stay.
+    Attributes
+    ----------
+    available : bool
+        False when the dataset has no such table.
+    threshold : int
+        The smallest group shown (the larger of the survey's and the report's ``min_group_size``).
+    groups : tuple of (str, int)
+        Published groups (codes) and their respondents, in report order.
+    hidden : tuple of str
+        Groups below the threshold: left out of every number, their size not given.
+    items : int
+        Likert items of the survey.
+    scales : tuple of (str, int)
+        Scales and their number of items.
     """
-    hidden = frame["suppressed"].astype(bool).to_numpy() if "suppressed" in frame else np.zeros(len(frame), bool)
-    out = frame.drop(columns=[c for c in INTERNAL_COLUMNS if c in frame]).astype(object)
-    for column in out.columns:
-        if column in PERCENT_COLUMNS:
-            out[column] = [f"{100 * v:.0f}%" if pd.notna(v) else v for v in frame[column]]
-    for column in out.columns:
-        if column not in ("items", "answer") and pd.api.types.is_numeric_dtype(frame[column]):
-            out.loc[hidden, column] = SUPPRESSED
-        if column in PERCENT_COLUMNS:
-            out.loc[hidden, column] = SUPPRESSED
-    for column in ("respondents", "count", "n_first", "n_second"):
-        if column in out:
-            out.loc[hidden, column] = f"fewer than {min_group_size}"
-    return out
+
+    name: str
+    available: bool
+    threshold: int
+    groups: tuple[tuple[str, int], ...] = ()
+    hidden: tuple[str, ...] = ()
+    items: int = 0
+    scales: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def respondents(self) -> int:
+        """Respondents in the published groups (never includes a hidden group)."""
+        return int(sum(n for _, n in self.groups))
+
+    def tidy(self) -> pd.DataFrame:
+        rows = [{"group": g, "respondents": n, "suppressed": False} for g, n in self.groups]
+        rows += [{"group": g, "respondents": pd.NA, "suppressed": True} for g in self.hidden]
+        return pd.DataFrame(rows, columns=["group", "respondents", "suppressed"]).astype({"respondents": "Int64"})
 
 
-# ------------------------------------------------------------------ sentences
-
-
-def p_text(p: float) -> str:
-    """``p = 0.013``, or ``p < 0.001``."""
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
-
-
-def missing_text(survey: Survey) -> Markdown:
-    """What the report says when a survey table is absent."""
-    return Markdown(f"**The {SURVEY_TITLES[survey.name]} is missing from this dataset** "
-                    f"(no `{survey.name}` file), so its part of this report is empty.")
-
-
-def overview_text(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE) -> Markdown:
-    """Who answered: respondents and statements, by group (small groups not counted exactly)."""
+def overview(survey: Survey, *, min_group_size: int = MIN_GROUP_SIZE) -> Overview:
+    """Respondents by published group, the groups hidden, the items and the scales of ``survey``."""
+    threshold = max(int(min_group_size), survey.min_group_size)
     if not survey.available:
-        return missing_text(survey)
-    threshold = max(min_group_size, survey.min_group_size)
+        return Overview(survey.name, False, threshold)
     counts = survey.answers["group"].value_counts()
-    shown = [g for g in _ordered_groups(survey.answers["group"]) if counts[g] >= threshold]
-    hidden = [g for g in _ordered_groups(survey.answers["group"]) if counts[g] < threshold] + list(survey.left_out)
-    total = int(sum(counts[g] for g in shown))
-    scales = scale_items(survey.items)
-    scale_words = "; ".join(f"{scale}: {len(items)} statements" for scale, items in scales.items())
-    text = (f"{total} {survey.respondents} in groups of at least {threshold} answered the "
-            f"{SURVEY_TITLES[survey.name]}: {len(survey.items)} statements on a scale from 1 (strongly disagree) "
-            "to 5 (strongly agree)" + (f" ({scale_words})" if scale_words else "") + ". By group: "
-            + ", ".join(f"{g} {int(counts[g])}" for g in shown) + ".")
-    if hidden:
-        text += (f" Respondents in groups of fewer than {threshold} ({', '.join(hidden)}) are left out of every "
-                 "number in this report, totals included, so that no total minus the groups shown gives them back.")
-    return Markdown(text)
+    order = _ordered_groups(survey.answers["group"])
+    shown = tuple((g, int(counts[g])) for g in order if counts[g] >= threshold)
+    hidden = tuple(g for g in order if counts[g] < threshold) + tuple(survey.left_out)
+    scales = tuple((scale, len(items)) for scale, items in scale_items(survey.items).items())
+    return Overview(survey.name, True, threshold, shown, hidden, len(survey.items), scales)
 
 
-def suppression_text(min_group_size: int, **tables: pd.DataFrame) -> Markdown:
-    """The report's statement of the suppression rule, naming the groups it hid."""
-    hidden = []
-    for name, table in tables.items():
-        if table is None or table.empty or "suppressed" not in table:
-            continue
-        rows = table[table["suppressed"].astype(bool)]
-        key = "group" if "group" in rows else "comparison" if "comparison" in rows else "scale"
-        labels = sorted(set(rows[key].astype(str)))
-        if labels:
-            hidden.append(f"{name}: {', '.join(labels)}")
-    text = (f"**Small groups are suppressed.** Any group of respondents smaller than {min_group_size} -- the "
-            "respondents behind a bar, a table row or an arm of a comparison -- is shown as "
-            f"*{SUPPRESSED}* in every table and figure, and its size is not given. Free-text answers are never "
-            "read into this report.")
-    if hidden:
-        text += " Suppressed here: " + "; ".join(hidden) + "."
-    else:
-        text += " No group was small enough to be suppressed in this report."
-    return Markdown(text)
+def suppressed_labels(table: pd.DataFrame) -> list[str]:
+    """The groups (or comparisons, or scales) a table suppressed, as codes, sorted."""
+    if table is None or table.empty or "suppressed" not in table:
+        return []
+    rows = table[table["suppressed"].astype(bool)]
+    key = "group" if "group" in rows else "comparison" if "comparison" in rows else "scale"
+    return sorted(set(rows[key].astype(str)))
 
 
-def likert_title(agree: pd.DataFrame, survey: Survey) -> str:
-    """Figure title stating the finding: on how many items a majority of respondents agreed."""
-    pooled = agree[~agree["suppressed"].astype(bool)]
+@dataclass(frozen=True)
+class Agreement:
+    """On how many items a majority of the published respondents agreed (4-5), weighting groups by size."""
+
+    majority: int
+    items: int
+
+    def tidy(self) -> pd.DataFrame:
+        return pd.DataFrame([{"majority": self.majority, "items": self.items}])
+
+
+def majority_agreement(agree: pd.DataFrame) -> Agreement:
+    """From :func:`agreement`: items whose pooled share agreeing (published groups only) exceeds one half."""
+    pooled = agree[~agree["suppressed"].astype(bool)] if not agree.empty else agree
     if pooled.empty:
-        return f"{_capital(survey.respondents)}: every group is too small to show"
+        return Agreement(0, 0)
     by_item = pooled.groupby("item").apply(
-        lambda g: np.average(g["agree"], weights=g["respondents"]), include_groups=False)
-    majority = int((by_item > 0.5).sum())
-    return (f"{_capital(survey.respondents)} agreed with {majority} of {len(by_item)} statements "
-            "by a majority")
+        lambda g: np.average(g["agree"].astype(float), weights=g["respondents"].astype(float)), include_groups=False)
+    return Agreement(int((by_item > 0.5).sum()), int(len(by_item)))
 
 
-def scores_title(summary: pd.DataFrame, survey: Survey) -> str:
-    """Title of the scale-score figure: on which side of neutral each scale's medians sit."""
+def median_sides(summary: pd.DataFrame) -> dict[str, str]:
+    """Scale -> ``above``, ``below`` or ``both``: where the published groups' medians sit against neutral (3)."""
     shown = summary[~summary["suppressed"].astype(bool)] if not summary.empty else summary
-    if shown.empty:
-        return f"{_capital(survey.respondents)}: no scale score can be shown"
-    parts = []
+    sides = {}
     for scale, part in shown.groupby("scale", sort=False):
-        above, below = (part["median"] > NEUTRAL).all(), (part["median"] < NEUTRAL).all()
-        side = "above" if above else "below" if below else "on both sides of"
-        parts.append(f"{scale} medians sit {side} neutral")
-    return f"{_capital(survey.respondents)}: " + "; ".join(parts) + " in every group shown"
+        sides[scale] = ("above" if (part["median"] > NEUTRAL).all() else
+                        "below" if (part["median"] < NEUTRAL).all() else "both")
+    return sides
 
 
-def reliability_text(table: pd.DataFrame, survey: Survey) -> Markdown:
-    """One sentence per scale: how consistent its items are."""
-    if table.empty:
-        return Markdown(f"No scale could be scored in the {SURVEY_TITLES[survey.name]}.")
-    lines = []
-    for row in table.itertuples():
-        if row.suppressed or not np.isfinite(row.cronbach_alpha):
-            lines.append(f"- **{row.scale}**: not estimated ({row.note}).")
-            continue
-        shown = round(row.cronbach_alpha, 2)  # classify the number the reader sees
-        quality = ("good" if shown >= 0.8 else "acceptable" if shown >= 0.7
-                   else "questionable" if shown >= 0.6 else "poor")
-        lines.append(f"- **{row.scale}** ({row.items} items, {int(row.respondents)} complete answers): "
-                     f"Cronbach's alpha {row.cronbach_alpha:.2f} (95% interval {row.conf_low:.2f} to "
-                     f"{row.conf_high:.2f}), {quality} internal consistency by the usual rule of thumb; "
-                     f"weakest item {row.weakest_item} (item-rest correlation {row.weakest_item_rest_r:.2f})."
-                     + (f" {row.note}" if row.note else ""))
-    return Markdown("\n".join(lines))
+def alpha_quality(value: float) -> str:
+    """The usual rule of thumb for Cronbach's alpha, as a code, read on the value rounded to 2 decimals.
+
+    ``good`` (>= 0.8), ``acceptable`` (>= 0.7), ``questionable`` (>= 0.6), ``poor``; the rounding makes
+    the class agree with the number the reader sees (0.795 is shown as 0.80 and read as good).
+    """
+    if not np.isfinite(value):
+        return ""
+    shown = round(float(value), 2)
+    return "good" if shown >= 0.8 else "acceptable" if shown >= 0.7 else "questionable" if shown >= 0.6 else "poor"
 
 
-def comparison_text(table: pd.DataFrame, alpha: float = 0.05) -> Markdown:
-    """One sentence per comparison: direction, size and whether it could be chance."""
-    if table.empty:
-        return Markdown("No comparison could be made: a survey or a scale is missing.")
-    lines = []
-    for row in table.itertuples():
-        if row.suppressed:
-            lines.append(f"- **{row.scale}**, {row.comparison}: {SUPPRESSED} (an arm has fewer than the "
-                         "minimum number of respondents).")
-            continue
-        size = abs(row.rank_biserial)
-        magnitude = "small" if size < 0.3 else "moderate" if size < 0.5 else "large"
-        if row.p_holm < alpha:
-            higher, lower = (row.first, row.second) if row.rank_biserial > 0 else (row.second, row.first)
-            lead = f"{higher} scored higher than {lower}, a {magnitude} difference"
-        else:
-            lead = f"no difference between {row.first} and {row.second} was detected"
-        lines.append(f"- **{row.scale}**: {lead} (medians {row.median_first:.2f} vs {row.median_second:.2f} on "
-                     f"1-5; rank-biserial r = {row.rank_biserial:+.2f}, 95% interval {row.conf_low:+.2f} to "
-                     f"{row.conf_high:+.2f}; Mann-Whitney {p_text(row.p_value)}, Holm-adjusted "
-                     f"{p_text(row.p_holm)}).")
-    return Markdown("\n".join(lines))
+def effect_magnitude(rank_biserial_value: float) -> str:
+    """``small`` (|r| < 0.3), ``moderate`` (< 0.5) or ``large``: the size of a rank-biserial correlation."""
+    size = abs(float(rank_biserial_value))
+    return "small" if size < 0.3 else "moderate" if size < 0.5 else "large"
 
 
-def need_text(needs: list[Need], alpha: float = 0.05) -> Markdown:
-    """What the diagnosis says about the needs the design targets, one sentence per scale."""
-    lines = []
-    for item in needs:
-        who = SURVEYS[item.survey]
-        if item.suppressed:
-            lines.append(f"- **{item.label}**: too few {who} answered to say.")
-            continue
-        stance = "agreed" if item.measure.startswith(ITEM_PREFIX) else "scored above neutral"
-        lines.append(f"- **{item.label}**: {_pct(item.share)} of {item.respondents} {who} {stance} "
-                     f"({100 * (1 - alpha):.0f}% interval {_pct(item.conf_low)} to "
-                     f"{_pct(item.conf_high)}): {item.reading}.")
-    return Markdown("\n".join(lines) or "No survey answers are available.")
+# ------------------------------------------------------------------ transitional (remove with report/narrative.py)
+
+
+class _Sentence:
+    """A plain-text stand-in for the rendered text this function returned: ``.data`` is the text."""
+
+    def __init__(self, text: str):
+        self.data = text
+
+    def __repr__(self) -> str:
+        return self.data
+
+
+def comparison_text(table: pd.DataFrame, alpha: float = 0.05) -> _Sentence:
+    """Deprecated: ``evaluation.text.surveys.SurveysText.comparisons`` in English, one "- " line each.
+
+    Kept, without markup, only for ``questions.findings`` while it still calls it; the survey
+    report takes its words from ``evaluation.text.surveys``.
+    """
+    from evaluation.text.format import Format
+    from evaluation.text.surveys import SurveysText
+    from evaluation.text.wording import Wording
+
+    text = SurveysText(Format("en"), Wording.for_dataset(None, "en"), alpha=alpha)
+    return _Sentence("\n".join(f"- {line}" for line in text.comparisons(table)))

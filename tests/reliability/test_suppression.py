@@ -27,6 +27,9 @@ from evaluation.questions import findings
 from evaluation.questions import heterogeneity
 from evaluation.questions import surveys
 from evaluation.demo import write_demo
+from evaluation.text.format import Format
+from evaluation.text.surveys import SurveysText
+from evaluation.text.wording import Wording
 
 YEAR = 2025
 OFFICES, DIRECTORS = "survey_ict_offices", "survey_directors"
@@ -113,8 +116,10 @@ def test_a_group_of_four_is_left_out_of_every_total(boundary_data):
     reliability = surveys.reliability(offices)
     for row in reliability.itertuples():
         assert row.respondents <= published
-    text = surveys.overview_text(offices).data
-    assert f"{len(groups)} ICT offices" not in text and f"{published} ICT offices" in text
+    for language in ("en", "es"):
+        text = SurveysText(Format(language), Wording.for_dataset(d, language)).overview(surveys.overview(offices))
+        who = SurveysText(Format(language), Wording.for_dataset(d, language)).respondents(OFFICES)
+        assert f"{len(groups)} {who}" not in text and text.startswith(f"{published} {who} ")
 
 
 def test_findings_pool_only_published_groups(boundary_data):
@@ -217,12 +222,15 @@ def test_no_table_or_page_of_the_run_reveals_a_group_of_four(run, boundary_data)
                 assert not frame[column].dropna().between(1, threshold - 1).any(), (table.name, column)
                 assert (frame[column].dropna() <= len(groups)).all()
     page = _page_text(run / "06_surveys.html")
-    match = re.search(r"(\d+) ICT offices in groups of at least (\d+) answered .*? By group: national (\d+), "
-                      r"territorial (\d+)\.", page)
+    # The overview sentence in either report language (the run takes the dataset's, Spanish for the demo).
+    match = (re.search(r"(\d+) ICT offices in groups of at least (\d+) answered .*? By group: national (\d+), "
+                       r"territorial (\d+)\.", page)
+             or re.search(r"(\d+) oficinas de TI en grupos de al menos (\d+) respondieron .*? Por grupo: nacional "
+                          r"(\d+), territorial (\d+)\.", page))
     assert match, "the overview sentence changed; update this test"
     total, shown_threshold, national, territorial = map(int, match.groups())
     assert shown_threshold == threshold and total == national + territorial == published
-    assert f"{len(groups)} ICT offices" not in page
+    assert f"{len(groups)} ICT offices" not in page and f"{len(groups)} oficinas de TI" not in page
     findings_page = _page_text(run / "00_findings.html")
     pooled = [int(n) for n in re.findall(r"\d+\s?% (?:of|de) (\d+) (?:ICT offices|oficinas TIC)",
                                                findings_page)]
