@@ -144,8 +144,7 @@ def test_caller_data_is_not_changed(data):
 def test_questions_module_computes_numbers_only():
     source = Path(monitoring.__file__).read_text(encoding="utf-8")
     assert "IPython" not in source and "Markdown(" not in source and "<p>" not in source
-    transitional = {"reconciliation_text", "progress_title"}  # English shims for questions.findings, delegating to text/
-    for name in set(dir(monitoring)) - transitional:
+    for name in dir(monitoring):
         assert not name.endswith(("_text", "_title")), f"{name}: sentences belong in evaluation.text.monitoring"
 
 

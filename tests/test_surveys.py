@@ -214,7 +214,7 @@ def test_questions_module_computes_numbers_only():
 
     source = Path(surveys.__file__).read_text(encoding="utf-8")
     assert "IPython" not in source and "Markdown(" not in source and "<p>" not in source
-    for name in set(dir(surveys)) - {"comparison_text"}:  # an English shim for questions.findings, delegating to text/
+    for name in dir(surveys):
         assert not name.endswith(("_text", "_title")), f"{name}: sentences belong in evaluation.text.surveys"
     survey = _survey({"national": 20, "territorial": 3})
     tables = [surveys.item_distribution(survey), surveys.reliability(survey), surveys.compare_groups(survey),

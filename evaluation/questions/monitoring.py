@@ -321,39 +321,3 @@ def reconciliation_summary(table: pd.DataFrame) -> ReconciliationSummary:
     differ = tuple(int(y) for y in table.loc[difference != 0, "year"])
     return ReconciliationSummary(True, differ, float(table["monitoring"].astype(float).sum()),
                                  float(table["adoption_records"].astype(float).sum()))
-
-
-# ------------------------------------------------------------------ transitional (remove with report/narrative.py)
-
-
-class _Sentence:
-    """A plain-text stand-in for the rendered text these functions returned: ``.data`` is the sentence."""
-
-    def __init__(self, text: str):
-        self.data = text
-
-    def __repr__(self) -> str:
-        return self.data
-
-
-def reconciliation_text(table: pd.DataFrame) -> _Sentence:
-    """Deprecated: ``evaluation.text.monitoring.MonitoringText.reconciliation`` in English.
-
-    Kept, without markup, only for ``questions.findings`` while it still calls it; the
-    monitoring report takes its words from ``evaluation.text.monitoring``.
-    """
-    from evaluation.text.format import Format
-    from evaluation.text.monitoring import MonitoringText
-    from evaluation.text.wording import Wording
-
-    text = MonitoringText(Format("en"), Wording.for_dataset(None, "en"))
-    return _Sentence(text.reconciliation(reconciliation_summary(table)))
-
-
-def progress_title(table: pd.DataFrame) -> str:
-    """Deprecated: the title of ``MonitoringText.progress_figure`` in English (kept for ``questions.findings``)."""
-    from evaluation.text.format import Format
-    from evaluation.text.monitoring import MonitoringText
-    from evaluation.text.wording import Wording
-
-    return MonitoringText(Format("en"), Wording.for_dataset(None, "en")).progress_figure(table)["title"]

@@ -776,30 +776,3 @@ def effect_magnitude(rank_biserial_value: float) -> str:
     """``small`` (|r| < 0.3), ``moderate`` (< 0.5) or ``large``: the size of a rank-biserial correlation."""
     size = abs(float(rank_biserial_value))
     return "small" if size < 0.3 else "moderate" if size < 0.5 else "large"
-
-
-# ------------------------------------------------------------------ transitional (remove with report/narrative.py)
-
-
-class _Sentence:
-    """A plain-text stand-in for the rendered text this function returned: ``.data`` is the text."""
-
-    def __init__(self, text: str):
-        self.data = text
-
-    def __repr__(self) -> str:
-        return self.data
-
-
-def comparison_text(table: pd.DataFrame, alpha: float = 0.05) -> _Sentence:
-    """Deprecated: ``evaluation.text.surveys.SurveysText.comparisons`` in English, one "- " line each.
-
-    Kept, without markup, only for ``questions.findings`` while it still calls it; the survey
-    report takes its words from ``evaluation.text.surveys``.
-    """
-    from evaluation.text.format import Format
-    from evaluation.text.surveys import SurveysText
-    from evaluation.text.wording import Wording
-
-    text = SurveysText(Format("en"), Wording.for_dataset(None, "en"), alpha=alpha)
-    return _Sentence("\n".join(f"- {line}" for line in text.comparisons(table)))
