@@ -19,6 +19,7 @@ import yaml
 from evaluation import cli, paths, runner
 from evaluation.questions import data_quality
 from evaluation.questions import impact
+from evaluation.questions import comparisons
 from evaluation.importers import panel_config
 from evaluation.load.dataset import load
 from evaluation.importers.panel_config import PanelConfigError
@@ -95,7 +96,7 @@ def test_castle_twfe_is_the_published_number(castle):
     panel = select_entities(load(castle).panel("l_homicide"), "all")
     assert panel["entity_id"].nunique() == 50
     table = impact.estimator_comparison(panel, [])
-    twfe = table.loc[table["estimator"] == "Two-way fixed effects (static)", "estimate"].item()
+    twfe = table.loc[table["estimator"] == comparisons.TWFE, "estimate"].item()
     assert round(twfe, 4) == CASTLE_TWFE
 
 
@@ -466,7 +467,7 @@ def test_castle_report_shows_the_published_twfe(tmp_path):
     assert manifest["panel"]["sha256"] == manifest["inputs"]["castle.csv"]
     assert not Path(manifest["data_dir"]).is_relative_to(original.parent), "converted next to the user's file"
     table = pd.read_csv(folder / "tables" / "estimator_comparison_l_homicide.csv")
-    twfe = table.loc[table["estimator"] == "Two-way fixed effects (static)", "estimate"].item()
+    twfe = table.loc[table["estimator"] == comparisons.TWFE, "estimate"].item()
     assert round(twfe, 4) == CASTLE_TWFE
     report = (folder / "02_impact.html").read_text(encoding="utf-8")
     assert "0.082" in report and "Cheng, C. and Hoekstra" in report
