@@ -482,7 +482,8 @@ def test_mpdta_report_shows_r_did(tmp_path):
     assert manifest["inputs"]["mpdta.csv"] == hashlib.sha256(
         (paths.DATA_DIR / "reference" / "mpdta.csv").read_bytes()).hexdigest()
     table = pd.read_csv(folder / "tables" / "estimator_comparison_lemp.csv")
-    row = table[table["estimator"] == "Callaway-Sant'Anna, no covariates, never-treated controls"].iloc[0]
+    row = table[(table["estimator"] == comparisons.CALLAWAY_SANTANNA) & ~table["covariates"].astype(bool)
+                & (table["control_group"] == "never_treated")].iloc[0]
     assert row["estimate"] == pytest.approx(R_MPDTA_SIMPLE_ATT, abs=1e-10)
     assert row["std_error"] == pytest.approx(_r_aggte("mpdta_nev_dr", "simple")["overall_se"].item(), abs=1e-8)
     # the report's own estimate (its parameters: never-treated, dr, no covariates): R's att_gt cell by cell
