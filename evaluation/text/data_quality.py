@@ -107,6 +107,9 @@ class DataQualityText:
         return {"file": _("File"), "row": _("Row"), "column": _("Column"), "problem": _("Problem"),
                 "fix": _("How to fix it")}
 
+    def warnings_formats(self) -> dict:
+        return {"row": lambda v: str(int(v))}  # a line number, never with a thousands separator
+
     def warnings_caption(self) -> str:
         _ = self._
         return _("Warnings from the contract checks (the checks' own words)")
@@ -148,8 +151,8 @@ class DataQualityText:
             last = int(rows["year"].max())
             latest = rows[rows["year"] == last]
             share = latest["reporting"].sum() / latest["entities"].sum() if latest["entities"].sum() else float("nan")
-            parts.append(_("{indicator} ({label}) is observed in {years}; in {last}, {share} of the {units} "
-                           "have a score.", indicator=indicator, label=self.words.outcome(indicator, with_code=False),
+            parts.append(_("{outcome} is observed in {years}; in {last}, {share} of the {units} have a score.",
+                           outcome=self.words.outcome(indicator),
                            years=self.fmt.years(rows["year"]), last=self.fmt.year(last),
                            share=self.fmt.percent(share), units=self.words.units))
         return "\n\n".join([parts[0], " ".join(parts[1:])])

@@ -165,7 +165,7 @@ class ImpactText:
         second = _("Panel: {outcome}; {n} {group}, of which {adopters} adopted by {last}; years {years}.",
                    outcome=self.outcome(result.outcome), n=fmt.count(result.n_units),
                    group=self.group(result.entities), adopters=fmt.count(result.n_adopters),
-                   last=fmt.year(result.last_year), years=fmt.years([result.first_year, result.last_year]))
+                   last=fmt.year(result.last_year), years=fmt.years(range(result.first_year, result.last_year + 1)))
         return first + "\n\n" + second
 
     def estimator_notes(self, result) -> list[str]:
@@ -174,9 +174,9 @@ class ImpactText:
         out = []
         for note in result.notes:
             if note.code == "dropped_already_treated":
-                out.append(_("{units} already treated before the first year of data ({period}), left out "
-                             "because they have no untreated year to compare: {n}.",
-                             units=self.words.units.capitalize(), period=note.period, n=self.fmt.count(note.count)))
+                out.append(_("Left out: {n} {units} already treated before the first year of data ({period}); they "
+                             "have no untreated year to compare.", units=self.words.units, period=note.period,
+                             n=self.fmt.count(note.count)))
             elif note.code == "cells_not_identified":
                 out.append(_("{n} of {total} cohort-year cells could not be estimated; they stay in the tables "
                              "as gaps and the averages leave them out.", n=self.fmt.count(note.count),
@@ -248,9 +248,13 @@ class ImpactText:
         """What the Wald test of pre-adoption effects says about parallel trends."""
         _ = self._
         test = result.pretest
-        if test.df == 0 or not np.isfinite(test.p_value):
+        if test.df == 0:
             return _("No pre-adoption comparison is available, so parallel trends cannot be checked with these "
                      "data; the estimate rests on the assumption alone.")
+        if not np.isfinite(test.p_value):
+            return _("The Wald test over the {df} pre-adoption cells could not be computed with these data (their "
+                     "covariance is singular), so parallel trends are not tested here; the event-study points "
+                     "before adoption and the robustness report are the evidence left.", df=self.fmt.count(test.df))
         values = dict(df=self.fmt.count(test.df), p=self.fmt.p_value(test.p_value))
         if test.p_value < result.alpha:
             return _("Warning: before adoption, adopters and their comparison group already diverged (Wald test "
