@@ -83,7 +83,10 @@ def failed_row(estimator: str, exc: Exception, **data) -> dict:
 
 def rows_table(rows: list[dict]) -> pd.DataFrame:
     """Stack id rows (``before_after_row``, ``twfe_row``, ...) into one comparison table."""
-    return pd.DataFrame(rows, columns=ROW_COLUMNS)
+    frame = pd.DataFrame(rows, columns=ROW_COLUMNS)
+    counts = ["n_units", "n_obs", "n_clusters", "n_cells"]
+    frame[counts] = frame[counts].astype("Int64")  # counts stay whole numbers in the CSV, blank where not used
+    return frame
 
 
 # ------------------------------------------------------------------ the rows as the robustness report reads them

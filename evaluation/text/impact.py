@@ -292,13 +292,20 @@ class ImpactText:
         _ = self._
         return {"identified": {True: _("yes"), False: _("no (not estimable)")}}
 
+    def _rows_interval(self, aggregate) -> str:
+        _ = self._
+        return (_("uniform band over the rows") if aggregate.inference.band == "uniform"
+                else _("pointwise intervals"))
+
     def cohort_caption(self, result) -> str:
         _ = self._
-        return _("Average effect on {outcome} by adoption cohort", outcome=result.outcome)
+        return _("Average effect on {outcome} by adoption cohort ({interval})", outcome=result.outcome,
+                 interval=self._rows_interval(result.group))
 
     def calendar_caption(self, result) -> str:
         _ = self._
-        return _("Average effect on {outcome} by calendar year", outcome=result.outcome)
+        return _("Average effect on {outcome} by calendar year ({interval})", outcome=result.outcome,
+                 interval=self._rows_interval(result.calendar))
 
     # ------------------------------------------------------------------ group-time cells
     def cells_text(self, result) -> str:
