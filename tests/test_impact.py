@@ -117,6 +117,9 @@ def test_comparison_rows_are_ids_with_counts_and_castle_twfe_is_published(castle
     twfe = table.set_index("estimator").loc["twfe"]
     assert round(twfe["estimate"], 4) == 0.0818  # Cheng & Hoekstra (2013), as in tests/test_panel_config.py
     assert twfe["n_obs"] == 550 and twfe["n_clusters"] == 50
+    # effects in log points get three decimals, so the page shows the published number
+    assert _text("en", CASTLE_LABELS).comparison_formats(result)["estimate"](twfe["estimate"]) == "+0.082"
+    assert _text("es", CASTLE_LABELS).comparison_formats(result)["estimate"](twfe["estimate"]) == "+0,082"
     names = _text("es", CASTLE_LABELS).comparison_rows(result)["name"].tolist()
     assert names[1] == "Efectos fijos de dos vías (estático)"
     assert names[2] == "Callaway-Sant'Anna, sin covariables, grupo de comparación: nunca tratadas"

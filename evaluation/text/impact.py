@@ -21,7 +21,22 @@ from evaluation.text.wording import Wording
 
 DOMAIN = "impact"
 
-DIGITS = 2  # effects and their intervals: two decimals
+DIGITS = 2  # effects and their intervals: two decimals, more when effects are small (log points)
+
+
+def digits(result) -> int:
+    """Decimals of effects: two, or enough to show two significant digits of the standard error (at most 4).
+
+    An index moves by points (standard error 0.2: two decimals); a log outcome by
+    hundredths (castle's TWFE 0.0818, standard error 0.04: three decimals).
+    """
+    try:
+        se = float(result.overall.std_error)
+    except (AttributeError, TypeError, ValueError):
+        return DIGITS
+    if not np.isfinite(se) or se <= 0:
+        return DIGITS
+    return int(min(4, max(DIGITS, 1 - np.floor(np.log10(se)))))
 
 
 @dataclass(frozen=True)
@@ -108,6 +123,7 @@ class ImpactText:
 
     def answer(self, result) -> str:
         """The key finding with its designated interval (the bootstrap one when there are draws)."""
+        d = digits(result)
         _ = self._
         fmt, o = self.fmt, result.overall
         unit = self.effect_unit(result.outcome)
@@ -115,9 +131,9 @@ class ImpactText:
         if not o.identified or not np.isfinite(o.estimate):
             return _("No average effect on {outcome} could be estimated for the {group}: no cohort has both a "
                      "year of data before adoption and a comparison group.", outcome=result.outcome, group=group)
-        interval = fmt.interval(o.conf_low, o.conf_high, DIGITS, signed=True)
+        interval = fmt.interval(o.conf_low, o.conf_high, d, signed=True)
         values = dict(outcome=result.outcome, group=group, adopted=self.words.adopted, unit=unit,
-                      size=fmt.number(abs(o.estimate), DIGITS), estimate=fmt.signed(o.estimate, DIGITS),
+                      size=fmt.number(abs(o.estimate), d), estimate=fmt.signed(o.estimate, d),
                       interval=interval, interval_name=self.interval_name(result))
         if result.detected and o.estimate > 0:
             return _("The {group} that {adopted} scored {size} {unit} higher on {outcome} than comparable ones that "
@@ -127,18 +143,19 @@ class ImpactText:
             return _("The {group} that {adopted} scored {size} {unit} lower on {outcome} than comparable ones that "
                      "had not (yet), averaged over the years since adoption ({interval_name}: {interval}).",
                      **values)
-        bound = fmt.number(max(abs(o.conf_low), abs(o.conf_high)), DIGITS)
+        bound = fmt.number(max(abs(o.conf_low), abs(o.conf_high)), d)
         return _("No effect on {outcome} was detected for the {group}: the estimate is {estimate} {unit} "
                  "({interval_name}: {interval}), an interval that includes zero; effects up to {bound} {unit} "
                  "cannot be ruled out.", bound=bound, **values)
 
     def answer_detail(self, result) -> str:
         """The truth of synthetic data beside the estimate (empty for real data)."""
+        d = digits(result)
         _ = self._
         truth, o = result.true_overall, result.overall
         if truth is None or not o.identified or not np.isfinite(o.estimate):
             return ""
-        values = dict(truth=self.fmt.signed(truth, DIGITS), unit=self.effect_unit(result.outcome))
+        values = dict(truth=self.fmt.signed(truth, d), unit=self.effect_unit(result.outcome))
         if o.conf_low <= truth <= o.conf_high:
             return _("In these synthetic data the true average effect is {truth} {unit}, which the interval "
                      "covers.", **values)
@@ -206,13 +223,14 @@ class ImpactText:
 
     def event_title(self, result) -> str:
         """A title that states the finding of the event-study plot."""
+        d = digits(result)
         _ = self._
         post = result.dynamic.tidy()
         post = post[(post["event_time"] >= 0) & post["identified"]]
         if post.empty:
             return _("No post-adoption effect on {outcome} could be estimated", outcome=result.outcome)
         last = post.iloc[-1]
-        values = dict(outcome=result.outcome, effect=self.fmt.signed(last["estimate"], DIGITS),
+        values = dict(outcome=result.outcome, effect=self.fmt.signed(last["estimate"], d),
                       unit=self.effect_unit(result.outcome), years=self.fmt.count(last["event_time"]))
         if len(post) > 1 and last["estimate"] > post.iloc[0]["estimate"]:
             return _("The effect on {outcome} grows to {effect} {unit} {years} years after adoption", **values)
@@ -224,6 +242,7 @@ class ImpactText:
 
     def event_figure(self, result) -> dict:
         """Title, axis labels, legend words and alt text of the event-study plot."""
+        d = digits(result)
         _ = self._
         fmt = self.fmt
         band = (_("{level} uniform band", level=fmt.confidence(result.alpha)) if result.band == "uniform"
@@ -231,8 +250,8 @@ class ImpactText:
         shown = result.dynamic.tidy()
         shown = shown[shown["identified"]]
         points = "; ".join(_("year {event_time}: {estimate} {interval}", event_time=fmt.count(r.event_time),
-                             estimate=fmt.signed(r.estimate, DIGITS),
-                             interval=fmt.interval(r.conf_low, r.conf_high, DIGITS, signed=True))
+                             estimate=fmt.signed(r.estimate, d),
+                             interval=fmt.interval(r.conf_low, r.conf_high, d, signed=True))
                            for r in shown.itertuples())
         return {"title": self.event_title(result), "ylabel": self.effect_axis(result.outcome),
                 "xlabel": _("Years since adoption of the {treatment}", treatment=self.words.treatment_short),
@@ -242,7 +261,7 @@ class ImpactText:
                 "truth_label": _("true effect (synthetic data)"),
                 "alt": _("Event-study plot of the estimated effect on {outcome} by years since adoption, with "
                          "{band}: {points}.", outcome=result.outcome, band=band, points=points),
-                "number_format": lambda v: fmt.number(v, DIGITS)}
+                "number_format": lambda v: fmt.number(v, d)}
 
     def pretest(self, result) -> str:
         """What the Wald test of pre-adoption effects says about parallel trends."""
@@ -282,11 +301,11 @@ class ImpactText:
                 "n_treated": _("Treated {units}", units=self.words.units),
                 "identified": _("Estimated?")}
 
-    def effect_formats(self, index: str) -> dict:
-        return {index: "year" if index in ("cohort", "time") else "count",
-                "estimate": lambda v: self.fmt.signed(v, DIGITS), "std_error": DIGITS,
-                "conf_low": lambda v: self.fmt.signed(v, DIGITS), "conf_high": lambda v: self.fmt.signed(v, DIGITS),
-                "n_treated": "count"}
+    def effect_formats(self, result, index: str) -> dict:
+        d = digits(result)
+        signed = lambda v: self.fmt.signed(v, d)  # noqa: E731
+        return {index: "year" if index in ("cohort", "time") else "count", "estimate": signed, "std_error": d,
+                "conf_low": signed, "conf_high": signed, "n_treated": "count"}
 
     def identified_values(self) -> dict:
         _ = self._
@@ -352,8 +371,8 @@ class ImpactText:
                 "n_treated": _("Treated {units}", units=self.words.units),
                 "n_control": _("Comparison {units}", units=self.words.units), "reason": _("Status")}
 
-    def cells_formats(self) -> dict:
-        signed = lambda v: self.fmt.signed(v, DIGITS)  # noqa: E731
+    def cells_formats(self, result) -> dict:
+        signed = lambda v: self.fmt.signed(v, digits(result))  # noqa: E731
         return {"cohort": "year", "time": "year", "event_time": "count", "estimate": signed, "conf_low": signed,
                 "conf_high": signed, "n_treated": "count", "n_control": "count"}
 
@@ -429,9 +448,10 @@ class ImpactText:
                 "std_error": _("Standard error"), "conf_low": _("{level} CI, lower limit", level=level),
                 "conf_high": _("{level} CI, upper limit", level=level), "reading": _("What it rests on")}
 
-    def comparison_formats(self) -> dict:
-        signed = lambda v: self.fmt.signed(v, DIGITS)  # noqa: E731
-        return {"estimate": signed, "std_error": DIGITS, "conf_low": signed, "conf_high": signed}
+    def comparison_formats(self, result) -> dict:
+        d = digits(result)
+        signed = lambda v: self.fmt.signed(v, d)  # noqa: E731
+        return {"estimate": signed, "std_error": d, "conf_low": signed, "conf_high": signed}
 
     def comparison_caption(self, result) -> str:
         _ = self._
@@ -439,6 +459,7 @@ class ImpactText:
 
     def comparison_title(self, result) -> str:
         """How far the naive number sits from the preferred one (the last estimable row)."""
+        d = digits(result)
         _ = self._
         table = result.comparison
         usable = table[table["identified"].astype(bool)].dropna(subset=["estimate"])
@@ -446,8 +467,8 @@ class ImpactText:
             return _("Estimates of the effect on {outcome} by estimator", outcome=result.outcome)
         preferred, naive = usable.iloc[-1], usable.iloc[0]
         gap = naive["estimate"] - preferred["estimate"]
-        values = dict(gap=self.fmt.number(abs(gap), DIGITS), unit=self.effect_unit(result.outcome),
-                      preferred=self.fmt.signed(preferred["estimate"], DIGITS), outcome=result.outcome)
+        values = dict(gap=self.fmt.number(abs(gap), d), unit=self.effect_unit(result.outcome),
+                      preferred=self.fmt.signed(preferred["estimate"], d), outcome=result.outcome)
         if gap > 0:
             return _("The naive before/after estimate sits {gap} {unit} above the adjusted estimate ({preferred}) "
                      "on {outcome}", **values)
@@ -455,13 +476,14 @@ class ImpactText:
                  "on {outcome}", **values)
 
     def comparison_figure(self, result) -> dict:
+        d = digits(result)
         _ = self._
         table = result.comparison
         names = self.comparison_values(table)["name"]
-        points = "; ".join(_("{name}: {estimate}", name=n, estimate=self.fmt.signed(r["estimate"], DIGITS))
+        points = "; ".join(_("{name}: {estimate}", name=n, estimate=self.fmt.signed(r["estimate"], d))
                            for n, (_i, r) in zip(names, table.iterrows()))
         return {"title": self.comparison_title(result), "xlabel": self.effect_axis(result.outcome),
                 "labels": names, "truth_label": _("true effect (synthetic data)"),
                 "alt": _("Estimates and confidence intervals of the effect on {outcome} by estimator: {points}.",
                          outcome=result.outcome, points=points),
-                "number_format": lambda v: self.fmt.number(v, DIGITS)}
+                "number_format": lambda v: self.fmt.number(v, d)}
