@@ -6,7 +6,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
-import pytest
 
 from contract_fixtures import valid_folder
 from evaluation.load.dataset import load

@@ -14,7 +14,7 @@ from evaluation import paths
 from evaluation.did.results import OverallEstimate
 from evaluation.importers import panel_config
 from evaluation.load.dataset import load
-from evaluation.panel import resolve_covariates, select_entities
+from evaluation.panel import select_entities
 from evaluation.questions import comparisons, impact
 from evaluation.text.format import Format
 from evaluation.text.impact import ImpactText
