@@ -7,11 +7,13 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass, field
+from typing import Callable, Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import FuncFormatter
 
 from evaluation.load.contract import LEVELS
 
@@ -57,90 +59,128 @@ def use_style() -> None:
                       "axes.spines.right": False, "axes.titlesize": 12, "axes.titleweight": "bold"})
 
 
-def coverage_heatmap(coverage: pd.DataFrame, title: str) -> Chart:
-    """Share of entities reporting each indicator, by year (columns) and level (rows)."""
+def coverage_heatmap(coverage: pd.DataFrame, title: str, *,
+                     xlabel: str = "Year (vigencia); cells show % of entities with a score",
+                     level_names: Mapping[str, str] | None = None, alt: str | None = None,
+                     number_format: Callable[[float], str] | None = None) -> Chart:
+    """Share of entities reporting each indicator, by year (columns) and level (rows).
+
+    ``level_names`` gives the row labels (level code -> word), ``alt`` the alt
+    text and ``number_format`` how a cell's percentage is written (the report's
+    locale); the defaults are the English words.
+    """
     use_style()
     indicators = list(dict.fromkeys(coverage["indicator"]))
     fig, axes = plt.subplots(len(indicators), 1, figsize=(9, 1.1 + 1.1 * len(indicators) * 1.2),
                              squeeze=False, sharex=True)
     years = sorted(coverage["year"].unique())
+    names = dict(level_names or {})
     for ax, indicator in zip(axes[:, 0], indicators):
         grid = (coverage[coverage["indicator"] == indicator]
                 .pivot(index="level", columns="year", values="share")
                 .reindex(columns=years)
                 .reindex([lv for lv in LEVELS if lv in set(coverage["level"])]))
-        sns.heatmap(grid * 100, ax=ax, vmin=0, vmax=100, cmap="Blues", annot=True, fmt=".0f",
-                    cbar=False, linewidths=0.5)
+        grid = grid.rename(index=lambda lv: names.get(lv, lv))
+        values = grid * 100
+        if number_format is None:
+            sns.heatmap(values, ax=ax, vmin=0, vmax=100, cmap="Blues", annot=True, fmt=".0f", cbar=False,
+                        linewidths=0.5)
+        else:
+            labels = values.map(lambda v: "" if pd.isna(v) else number_format(v))
+            sns.heatmap(values, ax=ax, vmin=0, vmax=100, cmap="Blues", annot=labels.to_numpy(), fmt="",
+                        cbar=False, linewidths=0.5)
         ax.set_ylabel(indicator)
         ax.set_xlabel("")
-    axes[-1, 0].set_xlabel("Year (vigencia); cells show % of entities with a score")
+    axes[-1, 0].set_xlabel(xlabel)
     fig.suptitle(title, fontweight="bold")
     fig.tight_layout()
-    alt = (f"Heat map of the share of entities with a score, by year and level, for {', '.join(indicators)}. "
-           f"Years {years[0]} to {years[-1]}.")
+    if alt is None:
+        alt = (f"Heat map of the share of entities with a score, by year and level, for {', '.join(indicators)}. "
+               f"Years {years[0]} to {years[-1]}.")
     return finish(fig, title, alt)
 
 
 def adoption_timeline(timeline: pd.DataFrame, title: str, *,
                       xlabel: str = "Year the GCIO post was created (cohort)",
-                      ylabel: str = "Entities adopting (count)") -> Chart:
-    """Adopters per cohort year, stacked by level."""
+                      ylabel: str = "Entities adopting (count)", legend_title: str = "Level",
+                      level_names: Mapping[str, str] | None = None, alt: str | None = None) -> Chart:
+    """Adopters per cohort year, stacked by level (``level_names``: code -> word in the legend)."""
     use_style()
     levels = [lv for lv in LEVELS if lv in timeline.columns]
+    names = dict(level_names or {})
     fig, ax = plt.subplots(figsize=(9, 4))
     bottom = np.zeros(len(timeline))
     for level in levels:
-        ax.bar(timeline["cohort"].astype(str), timeline[level], bottom=bottom, label=level,
+        ax.bar(timeline["cohort"].astype(str), timeline[level], bottom=bottom, label=names.get(level, level),
                color=LEVEL_COLORS[level])
         bottom += timeline[level].to_numpy()
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(title="Level", frameon=False)
+    ax.legend(title=legend_title, frameon=False)
     ax.set_title(title)
     fig.tight_layout()
-    alt = f"Bar chart of {ylabel.lower()} per cohort year, by level: " + "; ".join(
-        f"{int(r.cohort)}: {int(r.all)}" for r in timeline.itertuples())
+    if alt is None:
+        alt = f"Bar chart of {ylabel.lower()} per cohort year, by level: " + "; ".join(
+            f"{int(r.cohort)}: {int(r.all)}" for r in timeline.itertuples())
     return finish(fig, title, alt)
 
 
 def event_study(effects: pd.DataFrame, title: str, *, truth: pd.DataFrame | None = None,
                 ylabel: str = "Effect on the score (index points, 0–100 scale)",
                 xlabel: str = "Years since the GCIO post was created",
-                band_label: str = "95% band") -> Chart:
+                band_label: str = "95% band", before_label: str | None = None, after_label: str | None = None,
+                truth_label: str = "true effect (demo data)", alt: str | None = None,
+                number_format: Callable[[float], str] | None = None) -> Chart:
     """Effects by years since adoption with their confidence band.
 
     ``effects`` is a tidy table with ``event_time, estimate, conf_low, conf_high``
     (and optionally ``identified``); ``truth`` has ``event_time, effect``.
+    ``before_label``/``after_label`` are the legend entries of the two kinds of
+    point (default: "estimate before/after adoption (<band_label>)"),
+    ``truth_label`` the truth's; ``alt`` the alt text; ``number_format`` writes
+    the effect axis's numbers (the report's locale).
     """
     use_style()
     fig, ax = plt.subplots(figsize=(9, 4.5))
     shown = effects[effects.get("identified", True) == True] if "identified" in effects else effects  # noqa: E712
     pre = shown["event_time"] < 0
-    for mask, color, label in [(pre, "#7f7f7f", "before adoption"), (~pre, ESTIMATE_COLOR, "after adoption")]:
+    labels = (before_label or f"estimate before adoption ({band_label})",
+              after_label or f"estimate after adoption ({band_label})")
+    for mask, color, label in [(pre, "#7f7f7f", labels[0]), (~pre, ESTIMATE_COLOR, labels[1])]:
         part = shown[mask]
         if part.empty:
             continue
         ax.errorbar(part["event_time"], part["estimate"],
                     yerr=[part["estimate"] - part["conf_low"], part["conf_high"] - part["estimate"]],
-                    fmt="o", color=color, capsize=3, label=f"estimate {label} ({band_label})")
+                    fmt="o", color=color, capsize=3, label=label)
     if truth is not None and not truth.empty:
-        ax.plot(truth["event_time"], truth["effect"], "x--", color=TRUTH_COLOR, label="true effect (demo data)")
+        ax.plot(truth["event_time"], truth["effect"], "x--", color=TRUTH_COLOR, label=truth_label)
     ax.axhline(0, color="black", linewidth=0.8)
     ax.axvline(-0.5, color="#999999", linestyle=":", linewidth=1)
+    if number_format is not None:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number_format(v)))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(frameon=False, fontsize=9)
     fig.tight_layout()
-    alt = "Event-study plot of the estimated effect by years since adoption: " + "; ".join(
-        f"year {int(r.event_time)}: {r.estimate:.2f} [{r.conf_low:.2f}, {r.conf_high:.2f}]"
-        for r in shown.itertuples())
+    if alt is None:
+        alt = "Event-study plot of the estimated effect by years since adoption: " + "; ".join(
+            f"year {int(r.event_time)}: {r.estimate:.2f} [{r.conf_low:.2f}, {r.conf_high:.2f}]"
+            for r in shown.itertuples())
     return finish(fig, title, alt)
 
 
 def estimate_comparison(table: pd.DataFrame, title: str, *, truth: float | None = None,
-                        xlabel: str = "Effect on the score (index points)") -> Chart:
-    """One horizontal interval per estimator (``estimator, estimate, conf_low, conf_high``)."""
+                        xlabel: str = "Effect on the score (index points)", labels: list[str] | None = None,
+                        truth_label: str = "true effect (demo data)", alt: str | None = None,
+                        number_format: Callable[[float], str] | None = None) -> Chart:
+    """One horizontal interval per estimator (``estimator, estimate, conf_low, conf_high``).
+
+    ``labels`` names the rows in the report's language (default: the
+    ``estimator`` column); ``truth_label``, ``alt`` and ``number_format`` as in
+    :func:`event_study`.
+    """
     use_style()
     fig, ax = plt.subplots(figsize=(9, 0.6 + 0.55 * len(table)))
     y = np.arange(len(table))[::-1]
@@ -148,14 +188,18 @@ def estimate_comparison(table: pd.DataFrame, title: str, *, truth: float | None 
     ax.errorbar(table["estimate"], y, xerr=[(table["estimate"] - table["conf_low"]).where(has_ci, 0),
                                             (table["conf_high"] - table["estimate"]).where(has_ci, 0)],
                 fmt="o", color=ESTIMATE_COLOR, capsize=3)
-    ax.set_yticks(y, table["estimator"])
+    names = list(labels) if labels is not None else list(table["estimator"])
+    ax.set_yticks(y, names)
     ax.axvline(0, color="black", linewidth=0.8)
     if truth is not None:
-        ax.axvline(truth, color=TRUTH_COLOR, linestyle="--", label="true effect (demo data)")
+        ax.axvline(truth, color=TRUTH_COLOR, linestyle="--", label=truth_label)
         ax.legend(frameon=False, fontsize=9)
+    if number_format is not None:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number_format(v)))
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     fig.tight_layout()
-    alt = "Estimates and confidence intervals by estimator: " + "; ".join(
-        f"{r.estimator}: {r.estimate:.2f}" for r in table.itertuples())
+    if alt is None:
+        alt = "Estimates and confidence intervals by estimator: " + "; ".join(
+            f"{name}: {r.estimate:.2f}" for name, r in zip(names, table.itertuples()))
     return finish(fig, title, alt)

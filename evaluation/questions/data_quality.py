@@ -1,13 +1,15 @@
 """What the data can and cannot support: coverage, adoption timing, pre-adoption years.
 
-These tables feed the data-quality notebook. They describe; they never estimate.
+These tables feed the data-quality notebook. They describe; they never
+estimate, and they hold numbers and codes only: the sentences made from them
+are in ``evaluation.text.data_quality``.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from evaluation.load.contract import INDICATORS, LEVELS
+from evaluation.load.contract import LEVELS
 
 
 def _levels(dataset) -> pd.DataFrame:
@@ -73,6 +75,8 @@ def pre_adoption_years(dataset, until_year: int | None = None, anticipation: int
     A cohort needs at least one year of the indicator before it adopts (before
     ``cohort - anticipation``) to be compared with itself; without one, its
     effect on that indicator cannot be estimated and the suite says so.
+    ``reason`` is ``""`` for an evaluable cohort, ``"no_pre_year"`` when its
+    scores all come from adoption on, ``"no_scores"`` when it has none.
     """
     outcomes = dataset.outcomes.dropna(subset=["value"])
     if until_year is not None:
@@ -88,13 +92,8 @@ def pre_adoption_years(dataset, until_year: int | None = None, anticipation: int
             cohort_scores = with_scores[with_scores["cohort"] == cohort]
             pre = sorted(y for y in cohort_scores["year"].unique() if y < cohort - anticipation)
             post = sorted(y for y in cohort_scores["year"].unique() if y >= cohort - anticipation)
-            if pre:
-                note = ""
-            elif not len(cohort_scores):
-                note = f"no {indicator} scores for this cohort"
-            else:
-                note = (f"no {indicator} year before adoption ({indicator} starts in {years[0]}): "
-                        "effect cannot be estimated for this cohort")
+            # Why a cohort cannot be evaluated, as a code (the words are in evaluation.text.data_quality).
+            reason = "" if pre else ("no_scores" if not len(cohort_scores) else "no_pre_year")
             rows.append({
                 "indicator": indicator,
                 "cohort": int(cohort),
@@ -103,60 +102,47 @@ def pre_adoption_years(dataset, until_year: int | None = None, anticipation: int
                 "post_adoption_years": len(post),
                 "first_year": int(years[0]),
                 "evaluable": bool(pre),
-                "note": note,
+                "reason": reason,
             })
     return pd.DataFrame(rows, columns=["indicator", "cohort", "adopters", "pre_adoption_years",
-                                       "post_adoption_years", "first_year", "evaluable", "note"])
+                                       "post_adoption_years", "first_year", "evaluable", "reason"])
 
 
-def indicator_label(code: str, dataset=None) -> str:
+def indicator_label(code: str, dataset=None, language: str = "en") -> str:
     """``POL07`` -> ``POL07 – Gobierno Digital policy index (FURAG)``.
 
     With ``dataset``, a label its ``dataset.yml`` gives the outcome
     (``labels: {outcomes: {l_homicide: ...}}``, written for converted panels)
-    is used first.
+    is used first. The words come from ``evaluation.text.wording.Wording``
+    (English by default, as before; ``language="es"`` for Spanish).
     """
-    label = wording(dataset)["outcomes"].get(code) if dataset is not None else None
-    label = label or INDICATORS.get(code)
-    return f"{code} – {label}" if label else code
+    from evaluation.text.wording import Wording
+
+    return Wording.for_dataset(dataset, language).outcome(code)
 
 
-#: How the reports speak of the GCIO programme's data.
+#: How the English reports speak of the GCIO programme's data (the ``wording`` of a dataset without labels).
 GCIO_WORDING = {"unit": "entity", "units": "entities", "treatment": "GCIO post",
                 "adopted": "created the GCIO post", "outcomes": {}}
 
 
-def wording(dataset) -> dict:
-    """The words a report should use for this dataset's units, treatment and outcomes.
+def wording(dataset, language: str = "en") -> dict:
+    """The words a report uses for this dataset's units, treatment and outcomes, as a dict.
 
-    GCIO data speak of entities that created the GCIO post. A dataset whose
-    ``dataset.yml`` has a ``labels:`` block (``unit``, ``units``, ``treatment``,
-    ``outcomes``; ``evaluation.importers.panel_config`` writes one for every converted
-    panel) speaks of, say, states that adopted a castle-doctrine law.
+    Kept for the reports not yet converted to ``evaluation.text``; it is
+    ``Wording.for_dataset(dataset, language)`` as a dict. GCIO data speak of
+    entities that created the GCIO post; a dataset whose ``dataset.yml`` has a
+    ``labels:`` block speaks of, say, states that adopted a castle-doctrine law.
 
     Returns
     -------
     dict
-        ``unit``, ``units``, ``treatment``, ``adopted`` (a verb phrase:
+        ``unit``, ``units``, ``treatment`` (short form), ``adopted`` (a verb phrase:
         "created the GCIO post", "adopted the castle-doctrine law") and
-        ``outcomes`` (code to label).
+        ``outcomes`` (code to label, as the dataset gives them; empty for GCIO data).
     """
-    labels = (getattr(dataset, "metadata", None) or {}).get("labels")
-    if not isinstance(labels, dict):
-        return {**GCIO_WORDING, "outcomes": {}}
-    unit = _one_line(labels.get("unit") or GCIO_WORDING["unit"])
-    treatment = _one_line(labels.get("treatment") or "")
-    outcomes = labels.get("outcomes") if isinstance(labels.get("outcomes"), dict) else {}
-    return {
-        "unit": unit,
-        "units": _one_line(labels.get("units") or f"{unit}s"),
-        "treatment": treatment or "treatment",
-        "adopted": f"adopted the {treatment}" if treatment else "were treated",
-        "outcomes": {str(k): _one_line(v) for k, v in outcomes.items()},
-    }
+    from evaluation.text.wording import Wording
 
-
-def _one_line(value) -> str:
-    """A label as one line of text: it goes into sentences, headings and axis titles, where a line
-    break would start a new Markdown block (a heading, a list) that the dataset's author never meant."""
-    return " ".join(str(value).split())
+    words = Wording.for_dataset(dataset, language)
+    return {"unit": words.unit, "units": words.units, "treatment": words.treatment_short,
+            "adopted": words.adopted, "outcomes": {} if words.programme else dict(words.outcomes)}

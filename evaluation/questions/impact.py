@@ -1,13 +1,23 @@
-"""The impact question: which entities, which covariates, and the estimates beside each other.
+"""The impact question: did adoption raise the outcome? Numbers only.
 
 The notebook ``02_impact`` calls these; the estimator itself lives in
-``evaluation.did``. Everything here works on the analysis panel returned by
-``Dataset.panel`` (columns ``entity_id, year, value, cohort, level, ...``).
+``evaluation.did`` (Callaway & Sant'Anna 2021: group-time effects ATT(g, t)
+of each adoption cohort g in each year t against never-treated or
+not-yet-treated units, aggregated without re-estimating). Everything here
+works on the analysis panel of ``evaluation.panel.analysis_panel`` (columns
+``entity_id, year, value, cohort, level, ...``).
+
+Nothing here is a sentence: estimators are named by ids
+(``comparisons.ESTIMATORS``), the reasons a cell could not be estimated and
+the estimator's messages by codes (``CELL_REASONS``, ``NOTE_CODES``) with the
+numbers they need; the words are in ``evaluation.text.impact``.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -16,12 +26,25 @@ from evaluation import did
 from evaluation.panel import PANEL_KEYS, add_treated
 from evaluation.questions import comparisons
 
+#: Why a group-time cell has no estimate, recognised from the estimator's ``note`` (``reason`` column).
+CELL_REASONS = ("no_pre_period", "too_few_units", "overlap", "zero_weight", "reference", "not_finite", "other")
+_CELL_PATTERNS = (("no_pre_period", "no pre-adoption period"), ("too_few_units", "too few units"),
+                  ("overlap", "overlap fails"), ("zero_weight", "zero weight"), ("reference", "reference period"),
+                  ("not_finite", "not finite"))
+
+#: Codes of the estimator's messages (``EstimatorNote.code``); ``other`` keeps the estimator's own text.
+NOTE_CODES = ("dropped_already_treated", "cells_not_identified", "other")
+_DROPPED = re.compile(r"Dropped (\d+) unit\(s\) already treated before the first period \(([^)]*)\)")
+_NOT_IDENTIFIED = re.compile(r"(\d+) of (\d+) group-time cells are not identified")
+
+
 def estimate(panel: pd.DataFrame, covariates: list[str], **options) -> tuple["did.GroupTimeResult", list[str]]:
     """``did.att_gt`` on the analysis panel, returning its warnings as notes for the reader.
 
     The estimator warns about dropped entities, cells it cannot identify and
     extreme propensity scores; a report should say these things in its text,
-    not as a console warning, so they are collected and returned.
+    not as a console warning, so they are collected and returned (in the
+    estimator's words; :func:`note_codes` turns them into codes).
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -29,36 +52,93 @@ def estimate(panel: pd.DataFrame, covariates: list[str], **options) -> tuple["di
     return result, list(dict.fromkeys(str(w.message) for w in caught))
 
 
+@dataclass(frozen=True)
+class EstimatorNote:
+    """One message of the estimator as a code and its numbers.
+
+    ``code`` is one of ``NOTE_CODES``: ``dropped_already_treated`` (``count``
+    units treated before the first period, ``period``), ``cells_not_identified``
+    (``count`` of ``total`` cells), ``other`` (``text`` is the estimator's message).
+    """
+
+    code: str
+    count: int | None = None
+    total: int | None = None
+    period: str = ""
+    text: str = ""
+
+
+def note_codes(messages: list[str]) -> tuple[EstimatorNote, ...]:
+    """The estimator's warnings (:func:`estimate`) as codes with their numbers."""
+    out = []
+    for message in messages:
+        if (m := _DROPPED.search(message)):
+            out.append(EstimatorNote("dropped_already_treated", count=int(m.group(1)), period=m.group(2),
+                                     text=message))
+        elif (m := _NOT_IDENTIFIED.search(message)):
+            out.append(EstimatorNote("cells_not_identified", count=int(m.group(1)), total=int(m.group(2)),
+                                     text=message))
+        else:
+            out.append(EstimatorNote("other", text=message))
+    return tuple(out)
+
+
+def cell_reason(note: str, identified: bool) -> str:
+    """The code (``CELL_REASONS``) of an unidentified cell's ``note``; ``""`` for an estimated cell."""
+    if identified:
+        return ""
+    text = str(note or "").lower()
+    return next((code for code, start in _CELL_PATTERNS if start in text), "other")
+
+
+def cells_table(result: "did.GroupTimeResult") -> pd.DataFrame:
+    """The group-time cells (``result.tidy()``) with a ``reason`` code for those not estimated."""
+    cells = result.tidy()
+    cells["reason"] = [cell_reason(n, bool(i)) for n, i in zip(cells["note"], cells["identified"])]
+    return cells
+
+
+def not_identified(cells: pd.DataFrame) -> pd.DataFrame:
+    """One row per cohort with cells not estimated: ``cohort, cells, reason, note`` (the first such cell's)."""
+    cells = cells if "reason" in cells else cells.assign(
+        reason=[cell_reason(n, bool(i)) for n, i in zip(cells["note"], cells["identified"])])
+    missing = cells[~cells["identified"].astype(bool)]
+    rows = [{"cohort": cohort, "cells": len(part), "reason": part["reason"].iloc[0], "note": part["note"].iloc[0]}
+            for cohort, part in missing.groupby("cohort", sort=True)]
+    return pd.DataFrame(rows, columns=["cohort", "cells", "reason", "note"])
+
+
 def estimator_comparison(panel: pd.DataFrame, covariates: list[str], *, method: str = "dr",
                          alpha: float = 0.05) -> pd.DataFrame:
     """Overall effect by five estimators, from the most naive to the one we rely on.
 
-    Rows: before/after for adopters only; static two-way fixed effects;
-    Callaway-Sant'Anna without covariates (never-treated controls); and
-    Callaway-Sant'Anna with ``covariates`` against never-treated and against
-    not-yet-treated controls. Analytic standard errors throughout.
+    Rows (``comparisons.ROW_COLUMNS``; ``estimator`` an id): before/after for
+    adopters only; static two-way fixed effects; Callaway-Sant'Anna without
+    covariates (never-treated controls); and Callaway-Sant'Anna with
+    ``covariates`` against never-treated and against not-yet-treated controls
+    (without covariates: the not-yet-treated variant). Analytic standard errors
+    throughout. A variant that cannot be estimated stays as a row with
+    ``identified`` False and the estimator's message in ``note``.
     """
-    rows = [comparisons.before_after(panel, alpha=alpha),
-            comparisons.twfe(add_treated(panel), "value", "entity_id", "year", "treated", alpha=alpha)]
-    variants = [("Callaway-Sant'Anna, no covariates, never-treated controls", [], "never_treated")]
-    if covariates:
-        variants += [
-            (f"Callaway-Sant'Anna, covariates, never-treated controls", covariates, "never_treated"),
-            (f"Callaway-Sant'Anna, covariates, not-yet-treated controls", covariates, "not_yet_treated"),
-        ]
-    else:
-        variants += [("Callaway-Sant'Anna, no covariates, not-yet-treated controls", [], "not_yet_treated")]
-    for label, covs, control in variants:
+    rows = [comparisons.before_after_row(panel, alpha=alpha)]
+    try:
+        rows.append(comparisons.twfe_row(add_treated(panel), "value", "entity_id", "year", "treated", alpha=alpha))
+    except ValueError as exc:
+        rows.append(comparisons.failed_row(comparisons.TWFE, exc))
+    variants = [([], "never_treated")]
+    variants += [(covariates, "never_treated"), (covariates, "not_yet_treated")] if covariates else \
+        [([], "not_yet_treated")]
+    for covs, control in variants:
+        data = {"covariates": bool(covs), "control_group": control}
         try:
             res, _ = estimate(panel, covs, control_group=control, method=method if covs else "dr", alpha=alpha)
             overall = res.aggregate("simple").overall
-            rows.append({"estimator": label, "estimate": overall.estimate, "std_error": overall.std_error,
-                         "conf_low": overall.conf_low, "conf_high": overall.conf_high,
-                         "reading": f"{int(res.usable.sum())} identified cohort-year cells"})
+            rows.append(comparisons._row(comparisons.CALLAWAY_SANTANNA, overall.estimate, overall.std_error,
+                                         overall.conf_low, overall.conf_high, n_cells=int(res.usable.sum()),
+                                         identified=bool(overall.identified), **data))
         except ValueError as exc:  # e.g. no never-treated entities in this group
-            rows.append({"estimator": label, "estimate": np.nan, "std_error": np.nan, "conf_low": np.nan,
-                         "conf_high": np.nan, "reading": f"not estimable: {exc}"})
-    return comparisons.table(rows)
+            rows.append(comparisons.failed_row(comparisons.CALLAWAY_SANTANNA, exc, **data))
+    return comparisons.rows_table(rows)
 
 
 def true_effects(dataset, indicator: str, panel: pd.DataFrame, result, until_year: int) -> dict | None:
@@ -84,3 +164,121 @@ def true_effects(dataset, indicator: str, panel: pd.DataFrame, result, until_yea
         "event_time": aggregate_truth(truth, "event_time", **kwargs)[["event_time", "effect"]],
         "cohort": aggregate_truth(truth, "cohort", **kwargs)[["cohort", "effect"]],
     }
+
+
+def detected(overall) -> bool:
+    """An effect is 'detected' when it is identified and its interval excludes zero."""
+    return bool(overall.identified) and bool(overall.conf_low > 0 or overall.conf_high < 0)
+
+
+@dataclass(frozen=True)
+class ImpactResult:
+    """Everything the impact report states, computed once (:func:`evaluate`).
+
+    Attributes
+    ----------
+    outcome, entities : str
+        The indicator code and the entity group of the panel.
+    cells : did.GroupTimeResult
+        The group-time effects ATT(g, t); ``simple``, ``dynamic``, ``group`` and
+        ``calendar`` are its aggregations (Callaway & Sant'Anna 2021, section 3).
+    pretest : did.PretestResult
+        Wald test of the pre-adoption cells (parallel trends before adoption).
+    comparison : DataFrame
+        :func:`estimator_comparison` (ids, analytic standard errors).
+    notes : tuple of EstimatorNote
+        The estimator's messages as codes.
+    truth : dict or None
+        The demo data's true effects over the same cohorts and entities.
+    bootstrap : int
+        Multiplier-bootstrap draws (0: analytic standard errors). With draws,
+        the overall effect's interval is the bootstrap one and the event-study
+        band is uniform (sup-t) over event times.
+    """
+
+    outcome: str
+    entities: str
+    alpha: float
+    cells: object = field(repr=False)
+    simple: object = field(repr=False)
+    dynamic: object = field(repr=False)
+    group: object = field(repr=False)
+    calendar: object = field(repr=False)
+    pretest: object = field(repr=False)
+    comparison: pd.DataFrame = field(repr=False)
+    notes: tuple = ()
+    truth: dict | None = field(default=None, repr=False)
+    n_units: int = 0
+    n_adopters: int = 0
+    first_year: int = 0
+    last_year: int = 0
+    covariates: tuple = ()
+    control_group: str = "never_treated"
+    method: str = "dr"
+    bootstrap: int = 0
+
+    @property
+    def overall(self):
+        """The average effect since adoption (simple aggregation), with its designated interval."""
+        return self.simple.overall
+
+    @property
+    def detected(self) -> bool:
+        return detected(self.overall)
+
+    @property
+    def interval(self) -> str:
+        """``"bootstrap"`` when the overall interval comes from the multiplier bootstrap, else ``"analytic"``."""
+        return "bootstrap" if self.cells.inference.bootstrap else "analytic"
+
+    @property
+    def band(self) -> str:
+        """The event-study band: ``"uniform"`` (bootstrap sup-t) or ``"pointwise"``."""
+        return self.dynamic.inference.band
+
+    @property
+    def true_overall(self) -> float | None:
+        value = (self.truth or {}).get("overall")
+        return None if value is None or not np.isfinite(value) else float(value)
+
+    def cells_table(self) -> pd.DataFrame:
+        """The group-time cells with a ``reason`` code for those not estimated."""
+        return cells_table(self.cells)
+
+    def not_identified(self) -> pd.DataFrame:
+        return not_identified(self.cells_table())
+
+    def tidy(self) -> pd.DataFrame:
+        """The overall effect and the dynamic, cohort and calendar rows, one schema, with ``aggregation``."""
+        parts = [self.simple.tidy().assign(aggregation="simple")]
+        for name in ("dynamic", "group", "calendar"):
+            parts.append(getattr(self, name).tidy().assign(aggregation=name))
+        frame = pd.concat(parts, ignore_index=True)
+        return frame[["aggregation"] + [c for c in frame.columns if c != "aggregation"]]
+
+
+def evaluate(panel: pd.DataFrame, covariates: list[str], *, outcome: str, entities: str, dataset=None,
+             until_year: int | None = None, control_group: str = "never_treated", method: str = "dr",
+             bootstrap: int = 0, seed: int | None = None, alpha: float = 0.05) -> ImpactResult:
+    """Estimate, aggregate, test and compare once, for the whole report.
+
+    ``bootstrap`` draws (0: analytic) give the bootstrap standard errors, the
+    overall effect's interval and the uniform event-study band (Callaway &
+    Sant'Anna 2021, section 4.1; R ``did``'s ``mboot``).
+    """
+    bootstrap = int(bootstrap or 0)
+    result, messages = estimate(panel, covariates, control_group=control_group, method=method,
+                                bootstrap=bootstrap or None, seed=seed, alpha=alpha)
+    truth = None
+    if dataset is not None:
+        truth = true_effects(dataset, outcome, panel, result, until_year or int(panel["year"].max()))
+    years = panel["year"]
+    return ImpactResult(
+        outcome=outcome, entities=entities, alpha=float(alpha), cells=result,
+        simple=result.aggregate("simple"), dynamic=result.aggregate("dynamic"),
+        group=result.aggregate("group"), calendar=result.aggregate("calendar"), pretest=result.pretest(),
+        comparison=estimator_comparison(panel, covariates, method=method, alpha=alpha),
+        notes=note_codes(messages), truth=truth, n_units=int(panel["entity_id"].nunique()),
+        n_adopters=int(panel.loc[panel["cohort"].fillna(0) > 0, "entity_id"].nunique()),
+        first_year=int(years.min()), last_year=int(years.max()), covariates=tuple(covariates),
+        control_group=control_group, method=method, bootstrap=bootstrap)
