@@ -39,3 +39,31 @@ def test_notebook_is_thin_and_light(path):
     # a title: a Markdown heading, or (reports on the reader layer) a page.title block the index reads
     assert (nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")) or any(
         "page.title(" in c.source for c in nb.cells if c.cell_type == "code")
+
+
+def _parameter_lines(path):
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    return {line.split("=")[0].strip(): line for line in cell.source.splitlines() if line.strip()}
+
+
+def test_shared_parameters_have_identical_defaults_and_comments():
+    seen: dict[str, dict[str, list[str]]] = {}
+    for path in NOTEBOOKS:
+        for name, line in _parameter_lines(path).items():
+            seen.setdefault(name, {}).setdefault(line, []).append(path.stem)
+    differing = {name: lines for name, lines in seen.items() if len(lines) > 1}
+    assert not differing, f"a parameter shared by notebooks is written differently: {differing}"
+    assert all("language" in _parameter_lines(p) for p in NOTEBOOKS), "every report takes the language parameter"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_one_setup_call_interprets_the_parameters(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
+    calls = sum(src.count("setup(") for src in code)
+    assert calls == 1, "one setup(...) call per notebook"
+    first = code[0]
+    assert "setup(" in first, "the setup call comes first, right after the parameters"
+    for forbidden in ("year = year or", "dataset.load(", "resolve_data_dir(", "resolve_covariates("):
+        assert not any(forbidden in src for src in code), f"{forbidden}: parameters are interpreted in the package"
