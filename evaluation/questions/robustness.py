@@ -992,7 +992,7 @@ def _not_by_sector(outcome: str, note: str, detail: str = "", **counts) -> Secto
     return SectorWildBootstrap(outcome, None, None, note, detail=detail, **counts)
 
 
-def wild_by_sector(dataset, outcome: str, covariates: list[str], until_year: int | None = None, *,
+def wild_by_sector(dataset, outcome: str, covariates: list[str] | str, until_year: int | None = None, *,
                    method: str = "dr", draws: int = 999, seed: int = 2016, alpha: float = 0.05) -> SectorWildBootstrap:
     """The impact estimate on the national entities with wild-cluster-bootstrap intervals by sector.
 
@@ -1007,9 +1007,13 @@ def wild_by_sector(dataset, outcome: str, covariates: list[str], until_year: int
     ``covariates``. National entities with a blank sector are left out
     (``no_sector`` counts them); no national entities, no sector, or fewer than
     two sectors give a result whose ``note`` says why (one unidentified row in
-    ``tidy()``), never an error.
+    ``tidy()``), never an error. ``covariates`` is a list of columns, or the notebook's
+    ``covariates`` parameter (``"default"``, ``"none"``, names), read for the national entities.
     """
-    from evaluation.panel import analysis_panel
+    from evaluation.panel import analysis_panel, resolve_covariates
+
+    if isinstance(covariates, str):
+        covariates = resolve_covariates(dataset, covariates, "national")
 
     try:
         panel = analysis_panel(dataset, outcome, "national", until_year=until_year)
