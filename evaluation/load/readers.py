@@ -28,7 +28,7 @@ import pandas as pd
 
 __all__ = [
     "ReadInfo", "TableReadError", "EmptyTableError", "ParseError",
-    "read_table", "read_info", "parse_number", "parse_date", "parse_year", "infer_decimal_mark",
+    "read_table", "read_info", "parse_number", "parse_date", "parse_year", "infer_decimal_mark", "excel_sheets",
 ]
 
 #: Delimiters tried when sniffing a CSV file, in order of preference on a tie.
@@ -351,28 +351,46 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx_rows(path: Path) -> tuple[list[tuple[int, list[str]]], ReadInfo]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+def excel_sheets(path: str | os.PathLike[str], *, first_only: bool = False) -> list[tuple[str, list[list]]]:
+    """The cells of a workbook's sheets, as ``(sheet title, rows)``; ``rows[0]`` is the sheet's row 1.
 
+    Read with python-calamine through pandas (``engine="calamine"``), several
+    times faster than openpyxl and with a fraction of its memory. Each row is a
+    list padded from column A; a blank cell is ``""``; numbers are ``int`` or
+    ``float``, dates ``datetime.datetime``, times ``datetime.time``, text ``str``
+    exactly as typed (``"05001"`` keeps its zero; no text is read as a missing
+    value: ``NA`` stays ``"NA"``). Trailing blank rows are dropped.
+
+    Raises whatever the reader raises for a file that is not a readable
+    workbook; callers turn that into their own message.
+    """
+    rows_of = []
+    with pd.ExcelFile(path, engine="calamine") as book:
+        names = book.sheet_names[:1] if first_only else book.sheet_names
+        for name in names:
+            frame = pd.read_excel(book, sheet_name=name, header=None, dtype=object, keep_default_na=False,
+                                  na_filter=False)
+            rows = frame.to_numpy(dtype=object).tolist()
+            while rows and all(v == "" or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
+                rows.pop()
+            rows_of.append((str(name), rows))
+    return rows_of
+
+
+def _read_xlsx_rows(path: Path) -> tuple[list[tuple[int, list[str]]], ReadInfo]:
     too_large = workbook_size_problem(path)
     if too_large:
         raise TableReadError(f"{path.name} {too_large}.")
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        sheets = excel_sheets(path, first_only=True)
+    except (OSError, KeyError, ValueError) as exc:
         raise TableReadError(f"{path.name} cannot be opened as an Excel workbook ({exc}).") from exc
-    except Exception as exc:  # zipfile.BadZipFile and friends: any corrupt file
+    except Exception as exc:  # calamine's own errors (a zip that is not a workbook, a corrupt part): any corrupt file
         raise TableReadError(f"{path.name} cannot be opened as an Excel workbook ({type(exc).__name__}: {exc}).") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        # min_row=1 so that enumerate() yields the sheet's own row numbers even
-        # when the used range starts lower down.
-        rows = [(number, [_cell_text(v) for v in values])
-                for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)]
-        title = sheet.title
-    finally:
-        workbook.close()
+    if not sheets:
+        raise TableReadError(f"{path.name} cannot be opened as an Excel workbook (it has no sheet).")
+    title, cells = sheets[0]
+    rows = [(number, [_cell_text(v) for v in values]) for number, values in enumerate(cells, start=1)]
     return rows, ReadInfo(path=path, format="excel", sheet=title)
 
 
