@@ -541,6 +541,8 @@ def _score_column(cells: np.ndarray) -> tuple[np.ndarray, int, list[tuple[int, s
     blanks, bad = 0, []
     for at in np.flatnonzero(~numeric):
         cell = cells[at]
+        if isinstance(cell, str) and not cell.strip():
+            continue  # blank: the index does not apply
         if isinstance(cell, str) and _plain(cell) in _NOT_APPLICABLE:
             blanks += 1
             continue
@@ -755,22 +757,24 @@ def _entities(books: list[_Workbook], municipalities) -> tuple[pd.DataFrame, lis
         for muni, dept, code in zip(reference["muni_key"], reference["dept_key"], reference["divipola"]):
             places.setdefault(muni, []).append((dept, int(code)))
     unmatched = []
-    for _, row in frame.iterrows():
-        if row["level"] != "municipal":
+    for entity, level, divipola, department, municipality, name in zip(
+            frame["entity_id"], frame["level"], frame["divipola"], frame["department"], frame["municipality"],
+            frame["name"]):
+        if level != "municipal":
             codes.append(None)
             continue
-        own = str(row["divipola"]).strip()
+        own = str(divipola).strip()
         if own.isdigit():
             codes.append(int(own))
             continue
-        code = _match_municipality(places, row["department"], row["municipality"])
-        if code is None and reference is not None and not row["municipality"]:
+        code = _match_municipality(places, department, municipality)
+        if code is None and reference is not None and not municipality:
             # Alcaldías are often named after their municipality only: "Alcaldía de Medellín".
-            town = re.sub(r"^(alcaldia|municipio)( (mayor|municipal|distrital))? de ", "", _name_key(row["name"]))
-            code = _match_municipality(places, row["department"], town)
+            town = re.sub(r"^(alcaldia|municipio)( (mayor|municipal|distrital))? de ", "", _name_key(name))
+            code = _match_municipality(places, department, town)
         codes.append(code)
         if code is None:
-            unmatched.append(row["entity_id"])
+            unmatched.append(entity)
     frame["divipola"] = pd.array(codes, dtype="Int64")
     if unmatched:
         notes.append(f"{len(unmatched)} municipal entities got no DIVIPOLA code (their department and municipality "
@@ -812,10 +816,16 @@ def _code_sort(values: pd.Series) -> pd.Series:
 def _outcomes(books: list[_Workbook]) -> pd.DataFrame:
     frames = [b.scores.assign(year=b.summary.vigencia) for b in books]
     outcomes = pd.concat(frames, ignore_index=True).rename(columns={"code": "entity_id"})
-    order = {code: i for i, code in enumerate(_indicator_order(outcomes["indicator"].unique()))}
-    outcomes = outcomes.assign(_entity=_code_sort(outcomes["entity_id"]), _indicator=outcomes["indicator"].map(order))
-    outcomes = outcomes.sort_values(["_entity", "entity_id", "year", "_indicator"], kind="stable")
-    return outcomes[["entity_id", "year", "indicator", "value"]].reset_index(drop=True)
+    # Sort keys from the distinct codes (a few thousand), not from every row: entities in code order
+    # (numerically when codes are numbers), then year, then the indicators' reading order.
+    entities = pd.Series(pd.unique(outcomes["entity_id"]))
+    entities = entities.iloc[pd.DataFrame({"key": _code_sort(entities), "code": entities})
+                             .sort_values(["key", "code"], kind="stable").index]
+    entity_rank = pd.Categorical(outcomes["entity_id"], categories=entities.to_numpy()).codes
+    indicator_rank = pd.Categorical(outcomes["indicator"],
+                                    categories=_indicator_order(outcomes["indicator"].unique())).codes
+    order = np.lexsort((indicator_rank, outcomes["year"].to_numpy(), entity_rank))  # stable; last key first
+    return outcomes.iloc[order][["entity_id", "year", "indicator", "value"]].reset_index(drop=True)
 
 
 def _changes(books: list[_Workbook]) -> list[EntityChange]:
