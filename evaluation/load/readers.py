@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -374,32 +375,70 @@ def _read_csv_fast(path: Path, data: bytes, text: str, encoding: str) -> pd.Data
         delimiter = _sniff_delimiter(header_line)
     width = len(header_line.split(delimiter))
     codec = "utf-8" if encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf") else encoding
-    try:
-        cells = pd.read_csv(io.BytesIO(data), sep=delimiter, header=None, names=range(width), index_col=False,
-                            dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                            quoting=csv.QUOTE_NONE, engine="c", encoding=codec)
-    except (pd.errors.ParserError, ValueError, UnicodeDecodeError):
-        return None  # a row longer than the header, most often: the careful reader says which
-    cells.index = pd.RangeIndex(1, len(cells) + 1)   # the physical line numbers
-    if skip_lines:
-        cells = cells.iloc[skip_lines:]
-    filled = pd.DataFrame({c: cells[c].str.strip().ne("") for c in cells.columns})
-    cells = cells[filled.any(axis=1).to_numpy()]
-    filled = filled.loc[cells.index]
-    header_row = int(cells.index[0])
-    header = [str(v).strip() for v in cells.iloc[0]]
-    data_cells, data_filled = cells.iloc[1:], filled.iloc[1:]
+    columns_read = _split_plain_csv(data, delimiter, width, codec)
+    if columns_read is None:
+        return None
+    n_lines = len(columns_read[0])
+    lines = np.arange(1, n_lines + 1, dtype=np.int64)   # the physical line numbers
+    # Keep the lines with a value. Only a line whose first cell is blank can be blank as a whole.
+    first_blank = columns_read[0].str.strip().eq("").to_numpy(dtype=bool)
+    blank = first_blank.copy()
+    candidates = np.flatnonzero(first_blank)
+    for column in columns_read[1:]:
+        if not len(candidates):
+            break
+        blank[candidates] &= column.iloc[candidates].str.strip().eq("").to_numpy(dtype=bool)
+        candidates = candidates[blank[candidates]]
+    blank[:skip_lines] = True
+    kept = np.flatnonzero(~blank)
+    header_at = kept[0]
+    header_row = int(lines[header_at])
+    header = [str(column.iloc[header_at]).strip() for column in columns_read]
+    body = kept[1:]
     info = ReadInfo(path=path, format="csv", encoding=encoding, delimiter=delimiter)
-    keep = [p for p in range(width) if header[p] or bool(data_filled[p].any())]
+    keep = [p for p in range(width)
+            if header[p] or bool(columns_read[p].iloc[body].str.strip().ne("").any())]
     names, unnamed, duplicates = _column_names(header, keep)
-    index = pd.Index(data_cells.index.to_numpy(dtype="int64"), name="row")
-    columns = {name: pd.Series(data_cells[p].astype("str").array, index=index, name=name)
+    index = pd.Index(lines[body], name="row")
+    whole = len(body) == n_lines
+    columns = {name: pd.Series((columns_read[p] if whole else columns_read[p].iloc[body]).array, index=index,
+                               name=name)
                for name, p in zip(names, keep)}
     frame = pd.DataFrame(columns, index=index, columns=names)
     frame.attrs["read_info"] = ReadInfo(
         path=info.path, format=info.format, encoding=info.encoding, delimiter=info.delimiter,
         header_row=header_row, unnamed_columns=tuple(unnamed), duplicate_columns=tuple(duplicates))
     return frame
+
+
+def _split_plain_csv(data: bytes, delimiter: str, width: int, codec: str) -> list[pd.Series] | None:
+    """The cells of a CSV file without quotes, one text column per field (every line kept); None if not possible.
+
+    pyarrow's reader (multithreaded, straight into Arrow strings) when every line has the header's number
+    of fields or is empty; pandas' C parser when some lines are shorter; None when a line is longer.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    names = [str(p) for p in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(data),
+            read_options=pa_csv.ReadOptions(column_names=names, encoding=codec),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=False, double_quote=False,
+                                              escape_char=False, newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types={n: pa.large_string() for n in names},
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+        return [table.column(n).to_pandas().astype("str") for n in names]
+    except (pa.ArrowInvalid, UnicodeDecodeError, LookupError, ValueError):
+        pass
+    try:
+        cells = pd.read_csv(io.BytesIO(data), sep=delimiter, header=None, names=range(width), index_col=False,
+                            dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                            quoting=csv.QUOTE_NONE, engine="c", encoding=codec)
+    except (pd.errors.ParserError, ValueError, UnicodeDecodeError):
+        return None  # a row longer than the header, most often: the careful reader says which
+    return [cells[p].reset_index(drop=True) for p in range(width)]
 
 
 def _column_names(header: list[str], keep: list[int]) -> tuple[list[str], list, list]:
