@@ -148,9 +148,13 @@ def folder_bytes(paths: list[Path]) -> int:
 
 # --------------------------------------------------------------------------- measuring
 
-def measure(command: list[str], *, interval: float = 0.05) -> dict:
-    """Run a command; wall time, peak RSS of its process tree (sum) and of its largest process, exit code."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def measure(command: list[str], *, code: Path = ROOT, interval: float = 0.05) -> dict:
+    """Run a command; wall time, peak RSS of its process tree (sum) and of its largest process, exit code.
+
+    ``code`` is the project tree whose ``evaluation`` package the command imports (PYTHONPATH), so the
+    same script can time another checkout (``--code``, e.g. a worktree of main for the numbers before).
+    """
+    env = dict(os.environ, PYTHONPATH=str(code))
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     root = psutil.Process(proc.pid)
@@ -216,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=1, help="runs per case; the best time is reported")
     parser.add_argument("--write", action="store_true", help="write the results into benchmarks/README.md")
     parser.add_argument("--profile-check", type=int, metavar="ROWS", help="only profile check on ROWS outcome rows")
+    parser.add_argument("--code", metavar="DIR", default=str(ROOT),
+                        help="project tree whose package the commands run (default: this one)")
     parser.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it (default: a temporary folder)")
     args = parser.parse_args(argv)
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
@@ -261,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
                 parser.error(f"unknown case {case!r}")
             generated = time.perf_counter() - t0
             size = folder_bytes(inputs)
-            runs = [measure(command) for _ in range(args.repeats)]
+            runs = [measure(command, code=Path(args.code).resolve()) for _ in range(args.repeats)]
             best = min(runs, key=lambda r: r["seconds"])
             peak = max(r["peak_tree"] for r in runs)
             single = max(r["peak_single"] for r in runs)
@@ -270,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{case}: {best['seconds']:.1f} s, peak tree {mb(peak)} (largest process {mb(single)}), "
                   f"input {mb(size)}, ratio {peak / size:.1f}x, exit {best['rc']} "
                   f"(inputs generated in {generated:.0f} s) | {tail[0][:200]}", flush=True)
-        report = render(rows)
+        report = render(rows, code=Path(args.code).resolve())
         print(report)
         if args.write:
             text = README.read_text(encoding="utf-8")
@@ -286,12 +292,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def render(rows: list[dict]) -> str:
+def render(rows: list[dict], code: Path = ROOT) -> str:
     cpu = platform.processor() or platform.machine()
     machine = (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, "
                f"{psutil.virtual_memory().total / 2**30:.0f} GB RAM, Python {platform.python_version()}, "
                f"pandas {pd.__version__}; load average {os.getloadavg()[0]:.1f} at the end")
-    lines = [f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine}.", "",
+    commit = subprocess.run(["git", "-C", str(code), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    lines = [f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, code at commit {commit}, on {machine}.", "",
              "| case | what | wall time | target | peak RSS (tree) | largest process | input files | "
              "peak / input | exit |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]

@@ -35,8 +35,11 @@ def test_the_c_parser_path_reads_what_the_csv_module_reads(tmp_path, monkeypatch
     monkeypatch.setattr(readers, "FAST_CSV_BYTES", 10**12)  # careful reader only
     careful = readers.read_table(path)
     monkeypatch.setattr(readers, "FAST_CSV_BYTES", 0)       # fast path whenever the file allows it
-    assert readers._read_csv_fast(path, path.read_bytes(), *readers._decode(path.read_bytes(), path.name)) \
-        is not None, "the fast path was not taken"
+    data = path.read_bytes()
+    text, used = readers._decode(data, path.name)
+    plan = readers._fast_plan(data, text)
+    assert plan is not None and readers._read_csv_fast(path, data, used, *plan) is not None, \
+        "the fast path was not taken"
     fast = readers.read_table(path)
     pd.testing.assert_frame_equal(fast, careful)
     assert readers.read_info(fast) == readers.read_info(careful)
@@ -48,7 +51,9 @@ def test_quotes_and_long_rows_go_to_the_careful_reader(tmp_path, monkeypatch, te
     path.write_text(text, encoding="utf-8")
     monkeypatch.setattr(readers, "FAST_CSV_BYTES", 0)
     data = path.read_bytes()
-    assert readers._read_csv_fast(path, data, *readers._decode(data, path.name)) is None
+    text, used = readers._decode(data, path.name)
+    plan = readers._fast_plan(data, text)
+    assert plan is None or readers._read_csv_fast(path, data, used, *plan) is None
     frame = readers.read_table(path)      # and the careful reader still reads (and reports) it
     if "3" in text:
         assert readers.read_info(frame).long_rows == ((2, 3),)

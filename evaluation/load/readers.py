@@ -301,9 +301,13 @@ def _read_csv_rows(path: Path) -> tuple[list[tuple[int, list[str]]], ReadInfo]:
             + ". Nothing was guessed. Fix: " + ("save the file again as CSV UTF-8" if every else
                                                 "retype those cells (or delete and re-enter those rows) and "
                                                 "save the file as CSV UTF-8") + ".")
-    fast = _read_csv_fast(path, data, text, encoding)
-    if fast is not None:
-        return fast, read_info(fast)
+    plan = _fast_plan(data, text)
+    if plan is not None:
+        del text  # the decoded copy is not needed by the fast reader: one copy of the file fewer in memory
+        fast = _read_csv_fast(path, data, encoding, *plan)
+        if fast is not None:
+            return fast, read_info(fast)
+        text, encoding = _decode(data, path.name)
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
@@ -344,36 +348,46 @@ _ODD_LINE_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\
 FAST_CSV_BYTES = 2**20
 
 
-def _read_csv_fast(path: Path, data: bytes, text: str, encoding: str) -> pd.DataFrame | None:
-    """Read a large, plain CSV file with pandas' C parser; None when the file needs the careful reader.
+_LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")
 
-    The careful reader (``csv`` module, row by row) costs about 2 s and several
-    copies of the file per million rows. A file with no quote character has
-    one record per physical line, so pandas' C parser reads it into the same
-    frame -- same row numbers, values untouched, blank lines counted -- in a
-    fraction of the time and memory. Anything unusual (quotes, a row longer
-    than the header, a line break ``str.splitlines`` sees and a CSV reader
-    does not, a small file) goes to the careful reader, which reports it.
+
+def _fast_plan(data: bytes, text: str) -> tuple[int, str, int] | None:
+    """``(lines before the header to skip, delimiter, header width)`` if the fast reader may read the file, else None.
+
+    Only large files with no quote character and no line break that ``str.splitlines`` sees and a CSV
+    reader does not (see ``_read_csv_fast``).
     """
     if len(data) < FAST_CSV_BYTES or '"' in text or any(c in text for c in _ODD_LINE_BREAKS):
         return None
-    skip_lines, header_line = 0, None
-    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
-        line = line.rstrip("\r\n")
+    skip_lines = 0
+    delimiter = None
+    for number, match in enumerate(_LINE.finditer(text), start=1):  # the first lines only; no copy of the text
+        line = match.group(1)
         if not line.strip():
+            if match.end() >= len(text):
+                return None
             continue
-        match = re.fullmatch(r'"?sep=(.)"?', line.strip(), flags=re.IGNORECASE)
-        if match and skip_lines == 0 and header_line is None:
-            skip_lines = number
-            delimiter = match.group(1)
+        sep = re.fullmatch(r'"?sep=(.)"?', line.strip(), flags=re.IGNORECASE)
+        if sep and delimiter is None and not skip_lines:
+            skip_lines, delimiter = number, sep.group(1)
             continue
-        header_line = line
-        break
-    if header_line is None:
-        return None
-    if not skip_lines:
-        delimiter = _sniff_delimiter(header_line)
-    width = len(header_line.split(delimiter))
+        delimiter = delimiter or _sniff_delimiter(line)
+        return skip_lines, delimiter, len(line.split(delimiter))
+    return None
+
+
+def _read_csv_fast(path: Path, data: bytes, encoding: str, skip_lines: int, delimiter: str,
+                   width: int) -> pd.DataFrame | None:
+    """Read a large, plain CSV file with pyarrow's or pandas' C reader; None when it needs the careful reader.
+
+    The careful reader (``csv`` module, row by row) costs about 2 s and several
+    copies of the file per million rows. A file with no quote character has
+    one record per physical line, so a C reader gives the same frame -- same
+    row numbers, values untouched, blank lines counted -- in a fraction of the
+    time and memory. Anything unusual (quotes, a row longer than the header, a
+    line break ``str.splitlines`` sees and a CSV reader does not, a small
+    file) goes to the careful reader, which reports it.
+    """
     codec = "utf-8" if encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf") else encoding
     columns_read = _split_plain_csv(data, delimiter, width, codec)
     if columns_read is None:
