@@ -14,7 +14,7 @@ Cases:
    Código Sigep, Entidad, ... and the score columns; blanks and "No aplica" cells included).
 2. ``check-6M``: a contract folder at the real-data scale, 6,000 entities x 130 indicators x 8
    vigencias (6.24 million outcome rows), checked with ``gcio-eval check``.
-3. ``check-200MB``: the same with as many vigencias as make outcomes.csv about 200 MB.
+3. ``check-200MB``: the same with 13 vigencias, which make outcomes.csv about 200 MB.
 4. ``run``: ``gcio-eval run`` on the 6M folder (``--only`` narrows it, e.g. ``--run-only data_quality``).
 
 Usage::
@@ -120,7 +120,8 @@ def write_contract_folder(folder: Path, n_entities: int = 6000, n_indicators: in
     entities.to_csv(folder / "entities.csv", index=False)
     adopters = np.sort(rng.choice(n_entities, size=n_entities // 2, replace=False))
     first, last = years[0], years[-1]
-    cohorts = rng.integers(first + 1, last + 1, size=len(adopters))
+    # Cohorts from the second year of data, never before Decree 415 (9 March 2016): a clean folder.
+    cohorts = rng.integers(max(first + 1, 2017), last + 1, size=len(adopters))
     adoption = pd.DataFrame({
         "entity_id": ids[adopters],
         "adoption_date": [f"{rng.integers(1, 28):02d}/{rng.integers(1, 13):02d}/{c}" for c in cohorts],
@@ -259,10 +260,10 @@ def main(argv: list[str] | None = None) -> int:
             elif case == "check-200MB":
                 folder = work / "scale-200MB"
                 if not (folder / "outcomes.csv").exists():
-                    write_contract_folder(folder, years=range(2015, 2026))
+                    write_contract_folder(folder, years=range(2013, 2026))
                 inputs = [folder / n for n in ("entities.csv", "adoption.csv", "outcomes.csv")]
                 command = [str(GCIO_EVAL), "check", "--data", str(folder)]
-                what = "check, 6,000 entities x 130 indicators x 11 vigencias (8.58M rows)"
+                what = "check, 6,000 entities x 130 indicators x 13 vigencias (10.1M rows, outcomes.csv about 200 MB)"
             else:
                 parser.error(f"unknown case {case!r}")
             generated = time.perf_counter() - t0
