@@ -254,9 +254,10 @@ def main(argv: list[str] | None = None) -> int:
                     what = "check, 6,000 entities x 130 indicators x 8 vigencias (6.24M outcome rows)"
                 else:
                     only = [n for n in args.run_only.split(",") if n]
-                    command = [str(GCIO_EVAL), "run", "--year", "2025", "--data", str(folder), "--jobs", "2",
+                    jobs = "1" if len(only) == 1 else "2"   # the runner refuses more jobs than notebooks
+                    command = [str(GCIO_EVAL), "run", "--year", "2025", "--data", str(folder), "--jobs", jobs,
                                "--output", str(work / "outputs"), *(["--only", *only] if only else [])]
-                    what = f"run --jobs 2 on the 6.24M-row folder ({', '.join(only) if only else 'all notebooks'})"
+                    what = f"run --jobs {jobs} on the 6.24M-row folder ({', '.join(only) if only else 'all notebooks'})"
             elif case == "check-200MB":
                 folder = work / "scale-200MB"
                 if not (folder / "outcomes.csv").exists():
