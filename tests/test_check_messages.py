@@ -74,3 +74,11 @@ def test_a_problem_of_a_few_rows_is_still_listed_per_row_with_its_entity(tmp_pat
     said = [p for p in problems if p.file == "outcomes.csv" and p.column == "value"]
     assert [p.row for p in said] == [len(rows) + 2 + i for i in range(few)]
     assert all(p.problem.startswith("entity IGAC: 'N/A' is not a number") for p in said)
+
+
+def test_a_text_covariate_repeated_in_many_rows_is_still_one_problem_for_the_column(tmp_path):
+    header, *rows = ENTITIES.splitlines()
+    entities = "\n".join([header + ",mayor", *(f"{r},sin dato" for r in rows)]) + "\n"
+    problems = check(valid_folder(tmp_path, entities_csv=entities))
+    [problem] = [p for p in problems if p.column == "mayor"]
+    assert problem.row is None and "holds text" in problem.problem

@@ -610,8 +610,11 @@ def _parse_covariate(raw: pd.Series, label: str, report: _Report, entity_of: pd.
     col = Column(raw.name, "number", required=False, meaning="a covariate: extra entity columns hold numbers")
     cells = _Report()
     values = _parse_column(raw, col, label, cells, blank_ok=True, entity_of=entity_of)
-    filled = int(raw.str.strip().ne("").sum())
-    if cells.records and len(cells.records) > filled / 2:
+    written = raw.str.strip().ne("")
+    filled = int(written.sum())
+    # Cells written but not read as numbers (counted by row: many rows may share one said-once problem).
+    unreadable = int((written & values.isna()).sum())
+    if cells.records and unreadable > filled / 2:
         examples = ", ".join(f"'{t}'" for t in raw[raw.str.strip().ne("")].head(3))
         report.error(label, None, raw.name,
                      f"the column '{raw.name}' holds text ({examples}, ...), but extra columns in entities "
