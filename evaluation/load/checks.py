@@ -832,11 +832,13 @@ def _check_key(table: Table, frame: pd.DataFrame, label: str, report: _Report) -
     """Report rows sharing a key, one problem per repeated key, naming every row."""
     if not table.key or frame.empty:
         return
-    keys = frame[list(table.key)]
-    keys = keys[keys.notna().all(axis=1)]
-    repeated = keys[keys.duplicated(keep=False)]
-    if repeated.empty:
+    # No copy of the key columns (millions of outcome rows): a row with a blank key part is never
+    # repeated, since a complete key cannot equal an incomplete one.
+    complete = np.logical_and.reduce([frame[c].notna().to_numpy() for c in table.key])
+    repeated_rows = frame.duplicated(subset=list(table.key), keep=False).to_numpy() & complete
+    if not repeated_rows.any():
         return
+    repeated = frame.loc[repeated_rows, list(table.key)]
     for values, group in repeated.groupby(list(table.key), sort=False):
         values = values if isinstance(values, tuple) else (values,)
         rows = list(group.index)
