@@ -227,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
 
+    commit = commit_of(Path(args.code).resolve())
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
@@ -278,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{case}: {best['seconds']:.1f} s, peak tree {mb(peak)} (largest process {mb(single)}), "
                   f"input {mb(size)}, ratio {peak / size:.1f}x, exit {best['rc']} "
                   f"(inputs generated in {generated:.0f} s) | {tail[0][:200]}", flush=True)
-        report = render(rows, code=Path(args.code).resolve())
+        report = render(rows, commit)
         print(report)
         if args.write:
             text = README.read_text(encoding="utf-8")
@@ -294,13 +295,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def render(rows: list[dict], code: Path = ROOT) -> str:
+def commit_of(code: Path) -> str:
+    """The short commit of the checkout timed (read when the run starts), with '+' if its tree had changes."""
+    head = subprocess.run(["git", "-C", str(code), "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip() or "unknown"
+    dirty = subprocess.run(["git", "-C", str(code), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    return head + ("+" if dirty else "")
+
+
+def render(rows: list[dict], commit: str) -> str:
     cpu = platform.processor() or platform.machine()
     machine = (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, "
                f"{psutil.virtual_memory().total / 2**30:.0f} GB RAM, Python {platform.python_version()}, "
                f"pandas {pd.__version__}; load average {os.getloadavg()[0]:.1f} at the end")
-    commit = subprocess.run(["git", "-C", str(code), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip() or "unknown"
     lines = [f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, code at commit {commit}, on {machine}.", "",
              "| case | what | wall time | target | peak RSS (tree) | largest process | input files | "
              "peak / input | exit |",
