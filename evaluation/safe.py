@@ -74,8 +74,16 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         if pd.api.types.is_datetime64_any_dtype(values):
             continue
-        # (a categorical column maps its categories; text columns keep their dtype)
-        out.isetitem(position, values.map(neutralise_cell, na_action="ignore"))
+        # Each distinct value is looked at once (a long outcomes table repeats a few thousand codes);
+        # a column with nothing to change is left as it is. A categorical column maps its categories;
+        # text columns keep their dtype.
+        changed = {}
+        for value in values.dropna().unique():
+            safe = neutralise_cell(value)
+            if safe is not value:
+                changed[value] = safe
+        if changed:
+            out.isetitem(position, values.map(lambda v: changed.get(v, v), na_action="ignore"))
     out.columns = [neutralise_cell(c) for c in frame.columns]
     return out
 

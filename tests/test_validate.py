@@ -193,10 +193,11 @@ def test_blank_outcome_is_a_warning_not_an_error(tmp_path):
 
 
 def test_level_not_in_allowed_list(tmp_path):
+    # (was "nacional", which is now read as national: see test_spanish_level_names_are_read_as_the_english_ones)
     entities = replace_line(ENTITIES, "IGAC,Instituto Geográfico Agustín Codazzi,national",
-                            "IGAC,Instituto Geográfico Agustín Codazzi,nacional")
+                            "IGAC,Instituto Geográfico Agustín Codazzi,orden nacional")
     problem = only(check(valid_folder(tmp_path, entities_csv=entities)), "entities.csv", 4, "level")
-    assert "'nacional' is not a recognised level" in problem.problem
+    assert "'orden nacional' is not a recognised level" in problem.problem
     assert "'national'" in problem.fix
 
 

@@ -53,6 +53,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from evaluation import paths
@@ -278,9 +279,12 @@ def _entity_code(value: object) -> str:
 
 
 def _column_letter(position: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(position)
+    """The spreadsheet's letter of a 1-based column position: 1 -> A, 27 -> AA."""
+    letters = ""
+    while position > 0:
+        position, remainder = divmod(position - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
 
 
 # --------------------------------------------------------------------------- one workbook
@@ -383,22 +387,12 @@ def _read(path: Path) -> _Workbook:
     problem = _file_problem(path)
     if problem:
         raise FuragError(f"{path.name} {problem}.")
-    import openpyxl
-
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException: any corrupt archive
+        # python-calamine through pandas: about ten times faster than openpyxl on a results workbook.
+        sheets = readers.excel_sheets(path)
+    except Exception as exc:  # a zip that is not a workbook, a corrupt part: any corrupt archive
         raise FuragError(f"{path.name} cannot be opened as an Excel workbook: it is corrupt or not an .xlsx "
                          f"({type(exc).__name__}: {exc}).") from exc
-    try:
-        sheets = []
-        for sheet in workbook.worksheets:
-            rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
-            while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
-                rows.pop()
-            sheets.append((sheet.title, rows))
-    finally:
-        workbook.close()
     filled = [(title, rows) for title, rows in sheets if rows]
     if not filled:
         names = ", ".join(f"'{t}'" for t, _ in sheets)
@@ -433,13 +427,19 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
     data = rows[header_index + 1:]
     width = max([len(header)] + [len(r) for r in data])
     header += [""] * (width - len(header))
+    # One object matrix of the data rows (padded with blanks): columns are tested and converted whole.
+    block = np.empty((len(data), width), dtype=object)
+    block[:] = ""
+    for offset, values in enumerate(data):
+        block[offset, :len(values)] = [("" if v is None else v) for v in values]
+    filled_columns = (block != "").any(axis=0) if len(data) else np.zeros(width, dtype=bool)
 
     roles: dict[str, int] = {}
     indicators: dict[str, int] = {}
     unmapped: list[UnmappedColumn] = []
     for position, text in enumerate(header):
         letter = _column_letter(position + 1)
-        has_values = any(len(r) > position and r[position] not in (None, "") for r in data)
+        has_values = bool(filled_columns[position])
         if not text:
             if has_values:
                 unmapped.append(UnmappedColumn(path.name, letter, "", "the column has values but no header"))
@@ -468,13 +468,10 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
         problems.append("the header has no score columns (Índice de Desempeño Institucional, D1…D7, POLnn …, Inn …)")
 
     code_at = roles["code"]
-    records, skipped, text_blanks = [], [], 0
-    scores = {code: [] for code in indicators}
-    bad_cells = []
-    for offset, values in enumerate(data):
+    records, skipped, kept = [], [], []
+    for offset, values in enumerate(block):
         row_number = header_index + 2 + offset
-        values = tuple(values) + (None,) * (width - len(values))
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+        if all(isinstance(v, str) and not v.strip() for v in values):
             continue
         code = _entity_code(values[code_at])
         if not code:
@@ -487,21 +484,19 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
                 record[role] = "" if value is None else (_entity_code(value) if role == "divipola"
                                                         else str(value).strip())
         records.append(record)
-        for indicator, position in indicators.items():
-            cell = values[position]
-            if isinstance(cell, str) and _plain(cell) in _NOT_APPLICABLE:
-                text_blanks += 1
-                number = math.nan
-            else:
-                try:
-                    number = readers.parse_number(cell)
-                except readers.ParseError as exc:
-                    bad_cells.append(f"row {row_number}, column {_column_letter(position + 1)} ({indicator}): {exc}")
-                    number = math.nan
-            if not math.isnan(number) and not 0 <= number <= 100:
-                bad_cells.append(f"row {row_number}, column {_column_letter(position + 1)} ({indicator}): "
-                                 f"{number:g} is outside 0–100")
-            scores[indicator].append((code, number))
+        kept.append(offset)
+    kept_rows = np.asarray(kept, dtype=np.int64)
+    row_numbers = kept_rows + header_index + 2
+    scores: dict[str, np.ndarray] = {}
+    text_blanks, bad_cells = 0, []
+    for indicator, position in indicators.items():
+        numbers, blanks, bad = _score_column(block[kept_rows, position])
+        text_blanks += blanks
+        bad_cells.extend((int(row_numbers[at]), position,
+                          f"row {row_numbers[at]}, column {_column_letter(position + 1)} ({indicator}): {reason}")
+                         for at, reason in bad)
+        scores[indicator] = numbers
+    bad_cells = [text for _, _, text in sorted(bad_cells)]  # in sheet order: row, then column
     if not records and not problems:
         problems.append(f"the sheet '{sheet}' has the header on row {header_index + 1} but no entity rows below it")
     if bad_cells:
@@ -517,8 +512,12 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
     for role in ("name", "nature", "department", "municipality", "peer_group", "form", "sector", "divipola"):
         if role not in entity_rows:
             entity_rows[role] = ""
-    long = pd.DataFrame([(code, indicator, value) for indicator, pairs in scores.items() for code, value in pairs],
-                        columns=["code", "indicator", "value"])
+    codes = entity_rows["code"].to_numpy(dtype=object) if len(entity_rows) else np.array([], dtype=object)
+    long = pd.DataFrame({
+        "code": np.tile(codes, len(scores)),
+        "indicator": np.repeat(np.array(list(scores), dtype=object), len(codes)),
+        "value": np.concatenate(list(scores.values())) if scores else np.array([], dtype=float),
+    })
     summary = WorkbookSummary(path.name, int(year), kind, sheet, header_index + 1, len(entity_rows),
                               tuple(_indicator_order(indicators)), text_blanks)
     if skipped:
@@ -526,6 +525,35 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
                                        f"rows {', '.join(map(str, skipped[:10]))}"
                                        f"{' …' if len(skipped) > 10 else ''} have no Código Sigep and were not read"))
     return _Workbook(summary, entity_rows, long, tuple(unmapped))
+
+
+def _score_column(cells: np.ndarray) -> tuple[np.ndarray, int, list[tuple[int, str]]]:
+    """One indicator column's cells as scores: (values, cells saying 'No aplica', [(position, reason)]).
+
+    Numbers pass through whole (the bulk of a workbook); only text cells go
+    through the parser one by one: a blank or 'No aplica' stays missing, a
+    number written as text ('57,4') is read, anything else is a bad cell, and
+    so is a score outside 0-100.
+    """
+    numeric = np.fromiter((type(v) in (int, float) for v in cells), dtype=bool, count=len(cells))
+    values = np.full(len(cells), np.nan)
+    values[numeric] = cells[numeric].astype(float)
+    blanks, bad = 0, []
+    for at in np.flatnonzero(~numeric):
+        cell = cells[at]
+        if isinstance(cell, str) and not cell.strip():
+            continue  # blank: the index does not apply
+        if isinstance(cell, str) and _plain(cell) in _NOT_APPLICABLE:
+            blanks += 1
+            continue
+        try:
+            values[at] = readers.parse_number(cell)
+        except readers.ParseError as exc:
+            bad.append((int(at), str(exc)))
+    outside = np.flatnonzero(~np.isnan(values) & ((values < 0) | (values > 100)))
+    bad.extend((int(at), f"{values[at]:g} is outside 0–100") for at in outside)
+    bad.sort(key=lambda item: item[0])
+    return values, blanks, bad
 
 
 def _indicator_order(codes) -> list[str]:
@@ -729,22 +757,24 @@ def _entities(books: list[_Workbook], municipalities) -> tuple[pd.DataFrame, lis
         for muni, dept, code in zip(reference["muni_key"], reference["dept_key"], reference["divipola"]):
             places.setdefault(muni, []).append((dept, int(code)))
     unmatched = []
-    for _, row in frame.iterrows():
-        if row["level"] != "municipal":
+    for entity, level, divipola, department, municipality, name in zip(
+            frame["entity_id"], frame["level"], frame["divipola"], frame["department"], frame["municipality"],
+            frame["name"]):
+        if level != "municipal":
             codes.append(None)
             continue
-        own = str(row["divipola"]).strip()
+        own = str(divipola).strip()
         if own.isdigit():
             codes.append(int(own))
             continue
-        code = _match_municipality(places, row["department"], row["municipality"])
-        if code is None and reference is not None and not row["municipality"]:
+        code = _match_municipality(places, department, municipality)
+        if code is None and reference is not None and not municipality:
             # Alcaldías are often named after their municipality only: "Alcaldía de Medellín".
-            town = re.sub(r"^(alcaldia|municipio)( (mayor|municipal|distrital))? de ", "", _name_key(row["name"]))
-            code = _match_municipality(places, row["department"], town)
+            town = re.sub(r"^(alcaldia|municipio)( (mayor|municipal|distrital))? de ", "", _name_key(name))
+            code = _match_municipality(places, department, town)
         codes.append(code)
         if code is None:
-            unmatched.append(row["entity_id"])
+            unmatched.append(entity)
     frame["divipola"] = pd.array(codes, dtype="Int64")
     if unmatched:
         notes.append(f"{len(unmatched)} municipal entities got no DIVIPOLA code (their department and municipality "
@@ -786,10 +816,16 @@ def _code_sort(values: pd.Series) -> pd.Series:
 def _outcomes(books: list[_Workbook]) -> pd.DataFrame:
     frames = [b.scores.assign(year=b.summary.vigencia) for b in books]
     outcomes = pd.concat(frames, ignore_index=True).rename(columns={"code": "entity_id"})
-    order = {code: i for i, code in enumerate(_indicator_order(outcomes["indicator"].unique()))}
-    outcomes = outcomes.assign(_entity=_code_sort(outcomes["entity_id"]), _indicator=outcomes["indicator"].map(order))
-    outcomes = outcomes.sort_values(["_entity", "entity_id", "year", "_indicator"], kind="stable")
-    return outcomes[["entity_id", "year", "indicator", "value"]].reset_index(drop=True)
+    # Sort keys from the distinct codes (a few thousand), not from every row: entities in code order
+    # (numerically when codes are numbers), then year, then the indicators' reading order.
+    entities = pd.Series(pd.unique(outcomes["entity_id"]))
+    entities = entities.iloc[pd.DataFrame({"key": _code_sort(entities), "code": entities})
+                             .sort_values(["key", "code"], kind="stable").index]
+    entity_rank = pd.Categorical(outcomes["entity_id"], categories=entities.to_numpy()).codes
+    indicator_rank = pd.Categorical(outcomes["indicator"],
+                                    categories=_indicator_order(outcomes["indicator"].unique())).codes
+    order = np.lexsort((indicator_rank, outcomes["year"].to_numpy(), entity_rank))  # stable; last key first
+    return outcomes.iloc[order][["entity_id", "year", "indicator", "value"]].reset_index(drop=True)
 
 
 def _changes(books: list[_Workbook]) -> list[EntityChange]:
@@ -797,28 +833,32 @@ def _changes(books: list[_Workbook]) -> list[EntityChange]:
     names = pd.concat([b.rows[["code", "name"]].assign(year=b.summary.vigencia, kind=b.summary.kind) for b in books],
                       ignore_index=True).sort_values(["code", "year"], kind="stable")
     changes = []
-    for code, group in names.groupby("code", sort=False):
-        previous = None
-        for year, name in zip(group["year"], group["name"]):
-            if previous is not None and _squash(name) != _squash(previous[1]):
-                note = "only accents, case or punctuation differ" if _name_key(name) == _name_key(previous[1]) else ""
-                changes.append(EntityChange(code, "name", previous[0], int(year), previous[1], name, note))
-            previous = (int(year), name)
-    # A code that disappears while another with the same name appears the next year in which it reports.
-    present = {code: set(group["year"]) for code, group in names.groupby("code")}
-    by_name: dict[tuple[str, str], list[str]] = {}
-    for code, group in names.groupby("code"):
-        by_name.setdefault((_name_key(group["name"].iloc[-1]), group["kind"].iloc[-1]), []).append(code)
-        for name in set(group["name"]):
-            key = (_name_key(name), group["kind"].iloc[-1])
-            if code not in by_name.setdefault(key, []):
-                by_name[key].append(code)
+    # Whole columns, not a loop over thousands of codes: each row against the same code's previous year.
+    by_code = names.groupby("code", sort=False)
+    previous_name, previous_year = by_code["name"].shift(), by_code["year"].shift()
+    squashed = names["name"].astype(str).str.replace(r"\s+", " ", regex=True).str.strip()
+    renamed = previous_name.notna() & squashed.ne(previous_name.astype(str).str.replace(r"\s+", " ", regex=True)
+                                                  .str.strip())
+    for code, year, name, old, old_year in zip(names["code"][renamed], names["year"][renamed], names["name"][renamed],
+                                               previous_name[renamed], previous_year[renamed]):
+        note = "only accents, case or punctuation differ" if _name_key(name) == _name_key(old) else ""
+        changes.append(EntityChange(code, "name", int(old_year), int(year), old, name, note))
+    # A code that disappears while another with the same name appears the next year in which it reports:
+    # codes are grouped by each name they had (with the kind of their latest file).
+    first_year, last_year = by_code["year"].min(), by_code["year"].max()
+    latest = by_code.tail(1).set_index("code")
+    spelled = names.drop_duplicates(["code", "name"])
+    keyed = pd.DataFrame({"code": spelled["code"].to_numpy(),
+                          "key": spelled["name"].map(_name_key).to_numpy(),
+                          "kind": spelled["code"].map(latest["kind"]).to_numpy()}).drop_duplicates(["code", "key",
+                                                                                                    "kind"])
+    shared = keyed[keyed.duplicated(["key", "kind"], keep=False)].sort_values("code", kind="stable")
     pairs = set()
-    for codes in by_name.values():
-        codes = sorted(codes, key=lambda c: min(present[c]))
-        pairs.update((old, new) for old, new in zip(codes, codes[1:]) if max(present[old]) < min(present[new]))
+    for _, group in shared.groupby(["key", "kind"], sort=False):
+        codes = sorted(group["code"], key=lambda c: first_year[c])
+        pairs.update((old, new) for old, new in zip(codes, codes[1:]) if last_year[old] < first_year[new])
     for old, new in sorted(pairs):
-        before_year, after_year = max(present[old]), min(present[new])
+        before_year, after_year = last_year[old], first_year[new]
         old_name = names[(names["code"] == old) & (names["year"] == before_year)]["name"].iloc[0]
         changes.append(EntityChange(new, "code", int(before_year), int(after_year), old, new,
                                     f"'{old_name}' reports under {old} until {before_year} and under {new} "

@@ -49,9 +49,11 @@ import difflib
 import html
 import math
 import os
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -206,7 +208,7 @@ def _rows_text(rows, limit: int = _MAX_ROWS_LISTED) -> str:
         return f"row {rows[0]}"
     if len(rows) <= limit:
         return "rows " + ", ".join(map(str, rows[:-1])) + f" and {rows[-1]}"
-    return "rows " + ", ".join(map(str, rows[:limit])) + f" and {len(rows) - limit} more"
+    return "rows " + ", ".join(map(str, rows[:limit])) + f" and {len(rows) - limit:,} more"
 
 
 def _and(items) -> str:
@@ -608,8 +610,11 @@ def _parse_covariate(raw: pd.Series, label: str, report: _Report, entity_of: pd.
     col = Column(raw.name, "number", required=False, meaning="a covariate: extra entity columns hold numbers")
     cells = _Report()
     values = _parse_column(raw, col, label, cells, blank_ok=True, entity_of=entity_of)
-    filled = int(raw.str.strip().ne("").sum())
-    if cells.records and len(cells.records) > filled / 2:
+    written = raw.str.strip().ne("")
+    filled = int(written.sum())
+    # Cells written but not read as numbers (counted by row: many rows may share one said-once problem).
+    unreadable = int((written & values.isna()).sum())
+    if cells.records and unreadable > filled / 2:
         examples = ", ".join(f"'{t}'" for t in raw[raw.str.strip().ne("")].head(3))
         report.error(label, None, raw.name,
                      f"the column '{raw.name}' holds text ({examples}, ...), but extra columns in entities "
@@ -659,78 +664,129 @@ _KIND_FIX = {
 }
 
 
+#: Spanish names of the contract's levels (compared without accents, in any case): read as the English ones.
+LEVEL_SYNONYMS = {"nacional": "national", "departamental": "departmental", "municipal": "municipal"}
+#: A problem (same words, same fix) found in this many rows or more of a column is said once, with the rows.
+SAID_ONCE_FROM = 4
+
+
+def _plain_word(text: str) -> str:
+    """``'  DEPARTAMENTAL '`` and ``'Nacionál'`` -> ``'departamental'``, ``'nacional'``: no accents, lower case."""
+    text = unicodedata.normalize("NFKD", text.strip())
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
 def _parse_column(raw: pd.Series, col: Column, label: str, report: _Report, *, blank_ok: bool,
                   entity_of: pd.Series | None) -> pd.Series:
     """Parse one column's cells, reporting each that cannot be used; return the typed column.
 
-    Works on plain lists: per-cell pandas operations cost more than the parsing.
+    Each distinct text is parsed once and the result spread back to its rows: a
+    column of six million scores holds a few thousand distinct texts. Problems
+    are reported per row; one that many rows share (the same words and fix in
+    ``SAID_ONCE_FROM`` rows or more) is said once, with the count and the first
+    rows.
     """
-    rows = raw.index.tolist()
-    texts = [t.strip() for t in raw.tolist()]
-    entities = entity_of.tolist() if entity_of is not None else None
+    texts = raw.str.strip()
+    problems: dict[tuple[str, str], list[int]] = {}   # (problem, fix) -> positions of the rows, in row order
 
-    def who(i: int) -> str:
-        return f"entity {entities[i]}: " if entities is not None and entities[i] else ""
+    def flag(mask, problem: str, fix: str) -> None:
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if len(positions):
+            problems.setdefault((problem, fix), []).extend(positions.tolist())
 
+    blank = texts.eq("").to_numpy(dtype=bool)
     if not blank_ok:
-        for i, text in enumerate(texts):
-            if not text:
-                report.error(label, rows[i], col.name, f"{who(i)}{col.name} is blank",
-                             f"fill in {col.name}: {_meaning(col)}")
+        flag(blank, f"{col.name} is blank", f"fill in {col.name}: {_meaning(col)}")
 
     if col.kind == "text":
+        typed = texts.where(~blank)
         if col.allowed:
-            for i, text in enumerate(texts):
-                if text and text not in col.allowed:
-                    report.error(label, rows[i], col.name, f"{who(i)}'{text}' is not a recognised {col.name}",
-                                 _allowed_fix(text, col.allowed))
-        return pd.Series([t or None for t in texts], index=raw.index, dtype="str")
+            unknown = ~blank & ~texts.isin(col.allowed).to_numpy(dtype=bool)
+            if unknown.any():
+                synonyms = {}
+                for text in pd.unique(texts[unknown]):
+                    english = LEVEL_SYNONYMS.get(_plain_word(text)) if col.name == "level" else None
+                    if english in col.allowed:
+                        synonyms[text] = english       # the Spanish name: read as the English one
+                    else:
+                        flag(texts.eq(text).to_numpy(dtype=bool), f"'{text}' is not a recognised {col.name}",
+                             _allowed_fix(text, col.allowed))
+                if synonyms:
+                    typed = typed.replace(synonyms)  # a new column: the file's frame is not touched
+        _report_rows(problems, raw.index, entity_of, label, col.name, report)
+        return typed.astype("str")
+
+    codes, uniques = pd.factorize(texts)
+    uniques = list(uniques)
+    messages: list[list[tuple[str, str]]] = [[] for _ in uniques]
 
     if col.kind == "date":
-        dates = []
-        for i, text in enumerate(texts):
+        values = np.empty(len(uniques), dtype="datetime64[ns]")
+        for k, text in enumerate(uniques):
             try:
-                dates.append(readers.parse_date(text))
+                values[k] = readers.parse_date(text).to_datetime64() if text else np.datetime64("NaT")
             except readers.ParseError as exc:
-                report.error(label, rows[i], col.name, f"{who(i)}{exc}", _KIND_FIX["date"])
-                dates.append(pd.NaT)
-        return pd.Series(dates, index=raw.index, dtype="datetime64[ns]")
-
-    if col.kind == "year":
-        years = []
-        for i, text in enumerate(texts):
+                messages[k].append((str(exc), _KIND_FIX["date"]))
+                values[k] = np.datetime64("NaT")
+        result = pd.Series(values[codes], index=raw.index, dtype="datetime64[ns]")
+    elif col.kind == "year":
+        values = np.full(len(uniques), np.nan)
+        for k, text in enumerate(uniques):
             try:
-                years.append(int(text) if len(text) == 4 and text.isdigit() and text[:2] in ("19", "20")
-                             else readers.parse_year(text))
+                year = (int(text) if len(text) == 4 and text.isdigit() and text[:2] in ("19", "20")
+                        else readers.parse_year(text))
             except readers.ParseError as exc:
-                report.error(label, rows[i], col.name, f"{who(i)}{exc}", _KIND_FIX["year"])
-                years.append(None)
-        return pd.Series(years, index=raw.index, dtype="Int64")
+                messages[k].append((str(exc), _KIND_FIX["year"]))
+                year = None
+            if year is not None:
+                values[k] = year
+        result = pd.Series(values[codes], index=raw.index).astype("Int64")
+    else:  # number, integer, likert
+        decimal = readers.infer_decimal_mark(uniques) if col.kind == "number" else None
+        whole = col.kind in ("integer", "likert")
+        fix = _KIND_FIX[col.kind]
+        if blank_ok and col.kind == "number" and col.required:
+            fix += " (leave it blank where the index does not apply)"
+        values = np.full(len(uniques), np.nan)
+        for k, text in enumerate(uniques):
+            try:
+                number = readers.parse_number(text, decimal=decimal)
+            except readers.ParseError as exc:
+                messages[k].append((str(exc), fix))
+                number = math.nan
+            if whole and not math.isnan(number) and not number.is_integer():
+                messages[k].append((f"'{text}' is not a whole number", fix))
+                number = math.nan
+            if ((col.minimum is not None and number < col.minimum)
+                    or (col.maximum is not None and number > col.maximum)):
+                messages[k].append((f"{col.name} '{text}' is {_range_words(col)}", _range_fix(col)))
+            values[k] = number
+        result = pd.Series(values[codes], index=raw.index)
+        result = result.astype("Int64") if whole else result
+    bad = [k for k, found in enumerate(messages) if found]
+    if bad:
+        of_unique = pd.Series(codes)
+        for k in bad:
+            rows = of_unique.eq(k).to_numpy()
+            for problem, fix in messages[k]:
+                flag(rows, problem, fix)
+    _report_rows(problems, raw.index, entity_of, label, col.name, report)
+    return result
 
-    # number, integer, likert
-    decimal = readers.infer_decimal_mark(texts) if col.kind == "number" else None
-    whole = col.kind in ("integer", "likert")
-    fix = _KIND_FIX[col.kind]
-    if blank_ok and col.kind == "number" and col.required:
-        fix += " (leave it blank where the index does not apply)"
-    numbers = []
-    for i, text in enumerate(texts):
-        try:
-            number = readers.parse_number(text, decimal=decimal)
-        except readers.ParseError as exc:
-            report.error(label, rows[i], col.name, f"{who(i)}{exc}", fix)
-            number = math.nan
-        if whole and not math.isnan(number) and not number.is_integer():
-            report.error(label, rows[i], col.name, f"{who(i)}'{text}' is not a whole number", fix)
-            number = math.nan
-        if ((col.minimum is not None and number < col.minimum)
-                or (col.maximum is not None and number > col.maximum)):
-            report.error(label, rows[i], col.name, f"{who(i)}{col.name} '{text}' is {_range_words(col)}",
-                         _range_fix(col))
-        numbers.append(number)
-    if whole:
-        return pd.Series([None if math.isnan(n) else int(n) for n in numbers], index=raw.index, dtype="Int64")
-    return pd.Series(numbers, index=raw.index, dtype="float64")
+
+def _report_rows(problems: dict[tuple[str, str], list[int]], index: pd.Index, entity_of: pd.Series | None,
+                 label: str, column: str, report: _Report) -> None:
+    """Report each problem of a column: per row, naming the entity, or once for many rows."""
+    for (problem, fix), positions in problems.items():
+        positions = sorted(positions)
+        rows = index[positions]
+        if len(positions) >= SAID_ONCE_FROM:
+            report.error(label, rows[0], column, f"{len(rows):,} rows ({_rows_text(rows, 3)}): {problem}", fix)
+            continue
+        for position, row in zip(positions, rows):
+            entity = entity_of.iloc[position] if entity_of is not None else None
+            who = f"entity {entity}: " if isinstance(entity, str) and entity else ""
+            report.error(label, row, column, f"{who}{problem}", fix)
 
 
 def _lower_first(text: str) -> str:
@@ -776,11 +832,13 @@ def _check_key(table: Table, frame: pd.DataFrame, label: str, report: _Report) -
     """Report rows sharing a key, one problem per repeated key, naming every row."""
     if not table.key or frame.empty:
         return
-    keys = frame[list(table.key)]
-    keys = keys[keys.notna().all(axis=1)]
-    repeated = keys[keys.duplicated(keep=False)]
-    if repeated.empty:
+    # No copy of the key columns (millions of outcome rows): a row with a blank key part is never
+    # repeated, since a complete key cannot equal an incomplete one.
+    complete = np.logical_and.reduce([frame[c].notna().to_numpy() for c in table.key])
+    repeated_rows = frame.duplicated(subset=list(table.key), keep=False).to_numpy() & complete
+    if not repeated_rows.any():
         return
+    repeated = frame.loc[repeated_rows, list(table.key)]
     for values, group in repeated.groupby(list(table.key), sort=False):
         values = values if isinstance(values, tuple) else (values,)
         rows = list(group.index)

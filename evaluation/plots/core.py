@@ -71,6 +71,8 @@ def coverage_heatmap(coverage: pd.DataFrame, title: str, *,
     """
     use_style()
     indicators = list(dict.fromkeys(coverage["indicator"]))
+    if len(indicators) > COVERAGE_PANELS_UP_TO:
+        return _coverage_heatmap_one_panel(coverage, indicators, title)
     fig, axes = plt.subplots(len(indicators), 1, figsize=(9, 1.1 + 1.1 * len(indicators) * 1.2),
                              squeeze=False, sharex=True)
     years = sorted(coverage["year"].unique())
@@ -97,6 +99,31 @@ def coverage_heatmap(coverage: pd.DataFrame, title: str, *,
     if alt is None:
         alt = (f"Heat map of the share of entities with a score, by year and level, for {', '.join(indicators)}. "
                f"Years {years[0]} to {years[-1]}.")
+    return finish(fig, title, alt)
+
+
+#: Above this many indicators the coverage heat map is one panel (one row per indicator and level, no
+#: numbers in the cells): 130 panels of an evaluator's full FURAG import took minutes to lay out and draw.
+COVERAGE_PANELS_UP_TO = 12
+
+
+def _coverage_heatmap_one_panel(coverage: pd.DataFrame, indicators: list[str], title: str) -> Chart:
+    levels = [lv for lv in LEVELS if lv in set(coverage["level"])]
+    years = sorted(coverage["year"].unique())
+    grid = (coverage.pivot_table(index=["indicator", "level"], columns="year", values="share", observed=True)
+            .reindex(columns=years)
+            .reindex(pd.MultiIndex.from_product([indicators, levels], names=["indicator", "level"])))
+    grid.index = [f"{indicator} · {level}" for indicator, level in grid.index]
+    fig, ax = plt.subplots(figsize=(9, 1.5 + 0.14 * len(grid)))
+    sns.heatmap(grid * 100, ax=ax, vmin=0, vmax=100, cmap="Blues", cbar=True,
+                cbar_kws={"label": "% of entities with a score"}, yticklabels=True)
+    ax.tick_params(axis="y", labelsize=5)
+    ax.set_ylabel("")
+    ax.set_xlabel("Year (vigencia)")
+    fig.suptitle(title, fontweight="bold")
+    fig.tight_layout()
+    alt = (f"Heat map of the share of entities with a score, by year, for {len(indicators)} indicators "
+           f"({indicators[0]} to {indicators[-1]}) and each level. Years {years[0]} to {years[-1]}.")
     return finish(fig, title, alt)
 
 

@@ -84,28 +84,35 @@ def pre_adoption_years(dataset, until_year: int | None = None, anticipation: int
     adopt = dataset.adoption[["entity_id", "cohort"]]
     if until_year is not None:
         adopt = adopt[adopt["cohort"] <= until_year]
-    rows = []
-    for indicator, scores in outcomes.groupby("indicator"):
-        years = sorted(scores["year"].unique())
-        with_scores = scores.merge(adopt, on="entity_id")
-        for cohort, members in adopt.groupby("cohort"):
-            cohort_scores = with_scores[with_scores["cohort"] == cohort]
-            pre = sorted(y for y in cohort_scores["year"].unique() if y < cohort - anticipation)
-            post = sorted(y for y in cohort_scores["year"].unique() if y >= cohort - anticipation)
-            # Why a cohort cannot be evaluated, as a code (the words are in evaluation.text.data_quality).
-            reason = "" if pre else ("no_scores" if not len(cohort_scores) else "no_pre_year")
-            rows.append({
-                "indicator": indicator,
-                "cohort": int(cohort),
-                "adopters": int(len(members)),
-                "pre_adoption_years": len(pre),
-                "post_adoption_years": len(post),
-                "first_year": int(years[0]),
-                "evaluable": bool(pre),
-                "reason": reason,
-            })
-    return pd.DataFrame(rows, columns=["indicator", "cohort", "adopters", "pre_adoption_years",
-                                       "post_adoption_years", "first_year", "evaluable", "reason"])
+    # Whole tables, never a loop over indicators x cohorts: the years each cohort has scores of each
+    # indicator, from the distinct (indicator, entity, year) triples.
+    columns = ["indicator", "cohort", "adopters", "pre_adoption_years", "post_adoption_years", "first_year",
+               "evaluable", "reason"]
+    cohorts = adopt.groupby("cohort").size()
+    indicators = sorted(outcomes["indicator"].unique())
+    if not indicators or cohorts.empty:
+        return pd.DataFrame([], columns=columns)
+    first_year = outcomes.groupby("indicator")["year"].min()
+    scored = (outcomes[["indicator", "entity_id", "year"]].merge(adopt, on="entity_id")
+              [["indicator", "cohort", "year"]].drop_duplicates())
+    scored["pre"] = scored["year"] < scored["cohort"] - anticipation
+    counts = scored.groupby(["indicator", "cohort"])["pre"].agg(pre="sum", scored="size")
+    grid = pd.MultiIndex.from_product([indicators, cohorts.index], names=["indicator", "cohort"])
+    counts = counts.reindex(grid, fill_value=0)
+    table = pd.DataFrame({
+        "indicator": grid.get_level_values("indicator"),
+        "cohort": grid.get_level_values("cohort").astype(int),
+        "adopters": cohorts.reindex(grid.get_level_values("cohort")).to_numpy().astype(int),
+        "pre_adoption_years": counts["pre"].to_numpy().astype(int),
+        "post_adoption_years": (counts["scored"] - counts["pre"]).to_numpy().astype(int),
+        "first_year": first_year.reindex(grid.get_level_values("indicator")).to_numpy().astype(int),
+    })
+    table["evaluable"] = table["pre_adoption_years"] > 0
+    # Why a cohort cannot be evaluated, as a code (the words are in evaluation.text.data_quality).
+    n_scored = counts["scored"].to_numpy()
+    table["reason"] = ["" if ok else ("no_scores" if not n else "no_pre_year")
+                       for ok, n in zip(table["evaluable"], n_scored)]
+    return table[columns]
 
 
 def indicator_label(code: str, dataset=None, language: str = "en") -> str:

@@ -519,7 +519,7 @@ def _(ctx):
 
 # The floods: each must stay short, with a count of what was not listed.
 
-@case("check-duplicated-header-column-outcomes", FAILED, "more problems like those above")
+@case("check-duplicated-header-column-outcomes", FAILED, " more): ")
 def _(ctx):
     path = ctx.data / "outcomes.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -528,7 +528,7 @@ def _(ctx):
     return _check(ctx)
 
 
-@case("check-duplicated-header-column-adoption", FAILED, "more problems like those above", "appears twice")
+@case("check-duplicated-header-column-adoption", FAILED, " more): ", "appears twice")
 def _(ctx):
     path = ctx.data / "adoption.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -537,7 +537,7 @@ def _(ctx):
     return _check(ctx)
 
 
-@case("check-every-score-out-of-range", FAILED, "more problems like those above")
+@case("check-every-score-out-of-range", FAILED, " more): ")
 def _(ctx):
     path = ctx.data / "outcomes.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -546,7 +546,7 @@ def _(ctx):
     return _check(ctx)
 
 
-@case("check-every-date-unreadable", FAILED, "more problems like those above")
+@case("check-every-date-unreadable", FAILED, " more): ")
 def _(ctx):
     path = ctx.data / "adoption.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -811,8 +811,10 @@ def test_a_flood_is_capped_per_column_with_a_count(ctx, capsys):
     assert max(per_column.values()) <= 11, per_column
     assert len(out) < 20_000, len(out)
     total = len(lines) - 1
-    counted = [int(l.split(" more ")[0].rsplit(" ", 1)[-1]) for l in listed if "more problems like those" in l]
-    assert counted and max(counted) >= total - 20, (counted, total)
+    # A problem shared by many rows is one line that counts them ("1,607 rows (rows 6, 9, 12 and 1,604 more): ...").
+    counted = [int(l.split(": ", 1)[1].split(" rows (rows ")[0].replace(",", "")) for l in listed
+               if " rows (rows " in l]
+    assert counted and sum(counted) >= total - 20, (counted, total)
 
 
 def test_a_linked_year_folder_is_replaced_without_leaving_the_link_behind(ctx, capsys):

@@ -1,0 +1,99 @@
+"""The fast readers give exactly what the careful ones give (issue 14, section 5).
+
+``read_table`` reads a large CSV file without quotes with pandas' C parser, and workbooks with
+python-calamine through pandas; these tests pin that the frames (values, row numbers, how the file was
+read) are the ones the row-by-row csv reader and openpyxl give.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from evaluation.load import readers
+
+CSV_FILES = {
+    "plain": "entity_id,year,indicator,value\n05001,2020,POL07,57.4\n05002,2020,POL07,\n",
+    "blank lines and a sep line": "sep=;\n\nentity_id;year;value\n\n05001;2020;57,4\n   \n08001 ; 2021 ;1.234,5\n",
+    "short rows, spaces, CRLF": "a,b,c\r\n1,2\r\n 3 ,,\r\n,,\r\n4,5,6\r\n",
+    "unnamed and repeated columns": "a,,a,b,\n1,2,3,4,\n5,,7,8,\n",
+    "BOM": "\ufeffentity_id,name\n05001,Medellín\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CSV_FILES))
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_the_c_parser_path_reads_what_the_csv_module_reads(tmp_path, monkeypatch, name, encoding):
+    text = CSV_FILES[name]
+    if encoding == "cp1252" and text.startswith("\ufeff"):
+        pytest.skip("a byte-order mark is UTF-8 only")
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode(encoding))
+    monkeypatch.setattr(readers, "FAST_CSV_BYTES", 10**12)  # careful reader only
+    careful = readers.read_table(path)
+    monkeypatch.setattr(readers, "FAST_CSV_BYTES", 0)       # fast path whenever the file allows it
+    data = path.read_bytes()
+    text, used = readers._decode(data, path.name)
+    plan = readers._fast_plan(data, text)
+    assert plan is not None and readers._read_csv_fast(path, data, used, *plan) is not None, \
+        "the fast path was not taken"
+    fast = readers.read_table(path)
+    pd.testing.assert_frame_equal(fast, careful)
+    assert readers.read_info(fast) == readers.read_info(careful)
+
+
+@pytest.mark.parametrize("text", ['a,b\n"1,5",2\n', "a,b\n1,2,3\n"])
+def test_quotes_and_long_rows_go_to_the_careful_reader(tmp_path, monkeypatch, text):
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(readers, "FAST_CSV_BYTES", 0)
+    data = path.read_bytes()
+    text, used = readers._decode(data, path.name)
+    plan = readers._fast_plan(data, text)
+    assert plan is None or readers._read_csv_fast(path, data, used, *plan) is None
+    frame = readers.read_table(path)      # and the careful reader still reads (and reports) it
+    if "3" in text:
+        assert readers.read_info(frame).long_rows == ((2, 3),)
+    else:
+        assert frame.loc[2, "a"] == "1,5"
+
+
+def test_calamine_and_openpyxl_read_the_same_colombian_cells(tmp_path):
+    """Dates, decimals and DIVIPOLA codes typed as text: "05001" must not become 5001."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Hoja 1"
+    rows = [
+        ["entity_id", "divipola", "adoption_date", "value", "amount", "note"],
+        ["05001", "05001", dt.date(2017, 3, 9), 57.4, 4510909699, "Medellín"],
+        ["08001", 8001, dt.datetime(2018, 1, 2), 0.1 + 0.2, "1.234,5", "Barranquilla"],
+        ["11001", "11001", "09/03/2017", "57,4", -3.25, None],
+        [None, None, None, None, None, None],
+        ["76001", "76001", dt.datetime(2019, 12, 31, 10, 30), 100, 1e-05, "=no es fórmula"],
+    ]
+    for values in rows:
+        sheet.append(values)
+    sheet["F6"].data_type = "s"  # text beginning with "=", as typed with a leading quote
+    path = tmp_path / "entities.xlsx"
+    workbook.save(path)
+
+    fast = readers.read_table(path)  # calamine
+    opened = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    expected = [[readers._cell_text(v) for v in values]
+                for values in opened.worksheets[0].iter_rows(values_only=True)]
+    opened.close()
+    # openpyxl's cells, rendered the same way, blank row left out, in sheet rows 2, 3, 4 and 6
+    header, body = expected[0], [expected[i] for i in (1, 2, 3, 5)]
+    assert list(fast.columns) == header
+    assert fast.index.tolist() == [2, 3, 4, 6]
+    assert fast.to_numpy().tolist() == body
+    assert fast.loc[2, "entity_id"] == "05001" and fast.loc[2, "divipola"] == "05001"
+    assert fast.loc[3, "divipola"] == "8001"       # a number in the sheet stays the number
+    assert fast.loc[2, "adoption_date"] == "2017-03-09"
+    assert fast.loc[6, "adoption_date"] == "2019-12-31 10:30:00"
+    assert fast.loc[2, "value"] == "57.4" and fast.loc[4, "value"] == "57,4"
+    assert fast.loc[2, "amount"] == "4510909699"
+    assert readers.read_info(fast).sheet == "Hoja 1"
