@@ -52,8 +52,11 @@ from evaluation.report.tables import RUN_ENV
 from evaluation.safe import YamlTooLargeError, load_yaml
 from evaluation.text.i18n import MISSING_ENV, UnknownLanguageError, check_language
 
-#: Parameters the runner fills in itself (``language`` only where a notebook declares it).
-RUN_PARAMETERS = ("year", "data_dir", "output_dir", "language")
+#: Parameters every notebook of the suite declares; the runner fills them in.
+REQUIRED_PARAMETERS = ("year", "data_dir", "output_dir")
+#: Parameters the runner fills in itself, and refuses from --param and configs (``language`` where a
+#: notebook declares it; --language sets it).
+RUN_PARAMETERS = (*REQUIRED_PARAMETERS, "language")
 #: Folder name of the embedded demo data's outputs (``outputs/demo/YEAR``).
 DEMO_SLUG = "demo"
 #: File of the build folder where kernels list the messages shown in English (removed before the swap).

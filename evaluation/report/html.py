@@ -24,14 +24,13 @@ import nbformat
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
+from evaluation.notebook_tools import CHECK_TAG  # the cells nbval compares: kept in the notebook, not on the page
 from evaluation.safe import clean_html
 from evaluation.text import index as words_of
 from evaluation.text.i18n import check_language
 from evaluation.text.wording import Wording
 
 TEMPLATES = Path(__file__).parent / "templates"
-#: Cell tag of the cells nbval compares (``# NBVAL_CHECK_OUTPUT``): kept in the notebook, never on the page.
-CHECK_TAG = "nbval-check"
 
 _TITLE = re.compile(r'<h1[^>]*class="[^"]*\bgcio-title\b[^"]*"[^>]*>(.*?)</h1>', re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -105,6 +104,7 @@ def export_html(notebook: Path, target: Path, *, year: int, synthetic: bool, dat
     exporter = HTMLExporter(
         config=config,
         template_name="gcio_report",
+        language_code=language,  # <html lang="..."> of the lab template
         extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=True,
         exclude_input_prompt=True,
@@ -122,7 +122,6 @@ def export_html(notebook: Path, target: Path, *, year: int, synthetic: bool, dat
                                 data_name=data_name)
     resources = {
         "metadata": {"name": notebook_title(nb, notebook.stem)},
-        "language_code": language,
         "gcio": {
             "year": year,
             "synthetic": synthetic,

@@ -115,9 +115,11 @@ def add_to_workbook(path: Path, table: pd.DataFrame, csv_name: str, context: dic
         info.column_dimensions["B"].width = 60
     listed = {info.cell(row=r, column=3).value: r for r in range(7, info.max_row + 1)
               if info.cell(row=r, column=3).value}
+    position = None
     if csv_name in listed:
         sheet_name = info.cell(row=listed[csv_name], column=2).value
         if sheet_name in book.sheetnames:
+            position = book.sheetnames.index(sheet_name)
             del book[sheet_name]
         row = listed[csv_name]
     else:
@@ -126,7 +128,7 @@ def add_to_workbook(path: Path, table: pd.DataFrame, csv_name: str, context: dic
     set_text(info.cell(row=row, column=1), Path(csv_name).stem)
     set_text(info.cell(row=row, column=2), sheet_name)
     set_text(info.cell(row=row, column=3), csv_name)
-    sheet = book.create_sheet(sheet_name)
+    sheet = book.create_sheet(sheet_name, position)
     for column, header in enumerate(table.columns, start=1):
         set_text(sheet.cell(row=1, column=column), str(header))
         sheet.cell(row=1, column=column).font = Font(bold=True)
