@@ -239,3 +239,18 @@ def test_manifest_language_rebuilds_an_older_index(tmp_path):
     assert "02/01/2026" in page
     assert (root / "2024" / "index.html").read_text(encoding="utf-8") == "old"  # the new year writes its own
     assert not list(root.rglob(".index-staging"))
+
+
+def test_make_lab_allows_root_and_takes_extra_flags():
+    import os
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("make not installed")
+    # -n prints the commands without running any of them (no venv is built, no server started).
+    done = subprocess.run(["make", "-n", "lab", "LAB_ARGS=--port 8890 --no-browser"],
+                          cwd=Path(__file__).parents[1], capture_output=True, text=True, timeout=60)
+    line = [ln for ln in done.stdout.splitlines() if "jupyter lab" in ln][-1]
+    assert line.endswith("--port 8890 --no-browser") and "--notebook-dir=notebooks" in line
+    assert ("--allow-root" in line) == (os.getuid() == 0)
