@@ -727,8 +727,9 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
             _write_pdfs(pdf_maker, build, [e for e in entries if e.name in {nb.stem for nb in notebooks}
                                            and e.status == "ok"], jobs, say)
         elif pdf:
-            say("PDFs were skipped: no Chromium browser was found. To get them, install it "
-                "(apt-get install chromium) and run again.")
+            say("PDFs were skipped: no Chromium browser was found (or the playwright package that drives it is "
+                "missing). To get them, install it (apt-get install chromium) and run again; --no-pdf silences "
+                "this message.")
         write_index(build, year=year, entries=entries, other_years=other_years(output_root, year),
                     synthetic=dataset.synthetic, data_name=data_name, version=__version__,
                     complete=complete, language=language, words=words)

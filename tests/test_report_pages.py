@@ -254,3 +254,39 @@ def test_make_lab_allows_root_and_takes_extra_flags():
     line = [ln for ln in done.stdout.splitlines() if "jupyter lab" in ln][-1]
     assert line.endswith("--port 8890 --no-browser") and "--notebook-dir=notebooks" in line
     assert ("--allow-root" in line) == (os.getuid() == 0)
+
+
+def _mini_suite(folder: Path) -> Path:
+    folder.mkdir()
+    for stem in ("01_first", "02_second"):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        params = nbformat.v4.new_code_cell('year = 0  # y\ndata_dir = ""  # d\noutput_dir = ""  # o\n'
+                                           'language = ""  # l')
+        params.metadata["tags"] = ["parameters"]
+        nb.cells = [params, nbformat.v4.new_code_cell(
+            "from evaluation.report import page\n"
+            "page.title({'es': 'Informe de prueba', 'en': 'A test report'}[language])")]
+        nbformat.write(nb, folder / f"{stem}.ipynb")
+    return folder
+
+
+def test_without_chromium_the_run_says_once_that_pdfs_were_skipped(tmp_path, monkeypatch, capsys):
+    from evaluation.demo import write_demo
+
+    data = write_demo(tmp_path / "data", municipalities=5)
+    notebooks = _mini_suite(tmp_path / "notebooks")
+    monkeypatch.setattr(runner, "find_chromium", lambda: None)
+    code = cli.main(["run", "--year", str(YEAR), "--data", str(data), "--output", str(tmp_path / "out"),
+                     "--notebooks", str(notebooks), "--language", "en"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert err.count("PDFs were skipped") == 1 and "apt-get install chromium" in err
+    assert err.count("Reports in English") == 1
+    folder = tmp_path / "out" / "demo" / str(YEAR)
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert not list(folder.glob("*.pdf")) and ".pdf" not in index
+    assert ">A test report</a>" in index  # the title is the page's <h1 class="gcio-title">
+    assert "Versión" not in (folder / "01_first.html").read_text(encoding="utf-8")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["notebooks"]["01_first"]["parameters"]["language"] == "en"
