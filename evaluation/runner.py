@@ -1212,6 +1212,8 @@ def _carry_over(previous: Path, build: Path, notebooks: list[Path], suite: list[
         carried[name] = {"title": record.get("title", name), **record}
     if (previous / "tables").is_dir():
         shutil.copytree(previous / "tables", build / "tables", dirs_exist_ok=True)
+        for name in running:  # a report run again writes its workbook afresh, without the old sheets
+            (build / "tables" / f"{name}.xlsx").unlink(missing_ok=True)
     if carried:
         say(f"Keeping {len(carried)} report(s) of the previous run: {', '.join(carried)}.")
     return carried
