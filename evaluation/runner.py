@@ -563,6 +563,10 @@ def run(
     output_root = Path(output_root or paths.OUTPUTS_DIR).resolve() / dataset_slug(dataset, cfg)
     _refuse_inputs_inside_outputs(output_root, year, data_dir=data_dir, config=cfg.path, notebooks_dir=notebooks_dir,
                                   panel=panel)
+    # Parameters are checked before the lock and before any folder is made: a typo must not wait for
+    # another run, nor leave an empty dataset folder behind.
+    base = {"year": year, "data_dir": str(data_dir), "output_dir": "<build>", "language": language}
+    per_notebook = build_parameters(notebooks, cfg, dict(parameters or {}), base, suite)
     try:
         output_root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -570,9 +574,6 @@ def run(
             # Not a write failure but a bad --output: a file on the way, or a name the file system cannot hold.
             raise _bad_output(exc, output_root) from exc
         raise _write_error(exc, output_root, year, started=False) from exc
-    # Parameters are checked before the lock: a typo must not wait for another run.
-    base = {"year": year, "data_dir": str(data_dir), "output_dir": "<build>", "language": language}
-    per_notebook = build_parameters(notebooks, cfg, dict(parameters or {}), base, suite)
 
     with _signals_as_interrupts(), _year_lock(output_root, year):
         _recover(output_root, year, say)
