@@ -206,7 +206,7 @@ def write_index(
  body {{ font-family: system-ui, sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em; color: #222; }}
  table {{ border-collapse: collapse; width: 100%; }}
  th, td {{ text-align: left; padding: 6px 10px; border-bottom: 1px solid #ddd; vertical-align: top; }}
- td.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
+ th.num, td.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
  .ok {{ color: #146c43; }} .failed {{ color: #b02a37; font-weight: bold; }}
  pre.error {{ white-space: pre-wrap; background: #f8d7da; padding: 6px; font-size: 12px; }}
  .synthetic {{ background: #fff3cd; border: 1px solid #ffe69c; padding: 8px; }}
@@ -219,7 +219,7 @@ def write_index(
 {synthetic_note}
 <p>{esc(w['summary'])}</p>
 <table>
-<thead><tr><th>{esc(w['report'])}</th><th>{esc(w['status'])}</th><th>{esc(w['run_time'])}</th>
+<thead><tr><th>{esc(w['report'])}</th><th>{esc(w['status'])}</th><th class="num">{esc(w['run_time'])}</th>
 <th>{esc(w['files'])}</th></tr></thead>
 <tbody>
 {''.join(rows)}
