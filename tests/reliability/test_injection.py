@@ -209,6 +209,14 @@ def test_run_tables_hold_no_live_formula(hostile_run):
             for row in csv.reader(handle):
                 live += [(table.name, c) for c in row if c[:1] in FORMULA_STARTS and neutralise_cell(c) != c]
     assert not live, live[:5]
+    import openpyxl
+
+    workbooks = sorted((hostile_run["folder"] / "tables").glob("*.xlsx"))
+    assert workbooks, "each report's tables also go into its workbook"
+    formulas = [(book.name, cell.coordinate) for book in workbooks
+                for sheet in openpyxl.load_workbook(book).worksheets for row in sheet.iter_rows() for cell in row
+                if cell.data_type == "f"]
+    assert not formulas, formulas[:5]
     costs = pd.read_csv(hostile_run["folder"] / "tables" / "budget_lines.csv") \
         if (hostile_run["folder"] / "tables" / "budget_lines.csv").exists() else None
     if costs is not None and "budget_line" in costs:
