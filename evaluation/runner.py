@@ -679,7 +679,7 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
                 title = notebook_title(executed_nb, nb.stem)
                 page_language = notebook_language(executed_nb, "en")
                 export_html(executed, build / f"{nb.stem}.html", year=year, synthetic=dataset.synthetic,
-                            data_name=data_name, version=__version__, language=page_language,
+                            data_name=data_dir.name, version=__version__, language=page_language,
                             words=Wording.for_dataset(dataset, page_language),
                             pdf=pdf_maker is not None and res["status"] == "ok")
             else:  # the notebook never started; still give the index something to link to
@@ -732,7 +732,7 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
                 "missing). To get them, install it (apt-get install chromium) and run again; --no-pdf silences "
                 "this message.")
         write_index(build, year=year, entries=entries, other_years=other_years(output_root, year),
-                    synthetic=dataset.synthetic, data_name=data_name, version=__version__,
+                    synthetic=dataset.synthetic, data_name=data_dir.name, version=__version__,
                     complete=complete, language=language, words=words)
         scrub.file(build / "index.html")
         target = output_root / (str(year) if complete else f"{year}-failed")
@@ -807,7 +807,7 @@ def _refresh_other_indexes(output_root: Path, year: int, dataset, say) -> None:
                 write_index(staging, year=other, entries=entries,
                             other_years=other_years(output_root, other), synthetic=manifest.get("synthetic_data",
                                                                                                  False),
-                            data_name=words.dataset_name or manifest.get("data_dir", ""),
+                            data_name=manifest.get("data_dir", ""),
                             version=manifest.get("package_version", ""), complete=manifest.get("complete", True),
                             language=language, words=words,
                             generated=datetime.fromisoformat(manifest["finished"]) if manifest.get("finished")
