@@ -30,9 +30,11 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest tests -m "not slow"
 
-## Open JupyterLab on the notebooks with the project's environment as kernel.
+## Open JupyterLab on the notebooks with the project's environment as kernel. As root (a container) it
+## passes --allow-root, which Jupyter otherwise demands; extra flags: make lab LAB_ARGS="--port 8890".
+LAB_ARGS ?=
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 ## Regenerate the embedded demo dataset (deterministic; tests check it is unchanged).
 demo: $(STAMP)

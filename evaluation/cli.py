@@ -1,7 +1,7 @@
 """``gcio-eval``: the command line of the evaluation suite.
 
     gcio-eval run --year 2025 [--data DIR] [--config FILE] [--only NAME ...] [--jobs N]
-                  [--cell-timeout S] [--start-timeout S]
+                  [--language es|en] [--no-pdf] [--cell-timeout S] [--start-timeout S]
     gcio-eval check --data DIR
     gcio-eval demo --out DIR [--force] [--seed N] [--effect-scale X] [--municipalities N] [--pretrend-slope S]
     gcio-eval refresh-notebooks
@@ -60,6 +60,15 @@ def _jobs(text: str) -> int:
     return value
 
 
+def _language(text: str) -> str:
+    from evaluation.text.i18n import UnknownLanguageError, check_language
+
+    try:
+        return check_language(text)
+    except UnknownLanguageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _parse_param(text: str) -> tuple[str, object]:
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"--param takes NAME=VALUE, got {text!r}")
@@ -74,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gcio-eval", description="Evaluation suite for the GCIO programme.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p_run = sub.add_parser("run", help="execute the notebooks for one year into outputs/YEAR")
+    p_run = sub.add_parser("run", help="execute the notebooks for one year into outputs/DATASET/YEAR")
     p_run.add_argument("--year", default="latest", help="evaluation year, or 'latest' (default)")
     p_run.add_argument("--data", help="folder with the contract files (default: embedded demo data)")
     p_run.add_argument("--config", help="YAML run configuration")
@@ -85,10 +94,15 @@ def main(argv: list[str] | None = None) -> int:
                        help="stop a cell that runs longer and fail its notebook (default 1800 = 30 min; 0: none)")
     p_run.add_argument("--start-timeout", type=_positive_seconds, default=120, metavar="SECONDS",
                        help="seconds a kernel may take to start; it is retried twice (default 120)")
-    p_run.add_argument("--output", help="folder for YEAR/ outputs (default: outputs/)")
+    p_run.add_argument("--output", help="folder for the DATASET/YEAR/ outputs (default: outputs/)")
     p_run.add_argument("--notebooks", help="folder of notebooks to run (default: the suite's notebooks/)")
     p_run.add_argument("--param", action="append", type=_parse_param, default=[], metavar="NAME=VALUE",
                        help="notebook parameter, e.g. --param outcome=POL08 (repeatable)")
+    p_run.add_argument("--language", type=_language, default=None, metavar="{es,en}",
+                       help="language of every report: es (español) or en (English); default: dataset.yml's "
+                            "language, else es")
+    p_run.add_argument("--no-pdf", dest="pdf", action="store_false",
+                       help="do not print the reports as PDF (they need Chromium)")
 
     p_check = sub.add_parser("check", help="check a data folder against the contract")
     p_check.add_argument("--data", help="folder with the contract files (default: embedded demo data)")
@@ -171,7 +185,8 @@ def _run(args) -> int:
     try:
         outcome = run(args.year, data=args.data, config=args.config, only=args.only, jobs=args.jobs,
                       output_root=args.output, notebooks_dir=args.notebooks, parameters=dict(args.param),
-                      cell_timeout=args.cell_timeout, start_timeout=args.start_timeout)
+                      cell_timeout=args.cell_timeout, start_timeout=args.start_timeout,
+                      language=args.language, pdf=args.pdf)
     except RunBusy as exc:
         _say(exc)
         return EXIT_BUSY

@@ -14,6 +14,8 @@ import nbformat
 from nbclient import NotebookClient
 
 CHECK_MARK = "NBVAL_CHECK_OUTPUT"
+#: Cell tag of the checked cells: the exporter removes them from the HTML (their numbers are for nbval).
+CHECK_TAG = "nbval-check"
 
 
 def refresh_checked_outputs(notebook: Path, timeout: int = 900) -> None:
@@ -23,7 +25,18 @@ def refresh_checked_outputs(notebook: Path, timeout: int = 900) -> None:
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(notebook.parent)}}).execute()
     strip_unchecked_outputs(nb)
+    tag_checked_cells(nb)
     nbformat.write(nb, notebook)
+
+
+def tag_checked_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Tag every ``# NBVAL_CHECK_OUTPUT`` cell ``nbval-check``, so that no checked cell reaches a page."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and CHECK_MARK in cell.source:
+            tags = list(cell.metadata.get("tags", []))
+            if CHECK_TAG not in tags:
+                cell.metadata["tags"] = tags + [CHECK_TAG]
+    return nb
 
 
 def strip_unchecked_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

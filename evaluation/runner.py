@@ -1,10 +1,18 @@
-"""The yearly run: execute every notebook for one evaluation year into ``outputs/YEAR``.
+"""The yearly run: execute every notebook for one evaluation year into ``outputs/DATASET/YEAR``.
 
+Each dataset has its own folder (``outputs/demo/``, ``outputs/castle/``, named by
+:func:`dataset_slug`), so reports made from different data never share an index.
 A run builds in a temporary folder next to the outputs and only replaces
-``outputs/YEAR`` when every notebook succeeded, so a failed or interrupted run
-never destroys the previous complete outputs of that year. A failed run is kept
-in ``outputs/YEAR-failed`` for inspection. Before any notebook runs, the data
-folder is checked against the contract: a broken contract stops everything.
+``outputs/DATASET/YEAR`` when every notebook succeeded, so a failed or
+interrupted run never destroys the previous complete outputs of that year. A
+failed run is kept in ``outputs/DATASET/YEAR-failed`` for inspection. Before any
+notebook runs, the data folder is checked against the contract: a broken
+contract stops everything.
+
+The run also writes each report as PDF (headless Chromium, when installed), says
+once which messages had no translation in the report language, and starts
+kernels on local IPC sockets (no TCP ports: no port race between parallel
+kernels and no "running over TCP without encryption" warning).
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,13 +42,25 @@ from typing import Any, Callable
 import nbformat
 import papermill
 import yaml
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import default
 
 from evaluation import __version__, paths
-from evaluation.report.html import ReportEntry, export_html, notebook_title, write_index
+from evaluation.report.html import (ReportEntry, export_html, not_run_page, notebook_language, notebook_title,
+                                    write_index)
+from evaluation.report.tables import RUN_ENV
 from evaluation.safe import YamlTooLargeError, load_yaml
+from evaluation.text.i18n import MISSING_ENV, UnknownLanguageError, check_language
 
 #: Parameters every notebook of the suite declares; the runner fills them in.
-RUN_PARAMETERS = ("year", "data_dir", "output_dir")
+REQUIRED_PARAMETERS = ("year", "data_dir", "output_dir")
+#: Parameters the runner fills in itself, and refuses from --param and configs (``language`` where a
+#: notebook declares it; --language sets it).
+RUN_PARAMETERS = (*REQUIRED_PARAMETERS, "language")
+#: Folder name of the embedded demo data's outputs (``outputs/demo/YEAR``).
+DEMO_SLUG = "demo"
+#: File of the build folder where kernels list the messages shown in English (removed before the swap).
+MISSING_FILE = ".missing-translations.txt"
 #: Folder of ``output_root`` where panels named by a config's ``panel:`` key are converted
 #: into contract folders (once per panel file and mapping); never next to the user's file.
 PANEL_CACHE = ".panels"
@@ -72,9 +93,10 @@ class RunOutcome:
     """What a run produced: where, which notebooks, and whether all succeeded."""
 
     year: int
-    folder: Path                 # outputs/YEAR on success, outputs/YEAR-failed otherwise
+    folder: Path                 # outputs/DATASET/YEAR on success, outputs/DATASET/YEAR-failed otherwise
     entries: tuple[ReportEntry, ...]
     manifest: dict = field(repr=False)
+    language: str = "es"
 
     @property
     def ok(self) -> bool:
@@ -244,7 +266,7 @@ def build_parameters(
     unknown = sorted(set(shared) - set(all_declared))
     if set(shared) & set(RUN_PARAMETERS):
         raise RunError(f"Parameters {sorted(set(shared) & set(RUN_PARAMETERS))} are set by the runner "
-                       "itself: use --year, --data and --output instead.")
+                       "itself: use --year, --data, --output and --language instead.")
     if unknown:
         raise RunError(f"Unknown parameter name(s) {unknown}. Valid parameters: {', '.join(all_declared)}.")
     short = {_short(nb): nb for nb in notebooks} | {nb.stem: nb for nb in notebooks}
@@ -263,7 +285,8 @@ def build_parameters(
         if owned:
             raise RunError(f"Notebook '{name}' sets {owned} in the config's 'notebooks:' section; the runner sets "
                            "them itself (the data folder is checked and hashed, the output goes into a new "
-                           "build). Remove them there and use --year, --data and --output instead.")
+                           "build, the language is one for the whole run). Remove them there and use --year, "
+                           "--data, --output and --language instead.")
         if name not in short:
             continue
         nb = short[name]
@@ -278,8 +301,57 @@ def build_parameters(
 # ---------------------------------------------------------------- execution
 
 
+class QuietKernelManager(AsyncKernelManager):
+    """The kernel manager of a run: local IPC sockets, and no interrupt at a normal shutdown.
+
+    Two lines used to reach the console from every kernel. ``Kernel is running
+    over TCP without encryption`` is ipykernel's warning for the TCP transport:
+    the kernels run on this machine, so they talk over IPC (Unix sockets next
+    to the connection file), which also ends the port race of kernels started
+    at once. ``KeyboardInterrupt caught in kernel`` is ipykernel logging the
+    SIGINT that jupyter_client sends before every shutdown request: the
+    notebook has finished (or a cell timed out and nbclient has already
+    interrupted it), so the shutdown request alone is sent; a kernel that does
+    not exit within ``shutdown_wait_time`` is still terminated and killed.
+    Real errors of the kernel still reach the console.
+    """
+
+    @default("transport")
+    def _transport_default(self) -> str:
+        return "ipc"
+
+    @default("ip")
+    def _ip_default(self) -> str:
+        # jupyter_client's default for IPC is "kernel-ipc" in the working folder: kernels started at once
+        # would share sockets. One private prefix per kernel, in the temporary folder (socket paths must stay
+        # under 108 bytes); jupyter_client removes the socket files when the kernel shuts down.
+        if self.transport == "ipc":
+            return os.path.join(tempfile.gettempdir(), f"gcio-kernel-{uuid.uuid4().hex[:16]}")
+        return super()._ip_default()
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
+
+@contextmanager
+def _kernel_environment(values: dict[str, str]):
+    """Set environment variables for the kernels started inside the block (they inherit them)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _execute(notebook: str, target: str, parameters: dict, cwd: str, cell_timeout: float | None = CELL_TIMEOUT,
-             start_timeout: float = START_TIMEOUT) -> dict:
+             start_timeout: float = START_TIMEOUT, environment: dict[str, str] | None = None) -> dict:
     """Run one notebook with papermill (top-level so worker processes can call it).
 
     A cell running longer than ``cell_timeout`` seconds fails the notebook. A
@@ -292,11 +364,13 @@ def _execute(notebook: str, target: str, parameters: dict, cwd: str, cell_timeou
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         status, error = "ok", ""
         try:
-            papermill.execute_notebook(
-                notebook, target, parameters=parameters, cwd=cwd,
-                kernel_name="python3", progress_bar=False, log_output=False,
-                start_timeout=start_timeout, execution_timeout=cell_timeout,
-            )
+            with _kernel_environment({**(environment or {}), RUN_ENV["report"]: Path(notebook).stem}):
+                papermill.execute_notebook(
+                    notebook, target, parameters=parameters, cwd=cwd,
+                    kernel_name="python3", progress_bar=False, log_output=False,
+                    start_timeout=start_timeout, execution_timeout=cell_timeout,
+                    kernel_manager_class=QuietKernelManager,
+                )
         except papermill.PapermillExecutionError as exc:
             status = "failed"
             error = f"Cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
@@ -333,8 +407,33 @@ def _git_commit() -> str:
         return "unknown"
 
 
+def dataset_slug(dataset, config: "RunConfig | None" = None) -> str:
+    """The folder of a dataset's outputs: ``demo`` for the demo data, else a safe slug of its name.
+
+    The name is ``dataset.yml``'s ``name`` (a converted panel's ``labels.name``), else the
+    config file's stem, else the data folder's name. The demo data (written by
+    ``evaluation.demo``, name ``GCIO demo data``, synthetic) go to ``demo``.
+    """
+    metadata = getattr(dataset, "metadata", None) or {}
+    name = str(metadata.get("name") or "").strip()
+    if getattr(dataset, "synthetic", False) and name.startswith("GCIO demo data"):
+        return DEMO_SLUG
+    if not name and config is not None and config.path is not None:
+        name = config.path.stem
+    if not name:
+        name = Path(getattr(dataset, "folder", "data")).name
+    slug = re.sub(r"[^a-z0-9]+", "-", _ascii(name).lower()).strip("-")[:60].strip("-")
+    return slug or "data"
+
+
+def _ascii(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
 def other_years(output_root: Path, year: int) -> list[int]:
-    """Years that have a complete run in ``output_root`` (a folder ``YYYY`` with an index)."""
+    """Years that have a complete run in ``output_root`` (a dataset's folder: ``YYYY`` with an index)."""
     years = []
     for child in output_root.iterdir() if output_root.is_dir() else []:
         if child.name.isdigit() and len(child.name) == 4 and (child / "index.html").is_file():
@@ -356,6 +455,8 @@ def run(
     progress: Callable[[str], None] | None = None,
     cell_timeout: float | None = CELL_TIMEOUT,
     start_timeout: float = START_TIMEOUT,
+    language: str | None = None,
+    pdf: bool = True,
 ) -> RunOutcome:
     """Execute the suite for ``year`` and write reports, index and manifest.
 
@@ -368,10 +469,12 @@ def run(
     config : YAML run configuration (see :class:`RunConfig`).
     only : notebook names to run (short names such as ``impact``).
     jobs : how many notebooks run at once, from 1 to the number of notebooks run.
-    output_root : where ``YEAR/`` folders go (default ``outputs/``).
+    output_root : where the dataset's ``DATASET/YEAR/`` folders go (default ``outputs/``).
     parameters : extra notebook parameters, checked against the notebooks' declared ones.
     cell_timeout : seconds one cell may run before its notebook fails (None: no limit).
     start_timeout : seconds a kernel may take to start; one that fails to start is retried.
+    language : ``es`` or ``en`` for every report; None takes ``language:`` from ``dataset.yml`` (else ``es``).
+    pdf : also write each report as PDF (skipped, with one message, where no Chromium is installed).
 
     Only one run at a time writes a given output year: the run takes an
     exclusive lock (``output_root/.lock-YEAR``, released when the process ends,
@@ -394,7 +497,14 @@ def run(
     from evaluation.load.dataset import load
     from evaluation.load.checks import ContractError
 
+    from evaluation.context import report_language
+
     say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    if language is not None and str(language).strip():
+        try:
+            language = check_language(language)
+        except UnknownLanguageError as exc:
+            raise RunError(f"--{exc} Nothing was run.") from exc
     cfg = RunConfig.read(config) if config else RunConfig()
     try:
         output_is_file = output_root is not None and Path(output_root).exists() and not Path(output_root).is_dir()
@@ -422,6 +532,11 @@ def run(
         raise RunError(f"The data in {data_dir} break the contract; nothing was run.\n{exc}") from exc
     if not dataset.years:
         raise RunError(f"The outcomes table in {data_dir} has no years with data.")
+    try:
+        language = report_language(language or "", dataset)
+    except ValueError as exc:
+        raise RunError(f"{exc} Nothing was run. Fix: write language: es or language: en there, or give "
+                       "--language.") from exc
     if year in ("latest", None, ""):
         year = max(dataset.years)
     try:
@@ -445,9 +560,13 @@ def run(
     for name, value in (("--cell-timeout", cell_timeout), ("--start-timeout", start_timeout)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
             raise RunError(f"{name} must be a positive number of seconds, not {value!r}. Nothing was run.")
-    output_root = Path(output_root or paths.OUTPUTS_DIR).resolve()
+    output_root = Path(output_root or paths.OUTPUTS_DIR).resolve() / dataset_slug(dataset, cfg)
     _refuse_inputs_inside_outputs(output_root, year, data_dir=data_dir, config=cfg.path, notebooks_dir=notebooks_dir,
                                   panel=panel)
+    # Parameters are checked before the lock and before any folder is made: a typo must not wait for
+    # another run, nor leave an empty dataset folder behind.
+    base = {"year": year, "data_dir": str(data_dir), "output_dir": "<build>", "language": language}
+    per_notebook = build_parameters(notebooks, cfg, dict(parameters or {}), base, suite)
     try:
         output_root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -455,9 +574,6 @@ def run(
             # Not a write failure but a bad --output: a file on the way, or a name the file system cannot hold.
             raise _bad_output(exc, output_root) from exc
         raise _write_error(exc, output_root, year, started=False) from exc
-    # Parameters are checked before the lock: a typo must not wait for another run.
-    base = {"year": year, "data_dir": str(data_dir), "output_dir": "<build>"}
-    per_notebook = build_parameters(notebooks, cfg, dict(parameters or {}), base, suite)
 
     with _signals_as_interrupts(), _year_lock(output_root, year):
         _recover(output_root, year, say)
@@ -469,7 +585,8 @@ def run(
         _pause("locked")
         try:
             return _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_notebook,
-                                   output_root, notebooks_dir, jobs, say, cell_timeout, start_timeout)
+                                   output_root, notebooks_dir, jobs, say, cell_timeout, start_timeout,
+                                   language=language, pdf=pdf)
         except OSError as exc:
             raise _write_error(exc, output_root, year, started=True) from exc
 
@@ -518,12 +635,25 @@ def _write_error(exc: OSError, output_root: Path, year: int, *, started: bool) -
 
 
 def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_notebook, output_root,
-                    notebooks_dir, jobs, say, cell_timeout, start_timeout) -> RunOutcome:
+                    notebooks_dir, jobs, say, cell_timeout, start_timeout, *, language="es",
+                    pdf=True) -> RunOutcome:
+    from evaluation.text.index import LANGUAGE_NAMES, LANGUAGE_NAMES_EN
+    from evaluation.text.wording import Wording
+
     build = Path(tempfile.mkdtemp(prefix=f".building-{year}-", dir=output_root))
     build.chmod(0o755)  # mkdtemp makes it private; reports are meant to be shared
     per_notebook = {nb: {**params, **({"output_dir": str(build)} if "output_dir" in params else {})}
                     for nb, params in per_notebook.items()}
     scrub = _Scrubber(build=build, data_dir=data_dir, output_root=output_root, notebooks_dir=notebooks_dir)
+    words = Wording.for_dataset(dataset, language)
+    data_name = words.dataset_name or data_dir.name
+    metadata = getattr(dataset, "metadata", None) or {}
+    missing_file = build / MISSING_FILE
+    environment = {MISSING_ENV: str(missing_file), RUN_ENV["language"]: language,
+                   RUN_ENV["synthetic"]: "1" if dataset.synthetic else "0", RUN_ENV["data"]: data_name,
+                   RUN_ENV["source"]: " ".join(str(metadata.get("source") or "").split())}
+    say(f"Reports in {LANGUAGE_NAMES_EN[language]} ({LANGUAGE_NAMES[language]}); data: {data_name}; "
+        f"outputs: {output_root.name}/{year}/.")
     try:
         started = datetime.now(timezone.utc)
         inputs = input_files(dataset)
@@ -533,10 +663,11 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
             inputs[key] = paths.file_sha256(panel.file)
         carried = _carry_over(output_root / str(year), build, notebooks, suite, inputs, say)
         results = _run_all(notebooks, per_notebook, build, notebooks_dir, jobs, say,
-                           cell_timeout=cell_timeout, start_timeout=start_timeout)
+                           cell_timeout=cell_timeout, start_timeout=start_timeout, environment=environment)
         _pause("notebooks-done")
         entries = [ReportEntry(name, rec["title"], rec["status"], rec["seconds"], rec["error"])
                    for name, rec in carried.items()]
+        pdf_maker = _pdf_maker() if pdf else None
         for nb in notebooks:
             res = results[nb]
             res["error"] = scrub.text(res["error"])
@@ -544,15 +675,15 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
             title = nb.stem
             if executed.exists():
                 scrub.file(executed)
-                title = notebook_title(nbformat.read(executed, as_version=4), nb.stem)
+                executed_nb = nbformat.read(executed, as_version=4)
+                title = notebook_title(executed_nb, nb.stem)
+                page_language = notebook_language(executed_nb, "en")
                 export_html(executed, build / f"{nb.stem}.html", year=year, synthetic=dataset.synthetic,
-                            data_name=data_dir.name, version=__version__)
+                            data_name=data_dir.name, version=__version__, language=page_language,
+                            words=Wording.for_dataset(dataset, page_language),
+                            pdf=pdf_maker is not None and res["status"] == "ok")
             else:  # the notebook never started; still give the index something to link to
-                (build / f"{nb.stem}.html").write_text(
-                    f"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>{html.escape(nb.stem)}</title>"
-                    f"<p>This notebook did not run: {html.escape(res['error'])}</p>"
-                    "<p><a href=index.html>Back</a></p></html>",
-                    encoding="utf-8")
+                not_run_page(build / f"{nb.stem}.html", nb.stem, res["error"], language)
                 nbformat.write(nbformat.read(nb, as_version=4), executed)
             entries.append(ReportEntry(nb.stem, title, res["status"], res["seconds"], res["error"]))
             res["title"] = title
@@ -566,6 +697,8 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             # Names only: a manifest is shared with the reports, and absolute paths name people and machines.
             "data_dir": data_dir.name,
+            "dataset": output_root.name,
+            "language": language,
             "synthetic_data": dataset.synthetic,
             "inputs": inputs,
             **({"panel": {"file": panel.file.name, "sha256": inputs[key], "mapping": panel.as_dict()}}
@@ -587,21 +720,189 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
         }
         (build / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
-        write_index(build, year=year, entries=entries, other_years=other_years(output_root, year),
-                    synthetic=dataset.synthetic, data_name=data_dir.name, version=__version__,
-                    complete=complete)
+        _say_missing_translations(missing_file, language, say)
         for path in sorted(build.rglob("*")):
             if path.is_file() and path.suffix in _SCRUBBED_SUFFIXES and path.name != "manifest.json":
                 scrub.file(path)
+        if pdf_maker is not None:
+            _write_pdfs(pdf_maker, build, [e for e in entries if e.name in {nb.stem for nb in notebooks}
+                                           and e.status == "ok"], jobs, say)
+        elif pdf:
+            say("PDFs were skipped: no Chromium browser was found (or the playwright package that drives it is "
+                "missing). To get them, install it (apt-get install chromium) and run again; --no-pdf silences "
+                "this message.")
+        write_index(build, year=year, entries=entries, other_years=other_years(output_root, year),
+                    synthetic=dataset.synthetic, data_name=data_dir.name, version=__version__,
+                    complete=complete, language=language, words=words)
+        scrub.file(build / "index.html")
         target = output_root / (str(year) if complete else f"{year}-failed")
         _swap_in(build, target)
         if complete:
             shutil.rmtree(output_root / f"{year}-failed", ignore_errors=True)
-        return RunOutcome(year, target, tuple(entries), manifest)
+            _refresh_other_indexes(output_root, year, dataset, say)
+        return RunOutcome(year, target, tuple(entries), manifest, language)
     finally:
         # Interrupted (Ctrl-C, SIGTERM), crashed or out of disk before the swap: drop the partial build only.
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
+
+
+def _say_missing_translations(record: Path, language: str, say) -> None:
+    """Say once how many messages the kernels showed in English; the record never reaches the outputs."""
+    from evaluation.text.index import LANGUAGE_NAMES_EN
+
+    if not record.is_file():
+        return
+    try:
+        lines = {line for line in record.read_text(encoding="utf-8").splitlines()
+                 if line.startswith(f"{language}\t")}
+    finally:
+        record.unlink(missing_ok=True)
+    if lines:
+        say(f"{len(lines)} message(s) have no {LANGUAGE_NAMES_EN[language]} translation and are shown in English "
+            "(see evaluation/text/locale/; tests/test_translations.py lists them).")
+
+
+def _refresh_other_indexes(output_root: Path, year: int, dataset, say) -> None:
+    """Rewrite the index of every other complete year of the dataset, so it links the year just added.
+
+    Each is rebuilt from its own manifest, under that year's lock (a year being
+    written by another run is skipped: that run writes its index itself), and
+    replaced atomically.
+    """
+    import fcntl
+
+    from evaluation.text.wording import Wording
+
+    for other in other_years(output_root, year):
+        folder = output_root / str(other)
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        path = lock_path(output_root, other)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            continue
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue
+            language = manifest.get("language") or "en"
+            entries = [ReportEntry(name, rec.get("title", name), rec.get("status", "ok"),
+                                   float(rec.get("seconds", 0.0)), rec.get("error", ""))
+                       for name, rec in manifest.get("notebooks", {}).items()]
+            staging = folder / ".index-staging"
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir()
+            try:
+                for entry in entries:  # so that the rebuilt index links the same PDFs and workbooks
+                    for name in (entry.pdf_file, entry.workbook_file):
+                        if (folder / name).is_file():
+                            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+                            (staging / name).touch()
+                words = Wording.for_dataset(dataset, check_language(language))
+                write_index(staging, year=other, entries=entries,
+                            other_years=other_years(output_root, other), synthetic=manifest.get("synthetic_data",
+                                                                                                 False),
+                            data_name=manifest.get("data_dir", ""),
+                            version=manifest.get("package_version", ""), complete=manifest.get("complete", True),
+                            language=language, words=words,
+                            generated=datetime.fromisoformat(manifest["finished"]) if manifest.get("finished")
+                            else None)
+                os.replace(staging / "index.html", folder / "index.html")
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        except OSError as exc:
+            say(f"The index of {other} could not be updated to list {year} ({exc.strerror or exc}); "
+                "its reports are unchanged.")
+        finally:
+            os.close(fd)
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def find_chromium() -> str | None:
+    """Debian's Chromium (``apt-get install chromium``), or another ``chromium`` on the PATH."""
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("chromium-browser") or ""):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+def _pdf_maker() -> str | None:
+    """The Chromium that prints the PDFs, or None (no browser, or no playwright to drive it)."""
+    executable = find_chromium()
+    if executable is None:
+        return None
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return None
+    return executable
+
+
+#: Chromium flags for printing local, self-contained pages: no sandbox (runs as root in containers), no
+#: network services.
+CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync")
+
+
+def print_pdfs(executable: str, pages: list[tuple[Path, Path]]) -> None:
+    """Print each HTML page to its PDF with headless Chromium, as nbconvert's ``webpdf`` exporter does.
+
+    ``webpdf`` (nbconvert 7) renders the notebook again and launches
+    playwright's own downloaded browser, with no way to name the system's
+    Chromium; this prints the report pages already exported, with the
+    print stylesheet (``emulate_media("print")``), A4 pages and backgrounds,
+    in one browser. Nothing is fetched: the pages are self-contained and any
+    request that is not a local file is aborted.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS))
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda route: route.continue_()
+                       if route.request.url.startswith(("file:", "data:")) else route.abort())
+            page.emulate_media(media="print")
+            for html_file, pdf_file in pages:
+                page.goto(html_file.as_uri(), wait_until="load")
+                page.pdf(path=str(pdf_file), format="A4", print_background=True,
+                         margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+        finally:
+            browser.close()
+
+
+def _write_pdfs(executable: str, build: Path, entries: list[ReportEntry], jobs: int, say) -> None:
+    """The PDFs of the reports that ran, after their HTML; ``jobs`` browsers at once. Never fails the run."""
+    pages = [(build / e.html_file, build / e.pdf_file) for e in entries if (build / e.html_file).is_file()]
+    if not pages:
+        return
+    started = time.perf_counter()
+    groups = [pages[i::max(1, min(jobs, len(pages)))] for i in range(max(1, min(jobs, len(pages))))]
+    errors = []
+    if len(groups) == 1:
+        try:
+            print_pdfs(executable, groups[0])
+        except Exception as exc:  # a PDF is a copy for filing; the HTML report stands without it
+            errors.append(f"{type(exc).__name__}: {exc}")
+    else:
+        with ProcessPoolExecutor(max_workers=len(groups)) as pool:
+            for future in [pool.submit(print_pdfs, executable, group) for group in groups]:
+                try:
+                    future.result()
+                except Exception as exc:
+                    errors.append(f"{type(exc).__name__}: {exc}")
+    made = sum(1 for _, pdf_file in pages if pdf_file.is_file())
+    if errors:
+        say(f"PDFs: {made} of {len(pages)} written; Chromium failed: {errors[0].splitlines()[0]}")
+    else:
+        say(f"PDFs: {made} written ({time.perf_counter() - started:.1f} s).")
 
 
 def input_files(dataset) -> dict[str, str]:
@@ -635,7 +936,8 @@ class _Scrubber:
 
     def __init__(self, *, build: Path, data_dir: Path, output_root: Path, notebooks_dir: Path):
         pairs = {}
-        for path, label in ((build, "."), (output_root, output_root.name), (data_dir, data_dir.name),
+        for path, label in ((build, "."), (output_root, output_root.name),
+                            (output_root.parent, output_root.parent.name), (data_dir, data_dir.name),
                             (notebooks_dir, notebooks_dir.name),
                             (paths.PROJECT_ROOT, "[project]"), (Path(sys.prefix), "[python]"),
                             (Path.home(), "~"), (Path(tempfile.gettempdir()), "[tmp]")):
@@ -905,22 +1207,24 @@ def _carry_over(previous: Path, build: Path, notebooks: list[Path], suite: list[
     for name, record in manifest.get("notebooks", {}).items():
         if name in running or not (previous / f"{name}.html").is_file():
             continue
-        for suffix in (".html", ".ipynb"):
+        for suffix in (".html", ".ipynb", ".pdf"):
             if (previous / f"{name}{suffix}").is_file():
                 shutil.copy2(previous / f"{name}{suffix}", build / f"{name}{suffix}")
         carried[name] = {"title": record.get("title", name), **record}
     if (previous / "tables").is_dir():
         shutil.copytree(previous / "tables", build / "tables", dirs_exist_ok=True)
+        for name in running:  # a report run again writes its workbook afresh, without the old sheets
+            (build / "tables" / f"{name}.xlsx").unlink(missing_ok=True)
     if carried:
         say(f"Keeping {len(carried)} report(s) of the previous run: {', '.join(carried)}.")
     return carried
 
 
 def _run_all(notebooks, per_notebook, build, cwd, jobs, say, *, cell_timeout=CELL_TIMEOUT,
-             start_timeout=START_TIMEOUT) -> dict[Path, dict]:
+             start_timeout=START_TIMEOUT, environment=None) -> dict[Path, dict]:
     total = len(notebooks)
     results: dict[Path, dict] = {}
-    limits = {"cell_timeout": cell_timeout, "start_timeout": start_timeout}
+    limits = {"cell_timeout": cell_timeout, "start_timeout": start_timeout, "environment": environment}
 
     def report(i, nb, res):
         mark = "done" if res["status"] == "ok" else f"FAILED: {res['error']}"

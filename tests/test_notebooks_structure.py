@@ -19,7 +19,7 @@ def test_parameters_cell_declares_every_assignment(path):
     # papermill silently skips a line it cannot parse (an '=' inside the comment, say);
     # the runner would then not pass that parameter, so every line must parse.
     assert list(runner.declared_parameters(path)) == assigned
-    assert set(runner.RUN_PARAMETERS) <= set(assigned)
+    assert set(runner.REQUIRED_PARAMETERS) <= set(assigned)
     for line in tagged[0].source.splitlines():
         assert "#" in line, f"parameter without a comment saying what it means: {line}"
 
@@ -67,3 +67,23 @@ def test_one_setup_call_interprets_the_parameters(path):
     assert "setup(" in first, "the setup call comes first, right after the parameters"
     for forbidden in ("year = year or", "dataset.load(", "resolve_data_dir(", "resolve_covariates("):
         assert not any(forbidden in src for src in code), f"{forbidden}: parameters are interpreted in the package"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_checked_cell_is_tagged_so_the_page_drops_it(path):
+    """A ``# NBVAL_CHECK_OUTPUT`` cell prints numbers for nbval; the exporter removes cells tagged
+    ``nbval-check`` from the HTML, so an untagged one would put a test printout on the page."""
+    nb = nbformat.read(path, as_version=4)
+    checked = [c for c in nb.cells if c.cell_type == "code" and notebook_tools.CHECK_MARK in c.source]
+    untagged = [c.source.splitlines()[0] for c in checked
+                if notebook_tools.CHECK_TAG not in c.metadata.get("tags", [])]
+    assert not untagged, f"checked cells without the {notebook_tools.CHECK_TAG!r} tag: {untagged}"
+
+
+def test_refresh_tags_every_checked_cell():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(1)"),
+                nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(2)", metadata={"tags": ["nbval-check"]})]
+    notebook_tools.tag_checked_cells(nb)
+    assert [c.metadata.get("tags", []) for c in nb.cells] == [["nbval-check"], [], ["nbval-check"]]

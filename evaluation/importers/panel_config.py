@@ -71,7 +71,7 @@ __all__ = ["PanelConfig", "PanelLabels", "PanelConfigError", "Conversion", "read
            "contract_folder", "panel_tables"]
 
 #: Bumped whenever the conversion writes different files for the same input, so caches are rebuilt.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: dataset.yml carries language and the labels effect_unit, adopted, levels
 
 _KEYS = {
     "file": "the panel file (.csv or .xlsx), relative to the config file",
@@ -86,11 +86,15 @@ _KEYS = {
     "weights": "optional: a numeric column with each unit's weight (constant over time)",
     "level": "the contract level of every unit: national, departmental or municipal, or a name declared "
              "in checks.levels",
-    "labels": "name, source, description, unit (e.g. state), units (plural), treatment, outcomes (code: label)",
+    "labels": "name, source, description, unit (e.g. state), units (plural), treatment, adopted (e.g. adopted "
+              "the law), effect_unit (e.g. log points), outcomes (code: label), levels (contract level: word)",
+    "language": "optional: the language of the reports, es or en (written as dataset.yml's language; "
+                "default en)",
     "checks": "optional: the dataset.yml checks block written (default: score_range null, earliest_adoption "
               "null, divipola false)",
 }
-_LABEL_KEYS = ("name", "source", "description", "unit", "units", "treatment", "outcomes")
+_LABEL_KEYS = ("name", "source", "description", "unit", "units", "treatment", "adopted", "effect_unit", "outcomes",
+               "levels")
 #: The checks a converted panel declares in its dataset.yml unless the config says otherwise:
 #: its outcomes are not 0-100 scores, its adoption has nothing to do with Decree 415 of 2016, and
 #: its municipalities (if any) have no DANE code.
@@ -128,6 +132,11 @@ class PanelLabels:
         What adoption means: ``castle-doctrine law``.
     outcomes : dict of str to str
         Outcome column to its label: ``{"l_homicide": "log homicides per 100,000"}``.
+    adopted, effect_unit : str
+        A verb phrase for the treated units (``adopted a castle-doctrine law``) and what an
+        effect is measured in (``log points``); empty: the reports' generic words.
+    levels : dict of str to str
+        Contract level to the panel's word for it, where the panel uses more than one level.
     """
 
     name: str
@@ -137,10 +146,16 @@ class PanelLabels:
     units: str = ""
     treatment: str = ""
     outcomes: dict = field(default_factory=dict)
+    adopted: str = ""
+    effect_unit: str = ""
+    levels: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"unit": self.unit, "units": self.units or f"{self.unit}s", "treatment": self.treatment,
-                "outcomes": dict(self.outcomes)}
+        out = {"unit": self.unit, "units": self.units or f"{self.unit}s", "treatment": self.treatment,
+               "outcomes": dict(self.outcomes)}
+        out.update({k: v for k, v in (("adopted", self.adopted), ("effect_unit", self.effect_unit),
+                                      ("levels", dict(self.levels))) if v})
+        return out
 
 
 @dataclass(frozen=True)
@@ -166,6 +181,7 @@ class PanelConfig:
     weights: str | None = None
     checks: dict = field(default_factory=lambda: dict(_PANEL_CHECKS))
     source: Path | None = None
+    language: str = "en"
 
     @classmethod
     def from_mapping(cls, mapping, *, base_dir: str | os.PathLike[str], source: str | os.PathLike[str] | None = None
@@ -246,6 +262,16 @@ class PanelConfig:
         if stray:
             raise PanelConfigError(f"{where}: panel.labels.outcomes labels {stray}, which are not in panel.outcomes "
                                    f"({', '.join(outcomes)}).")
+        level_labels = labels.get("levels") or {}
+        if not isinstance(level_labels, dict):
+            raise PanelConfigError(f"{where}: panel.labels.levels must map contract levels to words, "
+                                   "e.g. {departmental: state}.")
+        from evaluation.text.i18n import UnknownLanguageError, check_language
+
+        try:
+            language = check_language(mapping.get("language") or "en")
+        except UnknownLanguageError as exc:
+            raise PanelConfigError(f"{where}: panel.{exc}") from None
         unit_word = str(labels.get("unit") or "unit").strip()
         panel_labels = PanelLabels(
             name=str(labels.get("name") or path.stem).strip(),
@@ -255,6 +281,9 @@ class PanelConfig:
             units=str(labels.get("units") or f"{unit_word}s").strip(),
             treatment=str(labels.get("treatment") or "").strip(),
             outcomes={str(k): str(v) for k, v in outcome_labels.items()},
+            adopted=str(labels.get("adopted") or "").strip(),
+            effect_unit=str(labels.get("effect_unit") or "").strip(),
+            levels={str(k): str(v) for k, v in level_labels.items()},
         )
         checks = mapping.get("checks")
         if checks is None:
@@ -273,7 +302,7 @@ class PanelConfig:
         return cls(file=path, unit=text("unit"), time=text("time"), outcomes=outcomes, level=level,
                    labels=panel_labels, cohort=cohort, treated=treated, never_treated=never,
                    unit_name=text("unit_name", False), covariates=covariates, weights=weights, checks=checks,
-                   source=Path(source) if source else None)
+                   source=Path(source) if source else None, language=language)
 
     @property
     def columns(self) -> dict[str, tuple[str, ...]]:
@@ -455,6 +484,7 @@ def panel_tables(config: PanelConfig) -> Conversion:
     metadata = {
         "name": labels.name,
         "synthetic": False,
+        "language": config.language,
         "source": labels.source,
         "description": labels.description,
         "trend_covariates": list(config.covariates),
@@ -653,7 +683,8 @@ def contract_folder(config: PanelConfig, cache_root: str | os.PathLike[str]) -> 
     """
     key = hashlib.sha256(json.dumps(
         {"file": paths.file_sha256(config.file), "mapping": config.as_dict(), "labels": dataclasses.asdict(config.labels),
-         "checks": config.checks, "version": FORMAT_VERSION}, sort_keys=True, default=str).encode()).hexdigest()
+         "checks": config.checks, "language": config.language, "version": FORMAT_VERSION}, sort_keys=True,
+        default=str).encode()).hexdigest()
     slug = re.sub(r"[^\w.-]+", "-", config.labels.name, flags=re.ASCII).strip("-.") or "panel"
     target = Path(cache_root) / key[:16] / slug
     if target.is_dir() and (target / "dataset.yml").is_file():

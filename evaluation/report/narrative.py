@@ -98,11 +98,14 @@ class _HTMLBlock:
 
 
 def save_table(table: pd.DataFrame, output_dir: str, name: str) -> None:
-    """Write ``table`` as CSV into the run's output folder (no-op when run interactively)."""
-    if output_dir:
-        folder = Path(output_dir) / "tables"
-        folder.mkdir(parents=True, exist_ok=True)
-        write_csv(table, folder / file_name(name), index=False)  # the name may hold an outcome code
+    """Write ``table`` as CSV into the run's output folder (no-op when run interactively).
+
+    Delegates to :func:`evaluation.report.tables.save_table` (the synthetic-data flag and the
+    report's Excel workbook in a run).
+    """
+    from evaluation.report.tables import save_table as _save
+
+    _save(table, output_dir, name)
 
 
 def _ci(low: float, high: float, alpha: float) -> str:

@@ -181,3 +181,11 @@ def furag_workbook(path: Path, vigencia: int = 2022) -> Path:
             sheet.cell(row=4 + offset, column=column, value=value)
     workbook.save(path)
     return path
+
+
+def dataset_dir(out: Path) -> Path:
+    """The dataset's folder of an outputs root (``out/demo`` for the demo data): runs write
+    ``out/<dataset>/<year>``; before any run, the demo's folder."""
+    found = sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")) if out.is_dir() else []
+    assert len(found) <= 1, f"outputs of several datasets in {out}: {[p.name for p in found]}"
+    return found[0] if found else out / "demo"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import YEAR, mini_notebook, run_args, tree_digest
+from conftest import dataset_dir, YEAR, mini_notebook, run_args, tree_digest
 from evaluation import cli, paths, runner
 
 
@@ -21,15 +21,15 @@ def test_a_cell_that_never_returns_fails_its_notebook_after_the_cell_timeout(dat
     notebooks.mkdir()
     mini_notebook(notebooks / "01_first.ipynb")
     mini_notebook(notebooks / "02_second.ipynb", body="import time\nwhile True:\n    time.sleep(1)")
-    before, user = tree_digest(outputs / str(YEAR)), tree_digest(data)
+    before, user = tree_digest(dataset_dir(outputs) / str(YEAR)), tree_digest(data)
     started = time.monotonic()
     code = cli.main(run_args(data, outputs, notebooks, "--cell-timeout", "3"))
     assert time.monotonic() - started < 90
     err = capsys.readouterr().err
     assert code == 1, err
     assert "ran longer than the cell timeout (3 s)" in err and "--cell-timeout" in err, err
-    assert tree_digest(outputs / str(YEAR)) == before and tree_digest(data) == user
-    manifest = json.loads((outputs / f"{YEAR}-failed" / "manifest.json").read_text(encoding="utf-8"))
+    assert tree_digest(dataset_dir(outputs) / str(YEAR)) == before and tree_digest(data) == user
+    manifest = json.loads((dataset_dir(outputs) / f"{YEAR}-failed" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["notebooks"]["01_first"]["status"] == "ok"
     assert manifest["notebooks"]["02_second"]["status"] == "failed"
 
@@ -113,13 +113,13 @@ def personal_data(data, tmp_path) -> Path:
 def test_manifest_records_only_the_contract_files_by_relative_name(personal_data, tmp_path, mini_notebooks):
     out = tmp_path / "outputs"
     assert cli.main(run_args(personal_data, out, mini_notebooks)) == 0
-    manifest = json.loads((out / str(YEAR) / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((dataset_dir(out) / str(YEAR) / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["inputs"]) == {"entities.csv", "adoption.csv", "outcomes.csv", "monitoring.csv",
                                        "survey_ict_offices.csv", "survey_directors.csv", "costs.csv",
                                        "dataset.yml", "truth.csv"}
     assert "private_notes.txt" not in json.dumps(manifest)
     assert manifest["data_dir"] == "datos-gcio"
-    _assert_no_paths(out / str(YEAR), personal_data, out, "maria.fernandez")
+    _assert_no_paths(dataset_dir(out) / str(YEAR), personal_data, out, "maria.fernandez")
 
 
 def test_a_failed_notebook_traceback_names_no_paths(personal_data, tmp_path):
@@ -128,7 +128,7 @@ def test_a_failed_notebook_traceback_names_no_paths(personal_data, tmp_path):
     mini_notebook(notebooks / "01_first.ipynb", body="open(pathlib.Path(data_dir) / 'missing.csv')")
     out = tmp_path / "outputs"
     assert cli.main(run_args(personal_data, out, notebooks)) == 1
-    folder = out / f"{YEAR}-failed"
+    folder = dataset_dir(out) / f"{YEAR}-failed"
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert "missing.csv" in manifest["notebooks"]["01_first"]["error"]
     _assert_no_paths(folder, personal_data, out, "maria.fernandez")
@@ -141,4 +141,4 @@ def test_real_reports_name_no_paths(personal_data, tmp_path):
     code = cli.main(["run", "--year", str(YEAR), "--data", str(personal_data), "--output", str(out),
                      "--only", "data_quality", "monitoring", "--jobs", "2"])
     assert code == 0
-    _assert_no_paths(out / str(YEAR), personal_data, out, "maria.fernandez")
+    _assert_no_paths(dataset_dir(out) / str(YEAR), personal_data, out, "maria.fernandez")

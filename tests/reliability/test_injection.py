@@ -25,6 +25,8 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+
+from conftest import dataset_dir
 from IPython.display import Markdown
 
 from evaluation import cli, runner
@@ -178,7 +180,7 @@ def hostile_run(tmp_path_factory):
     data = hostile_data.write_hostile_demo(root)
     out = root / "outputs"
     code = cli.main(["run", "--year", str(YEAR), "--data", str(data), "--output", str(out), "--jobs", "2"])
-    folder = out / (str(YEAR) if code == 0 else f"{YEAR}-failed")
+    folder = dataset_dir(out) / (str(YEAR) if code == 0 else f"{YEAR}-failed")
     return {"code": code, "folder": folder, "data": data, "root": root}
 
 
@@ -207,6 +209,14 @@ def test_run_tables_hold_no_live_formula(hostile_run):
             for row in csv.reader(handle):
                 live += [(table.name, c) for c in row if c[:1] in FORMULA_STARTS and neutralise_cell(c) != c]
     assert not live, live[:5]
+    import openpyxl
+
+    workbooks = sorted((hostile_run["folder"] / "tables").glob("*.xlsx"))
+    assert workbooks, "each report's tables also go into its workbook"
+    formulas = [(book.name, cell.coordinate) for book in workbooks
+                for sheet in openpyxl.load_workbook(book).worksheets for row in sheet.iter_rows() for cell in row
+                if cell.data_type == "f"]
+    assert not formulas, formulas[:5]
     costs = pd.read_csv(hostile_run["folder"] / "tables" / "budget_lines.csv") \
         if (hostile_run["folder"] / "tables" / "budget_lines.csv").exists() else None
     if costs is not None and "budget_line" in costs:
@@ -304,7 +314,7 @@ def test_a_panel_config_with_payloads_in_columns_labels_and_outcome_code(tmp_pat
     out = tmp_path / "outputs"
     code = cli.main(["run", "--config", str(tmp_path / "hostile.yaml"), "--year", "2010", "--output", str(out),
                      "--jobs", "2"])
-    folder = out / ("2010" if code == 0 else "2010-failed")
+    folder = dataset_dir(out) / ("2010" if code == 0 else "2010-failed")
     assert code == 0, (folder / "index.html").read_text(encoding="utf-8")[-3000:]
     pages = sorted(folder.glob("*.html"))
     assert len(pages) == 4

@@ -21,6 +21,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import dataset_dir
+
 from evaluation import cli, paths
 from evaluation.load import dataset
 from evaluation.questions import findings
@@ -191,7 +193,7 @@ def run(boundary_data, tmp_path_factory) -> Path:
     code = cli.main(["run", "--year", str(YEAR), "--data", str(boundary_data), "--output", str(out),
                      "--only", "findings", "heterogeneity", "surveys", "--jobs", "2"])
     assert code == 0
-    return out / str(YEAR)
+    return dataset_dir(out) / str(YEAR)
 
 
 def _notebook_default(name: str, parameter: str) -> int:

@@ -1,0 +1,161 @@
+"""The tables a run writes: one CSV per table, and one Excel workbook per report.
+
+Notebooks call ``save_table(frame, output_dir, name)`` (through
+``evaluation.report.narrative.save_table``). Outside a run (``output_dir``
+empty) nothing is written. Inside a run the runner tells the kernel which
+report it is, in which language, and whether the data are synthetic, through
+the environment (``RUN_ENV``); then:
+
+* ``tables/<name>.csv`` keeps its machine column names. On synthetic data it
+  carries a last column ``synthetic_data`` that is ``True`` on every row: a
+  flag that stays with the rows when a table is filtered, concatenated or
+  loaded with a plain ``pandas.read_csv(path)`` (a comment line would be lost
+  on the first load and needs ``comment="#"``, which would also cut any value
+  holding ``#``).
+* ``tables/<report>.xlsx`` gains one sheet per table, after a first ``notes``
+  sheet (in the report language) naming the report, the data, their source and
+  whether they are synthetic, and listing which sheet holds which CSV.
+
+Both are written formula-neutral (``evaluation.safe``): a text cell beginning
+with ``=``, ``+``, ``-`` or ``@`` is never run as a formula.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from evaluation.safe import file_name, set_text, write_csv
+
+#: Environment variables the runner sets for each notebook's kernel.
+RUN_ENV = {
+    "report": "GCIO_RUN_REPORT",        # notebook stem, e.g. 02_impact
+    "language": "GCIO_RUN_LANGUAGE",    # es or en
+    "synthetic": "GCIO_RUN_SYNTHETIC",  # 1 for synthetic data
+    "data": "GCIO_RUN_DATA",            # the dataset's name
+    "source": "GCIO_RUN_SOURCE",        # dataset.yml's source line
+}
+SYNTHETIC_COLUMN = "synthetic_data"
+#: Excel's limit on a sheet name.
+_SHEET_CHARS = 31
+
+
+def run_context() -> dict[str, str] | None:
+    """What the runner said about this report, or None when the notebook runs on its own."""
+    report = os.environ.get(RUN_ENV["report"])
+    if not report:
+        return None
+    return {key: os.environ.get(name, "") for key, name in RUN_ENV.items()}
+
+
+def save_table(table: pd.DataFrame, output_dir: str, name: str) -> Path | None:
+    """Write ``table`` as ``output_dir/tables/<name>.csv`` (and into the report's workbook in a run).
+
+    The caller's frame is never modified. Returns the CSV's path, or None when
+    ``output_dir`` is empty (interactive use: nothing is written).
+    """
+    if not output_dir:
+        return None
+    folder = Path(output_dir) / "tables"
+    folder.mkdir(parents=True, exist_ok=True)
+    context = run_context()
+    frame = table
+    if context and context["synthetic"] == "1":
+        frame = table.assign(**{SYNTHETIC_COLUMN: True})
+    path = folder / file_name(name)  # the name may hold an outcome code
+    write_csv(frame, path, index=False)
+    if context:
+        add_to_workbook(folder / f"{file_name(context['report'])}.xlsx", table, path.name, context)
+    return path
+
+
+def _sheet_name(csv_name: str, taken: set[str]) -> str:
+    base = Path(csv_name).stem
+    for bad in '[]:*?/\\':
+        base = base.replace(bad, "_")
+    base = base[:_SHEET_CHARS] or "table"
+    name, n = base, 2
+    while name.lower() in taken:
+        suffix = f"_{n}"
+        name, n = base[:_SHEET_CHARS - len(suffix)] + suffix, n + 1
+    return name
+
+
+def add_to_workbook(path: Path, table: pd.DataFrame, csv_name: str, context: dict[str, str]) -> Path:
+    """Add ``table`` as a sheet of the report's workbook (created with its notes sheet if new).
+
+    A table saved again under the same CSV name replaces its sheet.
+    """
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.styles import Font
+
+    from evaluation.text.index import table_notes
+
+    language = context.get("language") or "en"
+    notes = table_notes(language, report=context["report"], data_name=context.get("data", ""),
+                        source=context.get("source", ""), synthetic=context.get("synthetic") == "1")
+    if path.is_file():
+        book = load_workbook(path)
+        info = book.worksheets[0]
+    else:
+        book = Workbook()
+        info = book.active
+        info.title = notes["sheet"][:_SHEET_CHARS]
+        for row, key in enumerate(("report", "data", "source", "synthetic"), start=1):
+            set_text(info.cell(row=row, column=1), notes[key])
+            info.cell(row=row, column=1).font = Font(bold=True)
+            set_text(info.cell(row=row, column=2), notes["synthetic_value"] if key == "synthetic"
+                     else notes[f"{key}_value"])
+        for column, key in enumerate(("table", "sheet_column", "file"), start=1):
+            set_text(info.cell(row=6, column=column), notes[key])
+            info.cell(row=6, column=column).font = Font(bold=True)
+        info.column_dimensions["A"].width = 18
+        info.column_dimensions["B"].width = 60
+    listed = {info.cell(row=r, column=3).value: r for r in range(7, info.max_row + 1)
+              if info.cell(row=r, column=3).value}
+    position = None
+    if csv_name in listed:
+        sheet_name = info.cell(row=listed[csv_name], column=2).value
+        if sheet_name in book.sheetnames:
+            position = book.sheetnames.index(sheet_name)
+            del book[sheet_name]
+        row = listed[csv_name]
+    else:
+        sheet_name = _sheet_name(csv_name, {s.lower() for s in book.sheetnames})
+        row = max(listed.values(), default=6) + 1
+    set_text(info.cell(row=row, column=1), Path(csv_name).stem)
+    set_text(info.cell(row=row, column=2), sheet_name)
+    set_text(info.cell(row=row, column=3), csv_name)
+    sheet = book.create_sheet(sheet_name, position)
+    for column, header in enumerate(table.columns, start=1):
+        set_text(sheet.cell(row=1, column=column), str(header))
+        sheet.cell(row=1, column=column).font = Font(bold=True)
+    for r, values in enumerate(table.itertuples(index=False, name=None), start=2):
+        for column, value in enumerate(values, start=1):
+            _put(sheet.cell(row=r, column=column), value)
+    sheet.freeze_panes = "A2"
+    book.save(path)
+    return path
+
+
+def _put(cell, value) -> None:
+    """Numbers and booleans as themselves, missing values empty, everything else as text (never a formula)."""
+    if value is None:
+        return
+    try:
+        if pd.isna(value):
+            return
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, bool):
+        cell.value = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell.value = value
+    elif hasattr(value, "item") and isinstance(getattr(value, "item")(), (int, float, bool)):
+        cell.value = value.item()
+    elif isinstance(value, pd.Timestamp):
+        cell.value = value.to_pydatetime()
+    else:
+        set_text(cell, value)
