@@ -389,10 +389,7 @@ def _converted(stem: str) -> bool:
 
 
 def _report_params():
-    return [pytest.param(nb.stem, marks=() if _converted(nb.stem) else pytest.mark.xfail(
-        reason="not yet converted to the reader layer (no language parameter): English prose and test printouts "
-               "are expected until its helper's branch is merged", strict=False))
-        for nb in runner.discover_notebooks()]
+    return [nb.stem for nb in runner.discover_notebooks()]
 
 
 @pytest.mark.parametrize("stem", _report_params())
