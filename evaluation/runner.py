@@ -18,7 +18,6 @@ import re
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,7 +33,7 @@ import nbformat
 import papermill
 import yaml
 
-from evaluation import __version__, paths
+from evaluation import __version__, paths, provenance
 from evaluation.report.html import ReportEntry, export_html, notebook_title, write_index
 from evaluation.safe import YamlTooLargeError, load_yaml
 
@@ -324,15 +323,6 @@ def _any_cell_ran(target: str) -> bool:
     return any(c.get("execution_count") for c in nb.cells if c.get("cell_type") == "code")
 
 
-def _git_commit() -> str:
-    try:
-        out = subprocess.run(["git", "-C", str(paths.PROJECT_ROOT), "rev-parse", "HEAD"],
-                             capture_output=True, text=True, timeout=10)
-        return out.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
 def other_years(output_root: Path, year: int) -> list[int]:
     """Years that have a complete run in ``output_root`` (a folder ``YYYY`` with an index)."""
     years = []
@@ -559,6 +549,8 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
         order = [nb.stem for nb in suite]
         entries.sort(key=lambda e: order.index(e.name) if e.name in order else len(order))
         complete = all(e.status == "ok" for e in entries)
+        recorded = provenance.record(notebooks=notebooks, parameters=per_notebook, data_dir=data_dir,
+                                     output_dir=build, config=cfg.path)
         manifest = {
             "year": year,
             "complete": complete,
@@ -572,7 +564,7 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
                if panel is not None else {}),
             "config": cfg.path.name if cfg.path else None,
             "package_version": __version__,
-            "git_commit": _git_commit(),
+            "git_commit": recorded["git"]["commit"] or "unknown",
             "python": platform.python_version(),
             "notebooks": {
                 **carried,
@@ -584,6 +576,7 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
                              "ran": started.isoformat(timespec="seconds")}
                    for nb in notebooks},
             },
+            "provenance": recorded,  # versions, code, notebook and config hashes, effective parameters
         }
         (build / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
