@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy import sparse, stats
+from scipy import stats
 
 from . import bootstrap as _boot
 from .results import cluster_sums, covariance  # noqa: F401  (defined with the results, which hold the IFs)
