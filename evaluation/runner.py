@@ -18,7 +18,6 @@ kernels and no "running over TCP without encryption" warning).
 from __future__ import annotations
 
 import errno
-import html
 import json
 import os
 import platform
@@ -26,7 +25,6 @@ import re
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -45,7 +43,7 @@ import yaml
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
-from evaluation import __version__, paths
+from evaluation import __version__, paths, provenance
 from evaluation.report.html import (ReportEntry, export_html, not_run_page, notebook_language, notebook_title,
                                     write_index)
 from evaluation.report.tables import RUN_ENV
@@ -398,15 +396,6 @@ def _any_cell_ran(target: str) -> bool:
     return any(c.get("execution_count") for c in nb.cells if c.get("cell_type") == "code")
 
 
-def _git_commit() -> str:
-    try:
-        out = subprocess.run(["git", "-C", str(paths.PROJECT_ROOT), "rev-parse", "HEAD"],
-                             capture_output=True, text=True, timeout=10)
-        return out.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
 def dataset_slug(dataset, config: "RunConfig | None" = None) -> str:
     """The folder of a dataset's outputs: ``demo`` for the demo data, else a safe slug of its name.
 
@@ -690,6 +679,8 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
         order = [nb.stem for nb in suite]
         entries.sort(key=lambda e: order.index(e.name) if e.name in order else len(order))
         complete = all(e.status == "ok" for e in entries)
+        recorded = provenance.record(notebooks=notebooks, parameters=per_notebook, data_dir=data_dir,
+                                     output_dir=build, config=cfg.path)
         manifest = {
             "year": year,
             "complete": complete,
@@ -705,7 +696,7 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
                if panel is not None else {}),
             "config": cfg.path.name if cfg.path else None,
             "package_version": __version__,
-            "git_commit": _git_commit(),
+            "git_commit": recorded["git"]["commit"] or "unknown",
             "python": platform.python_version(),
             "notebooks": {
                 **carried,
@@ -717,6 +708,7 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
                              "ran": started.isoformat(timespec="seconds")}
                    for nb in notebooks},
             },
+            "provenance": recorded,  # versions, code, notebook and config hashes, effective parameters
         }
         (build / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                              encoding="utf-8")

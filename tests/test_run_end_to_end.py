@@ -437,3 +437,20 @@ def test_an_earlier_evaluation_year_runs_every_report(suite, tmp_path):
     manifest = json.loads((folder / "manifest.json").read_text())
     assert code == 0, {k: v["error"] for k, v in manifest["notebooks"].items() if v["status"] != "ok"}
     assert manifest["year"] == 2021 and all(v["parameters"]["year"] == 2021 for v in manifest["notebooks"].values())
+
+
+def test_manifest_records_every_parameter_of_the_real_notebooks(suite):
+    """Each notebook's effective parameters: every name of its `parameters` cell, defaults read independently."""
+    import ast
+
+    manifest = json.loads((suite["out"] / str(YEAR) / "manifest.json").read_text(encoding="utf-8"))
+    recorded = manifest["provenance"]["notebooks"]
+    for notebook in runner.discover_notebooks():
+        cell = next(c for c in nbformat.read(notebook, as_version=4).cells if "parameters" in c.metadata.get("tags", []))
+        defaults = {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(cell.source).body
+                    if isinstance(node, ast.Assign)}
+        entry = recorded[notebook.stem]
+        assert entry["file"] == f"notebooks/{notebook.name}"
+        assert entry["sha256"] == hashlib.sha256(notebook.read_bytes()).hexdigest()
+        expected = {**defaults, "year": YEAR, "data_dir": suite["data"].name, "output_dir": "."}
+        assert entry["parameters"] == json.loads(json.dumps(expected)), notebook.stem

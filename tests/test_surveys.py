@@ -255,3 +255,48 @@ def test_a_converted_panel_is_not_called_the_programme():
     t = SurveysText(Format("en"), words)
     assert "programme" not in t.introduction() and "GCIO" not in t.introduction()
     assert t.group("departmental") == "state" and "index points" not in t.introduction()
+
+# ------------------------------------------------------------------ Holm and Wilson come from statsmodels
+
+
+def _holm_by_hand(p_values):
+    """The step-down loop surveys.holm used before it called statsmodels (kept here as the reference)."""
+    p = np.asarray(p_values, float)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    order = ok[np.argsort(p[ok])]
+    running = 0.0
+    for rank, idx in enumerate(order):
+        running = max(running, min(1.0, (len(order) - rank) * p[idx]))
+        out[idx] = running
+    return out
+
+
+def _wilson_by_hand(successes, trials, alpha=0.05):
+    """The closed form surveys.wilson_interval used before it called statsmodels (the reference)."""
+    from scipy import stats
+
+    z = stats.norm.ppf(1 - alpha / 2)
+    p = successes / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    return centre - half, centre + half
+
+
+def test_holm_equals_the_previous_hand_computation():
+    rng = np.random.default_rng(10)
+    for size in (1, 2, 5, 12, 40):
+        p = rng.uniform(0, 0.2, size) ** rng.uniform(0.5, 2)
+        p[rng.random(size) < 0.2] = np.nan
+        p[: size // 3] = p[0]  # ties
+        np.testing.assert_allclose(surveys.holm(p), _holm_by_hand(p), rtol=1e-14, atol=0)
+    assert np.isnan(surveys.holm([np.nan, np.nan])).all()
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.1, 0.01])
+def test_wilson_equals_the_previous_hand_computation(alpha):
+    for trials in (1, 5, 23, 400):
+        for successes in sorted({0, 1, trials // 3, trials - 1, trials}):
+            got = surveys.wilson_interval(successes, trials, alpha)
+            np.testing.assert_allclose(got, _wilson_by_hand(successes, trials, alpha), rtol=1e-12, atol=1e-15)
+    assert all(np.isnan(surveys.wilson_interval(0, 0)))

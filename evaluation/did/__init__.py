@@ -7,10 +7,11 @@ One stage per module, each consuming the previous one's object::
     drdid_improved         the improved DR 2x2 (method="dr_imp")
     repeated_cross_section cells from repeated cross-sections (panel=False)
     estimate.att_gt        the entry point -> GroupTimeResult
-    aggregate              GroupTimeResult.aggregate(...) -> AggregateResult
+    aggregate              aggregate(result, type) = GroupTimeResult.aggregate(...) -> AggregateResult
+    with_inference         with_inference(result, ...) = GroupTimeResult.with_inference(...): new SEs, same estimates
     inference, bootstrap   analytic and multiplier-bootstrap uncertainty
     wild_bootstrap         wild cluster bootstrap-t for few clusters (cluster_bootstrap="wild")
-    results                result classes and the shared tidy() schema
+    results                result classes and the shared tidy() schema (imports nothing from the package)
 
 >>> from evaluation import did
 >>> res = did.att_gt(data, outcome="lemp", unit="countyreal", time="year",
@@ -19,6 +20,7 @@ One stage per module, each consuming the previous one's object::
 """
 
 from .aggregate import TYPES as AGGREGATIONS
+from . import with_inference  # noqa: F401  (registers GroupTimeResult.with_inference; aggregate registers itself above)
 from .estimate import BASE_PERIODS, CONTROL_GROUPS, METHODS, att_gt
 from .results import (
     INDEX_COLUMNS,

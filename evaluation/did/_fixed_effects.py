@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from .checks import PanelInputError, check_long_panel, message
+
 
 def codes(values) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes (0..k-1, sorted by value) and the sorted unique values."""
@@ -89,7 +91,7 @@ def interval(estimate, std_error, alpha: float):
 
 
 def prepare(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: str | None = None,
-            columns: tuple[str, ...] = ()) -> pd.DataFrame:
+            columns: tuple[str, ...] = (), covariates: tuple[str, ...] = ()) -> pd.DataFrame:
     """Check a long panel and return a clean copy with codes (the caller's frame is not modified).
 
     Columns of the result: ``y``, ``unit_code``, ``time_code``, ``time``, the
@@ -97,31 +99,17 @@ def prepare(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: s
     never-treated units (0, missing or inf) are ``inf``. Rows with a missing
     outcome are dropped. Every problem found is reported at once.
     """
+    # The check every long-panel estimator shares with att_gt: same problems, same messages.
+    # ``covariates`` (a subset of ``columns``) only name those columns as covariates in messages.
+    problems = check_long_panel(data, outcome=outcome, unit=unit, time=time, cohort=cohort,
+                                covariates=tuple(c for c in covariates if c in columns), columns=columns)
     wanted = [outcome, unit, time] + ([cohort] if cohort else []) + list(columns)
-    missing = [c for c in dict.fromkeys(wanted) if c not in data.columns]
-    if missing:
-        raise ValueError(f"column(s) {missing} are not in the data; columns are: {', '.join(map(str, data.columns))}")
     frame = data[list(dict.fromkeys(wanted))].copy()
-    problems = []
     frame[outcome] = pd.to_numeric(frame[outcome], errors="coerce")
-    # an infinite value is not a missing one (usually a division by zero): refuse it, naming the rows
-    from .panel import _infinite
-
-    _infinite(frame, outcome, frame[outcome].to_numpy(dtype=float), problems, "outcome")
-    for c in columns:
-        if c != outcome and pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]):
-            _infinite(frame, c, frame[c].to_numpy(dtype=float), problems, "covariate")
     frame = frame[frame[outcome].notna()]
     if frame.empty:
         raise ValueError(f"'{outcome}' has no numeric values")
     times = pd.to_numeric(frame[time], errors="coerce")
-    if times.isna().any():
-        problems.append(f"'{time}' must be numeric periods (years); {int(times.isna().sum())} row(s) are not")
-    dup = frame.duplicated([unit, time])
-    if dup.any():
-        first = frame.loc[dup].iloc[0]
-        problems.append(f"{int(dup.sum())} duplicated ({unit}, {time}) row(s), "
-                        f"e.g. {unit}={first[unit]}, {time}={first[time]}")
     out = pd.DataFrame({"y": frame[outcome].to_numpy(float), "unit": frame[unit].to_numpy(),
                         "time": times.to_numpy(float)})
     for c in columns:
@@ -130,24 +118,20 @@ def prepare(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohort: s
         raw = pd.to_numeric(frame[cohort], errors="coerce").to_numpy(dtype=float)
         raw = np.where(np.isnan(raw) | (raw == 0), np.inf, raw)
         out["cohort"] = raw
-        varying = out.groupby("unit")["cohort"].nunique() > 1
-        if varying.any():
-            problems.append(f"'{cohort}' must be constant within a unit; it varies for {unit}="
-                            + ", ".join(map(str, varying[varying].index[:5])))
-        if not times.isna().any():
-            grid = np.unique(out["time"])
-            finite = np.isfinite(raw)
-            late = finite & (raw > grid[-1])
-            if late.any():
-                examples = out.loc[late, "unit"].unique()[:5]
-                problems.append(f"{len(out.loc[late, 'unit'].unique())} unit(s) adopt after the last period of data "
-                                f"({grid[-1]:g}), e.g. {unit}={', '.join(map(str, examples))}; if they should serve as "
-                                "never-treated comparisons, code their cohort as 0 or missing")
-            off = finite & ~late & (raw >= grid[0]) & ~np.isin(raw, grid)
-            if off.any():
-                problems.append(f"cohorts {sorted(set(raw[off]))[:5]} are not periods of '{time}'")
+        # periods are numeric and present here (check_long_panel refused anything else)
+        grid = np.unique(out["time"])
+        finite = np.isfinite(raw)
+        late = finite & (raw > grid[-1])
+        if late.any():
+            examples = out.loc[late, "unit"].unique()[:5]
+            problems.append(f"{len(out.loc[late, 'unit'].unique())} unit(s) adopt after the last period of data "
+                            f"({grid[-1]:g}), e.g. {unit}={', '.join(map(str, examples))}; if they should serve as "
+                            "never-treated comparisons, code their cohort as 0 or missing")
+        off = finite & ~late & (raw >= grid[0]) & ~np.isin(raw, grid)
+        if off.any():
+            problems.append(f"cohorts {sorted(set(raw[off]))[:5]} are not periods of '{time}'")
     if problems:
-        raise ValueError("The panel cannot be used:\n- " + "\n- ".join(problems))
+        raise PanelInputError(message(problems))
     out["unit_code"], _ = codes(out["unit"])
     out["time_code"], _ = codes(out["time"])
     return out.reset_index(drop=True)

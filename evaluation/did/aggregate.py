@@ -23,7 +23,7 @@ import numpy as np
 from .group_time import _dot
 from .inference import summarize, vanished_message
 from .panel import _as_number, time_gap
-from .results import AggregateResult, Inference, OverallEstimate, _labels
+from .results import AggregateResult, Inference, OverallEstimate, _labels, operation
 
 if TYPE_CHECKING:
     from .results import GroupTimeResult
@@ -127,6 +127,7 @@ def _combine(result: GroupTimeResult, a: np.ndarray, b: np.ndarray, build: _Buil
     return out
 
 
+@operation("aggregate")
 def aggregate(
     result: GroupTimeResult,
     type: str,

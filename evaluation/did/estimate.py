@@ -398,29 +398,4 @@ def _infer(res: GroupTimeResult, *, alpha: float, bootstrap: int | None, seed: i
     )
 
 
-def _with_inference(res: GroupTimeResult, *, alpha, cluster, bootstrap, seed, bootstrap_weights) -> GroupTimeResult:
-    settings = res.settings
-    alpha = settings.alpha if alpha is None else alpha
-    bootstrap = settings.bootstrap if bootstrap == "keep" else bootstrap
-    seed = settings.seed if seed == "keep" else seed
-    kind = settings.bootstrap_weights if bootstrap_weights is None else bootstrap_weights
-    _check_inference_args(alpha, bootstrap, kind)
-    codes = res.cluster_codes
-    cluster_name = settings.cluster
-    if cluster is None:
-        codes, cluster_name = None, None
-    elif isinstance(cluster, pd.Series):
-        labels = cluster.reindex(pd.Index(res.unit_ids))
-        if labels.isna().any():
-            missing = labels.index[labels.isna()].tolist()
-            raise ValueError(f"cluster has no value for unit(s) {_shorten([str(m) for m in missing], 5)}")
-        codes = np.unique(pd.factorize(labels)[0], return_inverse=True)[1].astype(np.int64)
-        cluster_name = cluster.name if cluster.name is not None else "custom"
-    elif not (isinstance(cluster, str) and cluster == "keep"):
-        raise TypeError("cluster must be None, a pandas Series indexed by unit id, or left out to keep the current one")
-    new_settings = replace(settings, alpha=alpha, bootstrap=bootstrap, seed=seed, bootstrap_weights=kind, cluster=cluster_name)
-    res2 = replace(res, settings=new_settings, cluster_codes=codes)
-    return _infer(res2, alpha=alpha, bootstrap=bootstrap, seed=seed, kind=kind)
-
-
 __all__ = ["att_gt", "CONTROL_GROUPS", "METHODS", "BASE_PERIODS", "NEVER_TREATED"]

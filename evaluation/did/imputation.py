@@ -176,7 +176,8 @@ def imputation(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: s
     """
     covs = () if covariates is None else ((covariates,) if isinstance(covariates, str) else tuple(covariates))
     extra = tuple(dict.fromkeys(list(covs) + ([cluster] if cluster and cluster not in (unit, time, cohort) else [])))
-    frame = fe.prepare(data, outcome=outcome, unit=unit, time=time, cohort=cohort, columns=extra)
+    frame = fe.prepare(data, outcome=outcome, unit=unit, time=time, cohort=cohort, columns=extra,
+                       covariates=tuple(covs))
     messages: list[str] = []
     for c in covs:
         x = pd.to_numeric(frame[c], errors="coerce")

@@ -19,28 +19,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy import sparse, stats
+from scipy import stats
 
 from . import bootstrap as _boot
-
-
-def cluster_sums(matrix: np.ndarray, codes: np.ndarray | None, n_clusters: int) -> np.ndarray:
-    """Sum the rows of ``matrix`` within clusters (returns ``matrix`` itself when unclustered)."""
-    if codes is None:
-        return matrix
-    n = codes.shape[0]
-    indicator = sparse.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(n_clusters, n))
-    return np.asarray(indicator @ matrix)
+from .results import cluster_sums, covariance  # noqa: F401  (defined with the results, which hold the IFs)
 
 
 def analytic_se(if_rows: np.ndarray, codes: np.ndarray | None, n_clusters: int, n_units: int) -> np.ndarray:
     sums = cluster_sums(if_rows, codes, n_clusters)
     return np.sqrt(np.einsum("ij,ij->j", sums, sums)) / n_units
-
-
-def covariance(if_rows: np.ndarray, codes: np.ndarray | None, n_clusters: int, n_units: int) -> np.ndarray:
-    sums = cluster_sums(if_rows, codes, n_clusters)
-    return (sums.T @ sums) / n_units**2
 
 
 def share_influence(unit_cohort: np.ndarray, weights: np.ndarray, cohorts: np.ndarray) -> np.ndarray:

@@ -15,12 +15,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from .checks import _describe, _infinite, _numeric, check_long_panel, message
+
 #: Internal code of the never-treated cohort; sorts after every adoption period.
 NEVER_TREATED = np.inf
-
-#: How many offending units / rows an error message lists before "and N more".
-_SHOW = 5
-
 
 @dataclass(frozen=True, eq=False)
 class Panel:
@@ -81,44 +79,11 @@ class Panel:
         return int(np.searchsorted(self.unit_cohort, period, side="right"))
 
 
-def _describe(values, limit: int = _SHOW) -> str:
-    values = list(values)
-    shown = ", ".join(str(v) for v in values[:limit])
-    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
-
-
 def _as_number(v):
     """Period values print as integers when they are whole numbers."""
     if isinstance(v, float | np.floating) and np.isfinite(v) and float(v).is_integer():
         return int(v)
     return v
-
-
-def _numeric(data: pd.DataFrame, column: str, problems: list[str], what: str) -> np.ndarray:
-    raw = data[column]
-    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
-        return raw.to_numpy(dtype="float64", na_value=np.nan)
-    values = pd.to_numeric(raw, errors="coerce")
-    bad = values.isna().to_numpy() & raw.notna().to_numpy()
-    if bad.any():
-        rows = data.index[bad]
-        examples = [f"row {r} ({raw.loc[r]!r})" for r in rows[:_SHOW]]
-        problems.append(
-            f"{what} column '{column}' must be numeric; {bad.sum()} value(s) are not, e.g. "
-            + _describe(examples)
-            + (f" and {bad.sum() - _SHOW} more" if bad.sum() > _SHOW else "")
-        )
-    return values.to_numpy(dtype="float64", na_value=np.nan)
-
-
-def _infinite(data: pd.DataFrame, column: str, values: np.ndarray, problems: list[str], what: str) -> None:
-    bad = np.isinf(values)
-    if bad.any():
-        rows = data.index[bad]
-        problems.append(
-            f"{what} column '{column}' has {bad.sum()} infinite value(s), in rows {_describe(rows)}; "
-            "correct them, or leave them blank if they are missing"
-        )
 
 
 def _time_decimals(reference: np.ndarray) -> int:
@@ -195,15 +160,11 @@ def build_panel(
     - missing outcomes (NaN or absent rows) are allowed: the panel is
       unbalanced; infinite outcomes, covariates or periods are an error.
     """
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-    needed = [outcome, unit, time, cohort, *covariates]
-    needed += [c for c in (weights, cluster) if c is not None]
-    missing = [c for c in dict.fromkeys(needed) if c not in data.columns]
-    if missing:
-        raise ValueError(f"columns not found in data: {missing}; available: {list(data.columns)}")
-    if len(data) == 0:
-        raise ValueError("data has no rows")
+    # The check every long-panel estimator shares (same problems, same messages); then att_gt's own.
+    # Duplicates and changing cohorts come back as problems, reported with the ones found below.
+    structural = check_long_panel(data, outcome=outcome, unit=unit, time=time, cohort=cohort,
+                                  covariates=tuple(covariates),
+                                  columns=tuple(c for c in (weights, cluster) if c is not None))
 
     problems: list[str] = []
 
@@ -226,7 +187,7 @@ def build_panel(
     for c, col in zip(covariates, x_cols):
         _infinite(data, c, col, problems, "covariate")
     if problems:
-        raise ValueError(_problem_message(problems))
+        raise ValueError(_problem_message(structural + problems))
 
     # Never treated may be coded 0, NaN or inf; one internal code for all three.
     zero_coded = cohort_f == 0
@@ -282,15 +243,7 @@ def build_panel(
     cohort_f = snap_to_periods(cohort_f, times_f)
 
     # Duplicate (unit, time) rows (none on a complete grid).
-    if not grid:
-        key = ucode.astype(np.int64) * n_periods + tcode
-        counts = np.bincount(key, minlength=n_all * n_periods)
-        dup = counts[key] > 1
-        if dup.any():
-            pairs = pd.DataFrame({"u": uniques[ucode[dup]], "t": time_f[dup], "row": data.index[dup]})
-            grouped = pairs.groupby(["u", "t"], sort=True)["row"].apply(list)
-            examples = [f"{unit}={u} {time}={_as_number(t)} (rows {_describe(r, 3)})" for (u, t), r in grouped.items()]
-            problems.append(f"{len(grouped)} duplicate unit-time pair(s): " + _describe(examples))
+    # Duplicate (unit, period) rows were found by check_long_panel (in `structural`).
 
     def _per_unit_range(codes, values, n):
         if grid:
@@ -300,18 +253,7 @@ def build_panel(
 
     # Cohort must be constant within unit (treatment is absorbing).
     lo, hi = _per_unit_range(ucode, cohort_f, n_all)
-    switching = np.nonzero(lo != hi)[0]
-    if switching.size:
-        examples = []
-        for u in switching[:_SHOW]:
-            rows = np.nonzero(ucode == u)[0]
-            vals = sorted({_as_number(v) if np.isfinite(v) else "never" for v in cohort_f[rows]}, key=str)
-            examples.append(f"{unit}={uniques[u]} has {cohort} values {vals} (rows {_describe(data.index[rows], 3)})")
-        problems.append(
-            f"{switching.size} unit(s) change cohort over time; treatment must be absorbing "
-            "(once adopted, always adopted) and the cohort column constant within a unit: "
-            + _describe(examples)
-        )
+    # A unit whose cohort changes was found by check_long_panel (in `structural`).
 
     unit_cohort_all = lo  # valid where the unit is consistent
 
@@ -369,7 +311,7 @@ def build_panel(
     # event times in the time column's units. Said once, so it is not a surprise.
     inside = finite & (unit_cohort_all > first) & (unit_cohort_all <= last)
     off_grid = np.unique(unit_cohort_all[inside & ~np.isin(unit_cohort_all, times_f)])
-    if off_grid.size and not problems:
+    if off_grid.size and not problems and not structural:
         warnings.warn(
             f"Cohort(s) {_describe([_as_number(g) for g in off_grid])} of '{cohort}' are not periods of '{time}': "
             "each is compared from the last period before its adoption, and its event times "
@@ -377,6 +319,7 @@ def build_panel(
             UserWarning,
             stacklevel=3,
         )
+    problems = structural + problems
     if problems:
         raise ValueError(_problem_message(problems))
 
@@ -474,4 +417,4 @@ def _recode(codes: np.ndarray) -> np.ndarray:
 
 
 def _problem_message(problems: list[str]) -> str:
-    return "att_gt cannot use this data:\n" + "\n".join(f"  - {p}" for p in problems)
+    return message(problems)

@@ -183,7 +183,8 @@ def power(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: str, *
         raise ValueError(f"simulations must be an integer of at least 10, not {simulations!r}")
     covs = [] if covariates is None else ([covariates] if isinstance(covariates, str) else list(covariates))
     extra = tuple(dict.fromkeys(covs + ([cluster] if cluster and cluster not in (unit, time, cohort) else [])))
-    frame = fe.prepare(data, outcome=outcome, unit=unit, time=time, cohort=cohort, columns=extra)
+    frame = fe.prepare(data, outcome=outcome, unit=unit, time=time, cohort=cohort, columns=extra,
+                       covariates=tuple(covs))
     sim = _Simulator(frame)
     options = dict(control_group=control_group, method=method, covariates=covs or None,
                    cluster=cluster if cluster not in (None, unit) else None, alpha=alpha)

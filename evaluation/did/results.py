@@ -9,17 +9,63 @@ Every table an estimator in this package hands out has the columns in
 Results are frozen dataclasses. Nothing here estimates: a result only formats,
 or recombines influence functions it already holds (``with_inference``,
 ``aggregate``), so changing the inference never re-runs the 2x2 regressions.
+
+This module imports nothing from the package, so every estimator can import it
+without an import circle. The methods ``aggregate`` and ``with_inference``
+delegate to free functions (:func:`evaluation.did.aggregate.aggregate`,
+:func:`evaluation.did.with_inference.with_inference`) that register themselves
+here with :func:`operation` when ``evaluation.did`` is imported.
 """
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
+
+#: The free functions the result methods delegate to, by method name (see :func:`operation`).
+_OPERATIONS: dict[str, Callable[..., Any]] = {}
+
+
+def operation(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the decorated free function as the implementation of the result method ``name``.
+
+    The module defining it imports this one, never the reverse: that keeps the import graph
+    free of circles while ``result.aggregate(...)`` keeps working.
+    """
+
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        _OPERATIONS[name] = function
+        return function
+
+    return register
+
+
+def _operation(name: str) -> Callable[..., Any]:
+    try:
+        return _OPERATIONS[name]
+    except KeyError:  # only if this module was loaded without its package (importing evaluation.did loads all)
+        raise RuntimeError(f"the {name} operation is not loaded: import evaluation.did first") from None
+
+
+def cluster_sums(matrix: np.ndarray, codes: np.ndarray | None, n_clusters: int) -> np.ndarray:
+    """Sum the rows of ``matrix`` within clusters (returns ``matrix`` itself when unclustered)."""
+    if codes is None:
+        return matrix
+    n = codes.shape[0]
+    indicator = sparse.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(n_clusters, n))
+    return np.asarray(indicator @ matrix)
+
+
+def covariance(if_rows: np.ndarray, codes: np.ndarray | None, n_clusters: int, n_units: int) -> np.ndarray:
+    """Covariance of estimates from their influence functions: ``sum_c S_c S_c' / n^2`` over clusters ``c``."""
+    sums = cluster_sums(if_rows, codes, n_clusters)
+    return (sums.T @ sums) / n_units**2
+
 
 #: The index columns, in the fixed order in which they lead every tidy table.
 INDEX_COLUMNS: tuple[str, ...] = ("cohort", "time", "event_time")
@@ -324,8 +370,6 @@ class GroupTimeResult:
     @property
     def vcov(self) -> pd.DataFrame:
         """Analytic covariance of the cell estimates (cluster-robust when clustered)."""
-        from .inference import covariance
-
         cov = covariance(self.influence, self.cluster_codes, self.n_clusters, self.n_units)
         bad = ~self.identified
         cov[bad, :] = np.nan
@@ -349,8 +393,6 @@ class GroupTimeResult:
         cohort``; those cells may carry anticipated effects under the maintained
         assumptions, so they are left out here.
         """
-        from .inference import covariance
-
         antic = self.settings.anticipation
         pre = self.usable & (self.time.astype(float) < self.cohort - antic) & np.isfinite(self.std_error)
         cells = tuple(zip(_labels(self.cohort, self.time)[pre].tolist(), self.time[pre].tolist()))
@@ -394,11 +436,9 @@ class GroupTimeResult:
 
         Unidentified cells are skipped, and each row's ``note`` says which.
         Aggregation reuses the stored influence functions (and bootstrap draws);
-        nothing is re-estimated.
+        nothing is re-estimated. Same as :func:`evaluation.did.aggregate.aggregate`.
         """
-        from .aggregate import aggregate
-
-        return aggregate(self, type, min_event=min_event, max_event=max_event, balance=balance)
+        return _operation("aggregate")(self, type, min_event=min_event, max_event=max_event, balance=balance)
 
     def with_inference(
         self,
@@ -411,12 +451,12 @@ class GroupTimeResult:
     ) -> GroupTimeResult:
         """A new result with other inference settings; this one is unchanged.
 
+        Same as :func:`evaluation.did.with_inference.with_inference` (``with_inference(result, ...)``).
+
         ``cluster`` may be ``None`` (unit level) or a ``pandas.Series`` mapping
         each unit id to its cluster; the default keeps the current clustering.
         """
-        from .estimate import _with_inference
-
-        return _with_inference(
+        return _operation("with_inference")(
             self, alpha=alpha, cluster=cluster, bootstrap=bootstrap, seed=seed, bootstrap_weights=bootstrap_weights
         )
 
@@ -515,8 +555,6 @@ class AggregateResult:
         are NaN and a reference row (fixed at 0) is zero. This is the input an
         event-study sensitivity analysis (e.g. HonestDiD) needs with ``coefficients``.
         """
-        from .inference import covariance
-
         n_clusters = self.n_units if self.cluster_codes is None else int(self.cluster_codes.max()) + 1
         cov = covariance(self.influence, self.cluster_codes, n_clusters, self.n_units)
         if self.index_name is None:  # simple: the overall effect alone

@@ -247,7 +247,8 @@ def sun_abraham(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: 
         raise ValueError(f"control must be one of {CONTROLS}, not {control!r}")
     covs = () if covariates is None else ((covariates,) if isinstance(covariates, str) else tuple(covariates))
     extra = tuple(dict.fromkeys(list(covs) + ([cluster] if cluster and cluster not in (unit, time, cohort) else [])))
-    frame = fe.prepare(data, outcome=outcome, unit=unit, time=time, cohort=cohort, columns=extra)
+    frame = fe.prepare(data, outcome=outcome, unit=unit, time=time, cohort=cohort, columns=extra,
+                       covariates=tuple(covs))
     messages: list[str] = []
     for c in covs:
         x = pd.to_numeric(frame[c], errors="coerce")

@@ -524,16 +524,14 @@ def compare(first: np.ndarray, second: np.ndarray, *, scale: str, names: tuple[s
 
 
 def holm(p_values) -> np.ndarray:
-    """Holm's step-down adjusted p-values (missing values stay missing)."""
+    """Holm's step-down adjusted p-values (missing values stay missing), by statsmodels' ``multipletests``."""
+    from statsmodels.stats.multitest import multipletests
+
     p = np.asarray(p_values, float)
     out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(np.isfinite(p))
-    order = ok[np.argsort(p[ok])]
-    m = len(order)
-    running = 0.0
-    for rank, idx in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p[idx]))
-        out[idx] = running
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
     return out
 
 
@@ -582,14 +580,13 @@ def perception_gap(directors: Survey, offices: Survey, *, scale: str = "alignmen
 
 
 def wilson_interval(successes: float, trials: float, alpha: float = 0.05) -> tuple[float, float]:
-    """Wilson score interval for a proportion (Wilson 1927, JASA 22(158), 209-212)."""
+    """Wilson score interval for a proportion (Wilson 1927, JASA 22(158), 209-212), by statsmodels."""
+    from statsmodels.stats.proportion import proportion_confint
+
     if not trials:
         return float("nan"), float("nan")
-    z = stats.norm.ppf(1 - alpha / 2)
-    p = successes / trials
-    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
-    half = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
-    return float(centre - half), float(centre + half)
+    low, high = proportion_confint(successes, trials, alpha=alpha, method="wilson")
+    return float(low), float(high)
 
 
 @dataclass(frozen=True)

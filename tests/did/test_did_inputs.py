@@ -89,7 +89,7 @@ def test_all_problems_reported_together(mpdta):
 
 
 def test_missing_columns_listed(mpdta):
-    with pytest.raises(ValueError, match=r"columns not found.*'lpopp'"):
+    with pytest.raises(ValueError, match=r"'lpopp'.* are not in the data"):
         fit(mpdta, covariates=["lpopp"])
 
 
