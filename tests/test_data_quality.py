@@ -10,7 +10,7 @@ import pandas as pd
 from contract_fixtures import valid_folder
 from evaluation.load.dataset import load
 from evaluation.questions import data_quality
-from evaluation.report import narrative
+from evaluation.report import tables
 from evaluation.text.data_quality import DataQualityText, data_banner, source_line
 from evaluation.text.format import Format
 from evaluation.text.wording import Wording
@@ -154,6 +154,6 @@ def test_the_numbers_module_imports_no_ipython_and_returns_no_markup(tmp_path):
 
 
 def test_save_table_is_a_no_op_without_output_dir(tmp_path):
-    narrative.save_table(pd.DataFrame({"a": [1]}), "", "x.csv")
-    narrative.save_table(pd.DataFrame({"a": [1]}), str(tmp_path), "x.csv")
+    tables.save_table(pd.DataFrame({"a": [1]}), "", "x.csv")
+    tables.save_table(pd.DataFrame({"a": [1]}), str(tmp_path), "x.csv")
     assert (tmp_path / "tables" / "x.csv").read_text().splitlines() == ["a", "1"]

@@ -1,7 +1,6 @@
 """The tables a run writes: one CSV per table, and one Excel workbook per report.
 
-Notebooks call ``save_table(frame, output_dir, name)`` (through
-``evaluation.report.narrative.save_table``). Outside a run (``output_dir``
+Notebooks call ``tables.save_table(frame, output_dir, name)``. Outside a run (``output_dir``
 empty) nothing is written. Inside a run the runner tells the kernel which
 report it is, in which language, and whether the data are synthetic, through
 the environment (``RUN_ENV``); then:

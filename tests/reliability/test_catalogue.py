@@ -840,11 +840,11 @@ def test_an_outcome_code_that_is_no_file_name_still_gives_its_table(tmp_path, ou
     indicator code holding ``/`` or too long for a file name made both notebooks fail ("Cannot save file into
     a non-existent directory"); now the table is written inside ``tables/`` under a safe name."""
     import pandas as pd
-    from evaluation.report import narrative
+    from evaluation.report import tables
 
     out = tmp_path / "build"
     out.mkdir()
-    narrative.save_table(pd.DataFrame({"estimate": [-1.5]}), str(out), f"group_time_{outcome}.csv")
+    tables.save_table(pd.DataFrame({"estimate": [-1.5]}), str(out), f"group_time_{outcome}.csv")
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert len(written) == 1, written
     assert written[0].parent == out / "tables" and written[0].name.startswith("group_time_")

@@ -2,7 +2,7 @@
 
 Every writer of the suite is exercised with text beginning with ``=``, ``+``,
 ``-``, ``@``, a tab and a carriage return: the run's ``tables/*.csv``
-(``narrative.save_table``), the FURAG importer's ``entities.csv`` and
+(``tables.save_table``), the FURAG importer's ``entities.csv`` and
 ``outcomes.csv``, the adoption template's CSV and XLSX, the panel-config
 converter and the demo writer. The end-to-end check of a whole run's tables is
 in ``test_injection.py`` (the hostile dataset).
@@ -23,7 +23,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: shared helpers
 from test_furag import NATIONAL_2021, furag_workbook  # noqa: E402
 
-from evaluation.report import narrative
+from evaluation.report import tables
 from evaluation.importers import panel_config
 from evaluation.demo.files import to_csv_text
 from evaluation.importers.furag import import_furag
@@ -64,7 +64,7 @@ def test_the_helper_prefixes_formula_text_and_leaves_numbers_alone():
 def test_run_tables_are_written_with_formulas_neutralised(tmp_path):
     table = pd.DataFrame({"subgroup": PAYLOADS, "estimate": [-1.25, 2, -3, 4, -5, 6, -7],
                           PAYLOADS[0]: range(7)})
-    narrative.save_table(table, str(tmp_path), "t.csv")
+    tables.save_table(table, str(tmp_path), "t.csv")
     rows = _raw_cells(tmp_path / "tables" / "t.csv")
     assert not any(_live(cell) for row in rows for cell in row), rows
     assert len(rows) == 1 + len(PAYLOADS)  # a carriage return in a cell did not start a new row

@@ -30,7 +30,8 @@ from conftest import dataset_dir
 from IPython.display import Markdown
 
 from evaluation import cli, runner
-from evaluation.report import narrative
+from evaluation.report import page as page_blocks
+from evaluation.text.format import Format
 from evaluation.report.html import ReportEntry, export_html, write_index
 from evaluation.safe import FORMULA_STARTS, clean_html, escape_markdown, neutralise_cell
 
@@ -123,7 +124,9 @@ def test_escape_markdown_shows_payloads_as_text():
 def _notebook_with_payloads(path: Path) -> Path:
     """An executed-looking notebook whose outputs carry payloads the way the suite's outputs would."""
     frame = pd.DataFrame({PAYLOADS[2]: PAYLOADS[:3], "estimate": [-1.5, 2.0, 3.25]})
-    table = narrative.table(frame, caption=f"Caption {PAYLOADS[0]}", source=f"Source {PAYLOADS[1]}")
+    table = page_blocks.table(frame, headers={PAYLOADS[2]: PAYLOADS[3], "estimate": "estimate"}, fmt=Format("en"),
+                       formats={"estimate": 2}, caption=f"Caption {PAYLOADS[0]}", source=f"Source {PAYLOADS[1]}",
+                       source_label=PAYLOADS[4])
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell(f"# Report title {PAYLOADS[0]}\n\nSome **legit** text.")]
     outputs = [
