@@ -103,6 +103,31 @@ def main(argv: list[str] | None = None) -> int:
                             "language, else es")
     p_run.add_argument("--no-pdf", dest="pdf", action="store_false",
                        help="do not print the reports as PDF (they need Chromium)")
+    p_run.add_argument("--plan", help="analysis plan (plan.yml); default: plan.yml of the data folder, if any")
+    p_run.add_argument("--no-input-copies", dest="input_copies", action="store_false",
+                       help="keep only the hashes of the input files under inputs/, not gzip copies "
+                            "(confidential data; next year's changes page then compares files, not rows)")
+
+    p_plan = sub.add_parser("plan", help="write or lock the analysis plan (pre-registration)")
+    plan_sub = p_plan.add_subparsers(dest="plan_command", required=True)
+    p_plan_init = plan_sub.add_parser("init", help="write a new plan.yml with every choice and its default")
+    p_plan_init.add_argument("--out", default="plan.yml", help="file to write (default: plan.yml)")
+    p_plan_init.add_argument("--force", action="store_true", help="replace an existing plan file")
+    p_plan_lock = plan_sub.add_parser("lock", help="validate the plan and record its hash and date in it")
+    p_plan_lock.add_argument("file", help="the plan file")
+    p_plan_lock.add_argument("--data", help="data folder the plan's values are checked against "
+                                            "(default: embedded demo data)")
+
+    p_package = sub.add_parser("package", help="write the replication package (zip) of one year's run")
+    p_package.add_argument("--year", required=True, type=int, help="the evaluation year of the run")
+    p_package.add_argument("--dataset", default="demo",
+                           help="the dataset's output folder under --output (default: demo)")
+    p_package.add_argument("--output", help="folder holding the DATASET/YEAR/ outputs (default: outputs/)")
+    p_package.add_argument("--out", help="zip file to write (default: replication-DATASET-YEAR.zip next to "
+                                         "the year's folder)")
+    p_package.add_argument("--with-data", action="store_true",
+                           help="include the input files (default: only their hashes, for confidential data)")
+    p_package.add_argument("--force", action="store_true", help="replace an existing zip")
 
     p_check = sub.add_parser("check", help="check a data folder against the contract")
     p_check.add_argument("--data", help="folder with the contract files (default: embedded demo data)")
@@ -156,6 +181,10 @@ def _dispatch(args) -> int:
         return _run(args)
     if args.command == "check":
         return _check(args)
+    if args.command == "plan":
+        return _plan(args)
+    if args.command == "package":
+        return _package(args)
     if args.command == "demo":
         from evaluation.demo import write_demo
 
@@ -186,7 +215,8 @@ def _run(args) -> int:
         outcome = run(args.year, data=args.data, config=args.config, only=args.only, jobs=args.jobs,
                       output_root=args.output, notebooks_dir=args.notebooks, parameters=dict(args.param),
                       cell_timeout=args.cell_timeout, start_timeout=args.start_timeout,
-                      language=args.language, pdf=args.pdf)
+                      language=args.language, pdf=args.pdf, plan=args.plan,
+                      input_copies=args.input_copies)
     except RunBusy as exc:
         _say(exc)
         return EXIT_BUSY
@@ -207,6 +237,50 @@ def _run(args) -> int:
          f"See {outcome.index}; the previous complete outputs of {outcome.year} were left in place.")
     print(outcome.index)
     return EXIT_FAILED
+
+
+def _plan(args) -> int:
+    from evaluation import plan as plans
+
+    try:
+        if args.plan_command == "init":
+            print(plans.init(Path(args.out), force=args.force))
+            return EXIT_OK
+        from evaluation import paths
+        from evaluation.load.checks import ContractError
+        from evaluation.load.dataset import load
+
+        try:
+            data = load(paths.resolve_data_dir(args.data or ""))
+        except (ContractError, FileNotFoundError, NotADirectoryError) as exc:
+            _say(f"the plan's values are checked against the data, which cannot be read: {exc}")
+            return EXIT_USAGE
+        locked = plans.lock(Path(args.file), data)
+        print(f"{args.file}: locked on {locked.locked_date}, sha256 {locked.sha256}")
+        return EXIT_OK
+    except plans.PlanError as exc:
+        _say(exc)
+        return EXIT_USAGE
+
+
+def _package(args) -> int:
+    from evaluation import paths, replication
+
+    root = Path(args.output) if args.output else paths.OUTPUTS_DIR
+    run_folder = root / args.dataset / str(args.year)
+    target = Path(args.out) if args.out else root / args.dataset / f"replication-{args.dataset}-{args.year}.zip"
+    if target.exists() and not args.force:
+        _say(f"{target} exists; pass --force to replace it.")
+        return EXIT_USAGE
+    locks = sorted((paths.PROJECT_ROOT / "requirements").glob("*.lock.txt"))
+    try:
+        written = replication.build(run_folder, target, with_data=args.with_data,
+                                    plan_file=None, lock_files=locks)
+    except replication.PackageError as exc:
+        _say(exc)
+        return EXIT_USAGE
+    print(written)
+    return EXIT_OK
 
 
 def _import_furag(args) -> int:

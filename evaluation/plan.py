@@ -50,6 +50,8 @@ ESTIMATORS = ("callaway_santanna",)
 ROBUSTNESS = ("honest_did", "placebo", "randomization_inference", "power", "pretrend_power", "sun_abraham",
               "synthetic_did", "wild_cluster_bootstrap")
 PRE_SPECIFIED, EXPLORATORY, NO_PLAN = "pre-specified", "exploratory", "no plan"
+#: Environment variable in which the runner hands each report its plan check (JSON by notebook stem).
+CHECK_ENV = "GCIO_PLAN_CHECKS"
 
 
 class PlanError(ValueError):
@@ -106,6 +108,7 @@ class Plan:
     locked_sha256: str | None = None
     locked_date: str | None = None
     given: tuple[str, ...] = field(default=())
+    path: Path | None = field(default=None, compare=False)
 
     @property
     def locked(self) -> bool:
@@ -161,7 +164,7 @@ def read(path: str | Path) -> Plan:
             raise PlanError(f"{path.name}: the `locked:` block is damaged (it needs `sha256:` and `date:`); "
                             "restore it from the locked copy, or remove it and lock the plan again.")
         locked_sha, locked_date = lock["sha256"], str(lock.get("date"))
-    return Plan(path.name, values, values_hash(values), locked_sha, locked_date, tuple(str(k) for k in raw))
+    return Plan(path.name, values, values_hash(values), locked_sha, locked_date, tuple(str(k) for k in raw), path)
 
 
 def problems(plan: Plan, dataset=None) -> list[str]:
@@ -269,3 +272,20 @@ def _same(a, b) -> bool:
     if _number(a) and _number(b):
         return math.isclose(float(a), float(b), rel_tol=0, abs_tol=1e-12)
     return str(a).strip() == str(b).strip()
+
+
+def run_check(report: str | None = None) -> PlanCheck:
+    """Inside a run: this report's plan check, as the runner computed it; outside a run: no plan."""
+    import os
+
+    from evaluation.report.tables import RUN_ENV
+
+    report = report or os.environ.get(RUN_ENV["report"], "")
+    try:
+        record = json.loads(os.environ.get(CHECK_ENV) or "{}").get(report)
+    except ValueError:
+        record = None
+    if not record:
+        return PlanCheck(NO_PLAN)
+    diffs = tuple((d["parameter"], d["plan"], d["run"]) for d in record.get("differences", []))
+    return PlanCheck(record.get("label", NO_PLAN), diffs, bool(record.get("edited_after_lock")))

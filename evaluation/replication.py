@@ -53,10 +53,14 @@ def rerun_parameters(manifest: dict) -> dict:
 def rerun_command(manifest: dict, data_dir: str = DATA) -> str:
     """The ``gcio-eval run`` command that repeats the run on the packaged data."""
     parts = ["gcio-eval", "run", "--year", str(manifest.get("year")), "--data", data_dir]
+    if manifest.get("language"):
+        parts += ["--language", str(manifest["language"])]
+    if manifest.get("plan"):
+        parts += ["--plan", f"{RUN}/plan.yml"]
     params = (manifest.get("effective_parameters") or {}) if isinstance(manifest.get("effective_parameters"), dict) \
         else {}
     for name, value in sorted((params or rerun_parameters(manifest)).items()):
-        if name in ("year", "data_dir", "output_dir"):
+        if name in ("year", "data_dir", "output_dir", "language"):  # set by the runner itself
             continue
         text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
         parts += ["--param", f"{name}={text}"] if " " not in text and text else ["--param", f"'{name}={text}'"]
@@ -168,7 +172,7 @@ def build(run_folder: Path, target: Path, *, with_data: bool = False, plan_file:
                         _add(archive, f"{DATA}/{path.relative_to(restored).as_posix()}", path.read_bytes())
             if hashes.is_file():
                 _add(archive, "inputs.json", hashes.read_bytes())
-            plan_name = None
+            plan_name = f"{RUN}/plan.yml" if (run_folder / "plan.yml").is_file() else None
             if plan_file is not None and Path(plan_file).is_file():
                 plan_name = Path(plan_file).name
                 _add(archive, plan_name, Path(plan_file).read_bytes())

@@ -446,6 +446,8 @@ def run(
     start_timeout: float = START_TIMEOUT,
     language: str | None = None,
     pdf: bool = True,
+    plan: str | Path | None = None,
+    input_copies: bool = True,
 ) -> RunOutcome:
     """Execute the suite for ``year`` and write reports, index and manifest.
 
@@ -464,6 +466,11 @@ def run(
     start_timeout : seconds a kernel may take to start; one that fails to start is retried.
     language : ``es`` or ``en`` for every report; None takes ``language:`` from ``dataset.yml`` (else ``es``).
     pdf : also write each report as PDF (skipped, with one message, where no Chromium is installed).
+    plan : the analysis plan (``evaluation.plan``); None takes ``plan.yml`` of the data folder when there is one.
+        Its values are the notebooks' parameters unless ``parameters`` gives another; each report is
+        recorded as pre-specified or exploratory.
+    input_copies : keep a gzip copy of every input file under ``inputs/`` (else only their hashes), so next
+        year's run can say what changed (``evaluation.changes``).
 
     Only one run at a time writes a given output year: the run takes an
     exclusive lock (``output_root/.lock-YEAR``, released when the process ends,
@@ -555,7 +562,13 @@ def run(
     # Parameters are checked before the lock and before any folder is made: a typo must not wait for
     # another run, nor leave an empty dataset folder behind.
     base = {"year": year, "data_dir": str(data_dir), "output_dir": "<build>", "language": language}
-    per_notebook = build_parameters(notebooks, cfg, dict(parameters or {}), base, suite)
+    the_plan = _read_plan(plan, data_dir)
+    explicit = dict(parameters or {})
+    if the_plan is not None:
+        declared_anywhere = {name for nb in suite for name in declared_parameters(nb)}
+        planned = {k: v for k, v in the_plan.parameters().items() if k in declared_anywhere}
+        explicit = {**{k: v for k, v in planned.items() if k not in cfg.parameters}, **explicit}
+    per_notebook = build_parameters(notebooks, cfg, explicit, base, suite)
     try:
         output_root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -575,7 +588,7 @@ def run(
         try:
             return _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_notebook,
                                    output_root, notebooks_dir, jobs, say, cell_timeout, start_timeout,
-                                   language=language, pdf=pdf)
+                                   language=language, pdf=pdf, plan=the_plan, input_copies=input_copies)
         except OSError as exc:
             raise _write_error(exc, output_root, year, started=True) from exc
 
@@ -625,7 +638,10 @@ def _write_error(exc: OSError, output_root: Path, year: int, *, started: bool) -
 
 def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_notebook, output_root,
                     notebooks_dir, jobs, say, cell_timeout, start_timeout, *, language="es",
-                    pdf=True) -> RunOutcome:
+                    pdf=True, plan=None, input_copies=True) -> RunOutcome:
+    from evaluation import cache, changes
+    from evaluation import plan as plans
+    from evaluation.report import changes as changes_page
     from evaluation.text.index import LANGUAGE_NAMES, LANGUAGE_NAMES_EN
     from evaluation.text.wording import Wording
 
@@ -640,7 +656,16 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
     missing_file = build / MISSING_FILE
     environment = {MISSING_ENV: str(missing_file), RUN_ENV["language"]: language,
                    RUN_ENV["synthetic"]: "1" if dataset.synthetic else "0", RUN_ENV["data"]: data_name,
-                   RUN_ENV["source"]: " ".join(str(metadata.get("source") or "").split())}
+                   RUN_ENV["source"]: " ".join(str(metadata.get("source") or "").split()),
+                   # Results the reports share (the impact estimate with its bootstrap) are computed once per
+                   # run, in the run's private build folder (evaluation.cache).
+                   cache.ENV: str(build / CACHE_DIR)}
+    checks = {nb.stem: plans.check(plan, params) for nb, params in per_notebook.items()}
+    environment[plans.CHECK_ENV] = json.dumps({stem: c.record() for stem, c in checks.items()})
+    if plan is not None:
+        say(f"Analysis plan {plan.name}: " + ("locked on " + str(plan.locked_date) if plan.locked else "not locked")
+            + ("; EDITED AFTER ITS LOCK" if plan.edited_after_lock else "") + "; reports "
+            + ", ".join(f"{stem} {c.label}" for stem, c in checks.items()) + ".")
     say(f"Reports in {LANGUAGE_NAMES_EN[language]} ({LANGUAGE_NAMES[language]}); data: {data_name}; "
         f"outputs: {output_root.name}/{year}/.")
     try:
@@ -679,8 +704,14 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
         order = [nb.stem for nb in suite]
         entries.sort(key=lambda e: order.index(e.name) if e.name in order else len(order))
         complete = all(e.status == "ok" for e in entries)
+        shutil.rmtree(build / CACHE_DIR, ignore_errors=True)  # shared results stay inside the run
+        changes.snapshot({name: Path(dataset.folder) / name for name in input_files(dataset)}, build,
+                         copy=input_copies)
+        if plan is not None:
+            shutil.copyfile(plan.path, build / "plan.yml")
         recorded = provenance.record(notebooks=notebooks, parameters=per_notebook, data_dir=data_dir,
-                                     output_dir=build, config=cfg.path)
+                                     output_dir=build, config=cfg.path,
+                                     **({"plan": plan.path} if plan is not None else {}))
         manifest = {
             "year": year,
             "complete": complete,
@@ -705,14 +736,22 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
                                             if k not in ("output_dir", "data_dir")},
                              "status": results[nb]["status"], "error": results[nb]["error"],
                              "seconds": round(results[nb]["seconds"], 2),
-                             "ran": started.isoformat(timespec="seconds")}
+                             "ran": started.isoformat(timespec="seconds"),
+                             "plan": checks[nb.stem].record()}
                    for nb in notebooks},
             },
+            "plan": plan.record() if plan is not None else None,
+            "input_copies": bool(input_copies),
             "provenance": recorded,  # versions, code, notebook and config hashes, effective parameters
         }
         (build / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
         _say_missing_translations(missing_file, language, say)
+        previous = _previous_year(output_root, year)
+        if complete and previous is not None:
+            changes_link = changes_page.write(changes.compare(output_root / str(previous), build), build,
+                                              language).name
+            say(f"Changes since {previous}: {changes_link}.")
         for path in sorted(build.rglob("*")):
             if path.is_file() and path.suffix in _SCRUBBED_SUFFIXES and path.name != "manifest.json":
                 scrub.file(path)
@@ -737,6 +776,36 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
         # Interrupted (Ctrl-C, SIGTERM), crashed or out of disk before the swap: drop the partial build only.
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
+
+
+CACHE_DIR = ".cache"
+
+
+def _read_plan(plan, data_dir: Path):
+    """The analysis plan given, or ``plan.yml`` of the data folder; a plan that cannot be read stops the run."""
+    from evaluation import plan as plans
+
+    path = Path(plan) if plan else Path(data_dir) / "plan.yml"
+    if not plan and not path.is_file():
+        return None
+    try:
+        return plans.read(path)
+    except plans.PlanError as exc:
+        raise RunError(f"{exc} Nothing was run.") from exc
+
+
+def _previous_year(output_root: Path, year: int) -> int | None:
+    """The latest complete earlier year of the same dataset (its manifest says complete)."""
+    found = []
+    for y in other_years(output_root, year):
+        manifest = output_root / str(y) / "manifest.json"
+        if y < year and manifest.is_file():
+            try:
+                if json.loads(manifest.read_text(encoding="utf-8")).get("complete"):
+                    found.append(y)
+            except (OSError, ValueError):
+                continue
+    return max(found) if found else None
 
 
 def _say_missing_translations(record: Path, language: str, say) -> None:

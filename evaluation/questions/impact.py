@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from evaluation import did
+from evaluation import cache, did
 from evaluation.panel import PANEL_KEYS, add_treated
 from evaluation.questions import comparisons
 
@@ -45,11 +45,18 @@ def estimate(panel: pd.DataFrame, covariates: list[str], **options) -> tuple["di
     extreme propensity scores; a report should say these things in its text,
     not as a console warning, so they are collected and returned (in the
     estimator's words; :func:`note_codes` turns them into codes).
+
+    Within a run the result is computed once and shared by the reports that
+    quote it (impact, findings, costs, heterogeneity): ``evaluation.cache``,
+    keyed by the panel's content, the covariates, the options and the code.
     """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = did.att_gt(panel, **PANEL_KEYS, covariates=covariates or None, **options)
-    return result, list(dict.fromkeys(str(w.message) for w in caught))
+    def compute():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = did.att_gt(panel, **PANEL_KEYS, covariates=covariates or None, **options)
+        return result, list(dict.fromkeys(str(w.message) for w in caught))
+
+    return cache.memo("impact.estimate", compute, panel, covariates=list(covariates or []), **options)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ years of the same dataset.
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -187,6 +188,22 @@ def write_index(
             f"<td>{status}</td><td class=\"num\">{esc(words_of.seconds(language, e.seconds))}</td>"
             f"<td>{' · '.join(files)}</td></tr>"
         )
+    from evaluation.text import plan as plan_words
+
+    extra = []
+    manifest = folder / "manifest.json"
+    plan_record = None
+    if manifest.is_file():
+        try:
+            plan_record = json.loads(manifest.read_text(encoding="utf-8")).get("plan")
+        except (OSError, ValueError):
+            plan_record = None
+    notice = plan_words.index_notice(plan_record, language)
+    if notice:
+        kind = "failed" if plan_record and plan_record.get("edited_after_lock") else "plan"
+        extra.append(f'<p class="{kind}" role="note">{esc(notice)}</p>')
+    if (folder / "changes.html").is_file():
+        extra.append(f'<p><a href="changes.html">{esc(plan_words.changes_link(language))}</a></p>')
     years = "".join(
         f'<li><a href="../{y}/index.html">{y}</a></li>' for y in sorted(other_years, reverse=True)
     ) or f"<li>{esc(w['no_other_years'])}</li>"
@@ -218,6 +235,7 @@ def write_index(
 <h1>{esc(w['title'])}</h1>
 {synthetic_note}
 <p>{esc(w['summary'])}</p>
+{''.join(extra)}
 <table>
 <thead><tr><th>{esc(w['report'])}</th><th>{esc(w['status'])}</th><th class="num">{esc(w['run_time'])}</th>
 <th>{esc(w['files'])}</th></tr></thead>
