@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from evaluation.text.format import Format
+from evaluation.text import frame
 from evaluation.text.i18n import Messages
 from evaluation.text.wording import Wording
 
@@ -287,34 +288,15 @@ class DataQualityText:
 
 def dataset_name(dataset) -> str:
     """The dataset's name (``dataset.yml``'s ``name``, else its folder's name): never a path."""
-    metadata = getattr(dataset, "metadata", None) or {}
-    folder = getattr(dataset, "folder", None)
-    return " ".join(str(metadata.get("name") or getattr(folder, "name", "") or "").split())
+    return frame.dataset_name(dataset)
 
 
 def data_banner(dataset, language: str) -> tuple[str, str]:
     """``(lead, text)`` of the banner: the synthetic-data warning, or the data's name and source."""
-    _ = Messages(language, DOMAIN)
-    name = dataset_name(dataset)
-    if getattr(dataset, "synthetic", False):
-        return (_("Synthetic demo data ({name}).", name=name),
-                _("Adoption dates and outcome scores are simulated to look like Colombia's programme data; they "
-                  "are not real records of any entity. Numbers in this report show how the suite works, not how "
-                  "the programme performed."))
-    metadata = getattr(dataset, "metadata", None) or {}
-    source = " ".join(str(metadata.get("source") or "").split())
-    if not source:
-        return _("Data:"), _("{name}. Source: not stated in dataset.yml.", name=name)
-    return _("Data:"), _("{name}. Source: {source}.", name=name, source=source)
+    return frame.banner(dataset, language)[:2]
 
 
 def source_line(dataset, language: str, *tables: str, method: str = "") -> str:
     """Which dataset and files a table comes from (file names only), and how its numbers were made."""
-    _ = Messages(language, DOMAIN)
-    files = Format(language).join([dataset.files[t].name for t in tables if t in getattr(dataset, "files", {})])
-    name = dataset_name(dataset)
-    if getattr(dataset, "synthetic", False):
-        name = _("{name} (synthetic)", name=name)
-    if method:
-        return _("{name}: {files}. {method}.", name=name, files=files, method=method)
-    return _("{name}: {files}.", name=name, files=files)
+    return frame.source(dataset, language, *tables, method=method)
+

@@ -14,6 +14,7 @@ import pandas as pd
 
 from evaluation.questions import verdicts
 from evaluation.text.format import Format
+from evaluation.text import frame
 from evaluation.text.i18n import Messages
 from evaluation.text.wording import Wording
 
@@ -625,15 +626,7 @@ class FindingsText:
     # ------------------------------------------------------------ banner and source
     def banner(self, dataset) -> tuple[str, str, bool]:
         """(lead, text, warning) of the box at the top of the page."""
-        _ = self._
-        meta = getattr(dataset, "metadata", None) or {}
-        name = meta.get("name") or getattr(getattr(dataset, "folder", None), "name", "")
-        if getattr(dataset, "synthetic", False):
-            return (_("Synthetic demo data ({name}).", name=name),
-                    _("Adoption dates and outcome scores are simulated; they are not real records of any entity. "
-                      "Numbers in this report show how the suite works, not how the programme performed."), True)
-        return (_("Data:"), _("{name}. Source: {source}.", name=name,
-                              source=meta.get("source") or _("not stated in dataset.yml")), False)
+        return frame.banner(dataset, self.language)
 
     def source(self, dataset) -> str:
         """The source line of the summary table: the dataset and the files the findings read."""

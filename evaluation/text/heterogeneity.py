@@ -21,6 +21,7 @@ import pandas as pd
 
 from evaluation.questions import heterogeneity as het
 from evaluation.text.format import DASH, Format
+from evaluation.text import frame
 from evaluation.text.i18n import Messages
 from evaluation.text.wording import Wording
 
@@ -179,32 +180,19 @@ class HeterogeneityText:
 
     def banner(self, dataset) -> tuple[str, str, bool]:
         """(lead, text, warning) of the box at the top: synthetic data, or the data's provenance."""
-        _ = self._
-        name = (dataset.metadata or {}).get("name") or dataset.folder.name
-        if dataset.synthetic:
-            return (_("Synthetic demo data ({name}).", name=name),
-                    _("Adoption dates and outcome scores are simulated to look like Colombia's programme data; "
-                      "they are not real records of any entity. Numbers in this report show how the suite works, "
-                      "not how the programme performed."), True)
-        source = (dataset.metadata or {}).get("source") or _("not stated in dataset.yml")
-        return _("Data:"), _("{name}. Source: {source}.", name=name, source=" ".join(str(source).split())), False
+        return frame.banner(dataset, self.fmt.language, records="outcomes")
 
     def labels(self) -> dict:
-        _ = self._
-        return {"label_question": _("Question:"), "label_answer": _("Short answer:")}
+        """The labels of the question box (``page.question(..., **t.labels())``)."""
+        words = frame.labels(self.fmt.language)
+        return {"label_question": words["question"], "label_answer": words["answer"]}
 
     def source_label(self) -> str:
-        return self._("Source:")
+        return frame.labels(self.fmt.language)["source"]
 
     def source(self, dataset, *tables: str, method: str = "") -> str:
-        _ = self._
-        name = (dataset.metadata or {}).get("name") or dataset.folder.name
-        files = ", ".join(dataset.files[t].name for t in tables if t in dataset.files)
-        if dataset.synthetic:
-            text = _("{name} (synthetic data): {files}.", name=name, files=files)
-        else:
-            text = _("{name}: {files}.", name=name, files=files)
-        return _("{source} {method}", source=text, method=method) if method else text
+        """The source line under a table: the dataset, its files and how the numbers were made."""
+        return frame.source(dataset, self.fmt.language, *tables, method=method)
 
     # ------------------------------------------------------------------ the question and its answer
 

@@ -21,6 +21,7 @@ import pandas as pd
 from evaluation.load.contract import LEVELS
 from evaluation.questions import monitoring
 from evaluation.text.format import Format
+from evaluation.text import frame
 from evaluation.text.i18n import Messages
 from evaluation.text.wording import Wording
 
@@ -84,32 +85,19 @@ class MonitoringText:
 
     def banner(self, dataset) -> tuple[str, str, bool]:
         """(lead, text, warning) of the box at the top: synthetic data, or the data's provenance."""
-        _ = self._
-        name = (dataset.metadata or {}).get("name") or dataset.folder.name
-        if dataset.synthetic:
-            return (_("Synthetic demo data ({name}).", name=name),
-                    _("Adoption dates, outcome scores and monitoring records are simulated to look like "
-                      "Colombia's programme data; they are not real records of any entity. Numbers in this "
-                      "report show how the suite works, not how the programme performed."), True)
-        source = (dataset.metadata or {}).get("source") or _("not stated in dataset.yml")
-        return _("Data:"), _("{name}. Source: {source}.", name=name, source=" ".join(str(source).split())), False
+        return frame.banner(dataset, self.fmt.language, records="monitoring")
 
     def labels(self) -> dict:
-        """The labels of the question box and of table sources."""
-        _ = self._
-        return {"label_question": _("Question:"), "label_answer": _("Short answer:")}
+        """The labels of the question box (``page.question(..., **t.labels())``)."""
+        words = frame.labels(self.fmt.language)
+        return {"label_question": words["question"], "label_answer": words["answer"]}
 
     def source_label(self) -> str:
-        return self._("Source:")
+        return frame.labels(self.fmt.language)["source"]
 
     def source(self, dataset, *tables: str) -> str:
-        """The source line under a table: the dataset and the files its numbers come from."""
-        _ = self._
-        name = (dataset.metadata or {}).get("name") or dataset.folder.name
-        files = ", ".join(dataset.files[t].name for t in tables if t in dataset.files)
-        if dataset.synthetic:
-            return _("{name} (synthetic data): {files}.", name=name, files=files)
-        return _("{name}: {files}.", name=name, files=files)
+        """The source line under a table: the dataset, its files and how the numbers were made."""
+        return frame.source(dataset, self.fmt.language, *tables)
 
     # ------------------------------------------------------------------ the question and its answer
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from evaluation.questions import robustness as q
 from evaluation.text.format import Format
+from evaluation.text import frame
 from evaluation.text.i18n import Messages
 from evaluation.text.wording import Wording
 
@@ -96,17 +97,8 @@ class Texts:
 
     def banner(self) -> dict:
         """``text``, ``lead`` and ``warning`` of the data banner (``page.banner(**t.banner())``)."""
-        _ = self._
-        meta = getattr(self.dataset, "metadata", None) or {}
-        name = meta.get("name") or getattr(getattr(self.dataset, "folder", None), "name", "") or ""
-        if getattr(self.dataset, "synthetic", False):
-            return {"lead": _("Synthetic demo data ({name}).", name=name), "warning": True,
-                    "text": _("Adoption dates and outcome scores are simulated to look like Colombia's programme "
-                              "data; they are not real records of any entity. The numbers in this report show how "
-                              "the suite works, not how the programme performed.")}
-        source = meta.get("source") or _("not stated in dataset.yml")
-        return {"lead": _("Data:"), "warning": False, "text": _("{name}. Source: {source}.", name=name,
-                                                                 source=" ".join(str(source).split()))}
+        lead, text, warning = frame.banner(self.dataset, self.fmt.language)
+        return {"lead": lead, "text": text, "warning": warning}
 
     def source(self, *tables: str, method: str = "") -> str:
         """The source line under a table or figure: the dataset, its files and how the numbers were made."""
@@ -453,8 +445,8 @@ class Texts:
         _ = self._
         names = self.profile_names()
         parts = []
-        for key, frame in profiles.items():
-            shown = frame[frame["identified"]] if "identified" in frame else frame
+        for key, table in profiles.items():
+            shown = table[table["identified"]] if "identified" in table else table
             shown = shown[np.isfinite(shown["estimate"])]
             values = [_("{t}: {estimate}", t=int(r.event_time), estimate=self._e(r.estimate))
                       for r in shown.itertuples()]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from evaluation.questions import surveys
 from evaluation.text.format import Format
+from evaluation.text import frame
 from evaluation.text.i18n import Messages
 from evaluation.text.wording import Wording
 
@@ -136,33 +137,19 @@ class SurveysText:
 
     def banner(self, dataset) -> tuple[str, str, bool]:
         """(lead, text, warning) of the box at the top: synthetic data, or the data's provenance."""
-        _ = self._
-        name = (dataset.metadata or {}).get("name") or dataset.folder.name
-        if dataset.synthetic:
-            return (_("Synthetic demo data ({name}).", name=name),
-                    _("The survey answers are simulated to look like the programme's 2015 diagnosis; they are "
-                      "not the answers of any real office or director. Numbers in this report show how the suite "
-                      "works, not what the diagnosis found."), True)
-        source = (dataset.metadata or {}).get("source") or _("not stated in dataset.yml")
-        return _("Data:"), _("{name}. Source: {source}.", name=name, source=" ".join(str(source).split())), False
+        return frame.banner(dataset, self.fmt.language, records="surveys")
 
     def labels(self) -> dict:
-        _ = self._
-        return {"label_question": _("Question:"), "label_answer": _("Short answer:")}
+        """The labels of the question box (``page.question(..., **t.labels())``)."""
+        words = frame.labels(self.fmt.language)
+        return {"label_question": words["question"], "label_answer": words["answer"]}
 
     def source_label(self) -> str:
-        return self._("Source:")
+        return frame.labels(self.fmt.language)["source"]
 
     def source(self, dataset, *tables: str, method: str = "") -> str:
-        """The source line under a table: the dataset, its files and (optionally) the method."""
-        _ = self._
-        name = (dataset.metadata or {}).get("name") or dataset.folder.name
-        files = ", ".join(dataset.files[t].name for t in tables if t in dataset.files)
-        if dataset.synthetic:
-            name = _("{name} (synthetic data)", name=name)
-        if method:
-            return _("{name}: {files}. {method}.", name=name, files=files, method=method)
-        return _("{name}: {files}.", name=name, files=files)
+        """The source line under a table: the dataset, its files and how the numbers were made."""
+        return frame.source(dataset, self.fmt.language, *tables, method=method)
 
     def method(self, code: str) -> str:
         """Method lines of the source notes."""
