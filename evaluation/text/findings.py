@@ -225,9 +225,10 @@ class FindingsText:
 
     def output_name(self, code: str) -> str:
         _ = self._
-        return {"cio_posts_created": _("CIO posts created"), "leaders_trained": _("leaders trained"),
-                "bulletins": _("bulletins"), "magazine_issues": _("magazine issues"), "workshops": _("workshops"),
-                "workshop_participants": _("workshop participants"),
+        # the same names as the monitoring and costs reports give these outputs
+        return {"cio_posts_created": _("CIO posts created"), "leaders_trained": _("IT leaders trained"),
+                "bulletins": _("bulletins sent"), "magazine_issues": _("CIO Magazine issues"),
+                "workshops": _("territorial workshops"), "workshop_participants": _("workshop participants"),
                 "entities_reached": _("entities reached")}.get(code, code)
 
     # ------------------------------------------------------------ key numbers and summary
