@@ -445,7 +445,8 @@ class FindingsText:
             parts.append(_("Cohorts {cohorts} ({adopters} adopters, all levels) cannot be evaluated: {indicator} "
                            "starts in {first}, so they have no score before they adopted.",
                            cohorts=fmt.years(n["unevaluable_cohorts"]), adopters=fmt.count(n["unevaluable_adopters"]),
-                           indicator=n["indicator"], first=fmt.year(n["indicator_first_year"])))
+                           indicator=self.words.outcome(n["indicator"], with_code=False),
+                           first=fmt.year(n["indicator_first_year"])))
         if n.get("late_adopters"):
             parts.append(_("{n} adopted after the last year of data used and count as not (yet) adopted.",
                            n=fmt.count(n["late_adopters"])))
