@@ -114,7 +114,7 @@ class FindingsText:
             "coherence_adopters_behind": _("the whole interval of the gap is below zero"),
             "coherence_no_gap_detected": _("otherwise (the interval of the gap includes zero)"),
             "effectiveness_not_assessable": _("no output has a target"),
-            "effectiveness_delivered": _("every output with a target reached at least 90 % of it"),
+            "effectiveness_delivered": _("every output with a target reached at least 90% of it"),
             "effectiveness_mostly_delivered": _("at least three quarters of the outputs with a target did"),
             "effectiveness_partly_delivered": _("at least one quarter did"),
             "effectiveness_not_delivered": _("fewer than one quarter did"),
@@ -248,7 +248,7 @@ class FindingsText:
         if f.criterion_id == "effectiveness":
             if not n.get("outputs_with_target"):
                 return _("no targets")
-            return _("{reached} of {total} outputs at 90 % of target or more", reached=n["reached"],
+            return _("{reached} of {total} outputs at 90% of target or more", reached=n["reached"],
                      total=n["outputs_with_target"])
         if f.criterion_id == "impact":
             if not n.get("estimated"):
