@@ -290,3 +290,34 @@ def test_without_chromium_the_run_says_once_that_pdfs_were_skipped(tmp_path, mon
     assert "Versión" not in (folder / "01_first.html").read_text(encoding="utf-8")
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["notebooks"]["01_first"]["parameters"]["language"] == "en"
+
+
+def test_synthetic_warning_appears_once_when_the_report_shows_its_own_banner(tmp_path):
+    # The frame's synthetic-data note is for pages without their own; a report's page.banner(warning=True)
+    # already says the data are synthetic, and two yellow boxes one under the other read as a glitch.
+    own = '<div class="gcio-banner gcio-warning" role="note"><p><strong>Datos sintéticos</strong> x</p></div>'
+    source = _notebook(tmp_path / "01_x.ipynb", title_html='<h1 class="gcio-title">Título</h1>' + own)
+    target = tmp_path / "01_x.html"
+    kwargs = dict(year=YEAR, synthetic=True, data_name="demo", version="0.1", language="es",
+                  words=Wording.for_dataset(GCIO, "es"))
+    export_html(source, target, **kwargs)
+    page = target.read_text(encoding="utf-8")
+    assert page.count('role="note"') == 1 and 'class="gcio-synthetic"' not in page
+    bare = _notebook(tmp_path / "02_x.ipynb", title_html='<h1 class="gcio-title">Título</h1>')
+    export_html(bare, tmp_path / "02_x.html", **kwargs)
+    assert 'class="gcio-synthetic"' in (tmp_path / "02_x.html").read_text(encoding="utf-8")
+
+
+def test_no_notebook_cell_ends_by_echoing_a_saved_table_path():
+    # tables.save_table returns the CSV's path; as a cell's last expression Jupyter prints
+    # "PosixPath('./tables/...')" on the reader's page (seen on six reports before the fix).
+    import ast
+    for notebook in sorted(Path(__file__).parents[1].joinpath("notebooks").glob("*.ipynb")):
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            body = ast.parse(cell.source).body
+            last = body[-1] if body else None
+            echoed = (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
+                      and not cell.source.rstrip().endswith(";"))
+            assert not (echoed and "save_table" in ast.unparse(last.value.func)), f"{notebook.name}: {cell.source}"

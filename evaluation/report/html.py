@@ -96,6 +96,15 @@ def notebook_language(nb: nbformat.NotebookNode, default: str) -> str:
     return default
 
 
+def _has_warning_banner(nb) -> bool:
+    """True when a cell of the notebook displays the report's own warning banner (``page.banner``)."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if "gcio-banner gcio-warning" in str(output.get("data", {}).get("text/html", "")):
+                return True
+    return False
+
+
 def export_html(notebook: Path, target: Path, *, year: int, synthetic: bool, data_name: str, version: str,
                 language: str = "en", words: Wording | None = None, pdf: bool = False) -> None:
     """Write ``notebook`` as a code-free, self-contained HTML report at ``target``."""
@@ -125,7 +134,8 @@ def export_html(notebook: Path, target: Path, *, year: int, synthetic: bool, dat
         "metadata": {"name": notebook_title(nb, notebook.stem)},
         "gcio": {
             "year": year,
-            "synthetic": synthetic,
+            # the page's own data banner (page.banner, warning) already says so: one banner, not two
+            "synthetic": synthetic and not _has_warning_banner(nb),
             "synthetic_lead": lead,
             "synthetic_text": text,
             "back": frame["back"],

@@ -115,7 +115,7 @@ class FindingsText:
             "coherence_adopters_behind": _("the whole interval of the gap is below zero"),
             "coherence_no_gap_detected": _("otherwise (the interval of the gap includes zero)"),
             "effectiveness_not_assessable": _("no output has a target"),
-            "effectiveness_delivered": _("every output with a target reached at least 90 % of it"),
+            "effectiveness_delivered": _("every output with a target reached at least 90% of it"),
             "effectiveness_mostly_delivered": _("at least three quarters of the outputs with a target did"),
             "effectiveness_partly_delivered": _("at least one quarter did"),
             "effectiveness_not_delivered": _("fewer than one quarter did"),
@@ -226,9 +226,10 @@ class FindingsText:
 
     def output_name(self, code: str) -> str:
         _ = self._
-        return {"cio_posts_created": _("CIO posts created"), "leaders_trained": _("leaders trained"),
-                "bulletins": _("bulletins"), "magazine_issues": _("magazine issues"), "workshops": _("workshops"),
-                "workshop_participants": _("workshop participants"),
+        # the same names as the monitoring and costs reports give these outputs
+        return {"cio_posts_created": _("CIO posts created"), "leaders_trained": _("IT leaders trained"),
+                "bulletins": _("bulletins sent"), "magazine_issues": _("CIO Magazine issues"),
+                "workshops": _("territorial workshops"), "workshop_participants": _("workshop participants"),
                 "entities_reached": _("entities reached")}.get(code, code)
 
     # ------------------------------------------------------------ key numbers and summary
@@ -248,7 +249,7 @@ class FindingsText:
         if f.criterion_id == "effectiveness":
             if not n.get("outputs_with_target"):
                 return _("no targets")
-            return _("{reached} of {total} outputs at 90 % of target or more", reached=n["reached"],
+            return _("{reached} of {total} outputs at 90% of target or more", reached=n["reached"],
                      total=n["outputs_with_target"])
         if f.criterion_id == "impact":
             if not n.get("estimated"):
@@ -445,7 +446,8 @@ class FindingsText:
             parts.append(_("Cohorts {cohorts} ({adopters} adopters, all levels) cannot be evaluated: {indicator} "
                            "starts in {first}, so they have no score before they adopted.",
                            cohorts=fmt.years(n["unevaluable_cohorts"]), adopters=fmt.count(n["unevaluable_adopters"]),
-                           indicator=n["indicator"], first=fmt.year(n["indicator_first_year"])))
+                           indicator=self.words.outcome(n["indicator"], with_code=False),
+                           first=fmt.year(n["indicator_first_year"])))
         if n.get("late_adopters"):
             parts.append(_("{n} adopted after the last year of data used and count as not (yet) adopted.",
                            n=fmt.count(n["late_adopters"])))

@@ -52,4 +52,5 @@ def label(check, language: str) -> str:
 
 def column(language: str) -> str:
     """The header of the column that labels each number."""
-    return Messages(language, DOMAIN)("Analysis plan")
+    _ = Messages(language, DOMAIN)
+    return _("Analysis plan")

@@ -701,8 +701,8 @@ class Texts:
         _ = self._
         values = ri.permuted[np.isfinite(ri.permuted)]
         qs = np.quantile(values, [0.025, 0.5, 0.975]) if values.size else [np.nan] * 3
-        alt = _("Histogram of {n} placebo estimates from random reassignments of adoption dates: median {median}, 95 "
-                "% of them between {low} and {high}. Real estimate {estimate}; randomization {p}.", n=values.size,
+        alt = _("Histogram of {n} placebo estimates from random reassignments of adoption dates: median {median}, 95% "
+                "of them between {low} and {high}. Real estimate {estimate}; randomization {p}.", n=values.size,
                 median=self.fmt.number(qs[1], 3), low=self.fmt.number(qs[0], 3), high=self.fmt.number(qs[2], 3),
                 estimate=self.fmt.number(ri.estimate, 3), p=self.fmt.p_value(ri.p_value))
         words = {"reassignments": _("random reassignments ({n})"), "real": _("real estimate ({value})"),
@@ -766,7 +766,7 @@ class Texts:
         return self._(
             "The minimum detectable effect: simulated panels with the same {units}, years and adoption cohorts, "
             "outcomes that vary as the untreated observations do, and a known effect added after adoption. The "
-            "smallest effect found 80 % of the time at the 5 % level is what these data can see; a smaller true "
+            "smallest effect found 80% of the time at the 5% level is what these data can see; a smaller true "
             "effect could go unnoticed.", units=self.words.units)
 
     def power_title(self, pw) -> str:
@@ -986,7 +986,7 @@ class Texts:
         big, small, few = q.WILD_COVERAGE[24], q.WILD_COVERAGE[10], q.WILD_COVERAGE["24, adopters in 3"]
         p = lambda v: self.fmt.percent(v, 1)  # noqa: E731
         text = [_("The README's coverage simulation (entities in sectors hit by sector-year shocks; "
-                  "tests/did/test_wild_bootstrap.py) measured how often 95 % intervals for the overall effect cover "
+                  "tests/did/test_wild_bootstrap.py) measured how often 95% intervals for the overall effect cover "
                   "the truth: with 24 clusters the analytic interval {big_a} and the wild one {big_w} (event-study "
                   "uniform band {big_b}); with 10 clusters {small_a} and {small_w} (uniform band {small_b}).",
                   big_a=p(big["analytic"]), big_w=p(big["wild"]), big_b=p(big["wild_band"]),
@@ -994,11 +994,11 @@ class Texts:
         design = q.coverage_design(n_clusters)
         if design == "large":
             text.append(_("These data have {n} clusters, as many as the larger design or more: in panels like the "
-                          "simulated ones the wild interval covers about 95 % and the analytic one somewhat less.",
+                          "simulated ones the wild interval covers about 95% and the analytic one somewhat less.",
                           n=n_clusters))
         elif design == "between":
             text.append(_("These data have {n} clusters, between the two designs, where in panels like the simulated "
-                          "ones the wild interval covered close to 95 % and the analytic one {low}–{high}.",
+                          "ones the wild interval covered close to 95% and the analytic one {low}–{high}.",
                           n=n_clusters, low=self.fmt.percent(small["analytic"]), high=self.fmt.percent(big["analytic"])))
         else:
             text.append(_("These data have {n} clusters, fewer than the smallest design simulated (10): the coverage "
