@@ -598,7 +598,7 @@ class FindingsText:
         else:
             out.append(_("Amounts are in {year} pesos.", year=fmt.year(n["price_year"])))
         out.append(_("Deflator: Colombia's consumer price index (DANE, IPC, December-to-December change), years "
-                     "{first}–{last}, as copied into the package (evaluation/questions/costs.py).",
+                     "{first}–{last}.",
                      first=fmt.year(n["cpi_years"][0]), last=fmt.year(n["cpi_years"][1])))
         if not n.get("impact_robust") and "cost_per_point_cop" in n:
             out.append(_("The cost per point divides by an impact that is not robust (see the impact section): "

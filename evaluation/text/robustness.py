@@ -120,19 +120,34 @@ class Texts:
                       outcome=self.outcome)
 
     def answer(self, table: pd.DataFrame, agreement: q.Agreement, sensitivity: q.Sensitivity,
-               ri=None) -> str:
-        """The short answer: the estimators' range, the reference estimate with its interval, the breakdown value."""
+               ri=None, designated=None, bootstrap: int = 0) -> str:
+        """The short answer: the estimators' range, the reference estimate with its interval, the breakdown value.
+
+        ``designated`` is the reference estimate as the impact report states it (``impact.estimate`` with the
+        run's bootstrap): one number, one interval in every report that quotes it.
+        """
         _ = self._
         ref = table.set_index("estimator")
         if agreement.n == 0 or q.REFERENCE_ESTIMATOR not in ref.index \
                 or not np.isfinite(ref.loc[q.REFERENCE_ESTIMATOR, "estimate"]):
             return _("None of the estimators built for staggered adoption could be computed on these data.")
         row = ref.loc[q.REFERENCE_ESTIMATOR]
-        parts = [_("The {n} estimators built for staggered adoption give between {low} and {high} {unit}; "
-                   "Callaway-Sant'Anna with never-treated comparisons estimates {estimate} ({level} confidence "
-                   "interval {interval}).", n=agreement.n, low=self._e(agreement.low), high=self._e(agreement.high),
-                   unit=self.unit, estimate=self._e(row["estimate"]), level=self.level,
-                   interval=self._ci(row["conf_low"], row["conf_high"]))]
+        estimate, low, high = row["estimate"], row["conf_low"], row["conf_high"]
+        if designated is not None:
+            estimate, low, high = designated.estimate, designated.conf_low, designated.conf_high
+        if designated is not None and bootstrap:
+            parts = [_("The {n} estimators built for staggered adoption give between {low} and {high} {unit}; "
+                       "Callaway-Sant'Anna with never-treated comparisons estimates {estimate} ({level} confidence "
+                       "interval {interval}, multiplier bootstrap with {draws} draws, as in the impact report).",
+                       n=agreement.n, low=self._e(agreement.low), high=self._e(agreement.high), unit=self.unit,
+                       estimate=self._e(estimate), level=self.level, interval=self._ci(low, high),
+                       draws=self.fmt.count(bootstrap))]
+        else:
+            parts = [_("The {n} estimators built for staggered adoption give between {low} and {high} {unit}; "
+                       "Callaway-Sant'Anna with never-treated comparisons estimates {estimate} ({level} confidence "
+                       "interval {interval}).", n=agreement.n, low=self._e(agreement.low),
+                       high=self._e(agreement.high), unit=self.unit, estimate=self._e(estimate), level=self.level,
+                       interval=self._ci(low, high))]
         if not sensitivity.significant:
             parts.append(_("The average effect since adoption is not distinguishable from zero even under exact "
                            "parallel trends, so there is no finding for a failure of them to overturn."))
@@ -985,8 +1000,8 @@ class Texts:
         _ = self._
         big, small, few = q.WILD_COVERAGE[24], q.WILD_COVERAGE[10], q.WILD_COVERAGE["24, adopters in 3"]
         p = lambda v: self.fmt.percent(v, 1)  # noqa: E731
-        text = [_("The README's coverage simulation (entities in sectors hit by sector-year shocks; "
-                  "tests/did/test_wild_bootstrap.py) measured how often 95% intervals for the overall effect cover "
+        text = [_("The README's coverage simulation (entities in sectors hit by sector-year shocks) "
+                  "measured how often 95% intervals for the overall effect cover "
                   "the truth: with 24 clusters the analytic interval {big_a} and the wild one {big_w} (event-study "
                   "uniform band {big_b}); with 10 clusters {small_a} and {small_w} (uniform band {small_b}).",
                   big_a=p(big["analytic"]), big_w=p(big["wild"]), big_b=p(big["wild_band"]),
