@@ -6,6 +6,10 @@ Every table an estimator in this package hands out has the columns in
 ``event_time``; the overall ``simple`` effect none). Comparing estimators is then
 ``pd.concat([r.tidy().assign(estimator=...) for r in results])``.
 
+The value columns are declared once, in the frozen :class:`Estimate`; every result
+with a table in this schema composes one as its field ``values`` and reads the
+columns from it as read-only attributes (:class:`WithEstimate`).
+
 Results are frozen dataclasses. Nothing here estimates: a result only formats,
 or recombines influence functions it already holds (``with_inference``,
 ``aggregate``), so changing the inference never re-runs the 2x2 regressions.
