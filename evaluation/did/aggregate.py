@@ -23,7 +23,7 @@ import numpy as np
 from .group_time import _dot
 from .inference import summarize, vanished_message
 from .panel import _as_number, time_gap
-from .results import AggregateResult, Inference, OverallEstimate, _labels, operation
+from .results import AggregateResult, Estimate, Inference, _labels, operation
 
 if TYPE_CHECKING:
     from .results import GroupTimeResult
@@ -273,7 +273,7 @@ def aggregate(
                           UserWarning, stacklevel=3)
     n_t, n_c = zip(*[_counts(res, c) for c in build.cells]) if build.cells else ((), ())
     o_t, o_c = _counts(res, overall_cells)
-    overall = OverallEstimate(
+    overall = Estimate(
         estimate=float(th_o),
         std_error=float(over_unc.std_error[0]),
         conf_low=float(over_unc.conf_low[0]),
@@ -307,14 +307,16 @@ def aggregate(
         options={"min_event": min_event, "max_event": max_event, "balance": balance},
         index_name=index_name,
         index=np.asarray(index) if index_name else np.array([]),
-        estimate=est if index_name else np.array([]),
-        std_error=rows_unc.std_error if index_name else np.array([]),
-        conf_low=rows_unc.conf_low if index_name else np.array([]),
-        conf_high=rows_unc.conf_high if index_name else np.array([]),
-        n_treated=np.array(n_t, dtype=np.int64) if index_name else np.array([], dtype=np.int64),
-        n_control=np.array(n_c, dtype=np.int64) if index_name else np.array([], dtype=np.int64),
-        identified=identified if index_name else np.array([], dtype=bool),
-        note=tuple(build.notes) if index_name else (),
+        values=Estimate(
+            estimate=est if index_name else np.array([]),
+            std_error=rows_unc.std_error if index_name else np.array([]),
+            conf_low=rows_unc.conf_low if index_name else np.array([]),
+            conf_high=rows_unc.conf_high if index_name else np.array([]),
+            n_treated=np.array(n_t, dtype=np.int64) if index_name else np.array([], dtype=np.int64),
+            n_control=np.array(n_c, dtype=np.int64) if index_name else np.array([], dtype=np.int64),
+            identified=identified if index_name else np.array([], dtype=bool),
+            note=tuple(build.notes) if index_name else (),
+        ),
         overall=overall,
         influence=infl[:, :m] if index_name else infl[:, m:],
         unit_ids=res.unit_ids,

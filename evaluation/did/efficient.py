@@ -34,48 +34,42 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .results import _html_table, _tidy_frame
+from .results import Estimate, WithEstimate, _html_table, _tidy_frame, _tidy_values
 
 ESTIMANDS = ("simple", "cohort", "calendar", "eventstudy")
 Estimand = Literal["simple", "cohort", "calendar", "eventstudy"]
 
 
 @dataclass(frozen=True, eq=False)
-class EfficientResult:
+class EfficientResult(WithEstimate):
     """Efficient estimates under random timing (:func:`efficient`).
 
     One row per estimate (a single row for ``simple``/``cohort``/``calendar``,
     one per event time for ``eventstudy``). ``tidy()`` uses the design-based
     standard error; ``tidy(se="neyman")`` the Neyman one. ``beta`` is the
     weight given to the pre-adoption comparison (1 = Callaway-Sant'Anna,
-    0 = difference in means).
+    0 = difference in means). ``values`` (read as ``estimate``, ``std_error``,
+    ``conf_low``, ...) holds the rows of ``tidy()``, with the design-based
+    standard error.
     """
 
     settings: dict[str, Any]
     alpha: float
     event_time: np.ndarray | None
-    estimate: np.ndarray
-    std_error: np.ndarray
+    values: Estimate
     std_error_neyman: np.ndarray
     beta: np.ndarray
-    n_treated: np.ndarray
-    n_control: np.ndarray
     cohort_sizes: pd.Series = field(repr=False)
     messages: tuple[str, ...] = ()
 
     def tidy(self, se: Literal["design", "neyman"] = "design") -> pd.DataFrame:
         if se not in ("design", "neyman"):
             raise ValueError(f"se must be 'design' or 'neyman', not {se!r}")
-        s = self.std_error if se == "design" else self.std_error_neyman
-        z = stats.norm.ppf(1 - self.alpha / 2)
-        n = self.estimate.size
-        values = {"estimate": self.estimate, "std_error": s, "conf_low": self.estimate - z * s,
-                  "conf_high": self.estimate + z * s, "n_treated": self.n_treated, "n_control": self.n_control,
-                  "identified": np.isfinite(self.estimate),
-                  "note": [f"{se} standard error (Roth & Sant'Anna 2023); beta = {b:.4g}" for b in self.beta]}
+        values = self.values if se == "design" else _values(self.estimate, self.std_error_neyman, self.n_treated,
+                                                             self.n_control, self.beta, self.alpha, se)
         index = {} if self.event_time is None else {"event_time": self.event_time}
-        frame = _tidy_frame(index, values)
-        assert len(frame) == n
+        frame = _tidy_frame(index, _tidy_values(values))
+        assert len(frame) == self.estimate.size
         return frame
 
     def _repr_html_(self) -> str:
@@ -85,6 +79,15 @@ class EfficientResult:
         table = self.tidy().assign(std_error_neyman=self.std_error_neyman, beta=self.beta)
         return _html_table(table, "Efficient estimator under random timing (Roth and Sant'Anna 2023)", header,
                            " ".join(self.messages))
+
+
+def _values(estimate: np.ndarray, std_error: np.ndarray, n_treated: np.ndarray, n_control: np.ndarray,
+            beta: np.ndarray, alpha: float, se: str) -> Estimate:
+    """The tidy values of the rows with standard error ``std_error`` (of kind ``se``) and normal limits."""
+    z = stats.norm.ppf(1 - alpha / 2)
+    return Estimate(estimate, std_error, estimate - z * std_error, estimate + z * std_error, n_treated, n_control,
+                    np.isfinite(estimate),
+                    tuple(f"{se} standard error (Roth & Sant'Anna 2023); beta = {b:.4g}" for b in beta))
 
 
 def _cells(estimand: str, cohorts: np.ndarray, sizes: np.ndarray, periods: np.ndarray,
@@ -301,7 +304,8 @@ def efficient(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: st
                 "beta": beta}
     return EfficientResult(settings=settings, alpha=alpha,
                            event_time=None if estimand != "eventstudy" else np.array(arr[0], dtype=int),
-                           estimate=np.array(arr[1]), std_error=np.array(arr[2]), std_error_neyman=np.array(arr[3]),
-                           beta=np.array(arr[4]), n_treated=np.array(arr[5]), n_control=np.array(arr[6]),
+                           values=_values(np.array(arr[1]), np.array(arr[2]), np.array(arr[5]), np.array(arr[6]),
+                                          np.array(arr[4]), alpha, "design"),
+                           std_error_neyman=np.array(arr[3]), beta=np.array(arr[4]),
                            cohort_sizes=pd.Series(sizes.astype(int), index=pd.Index(cohorts, name=cohort)),
                            messages=tuple(messages))

@@ -14,7 +14,7 @@ from . import wild_bootstrap as _wild
 from .group_time import estimate_cells
 from .inference import VANISHED_PREFIX, cluster_sums, share_influence, summarize, vanished_message
 from .panel import NEVER_TREATED, _as_number, build_panel, periods_before, time_gap
-from .results import GroupTimeResult, Inference, Settings, _labels
+from .results import Estimate, GroupTimeResult, Inference, Settings, _labels
 
 CONTROL_GROUPS = ("never_treated", "not_yet_treated")
 METHODS = ("dr", "ipw", "reg", "dr_imp")
@@ -238,15 +238,17 @@ def att_gt(
         time=cells.time,
         event_time=_labels(event_time, cells.time),
         base_time=cells.base_time,
-        estimate=cells.estimate,
-        std_error=np.full(cells.estimate.shape, np.nan),
-        conf_low=np.full(cells.estimate.shape, np.nan),
-        conf_high=np.full(cells.estimate.shape, np.nan),
-        n_treated=cells.n_treated,
-        n_control=cells.n_control,
-        identified=cells.identified,
+        values=Estimate(
+            estimate=cells.estimate,
+            std_error=np.full(cells.estimate.shape, np.nan),
+            conf_low=np.full(cells.estimate.shape, np.nan),
+            conf_high=np.full(cells.estimate.shape, np.nan),
+            n_treated=cells.n_treated,
+            n_control=cells.n_control,
+            identified=cells.identified,
+            note=tuple(cells.note),
+        ),
         reference=cells.reference,
-        note=tuple(cells.note),
         influence=cells.influence,
         unit_ids=panel.unit_ids,
         unit_cohort=panel.unit_cohort,
@@ -390,9 +392,7 @@ def _infer(res: GroupTimeResult, *, alpha: float, bootstrap: int | None, seed: i
     return replace(
         res,
         inference=inference,
-        std_error=unc.std_error,
-        conf_low=unc.conf_low,
-        conf_high=unc.conf_high,
+        values=replace(res.values, std_error=unc.std_error, conf_low=unc.conf_low, conf_high=unc.conf_high),
         bootstrap_draws=draws,
         messages=messages,
     )

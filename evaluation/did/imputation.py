@@ -30,13 +30,13 @@ import pandas as pd
 from scipy import stats
 
 from . import _fixed_effects as fe
-from .results import OverallEstimate, PretestResult, _html_table, _tidy_frame, _tidy_values
+from .results import Estimate, PretestResult, WithEstimate, _html_table, _tidy_frame, _tidy_values
 
 PRETREND_NOTE = "pre-trend coefficient (BJS test 1), relative to earlier untreated years"
 
 
 @dataclass(frozen=True, eq=False)
-class ImputationResult:
+class ImputationResult(WithEstimate):
     """Event-time effects by imputation (:func:`imputation`).
 
     ``tidy()`` lists the pre-trend coefficients (negative event times, from the
@@ -49,15 +49,8 @@ class ImputationResult:
     settings: dict[str, Any]
     alpha: float
     event_time: np.ndarray
-    estimate: np.ndarray
-    std_error: np.ndarray
-    conf_low: np.ndarray
-    conf_high: np.ndarray
-    n_treated: np.ndarray
-    n_control: np.ndarray
-    identified: np.ndarray
-    note: tuple[str, ...]
-    overall: OverallEstimate
+    values: Estimate
+    overall: Estimate
     pretest_result: PretestResult
     horizon_vcov: np.ndarray = field(repr=False)
     effects: pd.DataFrame = field(repr=False)
@@ -302,17 +295,17 @@ def imputation(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: s
     n_co = np.full(event_time.size, n_controls)
     ident = np.isfinite(result_est)
     notes = tuple(pre_rows["note"]) + tuple(horizon_notes)
-    overall = OverallEstimate(float(est[-1]), float(se[-1]), float(low[-1]), float(high[-1]), rows_units[-1],
-                              n_controls, bool(np.isfinite(est[-1])),
-                              f"average of {int(targets[-1].sum())} treated observations in event times "
-                              f"{chosen[0]}-{chosen[-1]}" if chosen else "no horizon")
+    overall = Estimate(float(est[-1]), float(se[-1]), float(low[-1]), float(high[-1]), rows_units[-1],
+                       n_controls, bool(np.isfinite(est[-1])),
+                       f"average of {int(targets[-1].sum())} treated observations in event times "
+                       f"{chosen[0]}-{chosen[-1]}" if chosen else "no horizon")
     effects = pd.DataFrame({"unit": frame["unit"].to_numpy()[idx1], "time": t[idx1], "cohort": g1, "event_time": h1,
                             "effect": tau})
     settings = {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort, "covariates": covs,
                 "cluster": cluster, "pretrends": pre_rows["n_leads"]}
-    return ImputationResult(settings=settings, alpha=alpha, event_time=event_time, estimate=result_est,
-                            std_error=result_se, conf_low=result_lo, conf_high=result_hi, n_treated=n_tr,
-                            n_control=n_co, identified=ident, note=notes, overall=overall,
+    return ImputationResult(settings=settings, alpha=alpha, event_time=event_time,
+                            values=Estimate(result_est, result_se, result_lo, result_hi, n_tr, n_co, ident, notes),
+                            overall=overall,
                             pretest_result=pre_rows["pretest"], horizon_vcov=cov[:k_h, :k_h], effects=effects,
                             messages=tuple(messages + pre_rows["messages"]), pretrend_vcov=pre_rows.get("vcov"),
                             pretrend_shape=pre_rows.get("shape"))

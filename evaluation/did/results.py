@@ -6,6 +6,10 @@ Every table an estimator in this package hands out has the columns in
 ``event_time``; the overall ``simple`` effect none). Comparing estimators is then
 ``pd.concat([r.tidy().assign(estimator=...) for r in results])``.
 
+The value columns are declared once, in the frozen :class:`Estimate`; every result
+with a table in this schema composes one as its field ``values`` and reads the
+columns from it as read-only attributes (:class:`WithEstimate`).
+
 Results are frozen dataclasses. Nothing here estimates: a result only formats,
 or recombines influence functions it already holds (``with_inference``,
 ``aggregate``), so changing the inference never re-runs the 2x2 regressions.
@@ -127,7 +131,6 @@ class EventTimeCoefficients:
     the form :func:`evaluation.did.honest` and :func:`evaluation.did.pretrend_power` read."""
 
     event_time: np.ndarray
-    estimate: np.ndarray
     covariance: np.ndarray
 
     @property
@@ -182,20 +185,63 @@ class Inference:
 
 
 @dataclass(frozen=True)
-class OverallEstimate:
-    """One summary number with its uncertainty (``agg.overall``)."""
+class Estimate:
+    """The value columns of the tidy schema, declared once: one estimate or one per row.
 
-    estimate: float
-    std_error: float
-    conf_low: float
-    conf_high: float
-    n_treated: int
-    n_control: int
-    identified: bool
-    note: str = ""
+    Every result composes one of these as its ``values`` (scalars for one summary
+    number such as ``agg.overall``; aligned arrays, and a tuple of notes, for a
+    table of rows) and reads ``estimate``, ``std_error``, ``conf_low``,
+    ``conf_high``, ``n_treated``, ``n_control``, ``identified`` and ``note`` from
+    it through read-only properties (:class:`WithEstimate`). The field names are
+    :data:`VALUE_COLUMNS`, in that order.
+    """
+
+    estimate: Any
+    std_error: Any
+    conf_low: Any
+    conf_high: Any
+    n_treated: Any
+    n_control: Any
+    identified: Any
+    note: Any = ""
 
     def tidy(self) -> pd.DataFrame:
-        return _tidy_frame({}, {k: [getattr(self, k)] for k in VALUE_COLUMNS})
+        """One row (a scalar estimate) or one row per entry (arrays), value columns only."""
+        values = {k: getattr(self, k) for k in VALUE_COLUMNS}
+        if np.ndim(values["estimate"]) == 0:
+            values = {k: [v] for k, v in values.items()}
+        else:
+            values["note"] = list(values["note"])
+        return _tidy_frame({}, values)
+
+
+#: One summary number with its uncertainty (``agg.overall``): an :class:`Estimate` of scalars.
+OverallEstimate = Estimate
+
+
+def _value_property(name: str) -> property:
+    def read(self: Any) -> Any:
+        return getattr(self.values, name)
+
+    read.__name__ = name
+    read.__doc__ = f"{TIDY_SCHEMA[name][1]} Read-only: ``values.{name}`` (see :class:`Estimate`)."
+    return property(read)
+
+
+class WithEstimate:
+    """Base of the results that compose an :class:`Estimate` as their field ``values``.
+
+    Gives them the tidy value columns as read-only attributes (``result.estimate``
+    is ``result.values.estimate``, and so on for every name in :data:`VALUE_COLUMNS`).
+    A changed copy is ``dataclasses.replace(result, values=dataclasses.replace(result.values, ...))``.
+    """
+
+    values: Estimate
+
+
+for _name in VALUE_COLUMNS:
+    setattr(WithEstimate, _name, _value_property(_name))
+del _name
 
 
 @dataclass(frozen=True)
@@ -284,7 +330,7 @@ def _inference_header(settings: Settings, inference: Inference, n_units: int) ->
 
 
 @dataclass(frozen=True, eq=False)
-class GroupTimeResult:
+class GroupTimeResult(WithEstimate):
     """Group-time average treatment effects ATT(g, t) (Callaway and Sant'Anna 2021).
 
     Made by :func:`evaluation.did.att_gt`; see there for the estimator. Arrays
@@ -300,12 +346,13 @@ class GroupTimeResult:
         ``"pointwise"`` or ``"uniform"``).
     cohort, time, event_time, base_time : ndarray
         Cell coordinates; ``base_time`` is the period each cell compares with.
-    estimate, std_error, conf_low, conf_high : ndarray
-    n_treated, n_control : ndarray
-        Units of the cohort / of the comparison group observed in both periods.
-    identified, reference : ndarray of bool
-        ``reference`` marks base-period cells fixed at 0 (universal base period).
-    note : tuple of str
+    values : Estimate
+        One entry per cell: ``estimate``, ``std_error``, ``conf_low``,
+        ``conf_high``; ``n_treated``, ``n_control`` (units of the cohort / of the
+        comparison group observed in both periods); ``identified``; ``note``
+        (tuple of str). Each is also a read-only attribute of the result.
+    reference : ndarray of bool
+        Marks base-period cells fixed at 0 (universal base period).
     influence : ndarray (n_units, n_cells)
         Influence functions, scaled so that ``Var = sum(IF**2) / n_units**2``.
     unit_ids : ndarray (n_units,)
@@ -317,15 +364,8 @@ class GroupTimeResult:
     time: np.ndarray
     event_time: np.ndarray
     base_time: np.ndarray
-    estimate: np.ndarray
-    std_error: np.ndarray
-    conf_low: np.ndarray
-    conf_high: np.ndarray
-    n_treated: np.ndarray
-    n_control: np.ndarray
-    identified: np.ndarray
+    values: Estimate
     reference: np.ndarray
-    note: tuple[str, ...]
     influence: np.ndarray
     unit_ids: np.ndarray
     unit_cohort: np.ndarray
@@ -491,7 +531,7 @@ def _labels(values: np.ndarray, like: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class AggregateResult:
+class AggregateResult(WithEstimate):
     """An aggregation of group-time effects (``GroupTimeResult.aggregate``).
 
     Attributes
@@ -502,7 +542,10 @@ class AggregateResult:
         ``cohort`` (group), ``event_time`` (dynamic), ``time`` (calendar), None (simple).
     index : ndarray
         The row labels.
-    overall : OverallEstimate
+    values : Estimate
+        One entry per row (empty for ``simple``); also read as ``estimate``,
+        ``std_error``, ... attributes.
+    overall : Estimate
         The summary number (R's ``overall.att``, ``overall.se``).
     influence : ndarray (n_units, n_rows)
         Influence functions of the rows (include the estimated cohort shares).
@@ -516,15 +559,8 @@ class AggregateResult:
     options: dict[str, Any]
     index_name: str | None
     index: np.ndarray
-    estimate: np.ndarray
-    std_error: np.ndarray
-    conf_low: np.ndarray
-    conf_high: np.ndarray
-    n_treated: np.ndarray
-    n_control: np.ndarray
-    identified: np.ndarray
-    note: tuple[str, ...]
-    overall: OverallEstimate
+    values: Estimate
+    overall: Estimate
     influence: np.ndarray = field(repr=False)
     unit_ids: np.ndarray = field(repr=False)
     cluster_codes: np.ndarray | None = field(repr=False)

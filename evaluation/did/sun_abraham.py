@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import _fixed_effects as fe
-from .results import EventTimeCoefficients, OverallEstimate, _html_table, _tidy_frame, _tidy_values, tidy_columns
+from .results import Estimate, EventTimeCoefficients, WithEstimate, _html_table, _tidy_frame, _tidy_values, tidy_columns
 
 CONTROLS = ("never_treated", "last_cohort")
 Control = Literal["never_treated", "last_cohort"]
@@ -40,7 +40,7 @@ REFERENCE = -1
 
 
 @dataclass(frozen=True, eq=False)
-class SunAbrahamResult(EventTimeCoefficients):
+class SunAbrahamResult(WithEstimate, EventTimeCoefficients):
     """Interaction-weighted event-time effects (:func:`sun_abraham`).
 
     ``tidy()`` has one row per event time (the reference, -1, fixed at 0 with
@@ -53,15 +53,8 @@ class SunAbrahamResult(EventTimeCoefficients):
     settings: dict[str, Any]
     alpha: float
     event_time: np.ndarray
-    estimate: np.ndarray
-    std_error: np.ndarray
-    conf_low: np.ndarray
-    conf_high: np.ndarray
-    n_treated: np.ndarray
-    n_control: np.ndarray
-    identified: np.ndarray
-    note: tuple[str, ...]
-    overall: OverallEstimate
+    values: Estimate
+    overall: Estimate
     reference: int
     covariance: np.ndarray = field(repr=False)
     cells: pd.DataFrame = field(repr=False)
@@ -433,14 +426,14 @@ def sun_abraham(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: 
         o_sc = scores @ overall_w
         o_est, o_se = float(overall_w @ est_cells), float(np.sqrt(o_sc @ o_sc))
         o_low, o_high = fe.interval(o_est, o_se, alpha)
-        overall = OverallEstimate(o_est, o_se, float(o_low), float(o_high),
-                                  int(np.unique(unit_c[np.isin(coh, cells.loc[post, "cohort"])]).size),
-                                  n_control_units, True,
-                                  f"average of {int(mass[post].sum())} post-adoption observations of "
-                                  f"{int(post.sum())} cohort-event-time cells, weighted by observations")
+        overall = Estimate(o_est, o_se, float(o_low), float(o_high),
+                           int(np.unique(unit_c[np.isin(coh, cells.loc[post, "cohort"])]).size),
+                           n_control_units, True,
+                           f"average of {int(mass[post].sum())} post-adoption observations of "
+                           f"{int(post.sum())} cohort-event-time cells, weighted by observations")
     else:
-        overall = OverallEstimate(np.nan, np.nan, np.nan, np.nan, 0, n_control_units, False,
-                                  "no identified post-adoption cell")
+        overall = Estimate(np.nan, np.nan, np.nan, np.nan, 0, n_control_units, False,
+                           "no identified post-adoption cell")
     event_time = times.astype(int) if np.all(np.mod(times, 1) == 0) else times
     cells["event_time"] = cells["event_time"].astype(event_time.dtype)
     if np.all(np.mod(cells["cohort"], 1) == 0) and np.all(np.mod(cells["time"], 1) == 0):
@@ -449,9 +442,9 @@ def sun_abraham(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: 
     settings = {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort, "control": control,
                 "control cohort": "never treated" if control == "never_treated" else f"{control_cohort:g}",
                 "covariates": covs, "covariate terms": len(cov_terms), "cluster": cluster}
-    return SunAbrahamResult(settings=settings, alpha=alpha, event_time=event_time, estimate=est, std_error=se,
-                            conf_low=low, conf_high=high, n_treated=np.array(n_tr, dtype=int),
-                            n_control=np.full(times.size, n_control_units), identified=identified, note=tuple(notes),
+    return SunAbrahamResult(settings=settings, alpha=alpha, event_time=event_time,
+                            values=Estimate(est, se, low, high, np.array(n_tr, dtype=int),
+                                            np.full(times.size, n_control_units), identified, tuple(notes)),
                             overall=overall, reference=REFERENCE, covariance=cov, cells=cells, n_obs=n_obs,
                             n_units=int(unit_c.max()) + 1, n_clusters=n_clusters, messages=tuple(messages))
 

@@ -33,14 +33,14 @@ units resampled, weights re-fitted).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .results import OverallEstimate, _html_table, _tidy_frame
+from .results import Estimate, WithEstimate, _html_table, _tidy_frame
 
 SE_METHODS = ("placebo", "jackknife", "bootstrap")
 SeMethod = Literal["placebo", "jackknife", "bootstrap"]
@@ -396,7 +396,7 @@ def _block(data: pd.DataFrame, outcome: str, unit: str, time: str, treated: str)
 
 
 @dataclass(frozen=True, eq=False)
-class SyntheticDidResult:
+class SyntheticDidResult(WithEstimate):
     """Synthetic DiD on a block, with the synthetic-control and DiD comparisons (:func:`synthetic_did`).
 
     ``tidy()`` has one row per estimator (``sdid``, ``sc``, ``did``, in that
@@ -404,22 +404,20 @@ class SyntheticDidResult:
     schema; ``weights()`` lists the unit and time weights (``unit_weights``,
     ``time_weights`` as Series). ``estimates`` holds the three point estimates
     and ``draws`` the placebo / jackknife / bootstrap replicates of each.
+    ``values`` (read as ``estimate``, ``std_error``, ...) is the synthetic DiD
+    estimate with ``n_control`` counting every control unit; ``overall`` is the
+    same estimate with ``n_control`` counting the controls with positive weight.
     """
 
     settings: dict[str, Any]
     alpha: float
     cohort: Any
-    estimate: float
-    std_error: float
-    conf_low: float
-    conf_high: float
-    n_treated: int
-    n_control: int
+    values: Estimate
     n_pre: int
     n_post: int
     unit_weights: pd.Series
     time_weights: pd.Series
-    comparisons: dict[str, OverallEstimate]
+    comparisons: dict[str, Estimate]
     draws: dict[str, np.ndarray] = field(repr=False)
     noise_level: float = 0.0
     zeta_omega: float = 0.0
@@ -427,7 +425,7 @@ class SyntheticDidResult:
     sc_unit_weights: pd.Series | None = field(default=None, repr=False)
 
     @property
-    def overall(self) -> OverallEstimate:
+    def overall(self) -> Estimate:
         return self.comparisons["sdid"]
 
     @property
@@ -533,7 +531,7 @@ def synthetic_did(data: pd.DataFrame, outcome: str, unit: str, time: str, treate
             "sc": _Options("sc", 1e-6 * noise, 1e-6 * noise, min_decrease),
             "did": _Options("did", 0.0, 0.0, min_decrease)}
     z = float(stats.norm.ppf(1 - alpha / 2))
-    comps: dict[str, OverallEstimate] = {}
+    comps: dict[str, Estimate] = {}
     draws: dict[str, np.ndarray] = {}
     fitted = {}
     for key, opt in opts.items():
@@ -555,15 +553,14 @@ def synthetic_did(data: pd.DataFrame, outcome: str, unit: str, time: str, treate
         if se == "jackknife" and opt.kind != "did" and np.count_nonzero(omega) < 2:
             s, note = np.nan, "jackknife undefined: only one control has weight; use se='placebo'"
         draws[key] = d
-        comps[key] = OverallEstimate(est, s, est - z * s, est + z * s, n1, int(np.count_nonzero(omega)),
-                                     bool(np.isfinite(est)), note or ESTIMATORS[key])
+        comps[key] = Estimate(est, s, est - z * s, est + z * s, n1, int(np.count_nonzero(omega)),
+                              bool(np.isfinite(est)), note or ESTIMATORS[key])
     omega, lam = fitted["sdid"]
     o = comps["sdid"]
     settings = {"outcome": outcome, "unit": unit, "time": time, "treated": treated, "se": se,
                 "replications": None if se == "jackknife" else replications, "seed": seed}
-    return SyntheticDidResult(settings=settings, alpha=alpha, cohort=periods[t0], estimate=o.estimate,
-                              std_error=o.std_error, conf_low=o.conf_low, conf_high=o.conf_high, n_treated=n1,
-                              n_control=n0, n_pre=t0, n_post=t1,
+    return SyntheticDidResult(settings=settings, alpha=alpha, cohort=periods[t0],
+                              values=replace(o, n_treated=n1, n_control=n0), n_pre=t0, n_post=t1,
                               unit_weights=pd.Series(omega, index=pd.Index(units[:n0], name=unit), name="omega"),
                               time_weights=pd.Series(lam, index=pd.Index(periods[:t0], name=time), name="lambda"),
                               comparisons=comps, draws=draws, noise_level=noise, zeta_omega=opts["sdid"].zeta_omega,

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import _fixed_effects as fe
-from .results import EventTimeCoefficients, OverallEstimate, _html_table, _tidy_frame, _tidy_values
+from .results import Estimate, EventTimeCoefficients, WithEstimate, _html_table, _tidy_frame, _tidy_values
 
 
 def _cluster_codes(frame: pd.DataFrame, cluster: str | None, unit: str, time: str) -> tuple[np.ndarray, bool]:
@@ -45,8 +45,12 @@ def _n_absorbed(frame: pd.DataFrame, units_nested: bool) -> int:
 
 
 @dataclass(frozen=True)
-class TwfeResult:
-    """The static two-way fixed-effects coefficient (:func:`twfe`)."""
+class TwfeResult(WithEstimate):
+    """The static two-way fixed-effects coefficient (:func:`twfe`).
+
+    ``values`` (an :class:`~evaluation.did.results.Estimate` of scalars, also read as
+    ``estimate``, ``std_error``, ...) holds the coefficient; ``overall`` is the same object.
+    """
 
     outcome: str
     unit: str
@@ -54,20 +58,14 @@ class TwfeResult:
     treated: str
     cluster: str | None
     alpha: float
-    estimate: float
-    std_error: float
-    conf_low: float
-    conf_high: float
+    values: Estimate
     n_obs: int
     n_units: int
     n_clusters: int
-    n_treated: int
-    n_control: int
 
     @property
-    def overall(self) -> OverallEstimate:
-        return OverallEstimate(self.estimate, self.std_error, self.conf_low, self.conf_high,
-                               self.n_treated, self.n_control, bool(np.isfinite(self.estimate)))
+    def overall(self) -> Estimate:
+        return self.values
 
     def tidy(self) -> pd.DataFrame:
         """One row in the shared tidy schema (no index columns, as an overall effect)."""
@@ -131,10 +129,10 @@ def twfe(data: pd.DataFrame, outcome: str, unit: str, time: str, treated: str,
     low, high = fe.interval(beta, se, alpha)
     ever = frame.groupby("unit_code")[treated].max()
     return TwfeResult(outcome=outcome, unit=unit, time=time, treated=treated, cluster=cluster, alpha=alpha,
-                      estimate=beta, std_error=se, conf_low=float(low), conf_high=float(high),
+                      values=Estimate(beta, se, float(low), float(high), int((ever > 0).sum()),
+                                      int((ever <= 0).sum()), bool(np.isfinite(beta))),
                       n_obs=len(frame), n_units=int(frame["unit_code"].nunique()),
-                      n_clusters=int(clusters.max()) + 1, n_treated=int((ever > 0).sum()),
-                      n_control=int((ever <= 0).sum()))
+                      n_clusters=int(clusters.max()) + 1)
 
 
 # --------------------------------------------------------------------------------------
@@ -143,7 +141,7 @@ def twfe(data: pd.DataFrame, outcome: str, unit: str, time: str, treated: str,
 
 
 @dataclass(frozen=True, eq=False)
-class EventStudyResult(EventTimeCoefficients):
+class EventStudyResult(WithEstimate, EventTimeCoefficients):
     """Dynamic two-way fixed-effects coefficients by event time (:func:`event_study`).
 
     ``coefficients`` and ``vcov`` include the reference event time (fixed at 0,
@@ -154,14 +152,7 @@ class EventStudyResult(EventTimeCoefficients):
     settings: dict[str, Any]
     alpha: float
     event_time: np.ndarray
-    estimate: np.ndarray
-    std_error: np.ndarray
-    conf_low: np.ndarray
-    conf_high: np.ndarray
-    n_treated: np.ndarray
-    n_control: np.ndarray
-    identified: np.ndarray
-    note: tuple[str, ...]
+    values: Estimate
     reference: int
     covariance: np.ndarray = field(repr=False)
     n_obs: int = 0
@@ -282,8 +273,8 @@ def event_study(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: 
     note = tuple("reference period (normalised to 0)" if e == reference else "" for e in times)
     settings = {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort, "leads": leads, "lags": lags,
                 "reference": reference, "cluster": cluster}
-    return EventStudyResult(settings=settings, alpha=alpha, event_time=times, estimate=est, std_error=se,
-                            conf_low=low, conf_high=high, n_treated=n_treated, n_control=np.full(k, n_never),
-                            identified=np.ones(k, bool), note=note, reference=int(reference), covariance=cov,
+    return EventStudyResult(settings=settings, alpha=alpha, event_time=times,
+                            values=Estimate(est, se, low, high, n_treated, np.full(k, n_never), np.ones(k, bool), note),
+                            reference=int(reference), covariance=cov,
                             n_obs=len(frame), n_units=int(frame["unit"].nunique()),
                             n_clusters=int(clusters.max()) + 1, messages=tuple(messages))

@@ -208,7 +208,8 @@ def infer(res: GroupTimeResult, *, alpha: float, bootstrap: int | None, seed: in
         cluster_bootstrap="wild",
     )
     return replace(
-        res, inference=inference, std_error=unc.std_error, conf_low=unc.conf_low, conf_high=unc.conf_high,
+        res, inference=inference,
+        values=replace(res.values, std_error=unc.std_error, conf_low=unc.conf_low, conf_high=unc.conf_high),
         bootstrap_draws=None, wild_multipliers=v,
     )
 
