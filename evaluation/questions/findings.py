@@ -27,7 +27,6 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from evaluation import did
@@ -408,10 +407,14 @@ def prior_performance(dataset, *, entities: str = "territorial", covariates: str
                      "conf_low": values.mean() - half, "conf_high": values.mean() + half})
     a, b = adopters["value"].to_numpy(float), never["value"].to_numpy(float)
     low, high = stats.ttest_ind(a, b, equal_var=False).confidence_interval(1 - alpha)
+    # the regression module only: ``statsmodels.api`` also loads formulas, datasets and polars (about 1 s per kernel)
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
+
     covs = tuple(c for c in resolve_covariates(dataset, covariates, entities) if frame[c].notna().all())
-    design = sm.add_constant(pd.DataFrame({"adopter": frame["cohort"].notna().astype(float),
+    design = add_constant(pd.DataFrame({"adopter": frame["cohort"].notna().astype(float),
                                            **{c: frame[c].astype(float) for c in covs}}))
-    fit = sm.OLS(frame["value"].astype(float), design).fit(cov_type="HC1")
+    fit = OLS(frame["value"].astype(float), design).fit(cov_type="HC1")
     adj_low, adj_high = fit.conf_int(alpha).loc["adopter"]
     rho = stats.spearmanr(adopters["cohort"], adopters["value"])
     return PriorPerformance(indicator, year, pd.DataFrame(rows), len(a), len(b), float(a.mean() - b.mean()),

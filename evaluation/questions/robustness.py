@@ -80,6 +80,8 @@ def _arguments(fn, args: tuple, kwargs: dict) -> dict:
 
 
 def _remember(result, digest: str):
+    for gone in [k for k, (ref, _) in _ORIGIN.items() if ref() is None]:
+        del _ORIGIN[gone]
     try:
         _ORIGIN[id(result)] = (weakref.ref(result), digest)
     except TypeError:  # not weakly referenceable: its checks are simply computed, not shared
@@ -93,8 +95,9 @@ def _origin(result) -> str | None:
 
 
 def computed_once(fn, panel: pd.DataFrame, *args, **kwargs):
-    """``fn(panel, *args, **kwargs)`` (an estimator of :mod:`evaluation.did`, warnings silenced), computed once
-    per run (:func:`evaluation.cache.memo`, keyed on the panel's content and every argument with its default).
+    """``fn`` (an estimator of :mod:`evaluation.did`) on ``panel`` and the other arguments, warnings silenced,
+    computed once per run (:func:`evaluation.cache.memo`, keyed on the panel's content and every argument with
+    its default).
 
     The findings (:func:`evaluation.questions.findings.robustness_numbers`) and the robustness report call
     the same checks through here, so with the same parameters a run computes each once.
@@ -107,7 +110,7 @@ def computed_once(fn, panel: pd.DataFrame, *args, **kwargs):
 
 
 def from_dynamic(fn, dynamic, *args, **kwargs):
-    """``fn(dynamic, *args, **kwargs)`` on an event study of :func:`dynamic_effects`, computed once per run.
+    """``fn`` on an event study of :func:`event_study` and the other arguments, computed once per run.
 
     Keyed on the panel and parameters the event study came from (and ``fn``'s own
     arguments); an event study computed elsewhere is simply passed to ``fn``.
