@@ -27,12 +27,12 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from evaluation import did
 from evaluation.panel import ENTITY_GROUPS, PANEL_KEYS, analysis_panel, late_adopters, resolve_covariates
 from evaluation.questions import costs, data_quality, heterogeneity, impact, monitoring, surveys, verdicts
+from evaluation.questions import robustness as shared_checks
 
 CRITERIA = verdicts.CRITERIA
 #: Default number of random reassignments of adoption dates and of simulated panels (as the robustness report).
@@ -203,12 +203,12 @@ def robustness_numbers(panel: pd.DataFrame, covariates: list[str], overall, *, m
     covs = list(covariates) or None
     sign = np.sign(overall.estimate) if overall is not None and np.isfinite(overall.estimate) else 0.0
     try:
-        dyn = _quiet(did.att_gt, panel, **PANEL_KEYS, covariates=covs, method=method if covs else "dr",
-                     base_period="universal", control_group=control_group, alpha=alpha).aggregate("dynamic")
-        rm = did.honest(dyn, "relative_magnitude", alpha=alpha, seed=seed or 0)
-        sd = did.honest(dyn, "smoothness", alpha=alpha)
+        dyn = shared_checks.event_study(panel, covs, method=method if covs else "dr", control_group=control_group,
+                                     alpha=alpha)
+        rm = shared_checks.from_dynamic(did.honest, dyn, "relative_magnitude", alpha=alpha, seed=seed or 0)
+        sd = shared_checks.from_dynamic(did.honest, dyn, "smoothness", alpha=alpha)
         m_pre = smallest_smoothness_bound(dyn)
-        at_pre = did.honest(dyn, "smoothness", grid=[m_pre], alpha=alpha).frame.iloc[1]
+        at_pre = shared_checks.from_dynamic(did.honest, dyn, "smoothness", grid=[m_pre], alpha=alpha).frame.iloc[1]
         original = rm.original
         covered = original["conf_low"] <= 0 <= original["conf_high"]
         out.update(honest_target_estimate=rm.estimate, honest_low=float(original["conf_low"]),
@@ -222,7 +222,7 @@ def robustness_numbers(panel: pd.DataFrame, covariates: list[str], overall, *, m
                    post_last=int(max(rm.post_event_times)))
         out["sd_keeps_sign"] = bool((sign > 0 and at_pre["conf_low"] > 0) or (sign < 0 and at_pre["conf_high"] < 0))
         try:
-            found = did.pretrend_power(dyn, target_power=0.5)
+            found = shared_checks.from_dynamic(did.pretrend_power, dyn, target_power=0.5)
             post = [t for t in rm.post_event_times if t >= 0]
             reference = found.settings.get("reference", -1)
             bias = found.slope * float(np.mean([t - reference for t in post]))
@@ -235,22 +235,22 @@ def robustness_numbers(panel: pd.DataFrame, covariates: list[str], overall, *, m
         out.update(rm_breakdown=nan, sd_breakdown=nan, sd_keeps_sign=False, honest_note=str(exc),
                    pretrend_slope_half=nan)
     try:
-        pl = _quiet(did.placebo, panel, **PANEL_KEYS, covariates=covs, method=method, alpha=alpha,
-                    control_group=control_group).tidy()
+        pl = shared_checks.computed_once(did.placebo, panel, **PANEL_KEYS, covariates=covs, method=method, alpha=alpha,
+                                      control_group=control_group).tidy()
     except ValueError as exc:
         pl = pd.DataFrame(columns=["shift", "estimate", "conf_low", "conf_high", "p_value", "identified"])
         out["placebo_note"] = str(exc)
     ok = pl[pl["identified"].astype(bool)] if len(pl) else pl
     out.update(placebos_estimated=int(len(ok)), placebos_rejecting=int((ok["p_value"] < alpha).sum()) if len(ok) else 0)
     try:
-        ri = _quiet(did.randomization_inference, panel, **PANEL_KEYS, draws=int(placebo_draws), seed=seed,
-                    covariates=covs, method=method, control_group=control_group)
+        ri = shared_checks.computed_once(did.randomization_inference, panel, **PANEL_KEYS, draws=int(placebo_draws),
+                                      seed=seed, covariates=covs, method=method, control_group=control_group)
         out.update(ri_p_value=float(ri.p_value), ri_draws=int(ri.n_valid))
     except ValueError as exc:
         out.update(ri_p_value=nan, ri_draws=0, ri_note=str(exc))
     try:
-        pw = _quiet(did.power, panel, **PANEL_KEYS, simulations=int(power_simulations), seed=seed, alpha=alpha,
-                    covariates=covs, control_group=control_group)
+        pw = shared_checks.computed_once(did.power, panel, **PANEL_KEYS, simulations=int(power_simulations), seed=seed,
+                                      alpha=alpha, covariates=covs, control_group=control_group)
         out.update(mde=float(pw.mde), mde_power=float(pw.target_power), mde_simulations=int(pw.simulations))
     except ValueError as exc:
         out.update(mde=nan, mde_note=str(exc))
@@ -407,10 +407,14 @@ def prior_performance(dataset, *, entities: str = "territorial", covariates: str
                      "conf_low": values.mean() - half, "conf_high": values.mean() + half})
     a, b = adopters["value"].to_numpy(float), never["value"].to_numpy(float)
     low, high = stats.ttest_ind(a, b, equal_var=False).confidence_interval(1 - alpha)
+    # the regression module only: ``statsmodels.api`` also loads formulas, datasets and polars (about 1 s per kernel)
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
+
     covs = tuple(c for c in resolve_covariates(dataset, covariates, entities) if frame[c].notna().all())
-    design = sm.add_constant(pd.DataFrame({"adopter": frame["cohort"].notna().astype(float),
+    design = add_constant(pd.DataFrame({"adopter": frame["cohort"].notna().astype(float),
                                            **{c: frame[c].astype(float) for c in covs}}))
-    fit = sm.OLS(frame["value"].astype(float), design).fit(cov_type="HC1")
+    fit = OLS(frame["value"].astype(float), design).fit(cov_type="HC1")
     adj_low, adj_high = fit.conf_int(alpha).loc["adopter"]
     rho = stats.spearmanr(adopters["cohort"], adopters["value"])
     return PriorPerformance(indicator, year, pd.DataFrame(rows), len(a), len(b), float(a.mean() - b.mean()),

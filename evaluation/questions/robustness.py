@@ -19,13 +19,15 @@ values under relative magnitudes and smoothness), :func:`placebo`,
 
 from __future__ import annotations
 
+import inspect
 import warnings
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from evaluation import did
+from evaluation import cache, did
 from evaluation.load.contract import INDICATORS
 from evaluation.panel import PANEL_KEYS, add_treated
 
@@ -57,6 +59,68 @@ def _quiet(fn, *args, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return fn(*args, **kwargs)
+
+
+# --------------------------------------------------------------------------------------
+# computed once per run: the checks the robustness report and the findings both quote
+# --------------------------------------------------------------------------------------
+
+#: Where a result of :func:`computed_once` came from: ``id(result) -> (weak reference, cache key)``, so a check
+#: computed from it (HonestDiD, the pre-test power) can be keyed on the panel and parameters behind it.
+_ORIGIN: dict[int, tuple[weakref.ref, str]] = {}
+
+
+def _arguments(fn, args: tuple, kwargs: dict) -> dict:
+    """Every argument of ``fn`` by name, defaults filled in (two calls that differ only in spelling share a key)."""
+    bound = inspect.signature(fn).bind(None, *args, **kwargs)
+    bound.apply_defaults()
+    named = dict(bound.arguments)
+    named.pop(next(iter(named)))  # the data (or the event study), keyed on its content instead
+    return named
+
+
+def _remember(result, digest: str):
+    for gone in [k for k, (ref, _) in _ORIGIN.items() if ref() is None]:
+        del _ORIGIN[gone]
+    try:
+        _ORIGIN[id(result)] = (weakref.ref(result), digest)
+    except TypeError:  # not weakly referenceable: its checks are simply computed, not shared
+        pass
+    return result
+
+
+def _origin(result) -> str | None:
+    found = _ORIGIN.get(id(result))
+    return found[1] if found is not None and found[0]() is result else None
+
+
+def computed_once(fn, panel: pd.DataFrame, *args, **kwargs):
+    """``fn`` (an estimator of :mod:`evaluation.did`) on ``panel`` and the other arguments, warnings silenced,
+    computed once per run (:func:`evaluation.cache.memo`, keyed on the panel's content and every argument with
+    its default).
+
+    The findings (:func:`evaluation.questions.findings.robustness_numbers`) and the robustness report call
+    the same checks through here, so with the same parameters a run computes each once.
+    """
+    params = _arguments(fn, args, kwargs)
+    name = f"robustness.{fn.__name__}"
+    digest = cache.key(name, panel, **params)
+    result = cache.memo(name, lambda: _quiet(fn, panel, *args, **kwargs), panel, **params)
+    return _remember(result, digest)
+
+
+def from_dynamic(fn, dynamic, *args, **kwargs):
+    """``fn`` on an event study of :func:`event_study` and the other arguments, computed once per run.
+
+    Keyed on the panel and parameters the event study came from (and ``fn``'s own
+    arguments); an event study computed elsewhere is simply passed to ``fn``.
+    """
+    origin = _origin(dynamic)
+    if origin is None:
+        return _quiet(fn, dynamic, *args, **kwargs)
+    params = _arguments(fn, args, kwargs)
+    return cache.memo(f"robustness.{fn.__name__}", lambda: _quiet(fn, dynamic, *args, **kwargs),
+                      origin=origin, **params)
 
 
 def _covers_zero(low: float, high: float) -> bool:
@@ -408,9 +472,22 @@ def profile_spread(profiles: dict[str, pd.DataFrame]) -> ProfileSpread:
 def dynamic_effects(panel: pd.DataFrame, covariates: list[str], *, method: str = "dr", alpha: float = 0.05):
     """Callaway-Sant'Anna effects by event time with a universal base period (what ``did.honest`` needs)."""
     covs = list(covariates) or None
-    res = _quiet(did.att_gt, panel, **PANEL_KEYS, covariates=covs, method=method if covs else "dr",
-                 base_period="universal", alpha=alpha)
-    return res.aggregate("dynamic")
+    return event_study(panel, covs, method=method if covs else "dr", control_group="never_treated", alpha=alpha)
+
+
+def event_study(panel: pd.DataFrame, covariates, *, method: str, control_group: str, alpha: float):
+    """The dynamic aggregation of ``att_gt`` with a universal base period, computed once per run.
+
+    Shared by :func:`dynamic_effects` and the findings; a check computed from the
+    result (:func:`from_dynamic`) is keyed on these inputs.
+    """
+    options = dict(**PANEL_KEYS, covariates=covariates, method=method, base_period="universal",
+                   control_group=control_group, alpha=alpha)
+    params = _arguments(did.att_gt, (), options)
+    digest = cache.key("robustness.event_study", panel, **params)
+    result = cache.memo("robustness.event_study", lambda: _quiet(did.att_gt, panel, **options).aggregate("dynamic"),
+                        panel, **params)
+    return _remember(result, digest)
 
 
 #: Codes of the ``restriction`` column of :func:`sensitivity_table`.
@@ -511,9 +588,9 @@ def sensitivity(panel: pd.DataFrame | None = None, covariates: list[str] = (), *
     """
     if dynamic is None:
         dynamic = dynamic_effects(panel, list(covariates), method=method, alpha=alpha)
-    relative = _quiet(did.honest, dynamic, "relative_magnitude", alpha=alpha, seed=seed)
+    relative = from_dynamic(did.honest, dynamic, "relative_magnitude", alpha=alpha, seed=seed)
     try:
-        smooth = _quiet(did.honest, dynamic, "smoothness", alpha=alpha)
+        smooth = from_dynamic(did.honest, dynamic, "smoothness", alpha=alpha)
     except ValueError:
         smooth = None
     return Sensitivity(relative, smooth, _left_out(dynamic, relative))
@@ -559,7 +636,7 @@ def pretrend_power(dynamic, *, target_power: float = 0.5) -> did.PretrendPowerRe
     parallel trends). :func:`pretrend_check` wraps the same in a frozen result.
     """
     try:
-        found = _quiet(did.pretrend_power, dynamic, target_power=target_power)
+        found = from_dynamic(did.pretrend_power, dynamic, target_power=target_power)
     except ValueError as exc:
         return str(exc)
     return found.against(found.slope)
@@ -600,15 +677,15 @@ def pretrend_table(pp: did.PretrendPowerResult | PretrendPower | str) -> pd.Data
 def placebo(panel: pd.DataFrame, covariates: list[str], *, method: str = "dr", alpha: float = 0.05,
             shifts=(1, 2, 3)) -> did.PlaceboResult:
     """Callaway-Sant'Anna with every adoption moved ``shifts`` years earlier, on the years before the real one."""
-    return _quiet(did.placebo, panel, **PANEL_KEYS, shifts=shifts, covariates=list(covariates) or None,
-                  method=method, alpha=alpha)
+    return computed_once(did.placebo, panel, **PANEL_KEYS, shifts=shifts, covariates=list(covariates) or None,
+                         method=method, alpha=alpha)
 
 
 def randomization(panel: pd.DataFrame, covariates: list[str], *, draws: int = 99, seed: int = 2016,
                   method: str = "dr") -> did.RandomizationResult:
     """Randomization inference: the average effect with adoption dates reassigned at random, ``draws`` times."""
-    return _quiet(did.randomization_inference, panel, **PANEL_KEYS, draws=draws, seed=seed,
-                  covariates=list(covariates) or None, method=method)
+    return computed_once(did.randomization_inference, panel, **PANEL_KEYS, draws=draws, seed=seed,
+                         covariates=list(covariates) or None, method=method)
 
 
 def as_large(ri: did.RandomizationResult) -> tuple[int, int]:
@@ -641,8 +718,8 @@ def placebo_counts(placebos: did.PlaceboResult, alpha: float = 0.05) -> PlaceboC
 def minimum_detectable_effect(panel: pd.DataFrame, covariates: list[str], *, simulations: int = 200,
                               seed: int = 2016, alpha: float = 0.05) -> did.PowerResult:
     """The smallest average effect detected 80 % of the time on simulated panels shaped like this one."""
-    return _quiet(did.power, panel, **PANEL_KEYS, simulations=simulations, seed=seed, alpha=alpha,
-                  covariates=list(covariates) or None)
+    return computed_once(did.power, panel, **PANEL_KEYS, simulations=simulations, seed=seed, alpha=alpha,
+                         covariates=list(covariates) or None)
 
 
 def size_is_off(pw: did.PowerResult) -> bool:
