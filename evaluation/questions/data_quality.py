@@ -153,3 +153,11 @@ def wording(dataset, language: str = "en") -> dict:
     words = Wording.for_dataset(dataset, language)
     return {"unit": words.unit, "units": words.units, "treatment": words.treatment_short,
             "adopted": words.adopted, "outcomes": {} if words.programme else dict(words.outcomes)}
+
+
+def warnings_by_column(problems: pd.DataFrame) -> pd.DataFrame:
+    """How many warnings the contract checks gave for each file and column (``file, column, warnings``)."""
+    if problems is None or not len(problems):
+        return pd.DataFrame(columns=["file", "column", "warnings"])
+    table = problems.assign(column=problems["column"].fillna("").astype(str))
+    return (table.groupby(["file", "column"], sort=True).size().rename("warnings").reset_index())

@@ -111,6 +111,15 @@ class DataQualityText:
     def warnings_formats(self) -> dict:
         return {"row": lambda v: str(int(v))}  # a line number, never with a thousands separator
 
+    def warnings_summary_headers(self) -> dict:
+        _ = self._
+        return {"file": _("File"), "column": _("Column"), "warnings": _("Warnings")}
+
+    def warnings_summary_caption(self) -> str:
+        _ = self._
+        return _("Warnings from the contract checks, by file and column. Each warning, in the checks' own "
+                 "English words, is in tables/contract_warnings.csv and in the output of gcio-eval check.")
+
     def warnings_caption(self) -> str:
         _ = self._
         return _("Warnings from the contract checks (the checks' own words)")
