@@ -99,7 +99,8 @@ def readme(manifest: dict, *, with_data: bool, lock_files: list[str], plan: str 
         "## Run time and memory",
         "",
         f"- Notebook execution time: {seconds:.0f} s in total over {len(notebooks)} notebooks "
-        "(per notebook in the manifest)" + (f"; peak memory {memory:.0f} MB." if isinstance(memory, (int, float))
+        "(per notebook in the manifest)" + (f"; peak memory of one process (the runner or its largest kernel) "
+                                             f"{memory:.0f} MB." if isinstance(memory, (int, float))
                                              else "; peak memory was not recorded by this run."),
         "",
         "## How to reproduce",

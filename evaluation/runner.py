@@ -742,6 +742,8 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
             },
             "plan": plan.record() if plan is not None else None,
             "input_copies": bool(input_copies),
+            # Peak resident memory of the runner and of the largest kernel it ran (getrusage; Linux reports KiB).
+            **_peak_memory(),
             "provenance": recorded,  # versions, code, notebook and config hashes, effective parameters
         }
         (build / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
@@ -779,6 +781,17 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
 
 
 CACHE_DIR = ".cache"
+
+
+def _peak_memory() -> dict:
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return {}
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kernels = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"peak_memory_mb": round(max(own, kernels), 1), "peak_runner_memory_mb": round(own, 1),
+            "peak_kernel_memory_mb": round(kernels, 1)}
 
 
 def _read_plan(plan, data_dir: Path):

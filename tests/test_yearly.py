@@ -103,4 +103,6 @@ def test_a_rerun_from_the_replication_package_rebuilds_every_table_byte_for_byte
     assert original and original == sorted(p.relative_to(again / "tables") for p in (again / "tables").glob("*.csv"))
     for name in original:
         assert (again / "tables" / name).read_bytes() == (unzipped / "run/tables" / name).read_bytes(), name
-    assert json.loads((unzipped / "run/manifest.json").read_text())["year"] == 2025
+    manifest = json.loads((unzipped / "run/manifest.json").read_text())
+    assert manifest["year"] == 2025 and manifest["peak_memory_mb"] > 0
+    assert f"{manifest['peak_memory_mb']:.0f} MB" in readme and "Run time and memory" in readme
