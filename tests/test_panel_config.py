@@ -128,7 +128,7 @@ def test_time_invariant_covariate_and_its_baseline(mpdta, castle):
 def test_labels_reach_the_wording_helpers(castle, tmp_path):
     data = load(castle)
     words = data_quality.wording(data)
-    assert words["units"] == "states" and words["adopted"] == "adopted the castle-doctrine law"
+    assert words["units"] == "states" and words["adopted"] == "adopted a castle-doctrine law"  # config/castle.yaml labels.adopted
     assert data_quality.indicator_label("l_homicide", data) == "l_homicide – log homicides per 100,000 inhabitants"
     assert data_quality.indicator_label("l_homicide") == "l_homicide"
     gcio = load(valid_folder(tmp_path))
