@@ -332,6 +332,13 @@ class QuietKernelManager(AsyncKernelManager):
             return
         await super()._async_interrupt_kernel()
 
+    def format_kernel_cmd(self, extra_arguments=None):
+        # ipykernel may log a ZMQ error from its control stream while it shuts down ("Socket operation on
+        # non-socket", a race in its I/O thread after the notebook has finished); that logger says nothing
+        # about the notebook, whose errors reach the run through nbclient, so it is quietened in the kernel.
+        quiet = "--IPKernelApp.exec_lines=import logging as _l; _l.getLogger('tornado.general').setLevel(_l.CRITICAL)"
+        return super().format_kernel_cmd([*(extra_arguments or []), quiet])
+
 
 @contextmanager
 def _kernel_environment(values: dict[str, str]):

@@ -453,7 +453,7 @@ def test_config_only_must_name_notebooks(tmp_path):
 def _run(config: str, year: int, out: Path) -> Path:
     code = cli.main(["run", "--config", str(CONFIG_DIR / config), "--year", str(year), "--output", str(out)])
     assert code == 0
-    return out / str(year)
+    return out / Path(config).stem / str(year)  # outputs/<dataset>/<year>: castle and mpdta name their dataset
 
 
 @pytest.mark.slow

@@ -102,7 +102,8 @@ def test_reports_hide_code_and_load_nothing_from_the_network(suite):
         if page.name != "index.html":
             # The frame follows the page's language: English for a notebook not yet converted (no language
             # parameter), Spanish for the others.
-            note = "Datos sintéticos de demostración." if _converted(page.stem) else "Synthetic demo data."
+            # the frame's note, or the report's own warning banner that replaces it
+            note = "Datos sintéticos de demostración" if _converted(page.stem) else "Synthetic demo data"
             assert note in text and f'<html lang="{"es" if _converted(page.stem) else "en"}">' in text, page.name
             assert "dataset.load(" not in text, f"{page.name} shows code"
             assert 'alt="Figure without description"' not in text
@@ -446,7 +447,7 @@ def test_manifest_records_every_parameter_of_the_real_notebooks(suite):
     """Each notebook's effective parameters: every name of its `parameters` cell, defaults read independently."""
     import ast
 
-    manifest = json.loads((suite["out"] / str(YEAR) / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((suite["folder"] / "manifest.json").read_text(encoding="utf-8"))
     recorded = manifest["provenance"]["notebooks"]
     for notebook in runner.discover_notebooks():
         cell = next(c for c in nbformat.read(notebook, as_version=4).cells if "parameters" in c.metadata.get("tags", []))
