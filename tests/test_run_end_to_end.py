@@ -456,5 +456,6 @@ def test_manifest_records_every_parameter_of_the_real_notebooks(suite):
         entry = recorded[notebook.stem]
         assert entry["file"] == f"notebooks/{notebook.name}"
         assert entry["sha256"] == hashlib.sha256(notebook.read_bytes()).hexdigest()
-        expected = {**defaults, "year": YEAR, "data_dir": suite["data"].name, "output_dir": "."}
+        expected = {**defaults, "year": YEAR, "data_dir": suite["data"].name, "output_dir": ".",
+                    "language": manifest["language"]}  # the runner passes the language it resolved
         assert entry["parameters"] == json.loads(json.dumps(expected)), notebook.stem
