@@ -31,8 +31,10 @@ DOMAIN = "costs"
 
 
 @dataclass(frozen=True)
-class CostsText:
+class CostsText(frame.FrameWords):
     """Titles, sentences, table headers and figure words of the costs report in one language."""
+
+    RECORDS = "costs"
 
     fmt: Format
     words: Wording
@@ -148,22 +150,6 @@ class CostsText:
                  "each index point of average effect cost per adopting {unit}, with an interval. Budget lines that "
                  "serve no single output are shared, and a sensitivity table shows how the costs move with other "
                  "shares.", unit=self.words.unit)
-
-    def banner(self, dataset) -> tuple[str, str, bool]:
-        """(lead, text, warning) of the box at the top: synthetic data, or the data's provenance."""
-        return frame.banner(dataset, self.fmt.language, records="costs")
-
-    def labels(self) -> dict:
-        """The labels of the question box (``page.question(..., **t.labels())``)."""
-        words = frame.labels(self.fmt.language)
-        return {"label_question": words["question"], "label_answer": words["answer"]}
-
-    def source_label(self) -> str:
-        return frame.labels(self.fmt.language)["source"]
-
-    def source(self, dataset, *tables: str, method: str = "") -> str:
-        """The source line under a table: the dataset, its files and how the numbers were made."""
-        return frame.source(dataset, self.fmt.language, *tables, method=method)
 
     def missing(self) -> str:
         return self._("The costs table is missing from this dataset (no costs file), so no cost per output or per "

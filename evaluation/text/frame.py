@@ -67,3 +67,28 @@ def source(dataset, language: str, *tables: str, method: str = "") -> str:
     if method:
         return _("{name}: {files}. {method}.", name=name, files=files, method=method.rstrip("."))
     return _("{name}: {files}.", name=name, files=files)
+
+
+class FrameWords:
+    """The frame methods a report's text class shares: ``banner``, ``labels``, ``source_label``, ``source``.
+
+    A class using it has ``fmt`` (a ``Format``) and may set ``RECORDS`` (which records its demo banner names).
+    """
+
+    RECORDS = "outcomes"
+
+    def banner(self, dataset) -> tuple[str, str, bool]:
+        """(lead, text, warning) of the box at the top: synthetic data, or the data's provenance."""
+        return banner(dataset, self.fmt.language, records=self.RECORDS)
+
+    def labels(self) -> dict:
+        """The labels of the question box (``page.question(..., **t.labels())``)."""
+        words = labels(self.fmt.language)
+        return {"label_question": words["question"], "label_answer": words["answer"]}
+
+    def source_label(self) -> str:
+        return labels(self.fmt.language)["source"]
+
+    def source(self, dataset, *tables: str, method: str = "") -> str:
+        """The source line under a table: the dataset, its files and how the numbers were made."""
+        return source(dataset, self.fmt.language, *tables, method=method)

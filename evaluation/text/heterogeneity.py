@@ -36,7 +36,7 @@ def _finite(value) -> bool:
 
 
 @dataclass(frozen=True)
-class HeterogeneityText:
+class HeterogeneityText(frame.FrameWords):
     """Titles, sentences, table headers and figure words of the heterogeneity report in one language."""
 
     fmt: Format
@@ -177,22 +177,6 @@ class HeterogeneityText:
                  "team and the alignment and commitment reported in the 2015 surveys, where the data have them), "
                  "with intervals that account for looking at several subgroups at once, and asks whether the effect "
                  "grows, persists or fades with the years since adoption.", units=self.words.units)
-
-    def banner(self, dataset) -> tuple[str, str, bool]:
-        """(lead, text, warning) of the box at the top: synthetic data, or the data's provenance."""
-        return frame.banner(dataset, self.fmt.language, records="outcomes")
-
-    def labels(self) -> dict:
-        """The labels of the question box (``page.question(..., **t.labels())``)."""
-        words = frame.labels(self.fmt.language)
-        return {"label_question": words["question"], "label_answer": words["answer"]}
-
-    def source_label(self) -> str:
-        return frame.labels(self.fmt.language)["source"]
-
-    def source(self, dataset, *tables: str, method: str = "") -> str:
-        """The source line under a table: the dataset, its files and how the numbers were made."""
-        return frame.source(dataset, self.fmt.language, *tables, method=method)
 
     # ------------------------------------------------------------------ the question and its answer
 

@@ -29,8 +29,10 @@ DOMAIN = "monitoring"
 
 
 @dataclass(frozen=True)
-class MonitoringText:
+class MonitoringText(frame.FrameWords):
     """Titles, sentences, table headers and figure words of the monitoring report in one language."""
+
+    RECORDS = "monitoring"
 
     fmt: Format
     words: Wording
@@ -82,22 +84,6 @@ class MonitoringText:
         return _("This report sets the outputs recorded in the monitoring table against their targets, and shows "
                  "by level and by department which {units} {adopted}.", units=self.words.units,
                  adopted=self.words.adopted)
-
-    def banner(self, dataset) -> tuple[str, str, bool]:
-        """(lead, text, warning) of the box at the top: synthetic data, or the data's provenance."""
-        return frame.banner(dataset, self.fmt.language, records="monitoring")
-
-    def labels(self) -> dict:
-        """The labels of the question box (``page.question(..., **t.labels())``)."""
-        words = frame.labels(self.fmt.language)
-        return {"label_question": words["question"], "label_answer": words["answer"]}
-
-    def source_label(self) -> str:
-        return frame.labels(self.fmt.language)["source"]
-
-    def source(self, dataset, *tables: str) -> str:
-        """The source line under a table: the dataset, its files and how the numbers were made."""
-        return frame.source(dataset, self.fmt.language, *tables)
 
     # ------------------------------------------------------------------ the question and its answer
 

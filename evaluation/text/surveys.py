@@ -28,8 +28,10 @@ DOMAIN = "surveys"
 
 
 @dataclass(frozen=True)
-class SurveysText:
+class SurveysText(frame.FrameWords):
     """Titles, sentences, table headers and figure words of the survey report in one language."""
+
+    RECORDS = "surveys"
 
     fmt: Format
     words: Wording
@@ -134,22 +136,6 @@ class SurveysText:
         return _("Two surveys: a skills and perception survey of ICT offices and an alignment survey of "
                  "directors. This report shows how respondents answered each statement, how consistent the "
                  "statements of each scale are, and whether groups of respondents answered differently.")
-
-    def banner(self, dataset) -> tuple[str, str, bool]:
-        """(lead, text, warning) of the box at the top: synthetic data, or the data's provenance."""
-        return frame.banner(dataset, self.fmt.language, records="surveys")
-
-    def labels(self) -> dict:
-        """The labels of the question box (``page.question(..., **t.labels())``)."""
-        words = frame.labels(self.fmt.language)
-        return {"label_question": words["question"], "label_answer": words["answer"]}
-
-    def source_label(self) -> str:
-        return frame.labels(self.fmt.language)["source"]
-
-    def source(self, dataset, *tables: str, method: str = "") -> str:
-        """The source line under a table: the dataset, its files and how the numbers were made."""
-        return frame.source(dataset, self.fmt.language, *tables, method=method)
 
     def method(self, code: str) -> str:
         """Method lines of the source notes."""
