@@ -12,6 +12,8 @@ import pytest
 from evaluation import changes, paths
 from evaluation.load.dataset import load
 
+from vintages import two_vintages as make_vintages
+
 DEMO = paths.resolve_data_dir("")
 
 
@@ -22,24 +24,7 @@ def _inputs(folder: Path) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def two_vintages(tmp_path_factory):
     """Last year's inputs (outcomes to 2024) and this year's (2025 added, one 2023 score revised, one new adopter)."""
-    root = tmp_path_factory.mktemp("vintages")
-    before, after = root / "data2024", root / "data2025"
-    shutil.copytree(DEMO, before)
-    shutil.copytree(DEMO, after)
-    outcomes = pd.read_csv(DEMO / "outcomes.csv", dtype={"entity_id": str})
-    outcomes[outcomes["year"] <= 2024].to_csv(before / "outcomes.csv", index=False)
-    revised = outcomes.copy()
-    row = revised[(revised["year"] == 2023) & (revised["indicator"] == "IDI")].index[0]
-    revised.loc[row, "value"] = round(revised.loc[row, "value"] + 1.5, 2)
-    revised.to_csv(after / "outcomes.csv", index=False)
-    adoption = pd.read_csv(DEMO / "adoption.csv", dtype=str)
-    entities = pd.read_csv(DEMO / "entities.csv", dtype=str)
-    newcomer = sorted(set(entities["entity_id"]) - set(adoption["entity_id"]))[0]
-    extra = pd.DataFrame([{"entity_id": newcomer, "adoption_date": "2025-02-03",
-                           "post_title": "Director de Tecnologías y Sistemas de Información", "post_level": "directivo"}])
-    pd.concat([adoption, extra]).to_csv(after / "adoption.csv", index=False)
-    adoption.to_csv(before / "adoption.csv", index=False)  # same bytes as pandas writes them
-    return before, after, revised.loc[row], newcomer
+    return make_vintages(DEMO, tmp_path_factory.mktemp("vintages"))
 
 
 def test_snapshot_keeps_hashes_and_deterministic_copies_and_restores_them(tmp_path):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -19,9 +18,11 @@ import pandas as pd
 import pytest
 
 from evaluation import plan as plans
-from evaluation import replication, runner
+from evaluation import runner
 from evaluation.demo import write_demo
 from evaluation.load.dataset import load
+
+from vintages import two_vintages
 
 pytestmark = pytest.mark.slow
 GCIO_EVAL = str(Path(sys.executable).with_name("gcio-eval"))
@@ -32,22 +33,7 @@ FAST = {"bootstrap": 99, "placebo_draws": 9, "power_simulations": 20}
 def yearly(tmp_path_factory):
     root = tmp_path_factory.mktemp("yearly")
     full = write_demo(root / "demo", municipalities=60)
-    data2024, data2025 = root / "data2024", root / "data2025"
-    shutil.copytree(full, data2024)
-    shutil.copytree(full, data2025)
-    outcomes = pd.read_csv(full / "outcomes.csv", dtype={"entity_id": str})
-    outcomes[outcomes["year"] <= 2024].to_csv(data2024 / "outcomes.csv", index=False)
-    revised = outcomes.copy()
-    row = revised[(revised["year"] == 2023) & (revised["indicator"] == "IDI")].index[0]
-    revised.loc[row, "value"] = round(revised.loc[row, "value"] + 1.5, 2)
-    revised.to_csv(data2025 / "outcomes.csv", index=False)
-    adoption = pd.read_csv(full / "adoption.csv", dtype=str)
-    entities = pd.read_csv(full / "entities.csv", dtype=str)
-    newcomer = sorted(set(entities["entity_id"]) - set(adoption["entity_id"]))[0]
-    adoption.to_csv(data2024 / "adoption.csv", index=False)
-    pd.concat([adoption, pd.DataFrame([{"entity_id": newcomer, "adoption_date": "2025-02-03",
-                                        "post_title": "Director de Tecnologías y Sistemas de Información",
-                                        "post_level": "directivo"}])]).to_csv(data2025 / "adoption.csv", index=False)
+    data2024, data2025, _, newcomer = two_vintages(full, root)
     plan_file = plans.init(root / "plan.yml", bootstrap=FAST["bootstrap"])
     plans.lock(plan_file, load(data2024))
     out = root / "outputs"
