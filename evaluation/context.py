@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from evaluation import paths
-from evaluation.load import dataset as datasets
+from evaluation.load import checked_copy
 from evaluation.panel import analysis_panel, late_adopters, resolve_covariates
 from evaluation.text.format import Format
 from evaluation.text.i18n import DEFAULT_LANGUAGE, Messages, check_language
@@ -98,7 +98,7 @@ def setup(*, year: int = 0, data_dir: str = "", language: str = "", output_dir: 
         (``evaluation.panel.ENTITY_GROUPS``) and the covariate specification
         (``"default"``, ``"none"`` or column names).
     """
-    data = datasets.load(paths.resolve_data_dir(data_dir))
+    data = checked_copy.load(paths.resolve_data_dir(data_dir))  # the run's checked copy, else a fresh check
     year = int(year or max(data.years))
     lang = report_language(language, data)
     report = Report(data=data, year=year, language=lang, fmt=Format(lang), words=Wording.for_dataset(data, lang),

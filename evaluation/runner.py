@@ -592,10 +592,15 @@ def run(
                 raise RunError(f"'{target}' exists but is not the output of a run (it has no manifest.json); "
                                "it is not replaced. Nothing was run. Fix: move it away, or give another --output.")
         _pause("locked")
+        # The checked tables go to the notebooks (evaluation.load.checked_copy) and leave this process:
+        # from here on the runner keeps the dataset without its outcome rows.
+        checked = [dataset]
+        dataset = _without_outcome_rows(dataset)
         try:
             return _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_notebook,
                                    output_root, notebooks_dir, jobs, say, cell_timeout, start_timeout,
-                                   language=language, pdf=pdf, plan=the_plan, input_copies=input_copies)
+                                   language=language, pdf=pdf, plan=the_plan, input_copies=input_copies,
+                                   checked=checked)
         except OSError as exc:
             raise _write_error(exc, output_root, year, started=True) from exc
 
@@ -645,8 +650,9 @@ def _write_error(exc: OSError, output_root: Path, year: int, *, started: bool) -
 
 def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_notebook, output_root,
                     notebooks_dir, jobs, say, cell_timeout, start_timeout, *, language="es",
-                    pdf=True, plan=None, input_copies=True) -> RunOutcome:
+                    pdf=True, plan=None, input_copies=True, checked=None) -> RunOutcome:
     from evaluation import cache, changes
+    from evaluation.load import checked_copy
     from evaluation import plan as plans
     from evaluation.report import changes as changes_page
     from evaluation.text.index import LANGUAGE_NAMES, LANGUAGE_NAMES_EN
@@ -683,6 +689,10 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
             key = panel.file.name if panel.file.name not in inputs else f"source_{panel.file.name}"
             inputs[key] = paths.file_sha256(panel.file)
         carried = _carry_over(output_root / str(year), build, notebooks, suite, inputs, say)
+        if checked:
+            # Checked once, here: every kernel of this run reads this copy instead of checking the files again.
+            environment[checked_copy.ENV] = str(checked_copy.write(checked.pop(), build / CACHE_DIR))
+            _release_memory()
         results = _run_all(notebooks, per_notebook, build, notebooks_dir, jobs, say,
                            cell_timeout=cell_timeout, start_timeout=start_timeout, environment=environment)
         _pause("notebooks-done")
@@ -788,6 +798,31 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
 
 
 CACHE_DIR = ".cache"
+
+
+def _without_outcome_rows(dataset):
+    """The dataset as the runner needs it once the notebooks have their checked copy: no outcome rows."""
+    import dataclasses
+
+    return dataclasses.replace(dataset, outcomes=dataset.outcomes.iloc[:0].copy())
+
+
+def _release_memory() -> None:
+    """Give freed table memory back to the system (the kernels need it more than the runner)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        import pyarrow
+
+        pyarrow.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):
+        pass
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _peak_memory() -> dict:
