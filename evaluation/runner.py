@@ -653,6 +653,7 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
                     pdf=True, plan=None, input_copies=True, checked=None) -> RunOutcome:
     from evaluation import cache, changes
     from evaluation.load import checked_copy
+    from evaluation.report import tables as report_tables
     from evaluation import plan as plans
     from evaluation.report import changes as changes_page
     from evaluation.text.index import LANGUAGE_NAMES, LANGUAGE_NAMES_EN
@@ -721,6 +722,7 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
         order = [nb.stem for nb in suite]
         entries.sort(key=lambda e: order.index(e.name) if e.name in order else len(order))
         complete = all(e.status == "ok" for e in entries)
+        report_tables.write_workbooks(build)  # each report's workbook once, from the tables its kernel queued
         shutil.rmtree(build / CACHE_DIR, ignore_errors=True)  # shared results stay inside the run
         changes.snapshot({name: Path(dataset.folder) / name for name in input_files(dataset)}, build,
                          copy=input_copies)

@@ -11,9 +11,14 @@ the environment (``RUN_ENV``); then:
   loaded with a plain ``pandas.read_csv(path)`` (a comment line would be lost
   on the first load and needs ``comment="#"``, which would also cut any value
   holding ``#``).
-* ``tables/<report>.xlsx`` gains one sheet per table, after a first ``notes``
+* ``tables/<report>.xlsx`` holds one sheet per table, after a first ``notes``
   sheet (in the report language) naming the report, the data, their source and
-  whether they are synthetic, and listing which sheet holds which CSV.
+  whether they are synthetic, and listing which sheet holds which CSV. The
+  kernel only queues each table (a pickle in the run's private build folder,
+  ``.cache/workbooks/<report>/``); the runner writes every workbook once, when
+  the notebooks are done (:func:`write_workbooks`), instead of reading and
+  rewriting a growing workbook for every table. The files are deterministic:
+  the same tables give the same bytes (no creation dates, fixed zip times).
 
 Both are written formula-neutral (``evaluation.safe``): a text cell beginning
 with ``=``, ``+``, ``-`` or ``@`` is never run as a formula.
@@ -66,8 +71,52 @@ def save_table(table: pd.DataFrame, output_dir: str, name: str) -> Path | None:
     path = folder / file_name(name)  # the name may hold an outcome code
     write_csv(frame, path, index=False)
     if context:
-        add_to_workbook(folder / f"{file_name(context['report'])}.xlsx", table, path.name, context)
+        _queue_for_workbook(Path(output_dir), table, path.name, context)
     return path
+
+
+#: Where the kernels of a run queue their tables for the workbooks (inside the build folder; the runner's
+#: ``.cache`` is deleted before the run's outputs are swapped in).
+QUEUE_DIR = Path(".cache") / "workbooks"
+
+
+def _queue_for_workbook(output_dir: Path, table: pd.DataFrame, csv_name: str, context: dict[str, str]) -> None:
+    import json
+    import pickle
+
+    queue = output_dir / QUEUE_DIR / file_name(context["report"])
+    queue.mkdir(parents=True, exist_ok=True)
+    order = queue / "order.json"
+    names = json.loads(order.read_text(encoding="utf-8")) if order.is_file() else []
+    if csv_name not in names:  # a table saved again under the same CSV name replaces its sheet, in place
+        names.append(csv_name)
+    with (queue / f"{csv_name}.pickle").open("wb") as handle:
+        pickle.dump(table.copy(), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    (queue / "context.json").write_text(json.dumps(context, ensure_ascii=False), encoding="utf-8")
+    order.write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+
+
+def write_workbooks(build: Path) -> list[Path]:
+    """Write ``tables/<report>.xlsx`` for every report that queued tables in the run's ``build`` folder."""
+    import json
+    import pickle
+
+    written = []
+    queue_root = build / QUEUE_DIR
+    if not queue_root.is_dir():
+        return written
+    for queue in sorted(p for p in queue_root.iterdir() if p.is_dir()):
+        order = queue / "order.json"
+        if not order.is_file():
+            continue
+        context = json.loads((queue / "context.json").read_text(encoding="utf-8"))
+        tables = []
+        for csv_name in json.loads(order.read_text(encoding="utf-8")):
+            with (queue / f"{csv_name}.pickle").open("rb") as handle:
+                tables.append((csv_name, pickle.load(handle)))  # written by this run's kernels only
+        target = build / "tables" / f"{file_name(context['report'])}.xlsx"
+        written.append(write_workbook(target, tables, context))
+    return written
 
 
 def _sheet_name(csv_name: str, taken: set[str]) -> str:
@@ -82,12 +131,9 @@ def _sheet_name(csv_name: str, taken: set[str]) -> str:
     return name
 
 
-def add_to_workbook(path: Path, table: pd.DataFrame, csv_name: str, context: dict[str, str]) -> Path:
-    """Add ``table`` as a sheet of the report's workbook (created with its notes sheet if new).
-
-    A table saved again under the same CSV name replaces its sheet.
-    """
-    from openpyxl import Workbook, load_workbook
+def write_workbook(path: Path, tables: list[tuple[str, pd.DataFrame]], context: dict[str, str]) -> Path:
+    """Write one report's workbook: the notes sheet, then one sheet per ``(csv_name, table)``, in order."""
+    from openpyxl import Workbook
     from openpyxl.styles import Font
 
     from evaluation.text.index import table_notes
@@ -95,48 +141,60 @@ def add_to_workbook(path: Path, table: pd.DataFrame, csv_name: str, context: dic
     language = context.get("language") or "en"
     notes = table_notes(language, report=context["report"], data_name=context.get("data", ""),
                         source=context.get("source", ""), synthetic=context.get("synthetic") == "1")
-    if path.is_file():
-        book = load_workbook(path)
-        info = book.worksheets[0]
-    else:
-        book = Workbook()
-        info = book.active
-        info.title = notes["sheet"][:_SHEET_CHARS]
-        for row, key in enumerate(("report", "data", "source", "synthetic"), start=1):
-            set_text(info.cell(row=row, column=1), notes[key])
-            info.cell(row=row, column=1).font = Font(bold=True)
-            set_text(info.cell(row=row, column=2), notes["synthetic_value"] if key == "synthetic"
-                     else notes[f"{key}_value"])
-        for column, key in enumerate(("table", "sheet_column", "file"), start=1):
-            set_text(info.cell(row=6, column=column), notes[key])
-            info.cell(row=6, column=column).font = Font(bold=True)
-        info.column_dimensions["A"].width = 18
-        info.column_dimensions["B"].width = 60
-    listed = {info.cell(row=r, column=3).value: r for r in range(7, info.max_row + 1)
-              if info.cell(row=r, column=3).value}
-    position = None
-    if csv_name in listed:
-        sheet_name = info.cell(row=listed[csv_name], column=2).value
-        if sheet_name in book.sheetnames:
-            position = book.sheetnames.index(sheet_name)
-            del book[sheet_name]
-        row = listed[csv_name]
-    else:
-        sheet_name = _sheet_name(csv_name, {s.lower() for s in book.sheetnames})
-        row = max(listed.values(), default=6) + 1
-    set_text(info.cell(row=row, column=1), Path(csv_name).stem)
-    set_text(info.cell(row=row, column=2), sheet_name)
-    set_text(info.cell(row=row, column=3), csv_name)
-    sheet = book.create_sheet(sheet_name, position)
-    for column, header in enumerate(table.columns, start=1):
-        set_text(sheet.cell(row=1, column=column), str(header))
-        sheet.cell(row=1, column=column).font = Font(bold=True)
-    for r, values in enumerate(table.itertuples(index=False, name=None), start=2):
-        for column, value in enumerate(values, start=1):
-            _put(sheet.cell(row=r, column=column), value)
-    sheet.freeze_panes = "A2"
-    book.save(path)
+    book = Workbook()
+    info = book.active
+    info.title = notes["sheet"][:_SHEET_CHARS]
+    for row, key in enumerate(("report", "data", "source", "synthetic"), start=1):
+        set_text(info.cell(row=row, column=1), notes[key])
+        info.cell(row=row, column=1).font = Font(bold=True)
+        set_text(info.cell(row=row, column=2), notes["synthetic_value"] if key == "synthetic"
+                 else notes[f"{key}_value"])
+    for column, key in enumerate(("table", "sheet_column", "file"), start=1):
+        set_text(info.cell(row=6, column=column), notes[key])
+        info.cell(row=6, column=column).font = Font(bold=True)
+    info.column_dimensions["A"].width = 18
+    info.column_dimensions["B"].width = 60
+    taken = {info.title.lower()}
+    for row, (csv_name, table) in enumerate(tables, start=7):
+        sheet_name = _sheet_name(csv_name, taken)
+        taken.add(sheet_name.lower())
+        set_text(info.cell(row=row, column=1), Path(csv_name).stem)
+        set_text(info.cell(row=row, column=2), sheet_name)
+        set_text(info.cell(row=row, column=3), csv_name)
+        sheet = book.create_sheet(sheet_name)
+        for column, header in enumerate(table.columns, start=1):
+            set_text(sheet.cell(row=1, column=column), str(header))
+            sheet.cell(row=1, column=column).font = Font(bold=True)
+        for r, values in enumerate(table.itertuples(index=False, name=None), start=2):
+            for column, value in enumerate(values, start=1):
+                _put(sheet.cell(row=r, column=column), value)
+        sheet.freeze_panes = "A2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _save_deterministic(book, path)
     return path
+
+
+def _save_deterministic(book, path: Path) -> None:
+    """Save ``book`` so that the same content gives the same bytes: no dates in the document properties,
+    every zip entry dated 1980-01-01 (the zip format's first day)."""
+    import io
+    import re
+    import zipfile
+
+    buffer = io.BytesIO()
+    book.save(buffer)
+    partial = path.with_name(path.name + ".partial")
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, \
+            zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":
+                data = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", data)
+            info = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, data)
+    partial.replace(path)
 
 
 def _put(cell, value) -> None:
