@@ -394,6 +394,39 @@ def _execute(notebook: str, target: str, parameters: dict, cwd: str, cell_timeou
     return {"status": status, "error": error, "seconds": time.perf_counter() - started}
 
 
+def _execute_and_export(notebook: str, target: str, parameters: dict, cwd: str, *, page: dict | None = None,
+                        **limits) -> dict:
+    """Run one notebook, then export its HTML page (top-level so worker processes can call it).
+
+    ``page`` holds what :func:`_export_page` needs; without it, or if the export fails, the result has no
+    ``title`` and the parent exports the page itself.
+    """
+    from evaluation.report import tables as report_tables
+
+    result = _execute(notebook, target, parameters, cwd, **limits)
+    if page is not None and Path(target).exists():
+        try:
+            report_tables.write_workbooks(Path(target).parent, Path(notebook).stem)
+            result["title"] = _export_page(Path(target), Path(notebook).stem, ok=result["status"] == "ok", **page)
+        except Exception:  # noqa: BLE001 - the parent tries again and reports a failure itself
+            result.pop("title", None)
+    return result
+
+
+def _export_page(executed: Path, stem: str, *, ok: bool, scrub, year, synthetic, data_name, version, dataset,
+                 pdf) -> str:
+    """Scrub the executed notebook, write its HTML page beside it, and return its title."""
+    from evaluation.text.wording import Wording
+
+    scrub.file(executed)
+    executed_nb = nbformat.read(executed, as_version=4)
+    page_language = notebook_language(executed_nb, "en")
+    export_html(executed, executed.with_name(f"{stem}.html"), year=year, synthetic=synthetic, data_name=data_name,
+                version=version, language=page_language, words=Wording.for_dataset(dataset, page_language),
+                pdf=pdf and ok)
+    return notebook_title(executed_nb, stem)
+
+
 def _any_cell_ran(target: str) -> bool:
     """Whether the output notebook shows any executed code cell (False if there is none)."""
     try:
@@ -694,26 +727,26 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
             # Checked once, here: every kernel of this run reads this copy instead of checking the files again.
             environment[checked_copy.ENV] = str(checked_copy.write(checked.pop(), build / CACHE_DIR))
             _release_memory()
+        pdf_maker = _pdf_maker() if pdf else None
+        # Each notebook's page is exported by the worker that ran it, as soon as it is done, while the
+        # other notebooks still run (the parent exports any page a worker could not).
+        page = {"scrub": scrub, "year": year, "synthetic": dataset.synthetic, "data_name": data_dir.name,
+                "version": __version__, "dataset": dataset, "pdf": pdf_maker is not None}
         results = _run_all(notebooks, per_notebook, build, notebooks_dir, jobs, say,
-                           cell_timeout=cell_timeout, start_timeout=start_timeout, environment=environment)
+                           cell_timeout=cell_timeout, start_timeout=start_timeout, environment=environment,
+                           page=page)
         _pause("notebooks-done")
         entries = [ReportEntry(name, rec["title"], rec["status"], rec["seconds"], rec["error"])
                    for name, rec in carried.items()]
-        pdf_maker = _pdf_maker() if pdf else None
         for nb in notebooks:
             res = results[nb]
             res["error"] = scrub.text(res["error"])
             executed = build / nb.name
             title = nb.stem
-            if executed.exists():
-                scrub.file(executed)
-                executed_nb = nbformat.read(executed, as_version=4)
-                title = notebook_title(executed_nb, nb.stem)
-                page_language = notebook_language(executed_nb, "en")
-                export_html(executed, build / f"{nb.stem}.html", year=year, synthetic=dataset.synthetic,
-                            data_name=data_dir.name, version=__version__, language=page_language,
-                            words=Wording.for_dataset(dataset, page_language),
-                            pdf=pdf_maker is not None and res["status"] == "ok")
+            if res.get("title"):  # exported by its worker
+                title = res["title"]
+            elif executed.exists():
+                title = _export_page(executed, nb.stem, ok=res["status"] == "ok", **page)
             else:  # the notebook never started; still give the index something to link to
                 not_run_page(build / f"{nb.stem}.html", nb.stem, res["error"], language)
                 nbformat.write(nbformat.read(nb, as_version=4), executed)
@@ -722,7 +755,7 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
         order = [nb.stem for nb in suite]
         entries.sort(key=lambda e: order.index(e.name) if e.name in order else len(order))
         complete = all(e.status == "ok" for e in entries)
-        report_tables.write_workbooks(build)  # each report's workbook once, from the tables its kernel queued
+        report_tables.write_workbooks(build)  # the workbooks no worker wrote (each from its kernel's queue)
         shutil.rmtree(build / CACHE_DIR, ignore_errors=True)  # shared results stay inside the run
         changes.snapshot({name: Path(dataset.folder) / name for name in input_files(dataset)}, build,
                          copy=input_copies)
@@ -1339,10 +1372,11 @@ def _carry_over(previous: Path, build: Path, notebooks: list[Path], suite: list[
 
 
 def _run_all(notebooks, per_notebook, build, cwd, jobs, say, *, cell_timeout=CELL_TIMEOUT,
-             start_timeout=START_TIMEOUT, environment=None) -> dict[Path, dict]:
+             start_timeout=START_TIMEOUT, environment=None, page=None) -> dict[Path, dict]:
     total = len(notebooks)
     results: dict[Path, dict] = {}
-    limits = {"cell_timeout": cell_timeout, "start_timeout": start_timeout, "environment": environment}
+    limits = {"cell_timeout": cell_timeout, "start_timeout": start_timeout, "environment": environment,
+              "page": page}
 
     def report(i, nb, res):
         mark = "done" if res["status"] == "ok" else f"FAILED: {res['error']}"
@@ -1351,7 +1385,7 @@ def _run_all(notebooks, per_notebook, build, cwd, jobs, say, *, cell_timeout=CEL
     if jobs <= 1 or total == 1:
         for i, nb in enumerate(notebooks, 1):
             say(f"[{i}/{total}] {nb.stem}: running ...")
-            results[nb] = _execute(str(nb), str(build / nb.name), per_notebook[nb], str(cwd), **limits)
+            results[nb] = _execute_and_export(str(nb), str(build / nb.name), per_notebook[nb], str(cwd), **limits)
             report(i, nb, results[nb])
         return results
     pool = ProcessPoolExecutor(max_workers=jobs)
@@ -1359,8 +1393,8 @@ def _run_all(notebooks, per_notebook, build, cwd, jobs, say, *, cell_timeout=CEL
         futures = {}
         for nb in notebooks:
             say(f"[{notebooks.index(nb) + 1}/{total}] {nb.stem}: queued")
-            futures[nb] = pool.submit(_execute, str(nb), str(build / nb.name), per_notebook[nb], str(cwd),
-                                      **limits)
+            futures[nb] = pool.submit(_execute_and_export, str(nb), str(build / nb.name), per_notebook[nb],
+                                      str(cwd), **limits)
         for i, nb in enumerate(notebooks, 1):
             results[nb] = futures[nb].result()
             report(i, nb, results[nb])

@@ -132,6 +132,7 @@ def test_save_table_in_a_run_flags_synthetic_rows_and_fills_the_report_workbook(
     csv = pd.read_csv(tmp_path / "tables" / "group_time_POL07.csv")
     assert list(csv.columns) == ["cohort", "estimate", "note", "synthetic_data"] and csv["synthetic_data"].all()
     assert csv.loc[0, "note"] == "'=HYPERLINK(1)"  # formula-neutral
+    tables.write_workbooks(tmp_path)  # the runner's step once the notebook is done
     book = openpyxl.load_workbook(tmp_path / "tables" / "02_impact.xlsx")
     assert book.sheetnames == ["notas", "group_time_POL07", "event_study_POL07"]
     notes = book["notas"]

@@ -67,3 +67,12 @@ def test_outside_a_run_no_workbook_is_queued(tmp_path, monkeypatch):
     tables.save_table(pd.DataFrame({"x": [1]}), str(tmp_path), "overall.csv")
     assert tables.write_workbooks(tmp_path) == []
     assert (tmp_path / "tables" / "overall.csv").is_file()
+
+
+def test_one_report_is_written_alone_and_not_again(in_a_run, tmp_path, monkeypatch):
+    _save_three(tmp_path)
+    monkeypatch.setenv(tables.RUN_ENV["report"], "03_robustness")
+    tables.save_table(pd.DataFrame({"x": [2]}), str(tmp_path), "placebo.csv")
+    assert [p.name for p in tables.write_workbooks(tmp_path, "03_robustness")] == ["03_robustness.xlsx"]
+    assert [p.name for p in tables.write_workbooks(tmp_path)] == ["02_impact.xlsx"]
+    assert tables.write_workbooks(tmp_path) == []

@@ -96,16 +96,23 @@ def _queue_for_workbook(output_dir: Path, table: pd.DataFrame, csv_name: str, co
     order.write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
 
 
-def write_workbooks(build: Path) -> list[Path]:
-    """Write ``tables/<report>.xlsx`` for every report that queued tables in the run's ``build`` folder."""
+def write_workbooks(build: Path, report: str | None = None) -> list[Path]:
+    """Write ``tables/<report>.xlsx`` for every report (or only ``report``) that queued tables in ``build``.
+
+    A report's queue is removed once its workbook is written, so a later call does not write it again.
+    """
     import json
     import pickle
+    import shutil
 
     written = []
     queue_root = build / QUEUE_DIR
     if not queue_root.is_dir():
         return written
-    for queue in sorted(p for p in queue_root.iterdir() if p.is_dir()):
+    queues = sorted(p for p in queue_root.iterdir() if p.is_dir())
+    if report is not None:
+        queues = [q for q in queues if q.name == file_name(report)]
+    for queue in queues:
         order = queue / "order.json"
         if not order.is_file():
             continue
@@ -116,6 +123,7 @@ def write_workbooks(build: Path) -> list[Path]:
                 tables.append((csv_name, pickle.load(handle)))  # written by this run's kernels only
         target = build / "tables" / f"{file_name(context['report'])}.xlsx"
         written.append(write_workbook(target, tables, context))
+        shutil.rmtree(queue, ignore_errors=True)
     return written
 
 
