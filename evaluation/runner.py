@@ -355,6 +355,57 @@ def _kernel_environment(values: dict[str, str]):
                 os.environ[name] = value
 
 
+class _SavedAtTheEnds(papermill.engines.NotebookExecutionManager):
+    """papermill's execution record, written when the notebook starts and ends, not before and after every cell.
+
+    papermill rewrites (and validates) the whole output notebook twice per cell, so that a person can
+    watch a long notebook fill in; in a run nobody reads it before the end, and a report with 25 cells
+    and its figures was written 50 times. Its periodic save during a long cell is kept, and the end is
+    saved however the notebook ends (papermill's ``finally``), so a failed notebook keeps its outputs.
+    """
+
+    _per_cell = False
+
+    def save(self, **kwargs):
+        if not self._per_cell:
+            super().save(**kwargs)
+
+    def cell_start(self, cell, cell_index=None, **kwargs):
+        self._per_cell = True
+        try:
+            super().cell_start(cell, cell_index, **kwargs)
+        finally:
+            self._per_cell = False
+
+    def cell_complete(self, cell, cell_index=None, **kwargs):
+        self._per_cell = True
+        try:
+            super().cell_complete(cell, cell_index, **kwargs)
+        finally:
+            self._per_cell = False
+
+
+class _RunEngine(papermill.engines.NBClientEngine):
+    """papermill's nbclient engine with :class:`_SavedAtTheEnds` as its execution record."""
+
+    @classmethod
+    def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                         autosave_cell_every=30, **kwargs):
+        record = _SavedAtTheEnds(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                                 autosave_cell_every=autosave_cell_every)
+        record.notebook_start()
+        try:
+            cls.execute_managed_notebook(record, kernel_name, log_output=log_output, **kwargs)
+        finally:
+            record.cleanup_pbar()
+            record.notebook_complete()
+        return record.nb
+
+
+ENGINE = "gcio-run"
+papermill.engines.papermill_engines.register(ENGINE, _RunEngine)
+
+
 def _execute(notebook: str, target: str, parameters: dict, cwd: str, cell_timeout: float | None = CELL_TIMEOUT,
              start_timeout: float = START_TIMEOUT, environment: dict[str, str] | None = None) -> dict:
     """Run one notebook with papermill (top-level so worker processes can call it).
@@ -372,7 +423,7 @@ def _execute(notebook: str, target: str, parameters: dict, cwd: str, cell_timeou
             with _kernel_environment({**(environment or {}), RUN_ENV["report"]: Path(notebook).stem}):
                 papermill.execute_notebook(
                     notebook, target, parameters=parameters, cwd=cwd,
-                    kernel_name="python3", progress_bar=False, log_output=False,
+                    kernel_name="python3", progress_bar=False, log_output=False, engine_name=ENGINE,
                     start_timeout=start_timeout, execution_timeout=cell_timeout,
                     kernel_manager_class=QuietKernelManager,
                 )
