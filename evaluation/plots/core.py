@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 import base64
 import io
 from dataclasses import dataclass, field
@@ -12,12 +10,12 @@ from typing import Callable, Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.ticker import FuncFormatter
 
 from evaluation.load.contract import LEVELS
+from evaluation.plots import style
 
-LEVEL_COLORS = dict(zip(LEVELS, sns.color_palette("colorblind", 3)))
+LEVEL_COLORS = dict(zip(LEVELS, style.palette(3)))
 ESTIMATE_COLOR = "#1f4e79"
 TRUTH_COLOR = "#c0392b"
 
@@ -53,10 +51,8 @@ def finish(fig: plt.Figure, title: str, alt: str) -> Chart:
 
 
 def use_style() -> None:
-    """The suite's seaborn style: white grid, readable fonts, no top/right spines."""
-    sns.set_theme(style="whitegrid", context="notebook", palette="colorblind",
-                  rc={"figure.dpi": 100, "savefig.dpi": 100, "axes.spines.top": False,
-                      "axes.spines.right": False, "axes.titlesize": 12, "axes.titleweight": "bold"})
+    """The suite's seaborn style: white grid, readable fonts, no top/right spines (``evaluation.plots.style``)."""
+    style.apply()
 
 
 def coverage_heatmap(coverage: pd.DataFrame, title: str, *,
@@ -69,6 +65,8 @@ def coverage_heatmap(coverage: pd.DataFrame, title: str, *,
     text and ``number_format`` how a cell's percentage is written (the report's
     locale); the defaults are the English words.
     """
+    import seaborn as sns  # only the heat maps draw with seaborn itself (evaluation.plots.style)
+
     use_style()
     indicators = list(dict.fromkeys(coverage["indicator"]))
     if len(indicators) > COVERAGE_PANELS_UP_TO:
@@ -108,6 +106,8 @@ COVERAGE_PANELS_UP_TO = 12
 
 
 def _coverage_heatmap_one_panel(coverage: pd.DataFrame, indicators: list[str], title: str) -> Chart:
+    import seaborn as sns
+
     levels = [lv for lv in LEVELS if lv in set(coverage["level"])]
     years = sorted(coverage["year"].unique())
     grid = (coverage.pivot_table(index=["indicator", "level"], columns="year", values="share", observed=True)

@@ -15,17 +15,17 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.ticker import FuncFormatter
 
+from evaluation.plots import style
 from evaluation.plots.core import ESTIMATE_COLOR, TRUTH_COLOR, Chart, finish, use_style
 
 #: One colour and marker per kind of 2x2 comparison (colour-blind palette, and shape for print).
 COMPARISON_STYLE = {
-    "treated vs never treated": (sns.color_palette("colorblind")[0], "o"),
-    "earlier vs later treated": (sns.color_palette("colorblind")[2], "s"),
-    "later vs earlier treated": (sns.color_palette("colorblind")[3], "^"),
-    "treated vs always treated": (sns.color_palette("colorblind")[4], "D"),
+    "treated vs never treated": (style.palette()[0], "o"),
+    "earlier vs later treated": (style.palette()[2], "s"),
+    "later vs earlier treated": (style.palette()[3], "^"),
+    "treated vs always treated": (style.palette()[4], "D"),
 }
 
 
@@ -98,7 +98,7 @@ def event_time_comparison(profiles: dict[str, pd.DataFrame], title: str, *, unit
     """
     use_style()
     fig, ax = plt.subplots(figsize=(9, 4.8))
-    palette = sns.color_palette("colorblind", max(3, len(profiles)))
+    palette = style.palette(max(3, len(profiles)))
     width = 0.22
     offsets = np.linspace(-width, width, len(profiles)) if len(profiles) > 1 else [0.0]
     alt_parts = []
