@@ -420,6 +420,47 @@ _ESTIMATORS["dr_imp"] = lambda dy, nt, w, des: _imp.two_by_two(dy, nt, w, des.x,
 # --------------------------------------------------------------------------------------
 
 
+class DesignCache:
+    """The nuisance designs of every cell, kept across estimates on panels that differ only in the outcome.
+
+    A cell's design (standardised covariates, propensity score, outcome-regression
+    Gram matrix) depends on which units are in the cell, their covariates and
+    weights, never on the outcome. :func:`evaluation.did.power` estimates hundreds
+    of simulated panels with the real panel's units, cohorts, covariates, weights
+    and missing observations, so each design is computed once. The cache is bound
+    to the first panel (and settings) it serves; :meth:`bind` refuses any other,
+    so a design can never be reused for a panel it was not computed on.
+    """
+
+    def __init__(self) -> None:
+        self.designs: dict[tuple, _Design] = {}
+        self._structure: tuple | None = None
+
+    @staticmethod
+    def _structure_of(panel: Panel, settings: tuple) -> tuple:
+        return (settings, panel.times, panel.unit_cohort, panel.weights, panel.covariates, panel.covariate_names,
+                panel.covariates_time_invariant, np.isfinite(panel.outcome))
+
+    def bind(self, panel: Panel, settings: tuple) -> None:
+        """Use the cache for ``panel``: the first panel sets it; another one must have the same structure."""
+        structure = self._structure_of(panel, settings)
+        if self._structure is None:
+            self._structure = tuple(v.copy() if isinstance(v, np.ndarray) else v for v in structure)
+            return
+        if not all(_same(a, b) for a, b in zip(self._structure, structure)):
+            raise ValueError("this design cache was computed on another panel (units, cohorts, covariates, weights, "
+                             "missing observations or settings differ); use a new DesignCache")
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if a is None or b is None:
+            return a is b
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+    return a == b
+
+
 def _label(g: float, t) -> str:
     return f"({_as_number(g)}, {_as_number(t)})"
 
@@ -432,6 +473,7 @@ def estimate_cells(
     anticipation: int,
     base_period: str,
     cohorts: np.ndarray | None = None,
+    designs: DesignCache | None = None,
 ) -> CellEstimates:
     """Estimate every ATT(g, t) cell and its influence function.
 
@@ -441,7 +483,13 @@ def estimate_cells(
     and covariates not missing) in both the base period and ``t``.
     Covariates and weights are taken from the earlier of the two periods, as in R did.
     ``cohorts``: the cohorts to estimate (default: all); the others' units still
-    serve as comparisons.
+    serve as comparisons. ``designs``: a :class:`DesignCache` kept across calls on
+    panels that differ only in the outcome (refused for any other panel).
+
+    A cell's nuisance design is computed once per distinct cell sample: with
+    time-invariant covariates, cells of a cohort with the same comparison units
+    observed share it (e.g. every period against the never-treated on a balanced
+    panel), since it does not depend on the outcome.
     """
     times = panel.times
     times_f = times.astype(float)
@@ -460,7 +508,9 @@ def estimate_cells(
     w_all = panel.weights
     units = np.arange(n)
     never_lo = panel.first_after(np.finfo(float).max)  # start of the never-treated block
-    design_cache: dict[tuple, _Design] = {}
+    if designs is not None:
+        designs.bind(panel, (control_group, method, anticipation, base_period, tuple(np.asarray(cohorts).tolist())))
+    design_cache: dict[tuple, _Design] = {} if designs is None else designs.designs
     sample_w: dict[tuple, np.ndarray | None] = {}
 
     for k, plan in enumerate(plans):
@@ -563,16 +613,18 @@ def estimate_cells(
                 continue
             att, psi = _two_by_two_means(dy, nt, w)
         else:
-            key = None
+            # The design depends on the sample (which units, and for time-varying covariates
+            # the period they are read from), not on the outcome: keyed on exactly that.
+            period_key = None if panel.covariates_time_invariant else cov_period
             if not masked:
-                key = (g, tuple(ranges), None if panel.covariates_time_invariant else cov_period)
-            des = design_cache.get(key) if key is not None else None
+                key = (g, tuple(ranges), period_key)
+            else:
+                key = (g, period_key, nt, idx.tobytes())
+            des = design_cache.get(key)
             if des is None:
                 if xraw is None:
                     xraw = np.concatenate([xcov[cov_period, a:b] for a, b in segs])
-                des = _build_design(xraw, nt, w, method, panel.covariate_names)
-                if key is not None:
-                    design_cache[key] = des
+                des = design_cache[key] = _build_design(xraw, nt, w, method, panel.covariate_names)
             if des.dropped:
                 issues.setdefault("collinear", []).append(f"{_label(g, t_val)}: {', '.join(des.dropped)}")
             if des.problem:
@@ -610,4 +662,4 @@ def estimate_cells(
     return cells
 
 
-__all__ = ["CellEstimates", "CellPlan", "estimate_cells", "fit_logit", "plan_cells", "NEVER_TREATED"]
+__all__ = ["CellEstimates", "CellPlan", "DesignCache", "estimate_cells", "fit_logit", "plan_cells", "NEVER_TREATED"]
