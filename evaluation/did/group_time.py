@@ -28,7 +28,7 @@ aggregation is a linear combination of columns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.special import expit
@@ -427,13 +427,16 @@ class DesignCache:
     Gram matrix) depends on which units are in the cell, their covariates and
     weights, never on the outcome. :func:`evaluation.did.power` estimates hundreds
     of simulated panels with the real panel's units, cohorts, covariates, weights
-    and missing observations, so each design is computed once. The cache is bound
+    and missing observations, so each design is computed once; after the first
+    estimate it also keeps each cell's sample, roles and notes, and later estimates
+    only recompute the cells' 2x2 estimates and influence functions. The cache is bound
     to the first panel (and settings) it serves; :meth:`bind` refuses any other,
     so a design can never be reused for a panel it was not computed on.
     """
 
     def __init__(self) -> None:
         self.designs: dict[tuple, _Design] = {}
+        self.replay: tuple | None = None  # (cells, steps) of the first estimate, see _replay
         self._structure: tuple | None = None
 
     @staticmethod
@@ -511,6 +514,12 @@ def estimate_cells(
     if designs is not None:
         designs.bind(panel, (control_group, method, anticipation, base_period, tuple(np.asarray(cohorts).tolist())))
     design_cache: dict[tuple, _Design] = {} if designs is None else designs.designs
+    if designs is not None and designs.replay is not None:
+        replayed = _replay(panel, method, designs.replay)
+        if replayed is not None:
+            return replayed
+    steps: list[tuple] = []  # what the identified cells were computed from, for the replay
+    replayable = designs is not None and designs.replay is None
     sample_w: dict[tuple, np.ndarray | None] = {}
 
     for k, plan in enumerate(plans):
@@ -647,19 +656,57 @@ def estimate_cells(
 
         if not np.isfinite(att):
             notes[k] = "estimate is not finite"
+            replayable = False
             continue
         estimate[k] = att
         identified[k] = True
-        if idx is None:
-            psi *= n / n1
-            off = 0
-            for a, b in segs:
-                influence[a:b, k] = psi[off : off + b - a]
-                off += b - a
-        else:
-            influence[idx, k] = psi * (n / idx.shape[0])
+        _place(influence, k, psi, idx, segs, n)
+        steps.append((k, ti, bi, segs, idx, nt, w, des if has_x else None))
 
+    if designs is not None and replayable:
+        designs.replay = (cells, steps)
     return cells
+
+
+def _place(influence: np.ndarray, k: int, psi: np.ndarray, idx: np.ndarray | None, segs: list, n: int) -> None:
+    """Column ``k`` of the influence functions: the cell's ``psi`` on the unit scale (``n / n1``)."""
+    if idx is None:
+        psi *= n / psi.shape[0]
+        off = 0
+        for a, b in segs:
+            influence[a:b, k] = psi[off : off + b - a]
+            off += b - a
+    else:
+        influence[idx, k] = psi * (n / idx.shape[0])
+
+
+def _replay(panel: Panel, method: str, replay: tuple) -> CellEstimates | None:
+    """The cells of a panel that differs from the recorded one only in the outcome.
+
+    Samples, weights, designs, roles and notes do not depend on the outcome, so
+    only each identified cell's 2x2 estimate and influence function are computed,
+    by the same functions as in :func:`estimate_cells`. ``None`` when an estimate
+    is not finite (the caller then runs the full loop, which notes it).
+    """
+    recorded, steps = replay
+    y, n = panel.outcome, panel.n_units
+    estimate = np.full(recorded.estimate.shape, np.nan)
+    influence = np.zeros(recorded.influence.shape, order="F")
+    for k, ti, bi, segs, idx, nt, w, des in steps:
+        if idx is None:
+            yt, yb = y[ti], y[bi]
+            dy = np.concatenate([yt[a:b] - yb[a:b] for a, b in segs])
+        else:
+            dy = y[ti, idx] - y[bi, idx]
+        att, psi = _two_by_two_means(dy, nt, w) if des is None else _ESTIMATORS[method](dy, nt, w, des)
+        if not np.isfinite(att):
+            return None
+        estimate[k] = att
+        _place(influence, k, psi, idx, segs, n)
+    return replace(recorded, estimate=estimate, influence=influence, n_treated=recorded.n_treated.copy(),
+                   n_control=recorded.n_control.copy(), identified=recorded.identified.copy(),
+                   reference=recorded.reference.copy(), note=list(recorded.note), roles=recorded.roles.copy(),
+                   issues={key: list(v) for key, v in recorded.issues.items()})
 
 
 __all__ = ["CellEstimates", "CellPlan", "DesignCache", "estimate_cells", "fit_logit", "plan_cells", "NEVER_TREATED"]
