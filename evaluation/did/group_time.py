@@ -178,13 +178,14 @@ def _independent_columns(x: np.ndarray) -> np.ndarray:
     return np.array(keep)
 
 
-def _rcond(a: np.ndarray) -> float:
-    """Reciprocal 1-norm condition number (R's ``rcond``, computed exactly for small matrices)."""
+def _rcond_inverse(a: np.ndarray) -> tuple[float, np.ndarray | None]:
+    """Reciprocal 1-norm condition number (R's ``rcond``, computed exactly for small matrices)
+    and the inverse it is computed from (``None`` when singular), which the caller keeps."""
     try:
         inv = np.linalg.inv(a)
     except np.linalg.LinAlgError:
-        return 0.0
-    return float(1.0 / (np.linalg.norm(a, 1) * np.linalg.norm(inv, 1)))
+        return 0.0, None
+    return float(1.0 / (np.linalg.norm(a, 1) * np.linalg.norm(inv, 1))), inv
 
 
 @dataclass(eq=False)
@@ -283,18 +284,20 @@ def _build_design(xraw: np.ndarray, n_treated: int, w: np.ndarray, method: str, 
     if method in ("dr", "reg"):
         xc = x[n_treated:]
         gram = xc.T @ (w[n_treated:, None] * xc)
-        if _rcond(gram) < _EPS:
+        rcond, gram_inv = _rcond_inverse(gram)
+        if rcond < _EPS:
             design.problem = "outcome regression not identified: covariates collinear among the comparison units"
             return design
-        design.gram_c_inv = np.linalg.inv(gram)
+        design.gram_c_inv = gram_inv
 
     if ps is not None:
         ps = np.minimum(ps, 1 - 1e-6)
         hess = x.T @ ((w * ps * (1 - ps))[:, None] * x)
-        if _rcond(hess) < _EPS:
+        rcond, hess_inv = _rcond_inverse(hess)
+        if rcond < _EPS:
             design.problem = "propensity score model singular"
             return design
-        design.hess_ps_inv = np.linalg.inv(hess)
+        design.hess_ps_inv = hess_inv
         ps_c = ps[n_treated:]
         keep_c = ps_c < TRIM_LEVEL
         design.n_trimmed = int((~keep_c).sum())

@@ -128,7 +128,9 @@ class _Simulator:
         time_c = untreated["time_code"].to_numpy()
         resid = fe.absorb(untreated["y"].to_numpy(float), unit_c, time_c)
         n_periods = int(frame["time_code"].max()) + 1
-        full = untreated.assign(resid=resid).groupby("unit").filter(lambda g: len(g) == n_periods)
+        with_resid = untreated.assign(resid=resid)
+        # units observed untreated in every year (a mask keeps the row order, as groupby.filter does)
+        full = with_resid[with_resid.groupby("unit")["resid"].transform("size").to_numpy() == n_periods]
         wide = full.pivot(index="unit", columns="time_code", values="resid").sort_index(axis=1)
         if len(wide) < 5:
             raise ValueError(f"only {len(wide)} unit(s) are observed untreated in every year; the simulation draws "
