@@ -209,19 +209,24 @@ class _Variants:
         self._missing = np.isnan(self.rows.y)
         self.designs = DesignCache()
 
-    def with_cohorts(self, values: np.ndarray) -> GroupTimeResult:
-        """``att_gt`` with the cohort column replaced by ``values`` (one per row of the data)."""
+    def with_cohorts(self, values: np.ndarray, *, post_only: bool = False) -> GroupTimeResult:
+        """``att_gt`` with the cohort column replaced by ``values`` (one per row of the data).
+
+        ``post_only``: only the post-adoption cells are estimated (the others are
+        unidentified, with a note): enough for ``aggregate("simple")``, which uses no other.
+        """
         unit_cohort, consistent = cohorts_from_rows(self.rows, values)
         panel = assemble(self.rows, unit_cohort, consistent)
-        return _estimate(panel, self.settings, stacklevel=3)
+        return _estimate(panel, self.settings, post_only=post_only, stacklevel=3)
 
-    def with_outcome(self, values: np.ndarray) -> GroupTimeResult:
-        """``att_gt`` with the outcome column replaced by ``values`` (one per row of the data)."""
+    def with_outcome(self, values: np.ndarray, *, post_only: bool = False) -> GroupTimeResult:
+        """``att_gt`` with the outcome column replaced by ``values`` (one per row of the data);
+        ``post_only`` as in :meth:`with_cohorts` (one setting per object: the designs are shared)."""
         y = np.asarray(values, dtype=float)
         if y.shape != self._missing.shape or not np.array_equal(np.isnan(y), self._missing) or np.isinf(y).any():
             raise ValueError("a variant's outcome must be finite, and missing exactly where the checked outcome is")
         panel = assemble(self.rows, self._unit_cohort, self._consistent, y=y)
-        return _estimate(panel, self.settings, designs=self.designs, stacklevel=3)
+        return _estimate(panel, self.settings, designs=self.designs, post_only=post_only, stacklevel=3)
 
 
 def _settings(*, outcome, unit, time, cohort, control_group="never_treated", covariates=None, method="dr",
@@ -264,12 +269,13 @@ def _check_options(*, control_group, covariates, method, anticipation, base_peri
     return tuple(covariates)
 
 
-def _estimate(panel, settings: Settings, *, rcs_period=None, rcs_messages=(), designs=None,
+def _estimate(panel, settings: Settings, *, rcs_period=None, rcs_messages=(), designs=None, post_only: bool = False,
               stacklevel: int = 3) -> GroupTimeResult:
     """``att_gt`` on a checked panel (``build_panel``'s, or the cross-sections'): cells, then inference.
 
     ``designs``: a :class:`evaluation.did.group_time.DesignCache` shared by estimates
-    on panels that differ only in the outcome. ``stacklevel`` is that of ``att_gt``'s
+    on panels that differ only in the outcome; ``post_only``: only post-adoption cells
+    (see :meth:`_Variants.with_cohorts`). ``stacklevel`` is that of ``att_gt``'s
     caller, seen from here.
     """
     is_panel = settings.panel
@@ -298,7 +304,7 @@ def _estimate(panel, settings: Settings, *, rcs_period=None, rcs_messages=(), de
     if is_panel:
         cells = estimate_cells(
             panel, control_group=control_group, method=method, anticipation=anticipation, base_period=base_period,
-            cohorts=treated, designs=designs,
+            cohorts=treated, designs=designs, post_only=post_only,
         )
     else:
         cells = _rcs.estimate_cells(

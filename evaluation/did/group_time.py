@@ -480,6 +480,7 @@ def estimate_cells(
     base_period: str,
     cohorts: np.ndarray | None = None,
     designs: DesignCache | None = None,
+    post_only: bool = False,
 ) -> CellEstimates:
     """Estimate every ATT(g, t) cell and its influence function.
 
@@ -491,6 +492,8 @@ def estimate_cells(
     ``cohorts``: the cohorts to estimate (default: all); the others' units still
     serve as comparisons. ``designs``: a :class:`DesignCache` kept across calls on
     panels that differ only in the outcome (refused for any other panel).
+    ``post_only``: estimate only the post-adoption cells (``t >= g``), the only ones
+    the simple aggregation uses; the others stay unidentified with a note.
 
     A cell's nuisance design is computed once per distinct cell sample: with
     time-invariant covariates, cells of a cohort with the same comparison units
@@ -515,7 +518,8 @@ def estimate_cells(
     units = np.arange(n)
     never_lo = panel.first_after(np.finfo(float).max)  # start of the never-treated block
     if designs is not None:
-        designs.bind(panel, (control_group, method, anticipation, base_period, tuple(np.asarray(cohorts).tolist())))
+        designs.bind(panel, (control_group, method, anticipation, base_period, tuple(np.asarray(cohorts).tolist()),
+                             post_only))
     design_cache: dict[tuple, _Design] = {} if designs is None else designs.designs
     if designs is not None and designs.replay is not None:
         replayed = _replay(panel, method, designs.replay)
@@ -530,6 +534,9 @@ def estimate_cells(
         t_val = times[plan.time_index]
         if plan.base_index is None:
             notes[k] = plan.note
+            continue
+        if post_only and g > times_f[plan.time_index]:
+            notes[k] = "not estimated: only the post-adoption cells were asked for"
             continue
         ti, bi = plan.time_index, plan.base_index
 

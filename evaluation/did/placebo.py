@@ -188,7 +188,8 @@ def randomization_inference(data: pd.DataFrame, outcome: str, unit: str, time: s
         for r in range(int(draws)):
             assigned = rng.permutation(per_unit)[codes_]
             try:
-                permuted[r] = variants.with_cohorts(assigned).aggregate("simple").overall.estimate
+                # the simple average uses only post-adoption cells: the others are not estimated
+                permuted[r] = variants.with_cohorts(assigned, post_only=True).aggregate("simple").overall.estimate
             except ValueError:  # e.g. a permutation that leaves a cohort without comparisons
                 continue
     valid = permuted[np.isfinite(permuted)]

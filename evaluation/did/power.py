@@ -205,7 +205,8 @@ def power(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: str, *
         est = np.full(int(simulations), np.nan)
         se = np.full(int(simulations), np.nan)
         for r in range(int(simulations)):
-            o = variants.with_outcome(sim.draw(rng)).aggregate("simple").overall
+            # the simple average and its standard error use only post-adoption cells: the others are not estimated
+            o = variants.with_outcome(sim.draw(rng), post_only=True).aggregate("simple").overall
             est[r], se[r] = o.estimate, o.std_error
     up = _crossing(est, se, alpha, target_power, +1)
     down = _crossing(est, se, alpha, target_power, -1)

@@ -90,6 +90,32 @@ def test_reassigned_cohorts_give_att_gt_numbers(method, control_group, covariate
                      _quiet(did.att_gt, data.assign(cohort=assigned), **COLUMNS, **options))
 
 
+@pytest.mark.parametrize("method,control_group,covariates", SETTINGS)
+def test_post_adoption_cells_alone_give_the_simple_average(method, control_group, covariates):
+    """Randomization inference and power read only the simple average: their variants estimate the
+    post-adoption cells only, which must leave its estimate and standard error as att_gt's."""
+    data = _panel(13, unbalanced=True)
+    options = dict(method=method, control_group=control_group, covariates=covariates)
+    variants = _quiet(_Variants, data, **COLUMNS, **options)
+    codes, _ = pd.factorize(data["unit"])
+    per_unit = data.groupby(codes)["cohort"].first().sort_index().to_numpy()
+    rng = np.random.default_rng(6)
+    observed = data["y"].notna().to_numpy()
+    for _ in range(2):
+        assigned = rng.permutation(per_unit)[codes]
+        y = np.where(observed, rng.normal(size=len(data)) + data["x"].to_numpy(), np.nan)
+        for fast, plain in (
+            (_quiet(variants.with_cohorts, assigned, post_only=True), _quiet(did.att_gt, data.assign(cohort=assigned),
+                                                                            **COLUMNS, **options)),
+            (_quiet(variants.with_outcome, y, post_only=True), _quiet(did.att_gt, data.assign(y=y), **COLUMNS,
+                                                                     **options)),
+        ):
+            got, want = fast.aggregate("simple").tidy(), plain.aggregate("simple").tidy()
+            pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=0, atol=1e-10)
+            pre = fast.tidy()["time"] < fast.tidy()["cohort"]
+            assert not fast.tidy().loc[pre, "identified"].any()  # the pre-adoption cells were skipped
+
+
 def test_cells_sharing_a_sample_equal_the_cell_estimated_alone():
     """On an unbalanced panel, a cell's design is shared with the cells whose sample is the same
     units: each post-adoption cell must still equal att_gt on that cell's two periods and units alone."""
