@@ -22,8 +22,8 @@ from evaluation.did.group_time import DesignCache, estimate_cells
 from evaluation.did.panel import build_panel
 
 COLUMNS = dict(outcome="y", unit="unit", time="period", cohort="cohort")
-SETTINGS = [(method, control, covs) for method in ("dr", "ipw", "reg") for control in ("never_treated", "not_yet_treated")
-            for covs in (None, ["x", "z"])]
+SETTINGS = [(method, control, covs) for method in ("dr", "ipw", "reg")
+            for control in ("never_treated", "not_yet_treated") for covs in (None, ["x", "z"])]
 
 
 def _panel(seed: int, *, unbalanced: bool, n_units: int = 160) -> pd.DataFrame:
