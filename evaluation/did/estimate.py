@@ -11,9 +11,10 @@ import pandas as pd
 from . import bootstrap as _boot
 from . import repeated_cross_section as _rcs
 from . import wild_bootstrap as _wild
-from .group_time import estimate_cells
+from .group_time import DesignCache, estimate_cells
 from .inference import VANISHED_PREFIX, cluster_sums, share_influence, summarize, vanished_message
-from .panel import NEVER_TREATED, _as_number, build_panel, periods_before, time_gap
+from .panel import (NEVER_TREATED, _as_number, assemble, build_panel, check_rows, cohorts_from_rows,
+                    periods_before, time_gap)
 from .results import Estimate, GroupTimeResult, Inference, Settings, _labels
 
 CONTROL_GROUPS = ("never_treated", "not_yet_treated")
@@ -156,6 +157,97 @@ def att_gt(
     ...              cohort="first.treat")                      # doctest: +SKIP
     >>> res.aggregate("dynamic").tidy()                          # doctest: +SKIP
     """
+    settings, covs = _settings(
+        outcome=outcome, unit=unit, time=time, cohort=cohort, control_group=control_group, covariates=covariates,
+        method=method, anticipation=anticipation, base_period=base_period, cluster=cluster, weights=weights,
+        bootstrap=bootstrap, seed=seed, alpha=alpha, bootstrap_weights=bootstrap_weights, panel=panel,
+        cluster_bootstrap=cluster_bootstrap,
+    )
+    if panel is not True and panel is not False:
+        raise ValueError(f"panel must be True (a panel of units) or False (repeated cross-sections), not {panel!r}")
+    is_panel, rcs_period, rcs_messages = panel, None, []
+    if is_panel and unit is None:
+        raise ValueError("unit is required for panel data; for repeated cross-sections use panel=False")
+    if is_panel:
+        panel = build_panel(
+            data, outcome=outcome, unit=unit, time=time, cohort=cohort, covariates=covs, weights=weights,
+            cluster=None if cluster == unit else cluster,
+        )
+    else:  # repeated cross-sections: every row an observation (evaluation.did.repeated_cross_section)
+        panel, rcs_period, rcs_messages = _rcs.cross_section_panel(
+            data, outcome=outcome, unit=unit, time=time, cohort=cohort, covariates=covs, weights=weights,
+            cluster=cluster,
+        )
+    return _estimate(panel, settings, rcs_period=rcs_period, rcs_messages=rcs_messages, stacklevel=3)
+
+
+class _Variants:
+    """``att_gt`` on variants of one panel that change only the adoption dates or only the outcome.
+
+    Internal to :mod:`evaluation.did`: randomization inference
+    (:func:`evaluation.did.randomization_inference`) re-estimates with the cohorts
+    reassigned across units, the power simulation (:func:`evaluation.did.power`)
+    with simulated outcomes. The rows are checked and coded once, here, by the
+    checks ``att_gt`` runs (:func:`evaluation.did.panel.check_rows`, the same
+    function); a variant then only checks what it changes (the cohorts as
+    ``build_panel`` checks them; an outcome must be missing exactly where the
+    checked one is and never infinite) and goes straight to the estimation, so
+    every number is ``att_gt``'s on the changed data frame. Simulated outcomes
+    also share the cells' nuisance designs (a :class:`DesignCache`, bound to the
+    panel's structure), since those do not depend on the outcome.
+    """
+
+    def __init__(self, data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: str, **options):
+        cluster, weights = options.get("cluster"), options.get("weights")
+        self.settings, covs = _settings(outcome=outcome, unit=unit, time=time, cohort=cohort, **options)
+        if not self.settings.panel:
+            raise ValueError("variants of a panel need panel=True")
+        self.rows, self._unit_cohort, self._consistent = check_rows(
+            data, outcome=outcome, unit=unit, time=time, cohort=cohort, covariates=covs, weights=weights,
+            cluster=None if cluster == unit else cluster,
+        )
+        self._missing = np.isnan(self.rows.y)
+        self.designs = DesignCache()
+
+    def with_cohorts(self, values: np.ndarray, *, post_only: bool = False) -> GroupTimeResult:
+        """``att_gt`` with the cohort column replaced by ``values`` (one per row of the data).
+
+        ``post_only``: only the post-adoption cells are estimated (the others are
+        unidentified, with a note): enough for ``aggregate("simple")``, which uses no other.
+        """
+        unit_cohort, consistent = cohorts_from_rows(self.rows, values)
+        panel = assemble(self.rows, unit_cohort, consistent)
+        return _estimate(panel, self.settings, post_only=post_only, stacklevel=3)
+
+    def with_outcome(self, values: np.ndarray, *, post_only: bool = False) -> GroupTimeResult:
+        """``att_gt`` with the outcome column replaced by ``values`` (one per row of the data);
+        ``post_only`` as in :meth:`with_cohorts` (one setting per object: the designs are shared)."""
+        y = np.asarray(values, dtype=float)
+        if y.shape != self._missing.shape or not np.array_equal(np.isnan(y), self._missing) or np.isinf(y).any():
+            raise ValueError("a variant's outcome must be finite, and missing exactly where the checked outcome is")
+        panel = assemble(self.rows, self._unit_cohort, self._consistent, y=y)
+        return _estimate(panel, self.settings, designs=self.designs, post_only=post_only, stacklevel=3)
+
+
+def _settings(*, outcome, unit, time, cohort, control_group="never_treated", covariates=None, method="dr",
+              anticipation=0, base_period="varying", cluster=None, weights=None, bootstrap=None, seed=None,
+              alpha=0.05, bootstrap_weights="rademacher", panel=True, cluster_bootstrap=None):
+    """``att_gt``'s options checked and recorded (its defaults repeated for :class:`_Variants`)."""
+    covs = _check_options(control_group=control_group, covariates=covariates, method=method,
+                          anticipation=anticipation, base_period=base_period, alpha=alpha, bootstrap=bootstrap,
+                          bootstrap_weights=bootstrap_weights, cluster_bootstrap=cluster_bootstrap)
+    settings = Settings(
+        outcome=outcome, unit=unit, time=time, cohort=cohort, control_group=control_group, covariates=covs,
+        method=method, anticipation=int(anticipation), base_period=base_period, cluster=cluster, weights=weights,
+        bootstrap=bootstrap, seed=seed, alpha=alpha, bootstrap_weights=bootstrap_weights,
+        panel=panel is True, cluster_bootstrap=cluster_bootstrap,
+    )
+    return settings, covs
+
+
+def _check_options(*, control_group, covariates, method, anticipation, base_period, alpha, bootstrap,
+                   bootstrap_weights, cluster_bootstrap) -> tuple[str, ...]:
+    """``att_gt``'s checks of its options (not of the data); returns the covariates as a tuple."""
     if control_group not in CONTROL_GROUPS:
         hint = {"nevertreated": "never_treated", "notyettreated": "not_yet_treated"}.get(str(control_group))
         raise ValueError(
@@ -171,27 +263,26 @@ def att_gt(
     _check_inference_args(alpha, bootstrap, bootstrap_weights)
     _wild.check_arguments(cluster_bootstrap, bootstrap_weights)
     if covariates is None:
-        covs: tuple[str, ...] = ()
-    elif isinstance(covariates, str):
-        covs = (covariates,)
-    else:
-        covs = tuple(covariates)
+        return ()
+    if isinstance(covariates, str):
+        return (covariates,)
+    return tuple(covariates)
 
-    if panel is not True and panel is not False:
-        raise ValueError(f"panel must be True (a panel of units) or False (repeated cross-sections), not {panel!r}")
-    is_panel, rcs_messages = panel, []
-    if is_panel and unit is None:
-        raise ValueError("unit is required for panel data; for repeated cross-sections use panel=False")
-    if is_panel:
-        panel = build_panel(
-            data, outcome=outcome, unit=unit, time=time, cohort=cohort, covariates=covs, weights=weights,
-            cluster=None if cluster == unit else cluster,
-        )
-    else:  # repeated cross-sections: every row an observation (evaluation.did.repeated_cross_section)
-        panel, rcs_period, rcs_messages = _rcs.cross_section_panel(
-            data, outcome=outcome, unit=unit, time=time, cohort=cohort, covariates=covs, weights=weights,
-            cluster=cluster,
-        )
+
+def _estimate(panel, settings: Settings, *, rcs_period=None, rcs_messages=(), designs=None, post_only: bool = False,
+              stacklevel: int = 3) -> GroupTimeResult:
+    """``att_gt`` on a checked panel (``build_panel``'s, or the cross-sections'): cells, then inference.
+
+    ``designs``: a :class:`evaluation.did.group_time.DesignCache` shared by estimates
+    on panels that differ only in the outcome; ``post_only``: only post-adoption cells
+    (see :meth:`_Variants.with_cohorts`). ``stacklevel`` is that of ``att_gt``'s
+    caller, seen from here.
+    """
+    is_panel = settings.panel
+    cohort, time = settings.cohort, settings.time
+    control_group, method = settings.control_group, settings.method
+    anticipation, base_period = settings.anticipation, settings.base_period
+    rcs_messages = list(rcs_messages)
     if not np.isinf(panel.unit_cohort).any() and control_group == "never_treated":
         raise ValueError(
             f"no never-treated units in '{cohort}' (never treated is coded 0 or missing), so "
@@ -203,37 +294,32 @@ def att_gt(
     treated = panel.cohorts
     preamble: list[str] = []
     if not np.isinf(panel.unit_cohort).any():
-        restricted, treated, note = _without_never_treated(panel, int(anticipation), time)
+        restricted, treated, note = _without_never_treated(panel, anticipation, time, stacklevel=stacklevel + 1)
         preamble.append(note)
         if is_panel:
             panel = restricted
         else:  # cross-sections: drop the observations of those periods, as R did drops the rows
-            panel, rcs_period = _rcs.observations_before(panel, rcs_period, float(panel.cohorts.max()) - int(anticipation))
+            panel, rcs_period = _rcs.observations_before(panel, rcs_period, float(panel.cohorts.max()) - anticipation)
 
     if is_panel:
         cells = estimate_cells(
-            panel, control_group=control_group, method=method, anticipation=int(anticipation), base_period=base_period,
-            cohorts=treated,
+            panel, control_group=control_group, method=method, anticipation=anticipation, base_period=base_period,
+            cohorts=treated, designs=designs, post_only=post_only,
         )
     else:
         cells = _rcs.estimate_cells(
-            panel, rcs_period, control_group=control_group, method=method, anticipation=int(anticipation),
+            panel, rcs_period, control_group=control_group, method=method, anticipation=anticipation,
             base_period=base_period, cohorts=treated,
         )
         for m in rcs_messages:
-            warnings.warn(m, UserWarning, stacklevel=2)
-    messages = preamble + rcs_messages + _report_issues(cells, covs)
+            warnings.warn(m, UserWarning, stacklevel=stacklevel)
+    messages = preamble + rcs_messages + _report_issues(cells, settings.covariates, stacklevel=stacklevel + 1)
 
-    settings = Settings(
-        outcome=outcome, unit=unit, time=time, cohort=cohort, control_group=control_group, covariates=covs,
-        method=method, anticipation=int(anticipation), base_period=base_period, cluster=cluster, weights=weights,
-        bootstrap=bootstrap, seed=seed, alpha=alpha, bootstrap_weights=bootstrap_weights,
-        panel=is_panel, cluster_bootstrap=cluster_bootstrap,
-    )
     event_time = time_gap(cells.time, cells.cohort, np.concatenate([panel.times.astype(float), treated]))
+    alpha, bootstrap_weights = settings.alpha, settings.bootstrap_weights
     skeleton = GroupTimeResult(
         settings=settings,
-        inference=Inference(alpha, cluster, 0, None, None, bootstrap_weights, "pointwise", np.nan),
+        inference=Inference(alpha, settings.cluster, 0, None, None, bootstrap_weights, "pointwise", np.nan),
         cohort=cells.cohort,
         time=cells.time,
         event_time=_labels(event_time, cells.time),
@@ -258,10 +344,11 @@ def att_gt(
         share_cohorts=treated,
         messages=tuple(messages),
     )
-    return _infer(skeleton, alpha=alpha, bootstrap=bootstrap, seed=seed, kind=bootstrap_weights)
+    return _infer(skeleton, alpha=alpha, bootstrap=settings.bootstrap, seed=settings.seed, kind=bootstrap_weights,
+                  stacklevel=stacklevel + 1)
 
 
-def _without_never_treated(panel, anticipation: int, time: str):
+def _without_never_treated(panel, anticipation: int, time: str, stacklevel: int = 3):
     """No never-treated units, not-yet-treated comparisons: R did 2.5.1's rule.
 
     After the last cohort adopts (minus anticipation) nobody is left untreated to
@@ -296,7 +383,7 @@ def _without_never_treated(panel, anticipation: int, time: str):
         f"and cohort {_as_number(last)} serves only as a not-yet-treated comparison group (no effects are "
         "estimated for it)."
     )
-    warnings.warn(note, UserWarning, stacklevel=3)
+    warnings.warn(note, UserWarning, stacklevel=stacklevel)
     return restricted, treated, note
 
 
@@ -313,7 +400,7 @@ def _shorten(items: list[str], limit: int = 8) -> str:
     return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
-def _report_issues(cells, covs) -> list[str]:
+def _report_issues(cells, covs, stacklevel: int = 3) -> list[str]:
     """Warn once per kind of problem, naming the (cohort, time) cells."""
     msgs = []
     issues = cells.issues
@@ -346,11 +433,12 @@ def _report_issues(cells, covs) -> list[str]:
             "they stay in tidy() with identified=False and a note, and aggregations skip them."
         )
     for m in msgs:
-        warnings.warn(m, UserWarning, stacklevel=3)
+        warnings.warn(m, UserWarning, stacklevel=stacklevel)
     return msgs
 
 
-def _infer(res: GroupTimeResult, *, alpha: float, bootstrap: int | None, seed: int | None, kind: str) -> GroupTimeResult:
+def _infer(res: GroupTimeResult, *, alpha: float, bootstrap: int | None, seed: int | None, kind: str,
+           stacklevel: int = 3) -> GroupTimeResult:
     """Attach standard errors, limits and (if asked) bootstrap draws to a result."""
     if res.settings.cluster_bootstrap == "wild":  # few-cluster inference: evaluation.did.wild_bootstrap
         return _wild.infer(res, alpha=alpha, bootstrap=bootstrap, seed=seed)
@@ -377,7 +465,7 @@ def _infer(res: GroupTimeResult, *, alpha: float, bootstrap: int | None, seed: i
     messages = tuple(m for m in res.messages if not m.startswith(VANISHED_PREFIX))
     if unc.vanished is not None and unc.vanished.any():
         msg = vanished_message(int(unc.vanished.sum()), n_clusters, "group-time cell(s)", bootstrap=draws is not None)
-        warnings.warn(msg, UserWarning, stacklevel=3)
+        warnings.warn(msg, UserWarning, stacklevel=stacklevel)
         messages += (msg,)
     inference = Inference(
         alpha=alpha,

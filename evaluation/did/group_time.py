@@ -28,7 +28,7 @@ aggregation is a linear combination of columns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.special import expit
@@ -178,13 +178,14 @@ def _independent_columns(x: np.ndarray) -> np.ndarray:
     return np.array(keep)
 
 
-def _rcond(a: np.ndarray) -> float:
-    """Reciprocal 1-norm condition number (R's ``rcond``, computed exactly for small matrices)."""
+def _rcond_inverse(a: np.ndarray) -> tuple[float, np.ndarray | None]:
+    """Reciprocal 1-norm condition number (R's ``rcond``, computed exactly for small matrices)
+    and the inverse it is computed from (``None`` when singular), which the caller keeps."""
     try:
         inv = np.linalg.inv(a)
     except np.linalg.LinAlgError:
-        return 0.0
-    return float(1.0 / (np.linalg.norm(a, 1) * np.linalg.norm(inv, 1)))
+        return 0.0, None
+    return float(1.0 / (np.linalg.norm(a, 1) * np.linalg.norm(inv, 1))), inv
 
 
 @dataclass(eq=False)
@@ -283,18 +284,20 @@ def _build_design(xraw: np.ndarray, n_treated: int, w: np.ndarray, method: str, 
     if method in ("dr", "reg"):
         xc = x[n_treated:]
         gram = xc.T @ (w[n_treated:, None] * xc)
-        if _rcond(gram) < _EPS:
+        rcond, gram_inv = _rcond_inverse(gram)
+        if rcond < _EPS:
             design.problem = "outcome regression not identified: covariates collinear among the comparison units"
             return design
-        design.gram_c_inv = np.linalg.inv(gram)
+        design.gram_c_inv = gram_inv
 
     if ps is not None:
         ps = np.minimum(ps, 1 - 1e-6)
         hess = x.T @ ((w * ps * (1 - ps))[:, None] * x)
-        if _rcond(hess) < _EPS:
+        rcond, hess_inv = _rcond_inverse(hess)
+        if rcond < _EPS:
             design.problem = "propensity score model singular"
             return design
-        design.hess_ps_inv = np.linalg.inv(hess)
+        design.hess_ps_inv = hess_inv
         ps_c = ps[n_treated:]
         keep_c = ps_c < TRIM_LEVEL
         design.n_trimmed = int((~keep_c).sum())
@@ -420,6 +423,50 @@ _ESTIMATORS["dr_imp"] = lambda dy, nt, w, des: _imp.two_by_two(dy, nt, w, des.x,
 # --------------------------------------------------------------------------------------
 
 
+class DesignCache:
+    """The nuisance designs of every cell, kept across estimates on panels that differ only in the outcome.
+
+    A cell's design (standardised covariates, propensity score, outcome-regression
+    Gram matrix) depends on which units are in the cell, their covariates and
+    weights, never on the outcome. :func:`evaluation.did.power` estimates hundreds
+    of simulated panels with the real panel's units, cohorts, covariates, weights
+    and missing observations, so each design is computed once; after the first
+    estimate it also keeps each cell's sample, roles and notes, and later estimates
+    only recompute the cells' 2x2 estimates and influence functions. The cache is bound
+    to the first panel (and settings) it serves; :meth:`bind` refuses any other,
+    so a design can never be reused for a panel it was not computed on.
+    """
+
+    def __init__(self) -> None:
+        self.designs: dict[tuple, _Design] = {}
+        self.replay: tuple | None = None  # (cells, steps) of the first estimate, see _replay
+        self._structure: tuple | None = None
+
+    @staticmethod
+    def _structure_of(panel: Panel, settings: tuple) -> tuple:
+        return (settings, panel.times, panel.unit_cohort, panel.weights, panel.covariates, panel.covariate_names,
+                panel.covariates_time_invariant, np.isfinite(panel.outcome))
+
+    def bind(self, panel: Panel, settings: tuple) -> None:
+        """Use the cache for ``panel``: the first panel sets it; another one must have the same structure."""
+        structure = self._structure_of(panel, settings)
+        if self._structure is None:
+            self._structure = tuple(v.copy() if isinstance(v, np.ndarray) else v for v in structure)
+            return
+        if not all(_same(a, b) for a, b in zip(self._structure, structure)):
+            raise ValueError("this design cache was computed on another panel (units, cohorts, covariates, weights, "
+                             "missing observations or settings differ); use a new DesignCache")
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if a is None or b is None:
+            return a is b
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+    return a == b
+
+
 def _label(g: float, t) -> str:
     return f"({_as_number(g)}, {_as_number(t)})"
 
@@ -432,6 +479,8 @@ def estimate_cells(
     anticipation: int,
     base_period: str,
     cohorts: np.ndarray | None = None,
+    designs: DesignCache | None = None,
+    post_only: bool = False,
 ) -> CellEstimates:
     """Estimate every ATT(g, t) cell and its influence function.
 
@@ -441,7 +490,15 @@ def estimate_cells(
     and covariates not missing) in both the base period and ``t``.
     Covariates and weights are taken from the earlier of the two periods, as in R did.
     ``cohorts``: the cohorts to estimate (default: all); the others' units still
-    serve as comparisons.
+    serve as comparisons. ``designs``: a :class:`DesignCache` kept across calls on
+    panels that differ only in the outcome (refused for any other panel).
+    ``post_only``: estimate only the post-adoption cells (``t >= g``), the only ones
+    the simple aggregation uses; the others stay unidentified with a note.
+
+    A cell's nuisance design is computed once per distinct cell sample: with
+    time-invariant covariates, cells of a cohort with the same comparison units
+    observed share it (e.g. every period against the never-treated on a balanced
+    panel), since it does not depend on the outcome.
     """
     times = panel.times
     times_f = times.astype(float)
@@ -460,7 +517,16 @@ def estimate_cells(
     w_all = panel.weights
     units = np.arange(n)
     never_lo = panel.first_after(np.finfo(float).max)  # start of the never-treated block
-    design_cache: dict[tuple, _Design] = {}
+    if designs is not None:
+        designs.bind(panel, (control_group, method, anticipation, base_period, tuple(np.asarray(cohorts).tolist()),
+                             post_only))
+    design_cache: dict[tuple, _Design] = {} if designs is None else designs.designs
+    if designs is not None and designs.replay is not None:
+        replayed = _replay(panel, method, designs.replay)
+        if replayed is not None:
+            return replayed
+    steps: list[tuple] = []  # what the identified cells were computed from, for the replay
+    replayable = designs is not None and designs.replay is None
     sample_w: dict[tuple, np.ndarray | None] = {}
 
     for k, plan in enumerate(plans):
@@ -468,6 +534,9 @@ def estimate_cells(
         t_val = times[plan.time_index]
         if plan.base_index is None:
             notes[k] = plan.note
+            continue
+        if post_only and g > times_f[plan.time_index]:
+            notes[k] = "not estimated: only the post-adoption cells were asked for"
             continue
         ti, bi = plan.time_index, plan.base_index
 
@@ -563,16 +632,18 @@ def estimate_cells(
                 continue
             att, psi = _two_by_two_means(dy, nt, w)
         else:
-            key = None
+            # The design depends on the sample (which units, and for time-varying covariates
+            # the period they are read from), not on the outcome: keyed on exactly that.
+            period_key = None if panel.covariates_time_invariant else cov_period
             if not masked:
-                key = (g, tuple(ranges), None if panel.covariates_time_invariant else cov_period)
-            des = design_cache.get(key) if key is not None else None
+                key = (g, tuple(ranges), period_key)
+            else:
+                key = (g, period_key, nt, idx.tobytes())
+            des = design_cache.get(key)
             if des is None:
                 if xraw is None:
                     xraw = np.concatenate([xcov[cov_period, a:b] for a, b in segs])
-                des = _build_design(xraw, nt, w, method, panel.covariate_names)
-                if key is not None:
-                    design_cache[key] = des
+                des = design_cache[key] = _build_design(xraw, nt, w, method, panel.covariate_names)
             if des.dropped:
                 issues.setdefault("collinear", []).append(f"{_label(g, t_val)}: {', '.join(des.dropped)}")
             if des.problem:
@@ -595,19 +666,57 @@ def estimate_cells(
 
         if not np.isfinite(att):
             notes[k] = "estimate is not finite"
+            replayable = False
             continue
         estimate[k] = att
         identified[k] = True
-        if idx is None:
-            psi *= n / n1
-            off = 0
-            for a, b in segs:
-                influence[a:b, k] = psi[off : off + b - a]
-                off += b - a
-        else:
-            influence[idx, k] = psi * (n / idx.shape[0])
+        _place(influence, k, psi, idx, segs, n)
+        steps.append((k, ti, bi, segs, idx, nt, w, des if has_x else None))
 
+    if designs is not None and replayable:
+        designs.replay = (cells, steps)
     return cells
 
 
-__all__ = ["CellEstimates", "CellPlan", "estimate_cells", "fit_logit", "plan_cells", "NEVER_TREATED"]
+def _place(influence: np.ndarray, k: int, psi: np.ndarray, idx: np.ndarray | None, segs: list, n: int) -> None:
+    """Column ``k`` of the influence functions: the cell's ``psi`` on the unit scale (``n / n1``)."""
+    if idx is None:
+        psi *= n / psi.shape[0]
+        off = 0
+        for a, b in segs:
+            influence[a:b, k] = psi[off : off + b - a]
+            off += b - a
+    else:
+        influence[idx, k] = psi * (n / idx.shape[0])
+
+
+def _replay(panel: Panel, method: str, replay: tuple) -> CellEstimates | None:
+    """The cells of a panel that differs from the recorded one only in the outcome.
+
+    Samples, weights, designs, roles and notes do not depend on the outcome, so
+    only each identified cell's 2x2 estimate and influence function are computed,
+    by the same functions as in :func:`estimate_cells`. ``None`` when an estimate
+    is not finite (the caller then runs the full loop, which notes it).
+    """
+    recorded, steps = replay
+    y, n = panel.outcome, panel.n_units
+    estimate = np.full(recorded.estimate.shape, np.nan)
+    influence = np.zeros(recorded.influence.shape, order="F")
+    for k, ti, bi, segs, idx, nt, w, des in steps:
+        if idx is None:
+            yt, yb = y[ti], y[bi]
+            dy = np.concatenate([yt[a:b] - yb[a:b] for a, b in segs])
+        else:
+            dy = y[ti, idx] - y[bi, idx]
+        att, psi = _two_by_two_means(dy, nt, w) if des is None else _ESTIMATORS[method](dy, nt, w, des)
+        if not np.isfinite(att):
+            return None
+        estimate[k] = att
+        _place(influence, k, psi, idx, segs, n)
+    return replace(recorded, estimate=estimate, influence=influence, n_treated=recorded.n_treated.copy(),
+                   n_control=recorded.n_control.copy(), identified=recorded.identified.copy(),
+                   reference=recorded.reference.copy(), note=list(recorded.note), roles=recorded.roles.copy(),
+                   issues={key: list(v) for key, v in recorded.issues.items()})
+
+
+__all__ = ["CellEstimates", "CellPlan", "DesignCache", "estimate_cells", "fit_logit", "plan_cells", "NEVER_TREATED"]

@@ -160,6 +160,27 @@ def build_panel(
     - missing outcomes (NaN or absent rows) are allowed: the panel is
       unbalanced; infinite outcomes, covariates or periods are an error.
     """
+    rows, unit_cohort_all, consistent = check_rows(data, outcome=outcome, unit=unit, time=time, cohort=cohort,
+                                                   covariates=covariates, weights=weights, cluster=cluster)
+    return assemble(rows, unit_cohort_all, consistent, stacklevel=4)
+
+
+def check_rows(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    covariates: tuple[str, ...] = (),
+    weights: str | None = None,
+    cluster: str | None = None,
+) -> tuple[CheckedRows, np.ndarray, np.ndarray]:
+    """Every check of :func:`build_panel` (the same problems, raised together), without the reshape.
+
+    Returns the checked rows, each unit's cohort (``inf``: never treated) and
+    whether it is the same in all the unit's rows; :func:`assemble` makes the panel.
+    """
     # The check every long-panel estimator shares (same problems, same messages); then att_gt's own.
     # Duplicates and changing cohorts come back as problems, reported with the ones found below.
     structural = check_long_panel(data, outcome=outcome, unit=unit, time=time, cohort=cohort,
@@ -189,11 +210,81 @@ def build_panel(
     if problems:
         raise ValueError(_problem_message(structural + problems))
 
-    # Never treated may be coded 0, NaN or inf; one internal code for all three.
-    zero_coded = cohort_f == 0
-    never = np.isnan(cohort_f) | zero_coded | np.isinf(cohort_f)
-    cohort_f = np.where(never, NEVER_TREATED, cohort_f)
+    rows = _checked_rows(data, unit_raw=unit_raw, time_f=time_f, y=y, x_cols=x_cols, w_row=w_row,
+                         covariates=tuple(covariates), unit=unit, time=time, weights=weights, cluster=cluster,
+                         problems=problems)
+    unit_cohort_all, consistent, zero_coded = _unit_cohorts(rows, cohort_f)
+    problems += _cohort_problems(rows, unit_cohort_all, consistent, zero_coded, unit=unit, time=time)
+    # A cohort between two periods (adoption in a year with no measurement) is
+    # estimated as R did does: compared from the last period before adoption, with
+    # event times in the time column's units. Said once, so it is not a surprise.
+    times_f = rows.times_f
+    first, last = times_f[0], times_f[-1]
+    inside = consistent & (unit_cohort_all > first) & (unit_cohort_all <= last)
+    off_grid = np.unique(unit_cohort_all[inside & ~np.isin(unit_cohort_all, times_f)])
+    if off_grid.size and not problems and not structural:
+        warnings.warn(
+            f"Cohort(s) {_describe([_as_number(g) for g in off_grid])} of '{cohort}' are not periods of '{time}': "
+            "each is compared from the last period before its adoption, and its event times "
+            "(time - cohort, in the units of the time column) include no 0.",
+            UserWarning,
+            stacklevel=4,
+        )
+    problems = structural + problems
+    if problems:
+        raise ValueError(_problem_message(problems))
+    return rows, unit_cohort_all, consistent
 
+
+@dataclass(frozen=True, eq=False)
+class CheckedRows:
+    """A long panel after every check of :func:`build_panel` that does not involve the cohorts.
+
+    The units as integer codes (``uniques[ucode]`` is each row's unit), the
+    periods, and per row the outcome and covariates; per unit (in ``uniques``
+    order) the weights and clusters. :func:`assemble` turns it and one cohort per
+    unit into a :class:`Panel`, so a caller that re-estimates with other adoption
+    dates (randomization inference) or another outcome (simulated panels) checks
+    and codes the rows once.
+    """
+
+    uniques: np.ndarray
+    ucode: np.ndarray
+    tcode: np.ndarray | None  # None on a complete grid (rows unit-major, periods ascending)
+    times_f: np.ndarray
+    y: np.ndarray
+    x_cols: tuple[np.ndarray, ...]
+    covariates: tuple[str, ...]
+    unit_weights: np.ndarray
+    cluster_codes: np.ndarray | None
+    cluster_labels: np.ndarray | None
+    unit: str
+    time: str
+
+    @property
+    def grid(self) -> bool:
+        return self.tcode is None
+
+    @property
+    def n_all(self) -> int:
+        return int(self.uniques.shape[0])
+
+    @property
+    def n_periods(self) -> int:
+        return int(self.times_f.shape[0])
+
+    def per_unit_range(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Smallest and largest value of a row-level array within each unit."""
+        if self.grid:
+            v = values.reshape(self.n_all, self.n_periods)
+            return v.min(axis=1), v.max(axis=1)
+        return _per_unit_range_rows(self.ucode, values, self.n_all)
+
+
+def _checked_rows(data: pd.DataFrame, *, unit_raw: pd.Series, time_f: np.ndarray, y: np.ndarray,
+                  x_cols: list[np.ndarray], w_row: np.ndarray | None, covariates: tuple[str, ...], unit: str,
+                  time: str, weights: str | None, cluster: str | None, problems: list[str]) -> CheckedRows:
+    """Unit and period codes, unit-level weights and clusters (their problems appended to ``problems``)."""
     ucode = uniques = None
     if isinstance(unit_raw.dtype, np.dtype) and unit_raw.dtype.kind in "iu":
         # Fast path: ids already sorted (e.g. a frame sorted by unit and time).
@@ -239,66 +330,71 @@ def build_panel(
         n_periods = len(times_f)
     if n_periods < 2:
         raise ValueError(f"the panel has {n_periods} period(s); at least two are needed")
-    # A cohort equal to a period up to rounding (0.30000000000000004 for 0.3) is that period.
-    cohort_f = snap_to_periods(cohort_f, times_f)
+    rows = CheckedRows(uniques=uniques, ucode=ucode, tcode=tcode, times_f=times_f, y=y, x_cols=tuple(x_cols),
+                       covariates=covariates, unit_weights=np.ones(n_all), cluster_codes=None, cluster_labels=None,
+                       unit=unit, time=time)
 
-    # Duplicate (unit, time) rows (none on a complete grid).
-    # Duplicate (unit, period) rows were found by check_long_panel (in `structural`).
-
-    def _per_unit_range(codes, values, n):
-        if grid:
-            v = values.reshape(n, n_periods)
-            return v.min(axis=1), v.max(axis=1)
-        return _per_unit_range_rows(codes, values, n)
-
-    # Cohort must be constant within unit (treatment is absorbing).
-    lo, hi = _per_unit_range(ucode, cohort_f, n_all)
-    # A unit whose cohort changes was found by check_long_panel (in `structural`).
-
-    unit_cohort_all = lo  # valid where the unit is consistent
-
+    # Duplicate (unit, period) rows and a cohort changing within a unit were found by check_long_panel.
     if w_row is not None:
         bad = ~np.isfinite(w_row) | (w_row < 0)
         if bad.any():
             problems.append(
                 f"weights column '{weights}' must be finite and non-negative; bad in rows {_describe(data.index[bad])}"
             )
-        wlo, whi = _per_unit_range(ucode, np.where(bad, 0.0, w_row), n_all)
+        wlo, whi = rows.per_unit_range(np.where(bad, 0.0, w_row))
         varying = np.nonzero(wlo != whi)[0]
         if varying.size:
             problems.append(
                 f"weights column '{weights}' must be constant within a unit (sampling weights are unit-level); "
                 f"it varies for {unit}={_describe(uniques[varying])}"
             )
-        unit_w_all = wlo
-    else:
-        unit_w_all = np.ones(n_all)
+        rows = replace(rows, unit_weights=wlo)
 
-    cluster_codes_all = None
-    cluster_labels = None
     if cluster is not None:
         craw = data[cluster]
         if craw.isna().any():
             problems.append(f"cluster column '{cluster}' is missing in rows {_describe(data.index[craw.isna().to_numpy()])}")
         ccode, cluster_labels = pd.factorize(craw, sort=False)
-        clo, chi = _per_unit_range(ucode, ccode.astype(float), n_all)
+        clo, chi = rows.per_unit_range(ccode.astype(float))
         varying = np.nonzero(clo != chi)[0]
         if varying.size:
             problems.append(
                 f"cluster column '{cluster}' must be constant within a unit (clusters are the unit level or "
                 f"coarser); it varies for {unit}={_describe(uniques[varying])}"
             )
-        cluster_codes_all = clo
+        rows = replace(rows, cluster_codes=clo, cluster_labels=np.asarray(cluster_labels))
+    return rows
 
-    # Cohort values against the range of periods.
-    finite = np.isfinite(unit_cohort_all) & (lo == hi)
-    if (times_f == 0).any() and zero_coded.any():
+
+def _unit_cohorts(rows: CheckedRows, cohort_f: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Each unit's cohort (never treated as ``inf``) from the row-level cohort column.
+
+    Returns the cohorts, whether each unit's cohort is the same in all its rows,
+    and whether any row codes never treated as 0.
+    """
+    # Never treated may be coded 0, NaN or inf; one internal code for all three.
+    zero_coded = cohort_f == 0
+    never = np.isnan(cohort_f) | zero_coded | np.isinf(cohort_f)
+    cohort_f = np.where(never, NEVER_TREATED, cohort_f)
+    # A cohort equal to a period up to rounding (0.30000000000000004 for 0.3) is that period.
+    cohort_f = snap_to_periods(cohort_f, rows.times_f)
+    lo, hi = rows.per_unit_range(cohort_f)
+    # lo is each unit's cohort where the unit is consistent (check_long_panel reports the others)
+    return lo, np.isfinite(lo) & (lo == hi), bool(zero_coded.any())
+
+
+def _cohort_problems(rows: CheckedRows, unit_cohort_all: np.ndarray, consistent: np.ndarray, zero_coded: bool, *,
+                     unit: str, time: str) -> list[str]:
+    """Cohort values that no estimate can use: 0 when 0 is also a period; adoption after the last period."""
+    problems = []
+    times_f, uniques = rows.times_f, rows.uniques
+    if (times_f == 0).any() and zero_coded:
         problems.append(
             f"cohort 0 means never treated, but 0 is also a value of '{time}'; "
             "code never-treated units as NaN or relabel the periods"
         )
-    first, last = times_f[0], times_f[-1]
-    late = np.nonzero(finite & (unit_cohort_all > last))[0]
+    last = times_f[-1]
+    late = np.nonzero(consistent & (unit_cohort_all > last))[0]
     if late.size:
         examples = [f"{unit}={uniques[u]} adopts in {_as_number(unit_cohort_all[u])}" for u in late]
         problems.append(
@@ -306,53 +402,63 @@ def build_panel(
             + _describe(examples)
             + "; if they should serve as never-treated comparisons, code their cohort as 0 or NaN"
         )
-    # A cohort between two periods (adoption in a year with no measurement) is
-    # estimated as R did does: compared from the last period before adoption, with
-    # event times in the time column's units. Said once, so it is not a surprise.
-    inside = finite & (unit_cohort_all > first) & (unit_cohort_all <= last)
-    off_grid = np.unique(unit_cohort_all[inside & ~np.isin(unit_cohort_all, times_f)])
-    if off_grid.size and not problems and not structural:
-        warnings.warn(
-            f"Cohort(s) {_describe([_as_number(g) for g in off_grid])} of '{cohort}' are not periods of '{time}': "
-            "each is compared from the last period before its adoption, and its event times "
-            "(time - cohort, in the units of the time column) include no 0.",
-            UserWarning,
-            stacklevel=3,
-        )
-    problems = structural + problems
+    return problems
+
+
+def cohorts_from_rows(rows: CheckedRows, cohort_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-unit cohorts of a new row-level cohort column for already checked rows, checked as
+    :func:`build_panel` checks them (a ``ValueError`` naming the problems)."""
+    unit_cohort_all, consistent, zero_coded = _unit_cohorts(rows, np.asarray(cohort_values, dtype=float))
+    problems = _cohort_problems(rows, unit_cohort_all, consistent, zero_coded, unit=rows.unit, time=rows.time)
     if problems:
         raise ValueError(_problem_message(problems))
+    return unit_cohort_all, consistent
 
+
+def assemble(rows: CheckedRows, unit_cohort_all: np.ndarray, consistent: np.ndarray, *, stacklevel: int = 2,
+             y: np.ndarray | None = None) -> Panel:
+    """The :class:`Panel` of checked rows with one cohort per unit (``y``: another row-level outcome).
+
+    Units adopting before the first period are always treated, never observed
+    untreated, and are dropped with a warning (as R ``did`` does).
+    """
+    uniques, n_periods = rows.uniques, rows.n_periods
+    times_f = rows.times_f
+    first = times_f[0]
+    y = rows.y if y is None else y
     # Always treated: adopted before the first period, so never observed untreated.
-    always = finite & (unit_cohort_all < first)
+    always = consistent & (unit_cohort_all < first)
     n_always = int(always.sum())
     if n_always:
         warnings.warn(
             f"Dropped {n_always} unit(s) already treated before the first period ({_as_number(first)}): "
-            f"{unit}={_describe(uniques[always])}. They have no untreated period to compare.",
+            f"{rows.unit}={_describe(uniques[always])}. They have no untreated period to compare.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
     keep_unit = ~always
     kept = np.nonzero(keep_unit)[0]
     n = kept.size
+    n_all = rows.n_all
     if n == 0:
         raise ValueError("no units left after dropping always-treated units")
 
     # Internal order: cohort ascending (never treated last), then unit id.
     order = kept[np.lexsort((kept, unit_cohort_all[kept]))]
-    position = np.full(n_all, -1, dtype=np.int64)
-    position[order] = np.arange(n)
+    covariates = rows.covariates
     x_wide = None
     time_invariant = True
-    if grid:
+    if rows.grid:
         # rows are unit-major with ascending periods: reshape, pick the kept units in order
         y_wide = np.ascontiguousarray(y.reshape(n_all, n_periods).T[:, order])
         if covariates:
             x_wide = np.empty((n_periods, n, len(covariates)))
-            for j, col in enumerate(x_cols):
+            for j, col in enumerate(rows.x_cols):
                 x_wide[:, :, j] = col.reshape(n_all, n_periods).T[:, order]
     else:
+        position = np.full(n_all, -1, dtype=np.int64)
+        position[order] = np.arange(n)
+        ucode, tcode = rows.ucode, rows.tcode
         if n_always:
             row_keep = keep_unit[ucode]
             pos = position[ucode[row_keep]]
@@ -367,7 +473,7 @@ def build_panel(
 
         if covariates:
             x_wide = np.full((n_periods, n, len(covariates)), np.nan)
-            for j, col in enumerate(x_cols):
+            for j, col in enumerate(rows.x_cols):
                 x_wide[trow, pos, j] = col[row_keep]
     if covariates:
         with warnings.catch_warnings():
@@ -389,9 +495,9 @@ def build_panel(
         covariates=x_wide,
         covariate_names=tuple(covariates),
         covariates_time_invariant=time_invariant,
-        weights=unit_w_all[order].astype(float),
-        cluster_codes=None if cluster_codes_all is None else _recode(cluster_codes_all[order]),
-        cluster_labels=None if cluster_labels is None else np.asarray(cluster_labels),
+        weights=rows.unit_weights[order].astype(float),
+        cluster_codes=None if rows.cluster_codes is None else _recode(rows.cluster_codes[order]),
+        cluster_labels=rows.cluster_labels,
         complete=complete,
         n_always_treated=n_always,
     )

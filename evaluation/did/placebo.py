@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .estimate import att_gt
+from .estimate import _Variants, att_gt
 
 
 def _simple(data, outcome, unit, time, cohort, **options):
@@ -180,14 +180,18 @@ def randomization_inference(data: pd.DataFrame, outcome: str, unit: str, time: s
     per_unit = unit_cohort.groupby(level=0).first().sort_index().to_numpy()
     rng = np.random.default_rng(seed)
     permuted = np.full(int(draws), np.nan)
-    frame = data.copy()
-    for r in range(int(draws)):
-        frame[cohort] = rng.permutation(per_unit)[codes_]
-        try:
-            res, _ = _simple(frame, outcome, unit, time, cohort, **options)
-            permuted[r] = res.estimate
-        except ValueError:  # e.g. a permutation that leaves a cohort without comparisons
-            continue
+    # The data passed att_gt's checks above; each reassignment changes only the cohort
+    # column, so it is checked once and only the new cohorts are checked per draw.
+    variants = _Variants(data, outcome, unit, time, cohort, **options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for r in range(int(draws)):
+            assigned = rng.permutation(per_unit)[codes_]
+            try:
+                # the simple average uses only post-adoption cells: the others are not estimated
+                permuted[r] = variants.with_cohorts(assigned, post_only=True).aggregate("simple").overall.estimate
+            except ValueError:  # e.g. a permutation that leaves a cohort without comparisons
+                continue
     valid = permuted[np.isfinite(permuted)]
     # "at least as large": a relative tolerance so that a permutation equal to the real one counts
     as_large = np.abs(valid) >= abs(observed.estimate) * (1 - 1e-12) - 1e-15

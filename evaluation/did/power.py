@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from . import _fixed_effects as fe
-from .estimate import att_gt
+from .estimate import _Variants, att_gt
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,7 +128,9 @@ class _Simulator:
         time_c = untreated["time_code"].to_numpy()
         resid = fe.absorb(untreated["y"].to_numpy(float), unit_c, time_c)
         n_periods = int(frame["time_code"].max()) + 1
-        full = untreated.assign(resid=resid).groupby("unit").filter(lambda g: len(g) == n_periods)
+        with_resid = untreated.assign(resid=resid)
+        # units observed untreated in every year (a mask keeps the row order, as groupby.filter does)
+        full = with_resid[with_resid.groupby("unit")["resid"].transform("size").to_numpy() == n_periods]
         wide = full.pivot(index="unit", columns="time_code", values="resid").sort_index(axis=1)
         if len(wide) < 5:
             raise ValueError(f"only {len(wide)} unit(s) are observed untreated in every year; the simulation draws "
@@ -194,14 +196,17 @@ def power(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: str, *
         work[c] = frame[c].to_numpy()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        real = att_gt(work.assign(**{outcome: frame["y"].to_numpy()}), outcome, unit, time, cohort,
-                      **options).aggregate("simple").overall
+        real_panel = work.assign(**{outcome: frame["y"].to_numpy()})
+        real = att_gt(real_panel, outcome, unit, time, cohort, **options).aggregate("simple").overall
+        # Every simulated panel is the real one with another outcome: checked once, and the
+        # cells' nuisance designs (which do not depend on the outcome) computed once.
+        variants = _Variants(real_panel, outcome, unit, time, cohort, **options)
         rng = np.random.default_rng(seed)
         est = np.full(int(simulations), np.nan)
         se = np.full(int(simulations), np.nan)
         for r in range(int(simulations)):
-            work[outcome] = sim.draw(rng)
-            o = att_gt(work, outcome, unit, time, cohort, **options).aggregate("simple").overall
+            # the simple average and its standard error use only post-adoption cells: the others are not estimated
+            o = variants.with_outcome(sim.draw(rng), post_only=True).aggregate("simple").overall
             est[r], se[r] = o.estimate, o.std_error
     up = _crossing(est, se, alpha, target_power, +1)
     down = _crossing(est, se, alpha, target_power, -1)
