@@ -778,12 +778,12 @@ def _parse_column(raw: pd.Series, col: Column, label: str, report: _Report, *, b
 
     # Distinct texts as written, then as stripped (the same kernel as Series.str.strip on every cell); the
     # stripped ones are numbered in the order they first appear in the column.
-    raw_codes, raw_uniques = pd.factorize(raw)
-    stripped = pd.Series(raw_uniques.array).str.strip()
+    raw_codes, raw_uniques = _distinct_texts(raw)
+    stripped = raw_uniques.str.strip()
+    unchanged = bool(stripped.eq(raw_uniques).all())
     to_stripped, uniques_index = pd.factorize(stripped)
-    index_type = np.int32 if len(uniques_index) < 2**31 - 1 else np.int64
-    codes = to_stripped.astype(index_type)[raw_codes]
-    unchanged = bool(stripped.eq(pd.Series(raw_uniques.array)).all())
+    # Stripping changed no text: the stripped texts are the distinct texts, numbered alike.
+    codes = raw_codes if unchanged else to_stripped.astype(raw_codes.dtype)[raw_codes]
     del raw_codes, to_stripped
     uniques = list(uniques_index)
     is_blank = np.array([text == "" for text in uniques], dtype=bool)
@@ -872,6 +872,39 @@ def _parse_column(raw: pd.Series, col: Column, label: str, report: _Report, *, b
             flag(rows, problem, fix)
     _report_rows(problems, raw.index, entity_of, label, col.name, report)
     return result
+
+
+#: Rows numbered at a time by ``_distinct_texts`` (bounds the memory it needs beyond its result).
+_CODES_STEP = 2**20
+
+
+def _distinct_texts(raw: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """``(codes, uniques)``: the distinct texts of a column in the order they first appear, and each row's.
+
+    As ``pd.factorize``, but for an Arrow-backed text column the codes are
+    found a million rows at a time (``pyarrow.compute.index_in``) straight
+    into one int32 array: ``pd.factorize`` holds the whole column's Arrow
+    dictionary indices and an int64 copy of them, some 150 MB at ten
+    million rows.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrow = getattr(raw.array, "__arrow_array__", None)
+    chunked = arrow() if arrow is not None else None
+    if (not isinstance(chunked, pa.ChunkedArray) or chunked.null_count
+            or not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type))):
+        codes, uniques = pd.factorize(raw)
+        return codes, pd.Series(uniques.array)
+    uniques = pc.unique(chunked)
+    codes = np.empty(len(raw), dtype=np.int32 if len(uniques) < 2**31 - 1 else np.int64)
+    position = 0
+    for chunk in chunked.chunks:
+        for start in range(0, len(chunk), _CODES_STEP):
+            part = pc.index_in(chunk.slice(start, _CODES_STEP), value_set=uniques)
+            codes[position:position + len(part)] = part.to_numpy(zero_copy_only=False)
+            position += len(part)
+    return codes, pd.Series(uniques.to_pandas(), dtype=raw.dtype)
 
 
 def _report_rows(problems: dict[tuple[str, str], list[int]], index: pd.Index, entity_of,
@@ -1072,9 +1105,14 @@ def _check_registry_dates(tables: dict[str, pd.DataFrame], raw_tables: dict[str,
     if _usable(tables, raw_tables, "outcomes", "year"):
         # The panel's years are those with at least one value (as Dataset.years).
         outcomes = tables["outcomes"]
-        observed = (outcomes["value"].notna() if _usable(tables, raw_tables, "outcomes", "value")
-                    else outcomes["year"].notna())
-        panel_years = sorted(int(y) for y in outcomes.loc[observed, "year"].dropna().unique())
+        with_value = _usable(tables, raw_tables, "outcomes", "value")
+        found: set = set()
+        # A million rows at a time: no copy of the year column of every observed row.
+        for start in range(0, len(outcomes), _CODES_STEP):
+            part = outcomes.iloc[start:start + _CODES_STEP]
+            observed = part["value"].notna() if with_value else part["year"].notna()
+            found.update(part["year"][observed].dropna().unique())
+        panel_years = sorted(int(y) for y in found)
     if _usable(tables, raw_tables, "adoption", "adoption_date"):
         _check_adoption_dates(tables["adoption"], panel_years, files["adoption"].name, report, today,
                               checks.earliest_adoption)
@@ -1144,7 +1182,7 @@ def _check_blank_outcomes(outcomes: pd.DataFrame, raw: _FileColumns, label: str,
                        f"{_count(len(rows), 'value')} of {indicator} {'is' if len(rows) == 1 else 'are'} blank "
                        f"({_rows_text(rows)}); {'it is' if len(rows) == 1 else 'they are'} left out of the panel",
                        "nothing to do where the index does not apply to the entity; otherwise fill in the score")
-    for indicator in outcomes["indicator"].dropna().unique():
+    for indicator in (i for i in outcomes["indicator"].unique() if isinstance(i, str)):
         known = {k.upper(): k for k in contract.INDICATORS}
         if indicator not in contract.INDICATORS and indicator.upper() in known:
             rows = list(outcomes.index[outcomes["indicator"] == indicator])

@@ -451,22 +451,21 @@ def _read_csv_fast(path: Path, encoding: str, skip_lines: int, delimiter: str, w
         blank[candidates] &= column.iloc[candidates].str.strip().eq("").to_numpy(dtype=bool)
         candidates = candidates[blank[candidates]]
     blank[:skip_lines] = True
-    kept = np.flatnonzero(~blank)
-    del blank
-    header_at = int(kept[0])
+    if blank.all():
+        return None  # no line with a value by Arrow's idea of a space: the careful reader says what is there
+    header_at = int(np.argmin(blank))                   # the first line with a value
     header_row = header_at + 1                          # physical line numbers start at 1
     header = [str(column.iloc[header_at]).strip() for column in columns_read]
-    body = kept[1:]
     # Every line after the header has a value (the usual case): the body is one slice of each column, shared
     # with the reader's buffers, and its row numbers a range. Otherwise the kept lines are taken (a copy).
-    contiguous = len(body) == n_lines - header_at - 1
-    if contiguous:
-        del kept, body
+    if not blank[header_at + 1:].any():
         index = pd.RangeIndex(header_row + 1, n_lines + 1, name="row")
         body_of = lambda column: column.iloc[header_at + 1:]  # noqa: E731
     else:
+        body = np.flatnonzero(~blank[header_at + 1:]) + (header_at + 1)
         index = pd.Index(body + 1, name="row", dtype="int64")
         body_of = lambda column: column.iloc[body]  # noqa: E731
+    del blank
     info = ReadInfo(path=path, format="csv", encoding=encoding, delimiter=delimiter)
     keep = [p for p in range(width)
             if header[p] or bool(body_of(columns_read[p]).str.strip().ne("").any())]
