@@ -287,6 +287,54 @@ class ParsedFolder:
     checks: contract.Checks = contract.Checks()
 
 
+@dataclass(frozen=True, eq=False)
+class _FileColumns:
+    """What the checks across tables need of a file once its cells are typed: its columns and blank cells."""
+
+    columns: tuple[str, ...]
+    #: Column name to a boolean array: the cells that are blank in the file (spaces only, or nothing).
+    blank: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+#: Tables with fewer rows than this keep what they free to the allocator (a few MB at most).
+_RELEASE_FROM_ROWS = 100_000
+
+
+class _RawCells:
+    """A file's cells as read (text), handed over column by column to the checks that type them.
+
+    The frame ``read_table`` returns is taken apart into its columns, and the
+    frame itself dropped, so that each text column can be freed as soon as its
+    typed column exists: at six million outcome rows the text of one column
+    takes about 80 MB, and holding all of them beside the typed table was most
+    of ``check``'s peak memory. Nobody else holds the frame: it is the one
+    ``_read`` made for this check.
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        self.info = readers.read_info(frame)
+        self.index = frame.index
+        self.columns = tuple(frame.columns)
+        self.empty = frame.empty
+        self._cells = {name: frame[name] for name in self.columns}
+
+    @classmethod
+    def taking(cls, frame: pd.DataFrame | None) -> _RawCells | None:
+        """The cells of ``frame`` (None for None); the caller passes the frame and keeps no reference to it."""
+        return None if frame is None else cls(frame)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.columns
+
+    def __getitem__(self, name: str) -> pd.Series:
+        return self._cells[name]
+
+    def release(self, name: str) -> None:
+        """The column is typed: its text is no longer needed (and its memory goes back to the system)."""
+        if self._cells.pop(name, None) is not None and len(self.index) >= _RELEASE_FROM_ROWS:
+            readers.release_freed_memory()
+
+
 # --------------------------------------------------------------------------- entry points
 
 def check(folder: str | os.PathLike[str] | None) -> Problems:
@@ -338,13 +386,13 @@ def parse_folder(folder: str | os.PathLike[str] | None, *, today: dt.date | None
     contract_tables = checks.tables()
     files = _find_files(folder, report)
     tables: dict[str, pd.DataFrame] = {}
-    raw_tables: dict[str, pd.DataFrame] = {}
+    raw_tables: dict[str, _FileColumns] = {}
     for name, path in files.items():
-        raw = _read(path, report)
-        if raw is None:
+        cells = _RawCells.taking(_read(path, report))
+        if cells is None:
             continue
-        raw_tables[name] = raw
-        tables[name] = _check_table(contract_tables[name], raw, path.name, report)
+        # The file's text is given up column by column as each is typed (see _RawCells).
+        tables[name], raw_tables[name] = _check_table(contract_tables[name], cells, path.name, report)
     _check_across(tables, raw_tables, files, report, today, checks)
     order = [*contract.TABLES, "dataset"]
     return ParsedFolder(folder=folder, problems=report.problems(folder, order), files=files,
@@ -385,7 +433,7 @@ def check_adoption(file: str | os.PathLike[str], folder: str | os.PathLike[str] 
     today = today or dt.date.today()
     report = _Report()
     label = file.name
-    raw = _read(file, report)
+    cells = _RawCells.taking(_read(file, report))
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, Path] = {}
     # The columns each check needs; a table missing one (or unreadable) cannot be used.
@@ -406,10 +454,9 @@ def check_adoption(file: str | os.PathLike[str], folder: str | os.PathLike[str] 
                            f"the outcomes table of {parsed.folder} cannot be read, so the dates in {label} "
                            "were not compared with the years of the outcome panel",
                            f"run gcio-eval check --data {parsed.folder} and fix its outcomes file")
-    raw_tables = {name: pd.DataFrame(columns=list(frame.columns)) for name, frame in tables.items()}
-    if raw is not None:
-        tables["adoption"] = _check_table(contract.ADOPTION, raw, label, report)
-        raw_tables["adoption"] = raw
+    raw_tables = {name: _FileColumns(tuple(frame.columns)) for name, frame in tables.items()}
+    if cells is not None:
+        tables["adoption"], raw_tables["adoption"] = _check_table(contract.ADOPTION, cells, label, report)
         files["adoption"] = file
         _check_known_entities(tables, raw_tables, files, report, names=("adoption",))
         _check_registry_dates(tables, raw_tables, files, report, today, parsed.checks)
@@ -546,14 +593,18 @@ def _read(path: Path, report: _Report) -> pd.DataFrame | None:
 
 # --------------------------------------------------------------------------- one table
 
-def _check_table(table: Table, raw: pd.DataFrame, label: str, report: _Report) -> pd.DataFrame:
-    """Check one table's columns and cells; return it typed (index = row number)."""
-    info = readers.read_info(raw)
-    found = list(raw.columns)
+def _check_table(table: Table, cells: _RawCells, label: str, report: _Report) -> tuple[pd.DataFrame, _FileColumns]:
+    """Check one table's columns and cells; return it typed (index = row number), and what the file held.
+
+    Each text column of ``cells`` is released once typed, so the file's text
+    and the typed table are never both whole in memory.
+    """
+    info = cells.info
+    found = list(cells.columns)
     contract_names = [c.name for c in table.columns]
     offered: set[str] = set()  # columns named in a "rename it" fix: not reported twice
     for column in table.required_columns:
-        if column not in raw.columns:
+        if column not in cells:
             strangers = [c for c in found if c not in contract_names]
             fix, candidate = _missing_column_fix(table.column(column), found, strangers, info)
             report.error(label, None, column, f"the required column '{column}' is missing", fix)
@@ -573,35 +624,56 @@ def _check_table(table: Table, raw: pd.DataFrame, label: str, report: _Report) -
         report.warning(label, None, column,
                        f"the column '{column}' is not part of the {table.name} table and will be ignored",
                        f"{hint}remove it or leave it: it is not used")
-    if raw.empty:
+    if cells.empty:
         problem = "the file has column names but no rows of data"
         if table.required:
             report.error(label, None, "", problem, "add the data, or check that the right file or sheet was saved")
         else:
             report.warning(label, None, "", problem, "add the data, or remove the file if the table is not available")
 
-    entity_of = raw["entity_id"].str.strip() if "entity_id" in raw.columns else None
     typed: dict[str, pd.Series] = {}
+    key_codes: dict[str, np.ndarray] = {}
+    blank_cells: dict[str, np.ndarray] = {}
+
+    def entity_at(position: int):
+        """The entity of a row, to name it in a problem: the typed code once entity_id is parsed, else its text."""
+        if "entity_id" in typed:
+            return typed["entity_id"].iloc[position]
+        if "entity_id" in cells:
+            return cells["entity_id"].iloc[[position]].str.strip().iloc[0]
+        return None
+
+    entity_of = entity_at if "entity_id" in cells else None
     for col in table.columns:
-        if col.name in raw.columns:
+        if col.name in cells:
             blank_ok = (not col.required) or (table.name, col.name) in BLANK_MEANS_NOT_APPLICABLE
-            typed[col.name] = _parse_column(raw[col.name], col, label, report, blank_ok=blank_ok,
-                                            entity_of=entity_of if col.name != "entity_id" else None)
+            found_out: dict = {}
+            typed[col.name] = _parse_column(cells[col.name], col, label, report, blank_ok=blank_ok,
+                                            entity_of=entity_of if col.name != "entity_id" else None,
+                                            found=found_out)
+            if col.name in table.key:
+                key_codes[col.name] = found_out["codes"]
+            if (table.name, col.name) in BLANK_MEANS_NOT_APPLICABLE:
+                blank_cells[col.name] = found_out["blank"]
+            cells.release(col.name)
         else:
-            typed[col.name] = _empty_column(col, raw.index)
+            typed[col.name] = _empty_column(col, cells.index)
     for column in extra:
         if table.extra_columns == "number":
-            typed[column] = _parse_covariate(raw[column], label, report, entity_of)
+            typed[column] = _parse_covariate(cells[column], label, report, entity_of)
+            cells.release(column)
         elif table.extra_columns == "likert" and column.startswith("q_"):
             col = Column(column, "likert", required=False, minimum=contract.LIKERT_MIN, maximum=contract.LIKERT_MAX,
                          meaning="a Likert item")
-            typed[column] = _parse_column(raw[column], col, label, report, blank_ok=True, entity_of=None)
-    frame = pd.DataFrame(typed, index=raw.index)
-    _check_key(table, frame, label, report)
-    return frame
+            typed[column] = _parse_column(cells[column], col, label, report, blank_ok=True, entity_of=None)
+            cells.release(column)
+    frame = pd.DataFrame(typed, index=cells.index)
+    del typed
+    _check_key(table, frame, label, report, key_codes)
+    return frame, _FileColumns(cells.columns, blank_cells)
 
 
-def _parse_covariate(raw: pd.Series, label: str, report: _Report, entity_of: pd.Series | None) -> pd.Series:
+def _parse_covariate(raw: pd.Series, label: str, report: _Report, entity_of) -> pd.Series:
     """Parse an extra entities column, which must hold numbers.
 
     A column that is mostly text (a mayor's name, a note) is one problem, not
@@ -677,16 +749,26 @@ def _plain_word(text: str) -> str:
 
 
 def _parse_column(raw: pd.Series, col: Column, label: str, report: _Report, *, blank_ok: bool,
-                  entity_of: pd.Series | None) -> pd.Series:
+                  entity_of, found: dict | None = None) -> pd.Series:
     """Parse one column's cells, reporting each that cannot be used; return the typed column.
 
-    Each distinct text is parsed once and the result spread back to its rows: a
-    column of six million scores holds a few thousand distinct texts. Problems
-    are reported per row; one that many rows share (the same words and fix in
-    ``SAID_ONCE_FROM`` rows or more) is said once, with the count and the first
-    rows.
+    Each distinct text is stripped and parsed once and the result spread back
+    to its rows: a column of six million scores holds a few thousand distinct
+    texts, and no stripped copy of the whole column is made. A text column
+    whose cells need no change (no surrounding spaces, no blank, no Spanish
+    level) is returned as it was read, sharing its memory. Problems are
+    reported per row; one that many rows share (the same words and fix in
+    ``SAID_ONCE_FROM`` rows or more) is said once, with the count and the
+    first rows.
+
+    ``raw`` holds text in every cell (as ``read_table`` gives it). ``entity_of``
+    (a function of a row's position, or None) names the entity of a row in a
+    problem. When ``found`` is given it receives ``"blank"`` (the cells blank in
+    the file, a boolean array) and ``"codes"``, ``(of_distinct, rows)``: the
+    typed values numbered (-1 for missing) per distinct text, and each row's
+    distinct text, so that ``of_distinct[rows]`` is equal for rows whose typed
+    values are equal.
     """
-    texts = raw.str.strip()
     problems: dict[tuple[str, str], list[int]] = {}   # (problem, fix) -> positions of the rows, in row order
 
     def flag(mask, problem: str, fix: str) -> None:
@@ -694,30 +776,45 @@ def _parse_column(raw: pd.Series, col: Column, label: str, report: _Report, *, b
         if len(positions):
             problems.setdefault((problem, fix), []).extend(positions.tolist())
 
-    blank = texts.eq("").to_numpy(dtype=bool)
+    # Distinct texts as written, then as stripped (the same kernel as Series.str.strip on every cell); the
+    # stripped ones are numbered in the order they first appear in the column.
+    raw_codes, raw_uniques = _distinct_texts(raw)
+    stripped = raw_uniques.str.strip()
+    unchanged = bool(stripped.eq(raw_uniques).all())
+    to_stripped, uniques_index = pd.factorize(stripped)
+    # Stripping changed no text: the stripped texts are the distinct texts, numbered alike.
+    codes = raw_codes if unchanged else to_stripped.astype(raw_codes.dtype)[raw_codes]
+    del raw_codes, to_stripped
+    uniques = list(uniques_index)
+    is_blank = np.array([text == "" for text in uniques], dtype=bool)
+    blank = is_blank[codes]
+    if found is not None:
+        found["blank"] = blank
     if not blank_ok:
         flag(blank, f"{col.name} is blank", f"fill in {col.name}: {_meaning(col)}")
 
     if col.kind == "text":
-        typed = texts.where(~blank)
+        typed_uniques = pd.Series(uniques_index.array).where(~is_blank)
         if col.allowed:
-            unknown = ~blank & ~texts.isin(col.allowed).to_numpy(dtype=bool)
-            if unknown.any():
-                synonyms = {}
-                for text in pd.unique(texts[unknown]):
-                    english = LEVEL_SYNONYMS.get(_plain_word(text)) if col.name == "level" else None
-                    if english in col.allowed:
-                        synonyms[text] = english       # the Spanish name: read as the English one
-                    else:
-                        flag(texts.eq(text).to_numpy(dtype=bool), f"'{text}' is not a recognised {col.name}",
-                             _allowed_fix(text, col.allowed))
-                if synonyms:
-                    typed = typed.replace(synonyms)  # a new column: the file's frame is not touched
+            synonyms = {}
+            for k, text in enumerate(uniques):
+                if is_blank[k] or text in col.allowed:
+                    continue
+                english = LEVEL_SYNONYMS.get(_plain_word(text)) if col.name == "level" else None
+                if english in col.allowed:
+                    synonyms[text] = english       # the Spanish name: read as the English one
+                else:
+                    flag(codes == k, f"'{text}' is not a recognised {col.name}", _allowed_fix(text, col.allowed))
+            if synonyms:
+                typed_uniques = typed_uniques.replace(synonyms)  # a new column: the file's frame is not touched
+        typed_uniques = typed_uniques.astype("str")
+        if found is not None:
+            found["codes"] = (pd.factorize(typed_uniques)[0], codes)
         _report_rows(problems, raw.index, entity_of, label, col.name, report)
-        return typed.astype("str")
+        if unchanged and not is_blank.any() and not (col.allowed and synonyms):
+            return raw.astype("str")   # every cell is its own typed value: shared, not copied
+        return pd.Series(typed_uniques.array.take(codes), index=raw.index, name=raw.name)
 
-    codes, uniques = pd.factorize(texts)
-    uniques = list(uniques)
     messages: list[list[tuple[str, str]]] = [[] for _ in uniques]
 
     if col.kind == "date":
@@ -740,7 +837,10 @@ def _parse_column(raw: pd.Series, col: Column, label: str, report: _Report, *, b
                 year = None
             if year is not None:
                 values[k] = year
-        result = pd.Series(values[codes], index=raw.index).astype("Int64")
+        missing = np.isnan(values)
+        years = np.where(missing, 0, values).astype("int64")
+        # Int64 built from the years and their mask directly: no float column of every row on the way.
+        result = pd.Series(pd.arrays.IntegerArray(years[codes], missing[codes]), index=raw.index)
     else:  # number, integer, likert
         decimal = readers.infer_decimal_mark(uniques) if col.kind == "number" else None
         whole = col.kind in ("integer", "likert")
@@ -763,18 +863,51 @@ def _parse_column(raw: pd.Series, col: Column, label: str, report: _Report, *, b
             values[k] = number
         result = pd.Series(values[codes], index=raw.index)
         result = result.astype("Int64") if whole else result
-    bad = [k for k, found in enumerate(messages) if found]
-    if bad:
-        of_unique = pd.Series(codes)
-        for k in bad:
-            rows = of_unique.eq(k).to_numpy()
-            for problem, fix in messages[k]:
-                flag(rows, problem, fix)
+    if found is not None:
+        found["codes"] = (pd.factorize(values)[0], codes)
+    bad = [k for k, found_here in enumerate(messages) if found_here]
+    for k in bad:
+        rows = codes == k
+        for problem, fix in messages[k]:
+            flag(rows, problem, fix)
     _report_rows(problems, raw.index, entity_of, label, col.name, report)
     return result
 
 
-def _report_rows(problems: dict[tuple[str, str], list[int]], index: pd.Index, entity_of: pd.Series | None,
+#: Rows numbered at a time by ``_distinct_texts`` (bounds the memory it needs beyond its result).
+_CODES_STEP = 2**20
+
+
+def _distinct_texts(raw: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """``(codes, uniques)``: the distinct texts of a column in the order they first appear, and each row's.
+
+    As ``pd.factorize``, but for an Arrow-backed text column the codes are
+    found a million rows at a time (``pyarrow.compute.index_in``) straight
+    into one int32 array: ``pd.factorize`` holds the whole column's Arrow
+    dictionary indices and an int64 copy of them, some 150 MB at ten
+    million rows.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrow = getattr(raw.array, "__arrow_array__", None)
+    chunked = arrow() if arrow is not None else None
+    if (not isinstance(chunked, pa.ChunkedArray) or chunked.null_count
+            or not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type))):
+        codes, uniques = pd.factorize(raw)
+        return codes, pd.Series(uniques.array)
+    uniques = pc.unique(chunked)
+    codes = np.empty(len(raw), dtype=np.int32 if len(uniques) < 2**31 - 1 else np.int64)
+    position = 0
+    for chunk in chunked.chunks:
+        for start in range(0, len(chunk), _CODES_STEP):
+            part = pc.index_in(chunk.slice(start, _CODES_STEP), value_set=uniques)
+            codes[position:position + len(part)] = part.to_numpy(zero_copy_only=False)
+            position += len(part)
+    return codes, pd.Series(uniques.to_pandas(), dtype=raw.dtype)
+
+
+def _report_rows(problems: dict[tuple[str, str], list[int]], index: pd.Index, entity_of,
                  label: str, column: str, report: _Report) -> None:
     """Report each problem of a column: per row, naming the entity, or once for many rows."""
     for (problem, fix), positions in problems.items():
@@ -784,7 +917,7 @@ def _report_rows(problems: dict[tuple[str, str], list[int]], index: pd.Index, en
             report.error(label, rows[0], column, f"{len(rows):,} rows ({_rows_text(rows, 3)}): {problem}", fix)
             continue
         for position, row in zip(positions, rows):
-            entity = entity_of.iloc[position] if entity_of is not None else None
+            entity = entity_of(position) if entity_of is not None else None
             who = f"entity {entity}: " if isinstance(entity, str) and entity else ""
             report.error(label, row, column, f"{who}{problem}", fix)
 
@@ -828,14 +961,56 @@ def _allowed_fix(value: str, allowed: tuple[str, ...]) -> str:
     return f"write one of: {options}"
 
 
-def _check_key(table: Table, frame: pd.DataFrame, label: str, report: _Report) -> None:
-    """Report rows sharing a key, one problem per repeated key, naming every row."""
+def _repeated_keys(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray | None:
+    """Rows whose complete key occurs more than once, from each key column's codes (see ``_parse_column``).
+
+    The codes of the key columns are combined into one integer per row
+    (mixed radix) and counted with ``np.bincount`` when the number of
+    possible keys is at most twice the number of rows, as in a panel of
+    entities x years x indicators; otherwise ``Series.duplicated`` on the
+    combined integer. A row with a missing key part is never repeated. None
+    when the combined key would overflow 62 bits (the caller compares the
+    typed columns instead).
+    """
+    n_rows = len(parts[0][1])
+    combined = np.zeros(n_rows, dtype=np.int64)
+    complete = np.ones(n_rows, dtype=bool)
+    n_keys = 1
+    for of_distinct, rows in parts:
+        cardinality = int(of_distinct.max()) + 1 if len(of_distinct) else 0
+        if cardinality and n_keys > 2**62 // cardinality:
+            return None
+        part = of_distinct[rows]
+        complete &= part >= 0
+        combined *= max(cardinality, 1)
+        combined += part
+        del part
+        n_keys *= max(cardinality, 1)
+    if n_keys <= 2 * n_rows:
+        combined[~complete] = n_keys       # one bin for every incomplete row, never counted as repeated
+        counts = np.bincount(combined, minlength=n_keys + 1)
+        counts[n_keys] = 0
+        return (counts > 1)[combined]
+    return pd.Series(combined).duplicated(keep=False).to_numpy() & complete
+
+
+def _check_key(table: Table, frame: pd.DataFrame, label: str, report: _Report,
+               codes: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> None:
+    """Report rows sharing a key, one problem per repeated key, naming every row.
+
+    ``codes`` holds, per key column parsed, the codes ``_parse_column`` found:
+    with every key column there, rows are compared by those integers, which
+    takes a fraction of the time and memory of comparing the typed columns.
+    """
     if not table.key or frame.empty:
         return
-    # No copy of the key columns (millions of outcome rows): a row with a blank key part is never
-    # repeated, since a complete key cannot equal an incomplete one.
-    complete = np.logical_and.reduce([frame[c].notna().to_numpy() for c in table.key])
-    repeated_rows = frame.duplicated(subset=list(table.key), keep=False).to_numpy() & complete
+    repeated_rows = None
+    if codes is not None and all(c in codes for c in table.key):
+        repeated_rows = _repeated_keys([codes[c] for c in table.key])
+    if repeated_rows is None:
+        # A row with a blank key part is never repeated, since a complete key cannot equal an incomplete one.
+        complete = np.logical_and.reduce([frame[c].notna().to_numpy() for c in table.key])
+        repeated_rows = frame.duplicated(subset=list(table.key), keep=False).to_numpy() & complete
     if not repeated_rows.any():
         return
     repeated = frame.loc[repeated_rows, list(table.key)]
@@ -869,12 +1044,12 @@ def _date_text(value) -> str:
 
 # --------------------------------------------------------------------------- across tables
 
-def _usable(tables: dict[str, pd.DataFrame], raw_tables: dict[str, pd.DataFrame], name: str, *columns: str) -> bool:
+def _usable(tables: dict[str, pd.DataFrame], raw_tables: dict[str, _FileColumns], name: str, *columns: str) -> bool:
     """The table was read and has these columns (else checks using them would only add noise)."""
     return name in tables and all(c in raw_tables[name].columns for c in columns)
 
 
-def _check_across(tables: dict[str, pd.DataFrame], raw_tables: dict[str, pd.DataFrame],
+def _check_across(tables: dict[str, pd.DataFrame], raw_tables: dict[str, _FileColumns],
                   files: dict[str, Path], report: _Report, today: dt.date,
                   checks: contract.Checks = contract.Checks()) -> None:
     def usable(name: str, *columns: str) -> bool:
@@ -893,7 +1068,7 @@ def _check_across(tables: dict[str, pd.DataFrame], raw_tables: dict[str, pd.Data
         _check_blank_outcomes(tables["outcomes"], raw_tables["outcomes"], label["outcomes"], report)
 
 
-def _check_known_entities(tables: dict[str, pd.DataFrame], raw_tables: dict[str, pd.DataFrame],
+def _check_known_entities(tables: dict[str, pd.DataFrame], raw_tables: dict[str, _FileColumns],
                           files: dict[str, Path], report: _Report, names: tuple[str, ...]) -> None:
     """Rows of the tables ``names`` whose entity is not in entities (surveys: a warning)."""
     if not _usable(tables, raw_tables, "entities", "entity_id"):
@@ -923,16 +1098,21 @@ def _check_known_entities(tables: dict[str, pd.DataFrame], raw_tables: dict[str,
                 f"entity {entity} is not in {label['entities']}{where}", unknown_fix(entity))
 
 
-def _check_registry_dates(tables: dict[str, pd.DataFrame], raw_tables: dict[str, pd.DataFrame],
+def _check_registry_dates(tables: dict[str, pd.DataFrame], raw_tables: dict[str, _FileColumns],
                           files: dict[str, Path], report: _Report, today: dt.date, checks: contract.Checks) -> None:
     """Adoption dates against today, the earliest adoption date and the years of the outcome panel."""
     panel_years: list[int] = []
     if _usable(tables, raw_tables, "outcomes", "year"):
         # The panel's years are those with at least one value (as Dataset.years).
         outcomes = tables["outcomes"]
-        observed = (outcomes["value"].notna() if _usable(tables, raw_tables, "outcomes", "value")
-                    else outcomes["year"].notna())
-        panel_years = sorted(int(y) for y in outcomes.loc[observed, "year"].dropna().unique())
+        with_value = _usable(tables, raw_tables, "outcomes", "value")
+        found: set = set()
+        # A million rows at a time: no copy of the year column of every observed row.
+        for start in range(0, len(outcomes), _CODES_STEP):
+            part = outcomes.iloc[start:start + _CODES_STEP]
+            observed = part["value"].notna() if with_value else part["year"].notna()
+            found.update(part["year"][observed].dropna().unique())
+        panel_years = sorted(int(y) for y in found)
     if _usable(tables, raw_tables, "adoption", "adoption_date"):
         _check_adoption_dates(tables["adoption"], panel_years, files["adoption"].name, report, today,
                               checks.earliest_adoption)
@@ -992,17 +1172,17 @@ def _check_adoption_dates(adoption: pd.DataFrame, panel_years: list[int], label:
                            "estimates cannot use this entity")
 
 
-def _check_blank_outcomes(outcomes: pd.DataFrame, raw: pd.DataFrame, label: str, report: _Report) -> None:
+def _check_blank_outcomes(outcomes: pd.DataFrame, raw: _FileColumns, label: str, report: _Report) -> None:
     # Blank in the file, not merely missing after parsing: unreadable values
     # were reported as errors already.
-    blank = outcomes[raw["value"].str.strip().eq("") & outcomes["indicator"].notna()]
+    blank = outcomes[raw.blank["value"] & outcomes["indicator"].notna().to_numpy()]
     for indicator, group in blank.groupby("indicator", sort=False):
         rows = list(group.index)
         report.warning(label, rows[0], "value",
                        f"{_count(len(rows), 'value')} of {indicator} {'is' if len(rows) == 1 else 'are'} blank "
                        f"({_rows_text(rows)}); {'it is' if len(rows) == 1 else 'they are'} left out of the panel",
                        "nothing to do where the index does not apply to the entity; otherwise fill in the score")
-    for indicator in outcomes["indicator"].dropna().unique():
+    for indicator in (i for i in outcomes["indicator"].unique() if isinstance(i, str)):
         known = {k.upper(): k for k in contract.INDICATORS}
         if indicator not in contract.INDICATORS and indicator.upper() in known:
             rows = list(outcomes.index[outcomes["indicator"] == indicator])

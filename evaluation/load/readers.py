@@ -303,10 +303,14 @@ def _read_csv_rows(path: Path) -> tuple[list[tuple[int, list[str]]], ReadInfo]:
                                                 "save the file as CSV UTF-8") + ".")
     plan = _fast_plan(data, text)
     if plan is not None:
-        del text  # the decoded copy is not needed by the fast reader: one copy of the file fewer in memory
-        fast = _read_csv_fast(path, data, encoding, *plan)
+        bom = data.startswith(b"\xef\xbb\xbf")
+        # Neither the bytes nor the decoded text are needed by the fast reader, which reads the file itself:
+        # freed first, they are not alive beside the table it builds (two copies of the file fewer at its peak).
+        del text, data
+        fast = _read_csv_fast(path, encoding, *plan, bom=bom)
         if fast is not None:
             return fast, read_info(fast)
+        data = path.read_bytes()
         text, encoding = _decode(data, path.name)
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
@@ -340,6 +344,41 @@ def _read_csv_rows(path: Path) -> tuple[list[tuple[int, list[str]]], ReadInfo]:
                 "on that line (or remove it), or give the right file.") from exc
         raise TableReadError(f"{path.name}: cannot read line {reader.line_num} as CSV ({exc}).") from exc
     return rows, ReadInfo(path=path, format="csv", encoding=encoding, delimiter=delimiter)
+
+
+def release_freed_memory() -> None:
+    """Give the memory of dropped columns back to the operating system.
+
+    Arrow's CSV reader builds each column from thousands of blocks of a few
+    hundred kB, which the C allocator (glibc's ``malloc``) keeps for reuse
+    when they are freed, and pandas' string operations allocate from Arrow's
+    own pool, which keeps freed memory too; neither is then reused by numpy's
+    large arrays. So freeing a text column once it is typed would not lower
+    the process's memory without this: ``malloc_trim`` (glibc only; elsewhere
+    a no-op) and ``MemoryPool.release_unused``. It takes milliseconds.
+    """
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def _malloc_trim():
+    global _MALLOC_TRIM
+    if _MALLOC_TRIM is False:
+        import ctypes
+        import ctypes.util
+
+        try:
+            _MALLOC_TRIM = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):   # not glibc (macOS, Windows, musl): nothing to trim
+            _MALLOC_TRIM = None
+    return _MALLOC_TRIM
+
+
+_MALLOC_TRIM = False
 
 
 #: Characters that end a line for ``str.splitlines`` but not for a CSV reader; a file holding any is read slowly.
@@ -376,8 +415,8 @@ def _fast_plan(data: bytes, text: str) -> tuple[int, str, int] | None:
     return None
 
 
-def _read_csv_fast(path: Path, data: bytes, encoding: str, skip_lines: int, delimiter: str,
-                   width: int) -> pd.DataFrame | None:
+def _read_csv_fast(path: Path, encoding: str, skip_lines: int, delimiter: str, width: int, *,
+                   bom: bool = False) -> pd.DataFrame | None:
     """Read a large, plain CSV file with pyarrow's or pandas' C reader; None when it needs the careful reader.
 
     The careful reader (``csv`` module, row by row) costs about 2 s and several
@@ -387,37 +426,55 @@ def _read_csv_fast(path: Path, data: bytes, encoding: str, skip_lines: int, deli
     time and memory. Anything unusual (quotes, a row longer than the header, a
     line break ``str.splitlines`` sees and a CSV reader does not, a small
     file) goes to the careful reader, which reports it.
+
+    ``encoding`` is the one ``_decode`` found for the file's bytes; ``bom``
+    whether they start with a UTF-8 byte-order mark. The frame's columns are
+    the reader's own text buffers, not copies: when no line is blank the
+    body is a slice of each column and the row numbers a ``RangeIndex``.
     """
-    codec = "utf-8" if encoding == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf") else encoding
-    columns_read = _split_plain_csv(data, delimiter, width, codec)
+    codec = "utf-8" if encoding == "utf-8-sig" and not bom else encoding
+    columns_read = _split_plain_csv(path, delimiter, width, codec)
     if columns_read is None:
         return None
     n_lines = len(columns_read[0])
-    lines = np.arange(1, n_lines + 1, dtype=np.int64)   # the physical line numbers
-    # Keep the lines with a value. Only a line whose first cell is blank can be blank as a whole.
-    first_blank = columns_read[0].str.strip().eq("").to_numpy(dtype=bool)
+    # Keep the lines with a value. Only a line whose first cell is blank can be blank as a whole. Stripped a
+    # million cells at a time: no stripped copy of the whole column.
+    step = 2**20
+    first_blank = np.concatenate([columns_read[0].iloc[start:start + step].str.strip().eq("").to_numpy(dtype=bool)
+                                  for start in range(0, n_lines, step)] or [np.zeros(0, dtype=bool)])
     blank = first_blank.copy()
     candidates = np.flatnonzero(first_blank)
+    del first_blank
     for column in columns_read[1:]:
         if not len(candidates):
             break
         blank[candidates] &= column.iloc[candidates].str.strip().eq("").to_numpy(dtype=bool)
         candidates = candidates[blank[candidates]]
     blank[:skip_lines] = True
-    kept = np.flatnonzero(~blank)
-    header_at = kept[0]
-    header_row = int(lines[header_at])
+    if blank.all():
+        return None  # no line with a value by Arrow's idea of a space: the careful reader says what is there
+    header_at = int(np.argmin(blank))                   # the first line with a value
+    header_row = header_at + 1                          # physical line numbers start at 1
     header = [str(column.iloc[header_at]).strip() for column in columns_read]
-    body = kept[1:]
+    # Every line after the header has a value (the usual case): the body is one slice of each column, shared
+    # with the reader's buffers, and its row numbers a range. Otherwise the kept lines are taken (a copy).
+    if not blank[header_at + 1:].any():
+        index = pd.RangeIndex(header_row + 1, n_lines + 1, name="row")
+        body_of = lambda column: column.iloc[header_at + 1:]  # noqa: E731
+    else:
+        body = np.flatnonzero(~blank[header_at + 1:]) + (header_at + 1)
+        index = pd.Index(body + 1, name="row", dtype="int64")
+        body_of = lambda column: column.iloc[body]  # noqa: E731
+    del blank
     info = ReadInfo(path=path, format="csv", encoding=encoding, delimiter=delimiter)
     keep = [p for p in range(width)
-            if header[p] or bool(columns_read[p].iloc[body].str.strip().ne("").any())]
+            if header[p] or bool(body_of(columns_read[p]).str.strip().ne("").any())]
     names, unnamed, duplicates = _column_names(header, keep)
-    index = pd.Index(lines[body], name="row")
-    whole = len(body) == n_lines
-    columns = {name: pd.Series((columns_read[p] if whole else columns_read[p].iloc[body]).array, index=index,
-                               name=name)
-               for name, p in zip(names, keep)}
+    columns = {}
+    for name, p in zip(names, keep):
+        columns[name] = pd.Series(body_of(columns_read[p]).array, index=index, name=name)
+        columns_read[p] = None   # the frame's column is now the only holder of these cells
+    del columns_read
     frame = pd.DataFrame(columns, index=index, columns=names)
     frame.attrs["read_info"] = ReadInfo(
         path=info.path, format=info.format, encoding=info.encoding, delimiter=info.delimiter,
@@ -425,7 +482,7 @@ def _read_csv_fast(path: Path, data: bytes, encoding: str, skip_lines: int, deli
     return frame
 
 
-def _split_plain_csv(data: bytes, delimiter: str, width: int, codec: str) -> list[pd.Series] | None:
+def _split_plain_csv(path: Path, delimiter: str, width: int, codec: str) -> list[pd.Series] | None:
     """The cells of a CSV file without quotes, one text column per field (every line kept); None if not possible.
 
     pyarrow's reader (multithreaded, straight into Arrow strings) when every line has the header's number
@@ -437,7 +494,7 @@ def _split_plain_csv(data: bytes, delimiter: str, width: int, codec: str) -> lis
     names = [str(p) for p in range(width)]
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(data),
+            str(path),
             read_options=pa_csv.ReadOptions(column_names=names, encoding=codec),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=False, double_quote=False,
                                               escape_char=False, newlines_in_values=False, ignore_empty_lines=False),
@@ -446,11 +503,12 @@ def _split_plain_csv(data: bytes, delimiter: str, width: int, codec: str) -> lis
             # The system allocator gives freed buffers back to the OS; Arrow's default pool kept them, which
             # counted as several hundred MB of a 6-million-row check's peak memory.
             memory_pool=pa.system_memory_pool())
+        # Zero-copy: each Series wraps the table's large_string column (pandas' "str" dtype).
         return [table.column(n).to_pandas().astype("str") for n in names]
     except (pa.ArrowInvalid, UnicodeDecodeError, LookupError, ValueError):
         pass
     try:
-        cells = pd.read_csv(io.BytesIO(data), sep=delimiter, header=None, names=range(width), index_col=False,
+        cells = pd.read_csv(path, sep=delimiter, header=None, names=range(width), index_col=False,
                             dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
                             quoting=csv.QUOTE_NONE, engine="c", encoding=codec)
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError):
