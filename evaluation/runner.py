@@ -895,20 +895,12 @@ def _without_outcome_rows(dataset):
 
 def _release_memory() -> None:
     """Give freed table memory back to the system (the kernels need it more than the runner)."""
-    import ctypes
     import gc
 
-    gc.collect()
-    try:
-        import pyarrow
+    from evaluation.load.readers import release_freed_memory
 
-        pyarrow.default_memory_pool().release_unused()
-    except (ImportError, AttributeError):
-        pass
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
+    gc.collect()
+    release_freed_memory()
 
 
 def _peak_memory() -> dict:
