@@ -8,6 +8,7 @@ README quotes it as it is.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shlex
 import shutil
@@ -49,3 +50,12 @@ def test_readme_quotes_the_command_make_test_runs(test_command):
     assert quoted == [args], (f"README's Tests section quotes {quoted}, `make test` runs `{args}`. "
                               "Fix: update the README's Tests section (or the Makefile's test target).")
 
+
+
+def test_the_files_started_first_exist():
+    # tests/conftest.py moves these to the front under xdist; a renamed file would silently lose its place.
+    spec = importlib.util.spec_from_file_location("suite_conftest", ROOT / "tests" / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # by path: three conftest.py share the module name "conftest"
+    missing = [name for name in module.START_FIRST if not (ROOT / name).is_file()]
+    assert module.START_FIRST and not missing, f"tests/conftest.py START_FIRST names files that do not exist: {missing}"
