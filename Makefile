@@ -47,9 +47,12 @@ lock: $(UV)
 report: $(RUNTIME_STAMP)
 	$(BIN)/gcio-eval run --year $(YEAR) --jobs $(JOBS) $(if $(DATA),--data $(DATA)) $(if $(CONFIG),--config $(CONFIG))
 
-## The whole test suite: unit tests, slow simulations, notebooks (nbval) and the browser check.
+## The whole test suite: unit tests, slow simulations, notebooks (nbval) and the browser check, on
+## TEST_WORKERS processes (pytest-xdist; --dist loadfile: each test file, so each notebook's nbval cells
+## and each module's fixtures, stays on one worker). make test TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 test: $(TEST_STAMP)
-	$(BIN)/python -m pytest tests notebooks --nbval-lax
+	$(BIN)/python -m pytest tests notebooks --nbval-lax -n $(TEST_WORKERS) --dist loadfile
 
 ## The quick subset while developing (skips tests marked slow).
 test-fast: $(TEST_STAMP)
