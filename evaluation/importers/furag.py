@@ -243,13 +243,26 @@ def _plain(text: object) -> str:
     return _plain_text(str(text or ""))
 
 
+class _CombiningMarks(dict):
+    """A ``str.translate`` table that drops combining marks (the accents NFKD splits off), filled as met."""
+
+    def __missing__(self, code: int) -> int | None:
+        self[code] = None if unicodedata.combining(chr(code)) else code
+        return self[code]
+
+
+_DROP_COMBINING = _CombiningMarks()
+_SPACES = re.compile(r"\s+")
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
+
+
 # The text helpers are memoised on the cell's text: a workbook repeats a few hundred department,
 # municipality and "No aplica" texts over thousands of rows, and accent folding was a tenth of the import.
 @functools.lru_cache(maxsize=1 << 16)
 def _plain_text(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", text).strip().lower().rstrip(":.").strip()
+    if not text.isascii():  # ASCII has nothing to decompose
+        text = unicodedata.normalize("NFKD", text).translate(_DROP_COMBINING)
+    return _SPACES.sub(" ", text).strip().lower().rstrip(":.").strip()
 
 
 def _name_key(text: object) -> str:
@@ -259,7 +272,7 @@ def _name_key(text: object) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _name_key_text(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", _plain_text(text)).strip()
+    return _NOT_ALPHANUMERIC.sub(" ", _plain_text(text)).strip()
 
 
 def normalise_code(header: object) -> str | None:
@@ -408,7 +421,7 @@ def _sheets(path: Path) -> list[tuple[str, list[list]]]:
     (``57.0`` -> ``57``, a date -> a datetime). pandas does that for every cell in Python, half of the
     reading time of a 6,000 x 127 results sheet; here only the header, title and identification cells
     and the text cells of the score columns go through it (a score that is a number is used as a float
-    either way). ``tests/test_furag_speed.py`` checks both readers give the same cells.
+    either way). ``tests/test_furag_fast_paths.py`` checks both readers give the same cells.
     """
     from python_calamine import CalamineWorkbook, SheetTypeEnum
 
@@ -524,7 +537,10 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
         problems.append("the header has no score columns (Índice de Desempeño Institucional, D1…D7, POLnn …, Inn …)")
 
     code_at = roles["code"]
-    records, skipped, kept = [], [], []
+    others = [(role, position) for role, position in roles.items() if role != "code"]
+    # The entity table column by column: code, sheet row, then the identification columns in sheet order.
+    columns: dict[str, list] = {"code": [], "row": [], **{role: [] for role, _ in others}}
+    skipped, kept = [], []
     for offset, values in enumerate(block):
         row_number = header_index + 2 + offset
         if all(isinstance(v, str) and not v.strip() for v in values):
@@ -533,13 +549,12 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
         if not code:
             skipped.append(row_number)  # a footnote or a subtotal line below the table
             continue
-        record = {"code": code, "row": row_number}
-        for role, position in roles.items():
-            if role != "code":
-                value = _cell(values[position])
-                record[role] = "" if value is None else (_entity_code(value) if role == "divipola"
-                                                        else str(value).strip())
-        records.append(record)
+        columns["code"].append(code)
+        columns["row"].append(row_number)
+        for role, position in others:
+            value = _cell(values[position])
+            columns[role].append("" if value is None else (_entity_code(value) if role == "divipola"
+                                                           else str(value).strip()))
         kept.append(offset)
     kept_rows = np.asarray(kept, dtype=np.int64)
     row_numbers = kept_rows + header_index + 2
@@ -551,12 +566,12 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
                   f"row {row_numbers[row]}, column {_column_letter(int(positions[column]) + 1)} ({named[column]}): "
                   f"{reason}") for row, column, reason in bad]
     bad_cells = [text for _, _, text in sorted(bad_cells)]  # in sheet order: row, then column
-    if not records and not problems:
+    if not kept and not problems:
         problems.append(f"the sheet '{sheet}' has the header on row {header_index + 1} but no entity rows below it")
     if bad_cells:
         more = f" and {len(bad_cells) - 5} more" if len(bad_cells) > 5 else ""
         problems.append("scores that are not numbers from 0 to 100: " + "; ".join(bad_cells[:5]) + more)
-    entity_rows = pd.DataFrame(records)
+    entity_rows = pd.DataFrame(columns) if kept else pd.DataFrame()
     if len(entity_rows):
         repeated = entity_rows[entity_rows["code"].duplicated(keep=False)]
         for code, group in repeated.groupby("code", sort=False):
@@ -598,7 +613,8 @@ def _score_cells(cells: np.ndarray) -> tuple[np.ndarray, int, list[tuple[int, in
     kinds = np.fromiter(map(type, flat), dtype=object, count=flat.size)
     numeric = (kinds == float) | (kinds == int)
     values = np.full(flat.size, np.nan)
-    values[numeric] = flat[numeric].astype(float)
+    # + 0.0 turns a -0.0 cell into 0.0, as pandas' reader did (it made every whole-number float an int).
+    values[numeric] = flat[numeric].astype(float) + 0.0
     blanks, bad = 0, []
     read: dict[object, tuple[str, object]] = {}
     for at in np.flatnonzero(~numeric):
@@ -1021,7 +1037,7 @@ def write_long_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     Columns of float, integer and text (``str`` values) are handled this way; a
     frame with any other kind of column (dates, booleans, categories, mixed
     objects), or with a single column (where the ``csv`` module writes a blank as
-    ``""``), is handed to ``safe.write_csv`` unchanged. ``tests/test_furag_speed.py``
+    ``""``), is handed to ``safe.write_csv`` unchanged. ``tests/test_furag_fast_paths.py``
     compares both writers byte for byte.
     """
     path = Path(path)
