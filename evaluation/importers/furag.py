@@ -824,8 +824,9 @@ def _entities(books: list[_Workbook], municipalities) -> tuple[pd.DataFrame, lis
         frame[role] = mapped.where(mapped.notna(), "")
     notes: list[str] = []
     levels, sources = [], []
-    for kind, nature, name, department, municipality in zip(latest["kind"], frame["nature"], frame["name"],
-                                                            frame["department"], frame["municipality"]):
+    # Columns as lists before zipping them: iterating a text column of pandas' Arrow strings costs a call a cell.
+    for kind, nature, name, department, municipality in zip(*_lists(latest["kind"], frame["nature"], frame["name"],
+                                                                    frame["department"], frame["municipality"])):
         level, source = (("national", "file") if kind == "national"
                          else _territorial_level(nature, name, department, municipality))
         levels.append(level)
@@ -836,28 +837,28 @@ def _entities(books: list[_Workbook], municipalities) -> tuple[pd.DataFrame, lis
         moved = list(kinds[kinds > 1].index)
         notes.append(f"{len(moved)} entities are national in some vigencias and territorial in others "
                      f"({', '.join(moved[:5])}); the latest file's level is used")
-    guessed = [c for c, s in zip(frame["entity_id"], sources) if s in ("Municipio", "Departamento")]
+    guessed = [c for c, s in zip(frame["entity_id"].tolist(), sources) if s in ("Municipio", "Departamento")]
     if guessed:
         notes.append(f"{len(guessed)} territorial entities got their level from the Municipio/Departamento columns "
                      "(neither their Naturaleza Jurídica nor their name says departmental or municipal)")
-    unknown = [c for c, s in zip(frame["entity_id"], sources) if s == "default"]
+    unknown = [c for c, s in zip(frame["entity_id"].tolist(), sources) if s == "default"]
     if unknown:
         notes.append(f"{len(unknown)} territorial entities have no clue to their level and were taken as municipal: "
                      f"{', '.join(unknown[:10])}")
     frame["sector"] = [s if lv == "national" else (s or "territorial")
-                       for s, lv in zip(frame["sector"], frame["level"])]
+                       for s, lv in zip(*_lists(frame["sector"], frame["level"]))]
 
     # DIVIPOLA: the file's own column first, else department and municipality names matched to DANE's frame.
     codes = []
     reference = _municipal_frame(municipalities)
     places: dict[str, list[tuple[str, int]]] = {}
     if reference is not None:
-        for muni, dept, code in zip(reference["muni_key"], reference["dept_key"], reference["divipola"]):
+        for muni, dept, code in zip(*_lists(reference["muni_key"], reference["dept_key"], reference["divipola"])):
             places.setdefault(muni, []).append((dept, int(code)))
     unmatched = []
-    for entity, level, divipola, department, municipality, name in zip(
+    for entity, level, divipola, department, municipality, name in zip(*_lists(
             frame["entity_id"], frame["level"], frame["divipola"], frame["department"], frame["municipality"],
-            frame["name"]):
+            frame["name"])):
         if level != "municipal":
             codes.append(None)
             continue
@@ -884,12 +885,16 @@ def _entities(books: list[_Workbook], municipalities) -> tuple[pd.DataFrame, lis
         by_code = reference.set_index("divipola")["region"].to_dict()
         frame["region"] = [
             by_code.get(int(d), "") if pd.notna(d) else (regions.get(_place_key(dep), "") if lv != "national" else "")
-            for d, dep, lv in zip(frame["divipola"], frame["department"], frame["level"])]
+            for d, dep, lv in zip(*_lists(frame["divipola"], frame["department"], frame["level"]))]
     else:
         frame["region"] = ""
     frame = frame.sort_values("entity_id", key=_code_sort, kind="stable")
     columns = ["entity_id", "name", "level", "sector", "department", "divipola", "region", "peer_group"]
     return frame[columns].reset_index(drop=True), notes
+
+
+def _lists(*columns: pd.Series) -> list[list]:
+    return [column.tolist() for column in columns]
 
 
 def _match_municipality(places: dict, department: str, municipality: str) -> int | None:
@@ -1053,9 +1058,12 @@ def write_long_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         handle.write(header.getvalue())
         for start in range(0, len(frame), _ROWS_PER_CHUNK):  # in chunks: a few MB of text at a time
-            columns = [column_texts[codes[start:start + _ROWS_PER_CHUNK]].tolist()
-                       for column_texts, (_, codes) in zip(texts, pieces)]
-            handle.write("".join(map("".join, zip(*columns))))
+            stop = min(start + _ROWS_PER_CHUNK, len(frame))
+            # Rows x columns of pieces, joined in one call in reading order (row by row).
+            cells = np.empty((stop - start, len(pieces)), dtype=object)
+            for position, (column_texts, (_, codes)) in enumerate(zip(texts, pieces)):
+                cells[:, position] = column_texts[codes[start:stop]]
+            handle.write("".join(cells.ravel().tolist()))
     return path
 
 
@@ -1080,15 +1088,16 @@ def _csv_pieces(column: pd.Series) -> tuple[list[str], np.ndarray] | None:
         return texts, np.where(codes < 0, len(texts) - 1, codes)
     if isinstance(dtype, np.dtype) and dtype.kind == "f":
         values = column.to_numpy()
-        # Distinct by bit pattern: -0.0 and 0.0 are written differently, and every NaN is blank.
-        bits, codes = np.unique(values.view(np.int64 if values.itemsize == 8 else np.int32), return_inverse=True)
-        distinct = bits.view(values.dtype)
+        # Distinct by bit pattern: -0.0 and 0.0 are written differently, and every NaN is blank. (factorize
+        # hashes; np.unique would sort all the rows.)
+        codes, bits = pd.factorize(values.view(np.int64 if values.itemsize == 8 else np.int32))
+        distinct = np.asarray(bits).view(values.dtype)
         texts = distinct.astype(str).tolist()  # what pandas writes: values.astype(str)
         texts = ["" if math.isnan(v) else t for v, t in zip(distinct.tolist(), texts)]
-        return texts, codes.reshape(-1)
+        return texts, codes
     if isinstance(dtype, np.dtype) and dtype.kind in "iu":
-        distinct, codes = np.unique(column.to_numpy(), return_inverse=True)
-        return [str(v) for v in distinct.tolist()], codes.reshape(-1)
+        codes, distinct = pd.factorize(column.to_numpy())
+        return [str(v) for v in np.asarray(distinct).tolist()], codes
     if pd.api.types.is_string_dtype(dtype):
         codes, distinct = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
         texts = _csv_texts(distinct)
