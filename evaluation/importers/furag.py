@@ -496,11 +496,13 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
     # calamine gives every row the sheet's width and "" for a blank cell, so the matrix is built at once.
     if data and all(len(values) == width for values in data) and not any(None in values for values in data):
         block = np.array(data, dtype=object).reshape(len(data), width)
+        row_cells = data  # the same cells as lists, faster to walk row by row than the matrix's rows
     else:
         block = np.empty((len(data), width), dtype=object)
         block[:] = ""
         for offset, values in enumerate(data):
             block[offset, :len(values)] = [("" if v is None else v) for v in values]
+        row_cells = block
     filled_columns = (block != "").any(axis=0) if len(data) else np.zeros(width, dtype=bool)
 
     roles: dict[str, int] = {}
@@ -541,7 +543,7 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
     # The entity table column by column: code, sheet row, then the identification columns in sheet order.
     columns: dict[str, list] = {"code": [], "row": [], **{role: [] for role, _ in others}}
     skipped, kept = [], []
-    for offset, values in enumerate(block):
+    for offset, values in enumerate(row_cells):
         row_number = header_index + 2 + offset
         if all(isinstance(v, str) and not v.strip() for v in values):
             continue
