@@ -23,6 +23,7 @@ Usage::
     PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_scale.py                 # every case, print
     PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_scale.py --cases import,check-6M --write
     PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_scale.py --profile-check 1000000   # cProfile of check
+    PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_scale.py --profile-import          # cProfile of the importer
 
 ``--write`` replaces the section between the bench-scale marks of ``benchmarks/README.md``.
 """
@@ -223,6 +224,26 @@ def profile_check(n_rows: int, work: Path) -> str:
            + out.getvalue()
 
 
+def profile_import(work: Path) -> str:
+    """cProfile of ``import_furag`` in this process on the ``import`` case's workbook (pandas already imported)."""
+    sys.path.insert(0, str(ROOT))
+    from evaluation.importers.furag import import_furag
+
+    book = work / "furag" / "Resultados_vig2022_territorio.xlsx"
+    if not book.exists():
+        book.parent.mkdir(parents=True, exist_ok=True)
+        write_furag_workbook(book)
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    profiler.enable()
+    report = import_furag([book], work / "profile-imported", force=True)
+    profiler.disable()
+    elapsed = time.perf_counter() - start
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats("furag.py", 15)
+    return f"import_furag under cProfile: {elapsed:.1f} s, {report.summary()}\n" + out.getvalue()
+
+
 # --------------------------------------------------------------------------- main
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=1, help="runs per case; the best time is reported")
     parser.add_argument("--write", action="store_true", help="write the results into benchmarks/README.md")
     parser.add_argument("--profile-check", type=int, metavar="ROWS", help="only profile check on ROWS outcome rows")
+    parser.add_argument("--profile-import", action="store_true", help="only profile import_furag on the workbook")
     parser.add_argument("--code", metavar="DIR", default=str(ROOT),
                         help="project tree whose package the commands run (default: this one)")
     parser.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it (default: a temporary folder)")
@@ -245,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.profile_check:
             print(profile_check(args.profile_check, work))
+            return 0
+        if args.profile_import:
+            print(profile_import(work))
             return 0
         rows = []
         for case in cases:

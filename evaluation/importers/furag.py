@@ -43,7 +43,11 @@ is written unless every file could be read.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import functools
 import html
+import io
 import math
 import os
 import re
@@ -58,7 +62,7 @@ import pandas as pd
 
 from evaluation import paths
 from evaluation.load import readers
-from evaluation.safe import write_csv
+from evaluation.safe import neutralise_cell, write_csv
 
 __all__ = ["import_furag", "read_workbook", "normalise_code", "ImportReport", "WorkbookSummary", "UnmappedColumn",
            "EntityChange", "FuragError", "HEADER_SEARCH_ROWS"]
@@ -236,14 +240,39 @@ class ImportReport:
 
 def _plain(text: object) -> str:
     """Lower case, accents removed, spaces collapsed: ``'Código  SIGEP '`` -> ``'codigo sigep'``."""
-    text = unicodedata.normalize("NFKD", str(text or ""))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", text).strip().lower().rstrip(":.").strip()
+    return _plain_text(str(text or ""))
+
+
+class _CombiningMarks(dict):
+    """A ``str.translate`` table that drops combining marks (the accents NFKD splits off), filled as met."""
+
+    def __missing__(self, code: int) -> int | None:
+        self[code] = None if unicodedata.combining(chr(code)) else code
+        return self[code]
+
+
+_DROP_COMBINING = _CombiningMarks()
+_SPACES = re.compile(r"\s+")
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
+
+
+# The text helpers are memoised on the cell's text: a workbook repeats a few hundred department,
+# municipality and "No aplica" texts over thousands of rows, and accent folding was a tenth of the import.
+@functools.lru_cache(maxsize=1 << 16)
+def _plain_text(text: str) -> str:
+    if not text.isascii():  # ASCII has nothing to decompose
+        text = unicodedata.normalize("NFKD", text).translate(_DROP_COMBINING)
+    return _SPACES.sub(" ", text).strip().lower().rstrip(":.").strip()
 
 
 def _name_key(text: object) -> str:
     """Names compared across years and against the municipal frame: punctuation ignored too."""
-    return re.sub(r"[^a-z0-9]+", " ", _plain(text)).strip()
+    return _name_key_text(str(text or ""))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _name_key_text(text: str) -> str:
+    return _NOT_ALPHANUMERIC.sub(" ", _plain_text(text)).strip()
 
 
 def normalise_code(header: object) -> str | None:
@@ -379,8 +408,45 @@ def read_workbook(path: str | os.PathLike[str]) -> tuple[WorkbookSummary, pd.Dat
         Naming the file and what was expected.
     """
     book = _read(Path(path))
-    frame = book.scores.merge(book.rows.drop(columns=["row"]), on="code", how="left")
+    scores = book.scores.astype({"code": "str", "indicator": "str"})
+    frame = scores.merge(book.rows.drop(columns=["row"]), on="code", how="left")
     return book.summary, frame, book.unmapped
+
+
+def _sheets(path: Path) -> list[tuple[str, list[list]]]:
+    """The worksheets of a workbook as ``(title, rows)``, read by python-calamine directly.
+
+    The same sheets, rows and cells as ``readers.excel_sheets`` (python-calamine through pandas), except
+    that cells come as calamine gives them: :func:`_cell` makes one what pandas would have made of it
+    (``57.0`` -> ``57``, a date -> a datetime). pandas does that for every cell in Python, half of the
+    reading time of a 6,000 x 127 results sheet; here only the header, title and identification cells
+    and the text cells of the score columns go through it (a score that is a number is used as a float
+    either way). ``tests/test_furag_fast_paths.py`` checks both readers give the same cells.
+    """
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        sheets = []
+        for meta in book.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:  # chart and macro sheets, as pandas skips them
+                continue
+            rows = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            while rows and all(v == "" or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
+                rows.pop()
+            sheets.append((str(meta.name), rows))
+        return sheets
+    finally:
+        book.close()
+
+
+def _cell(value: object) -> object:
+    """A cell as pandas' calamine reader gives it: a whole-number float as an int, a date as a datetime."""
+    if type(value) is float:
+        return int(value) if value.is_integer() else value
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
 
 
 def _read(path: Path) -> _Workbook:
@@ -388,8 +454,7 @@ def _read(path: Path) -> _Workbook:
     if problem:
         raise FuragError(f"{path.name} {problem}.")
     try:
-        # python-calamine through pandas: about ten times faster than openpyxl on a results workbook.
-        sheets = readers.excel_sheets(path)
+        sheets = _sheets(path)
     except Exception as exc:  # a zip that is not a workbook, a corrupt part: any corrupt archive
         raise FuragError(f"{path.name} cannot be opened as an Excel workbook: it is corrupt or not an .xlsx "
                          f"({type(exc).__name__}: {exc}).") from exc
@@ -403,7 +468,7 @@ def _read(path: Path) -> _Workbook:
         header_index = _find_header(rows)
         if header_index is not None:
             return _parse_sheet(path, title, rows, header_index)
-    first = next((v for v in filled[0][1][0] if v not in (None, "")), "")
+    first = next((_cell(v) for v in filled[0][1][0] if v not in (None, "")), "")
     raise FuragError(
         f"{path.name} does not have the FURAG results layout: no 'Código Sigep' header in the first "
         f"{HEADER_SEARCH_ROWS} rows of any sheet (expected two title rows, then a header on row 3 with Código "
@@ -412,8 +477,8 @@ def _read(path: Path) -> _Workbook:
 
 
 def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -> _Workbook:
-    header = [("" if v is None else str(v)).strip() for v in rows[header_index]]
-    titles = [" ".join(str(v) for v in r if v not in (None, "")) for r in rows[:header_index]]
+    header = [("" if v is None else str(_cell(v))).strip() for v in rows[header_index]]
+    titles = [" ".join(str(_cell(v)) for v in r if v not in (None, "")) for r in rows[:header_index]]
     year, kind, conflict = _vigencia_and_kind(path, titles)
     problems = []
     if conflict:
@@ -428,10 +493,16 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
     width = max([len(header)] + [len(r) for r in data])
     header += [""] * (width - len(header))
     # One object matrix of the data rows (padded with blanks): columns are tested and converted whole.
-    block = np.empty((len(data), width), dtype=object)
-    block[:] = ""
-    for offset, values in enumerate(data):
-        block[offset, :len(values)] = [("" if v is None else v) for v in values]
+    # calamine gives every row the sheet's width and "" for a blank cell, so the matrix is built at once.
+    if data and all(len(values) == width for values in data) and not any(None in values for values in data):
+        block = np.array(data, dtype=object).reshape(len(data), width)
+        row_cells = data  # the same cells as lists, faster to walk row by row than the matrix's rows
+    else:
+        block = np.empty((len(data), width), dtype=object)
+        block[:] = ""
+        for offset, values in enumerate(data):
+            block[offset, :len(values)] = [("" if v is None else v) for v in values]
+        row_cells = block
     filled_columns = (block != "").any(axis=0) if len(data) else np.zeros(width, dtype=bool)
 
     roles: dict[str, int] = {}
@@ -468,8 +539,11 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
         problems.append("the header has no score columns (Índice de Desempeño Institucional, D1…D7, POLnn …, Inn …)")
 
     code_at = roles["code"]
-    records, skipped, kept = [], [], []
-    for offset, values in enumerate(block):
+    others = [(role, position) for role, position in roles.items() if role != "code"]
+    # The entity table column by column: code, sheet row, then the identification columns in sheet order.
+    columns: dict[str, list] = {"code": [], "row": [], **{role: [] for role, _ in others}}
+    skipped, kept = [], []
+    for offset, values in enumerate(row_cells):
         row_number = header_index + 2 + offset
         if all(isinstance(v, str) and not v.strip() for v in values):
             continue
@@ -477,32 +551,29 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
         if not code:
             skipped.append(row_number)  # a footnote or a subtotal line below the table
             continue
-        record = {"code": code, "row": row_number}
-        for role, position in roles.items():
-            if role != "code":
-                value = values[position]
-                record[role] = "" if value is None else (_entity_code(value) if role == "divipola"
-                                                        else str(value).strip())
-        records.append(record)
+        columns["code"].append(code)
+        columns["row"].append(row_number)
+        for role, position in others:
+            value = _cell(values[position])
+            columns[role].append("" if value is None else (_entity_code(value) if role == "divipola"
+                                                           else str(value).strip()))
         kept.append(offset)
     kept_rows = np.asarray(kept, dtype=np.int64)
     row_numbers = kept_rows + header_index + 2
-    scores: dict[str, np.ndarray] = {}
-    text_blanks, bad_cells = 0, []
-    for indicator, position in indicators.items():
-        numbers, blanks, bad = _score_column(block[kept_rows, position])
-        text_blanks += blanks
-        bad_cells.extend((int(row_numbers[at]), position,
-                          f"row {row_numbers[at]}, column {_column_letter(position + 1)} ({indicator}): {reason}")
-                         for at, reason in bad)
-        scores[indicator] = numbers
+    positions = np.fromiter(indicators.values(), dtype=np.int64, count=len(indicators))
+    # Entities x indicators, in the header's order.
+    matrix, text_blanks, bad = _score_cells(block[np.ix_(kept_rows, positions)])
+    named = list(indicators)
+    bad_cells = [(int(row_numbers[row]), int(positions[column]),
+                  f"row {row_numbers[row]}, column {_column_letter(int(positions[column]) + 1)} ({named[column]}): "
+                  f"{reason}") for row, column, reason in bad]
     bad_cells = [text for _, _, text in sorted(bad_cells)]  # in sheet order: row, then column
-    if not records and not problems:
+    if not kept and not problems:
         problems.append(f"the sheet '{sheet}' has the header on row {header_index + 1} but no entity rows below it")
     if bad_cells:
         more = f" and {len(bad_cells) - 5} more" if len(bad_cells) > 5 else ""
         problems.append("scores that are not numbers from 0 to 100: " + "; ".join(bad_cells[:5]) + more)
-    entity_rows = pd.DataFrame(records)
+    entity_rows = pd.DataFrame(columns) if kept else pd.DataFrame()
     if len(entity_rows):
         repeated = entity_rows[entity_rows["code"].duplicated(keep=False)]
         for code, group in repeated.groupby("code", sort=False):
@@ -512,11 +583,14 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
     for role in ("name", "nature", "department", "municipality", "peer_group", "form", "sector", "divipola"):
         if role not in entity_rows:
             entity_rows[role] = ""
-    codes = entity_rows["code"].to_numpy(dtype=object) if len(entity_rows) else np.array([], dtype=object)
+    codes = entity_rows["code"].tolist() if len(entity_rows) else []
+    # Indicator by indicator, each with every entity in sheet order. Codes and indicators are categories
+    # (each entity's code is stored once, not 120 times as text): the outcome table is sorted and written
+    # from their category codes.
     long = pd.DataFrame({
-        "code": np.tile(codes, len(scores)),
-        "indicator": np.repeat(np.array(list(scores), dtype=object), len(codes)),
-        "value": np.concatenate(list(scores.values())) if scores else np.array([], dtype=float),
+        "code": pd.Categorical.from_codes(np.tile(np.arange(len(codes)), len(named)), categories=codes),
+        "indicator": pd.Categorical.from_codes(np.repeat(np.arange(len(named)), len(codes)), categories=named),
+        "value": matrix.T.ravel(),
     })
     summary = WorkbookSummary(path.name, int(year), kind, sheet, header_index + 1, len(entity_rows),
                               tuple(_indicator_order(indicators)), text_blanks)
@@ -527,33 +601,54 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
     return _Workbook(summary, entity_rows, long, tuple(unmapped))
 
 
-def _score_column(cells: np.ndarray) -> tuple[np.ndarray, int, list[tuple[int, str]]]:
-    """One indicator column's cells as scores: (values, cells saying 'No aplica', [(position, reason)]).
+def _score_cells(cells: np.ndarray) -> tuple[np.ndarray, int, list[tuple[int, int, str]]]:
+    """The score columns' cells as scores: (values, cells saying 'No aplica', [(row, column, reason)]).
 
-    Numbers pass through whole (the bulk of a workbook); only text cells go
-    through the parser one by one: a blank or 'No aplica' stays missing, a
-    number written as text ('57,4') is read, anything else is a bad cell, and
-    so is a score outside 0-100.
+    ``cells`` is entities x indicators. Numbers pass through whole (the bulk of
+    a workbook: one pass over the cells' types, no Python call per cell); only
+    text cells go through the parser, each distinct text once: a blank or 'No
+    aplica' stays missing, a number written as text ('57,4') is read, anything
+    else is a bad cell, and so is a score outside 0-100. Positions in the
+    result are offsets in ``cells``.
     """
-    numeric = np.fromiter((type(v) in (int, float) for v in cells), dtype=bool, count=len(cells))
-    values = np.full(len(cells), np.nan)
-    values[numeric] = cells[numeric].astype(float)
+    flat = cells.ravel()
+    kinds = np.fromiter(map(type, flat), dtype=object, count=flat.size)
+    numeric = (kinds == float) | (kinds == int)
+    values = np.full(flat.size, np.nan)
+    # + 0.0 turns a -0.0 cell into 0.0, as pandas' reader did (it made every whole-number float an int).
+    values[numeric] = flat[numeric].astype(float) + 0.0
     blanks, bad = 0, []
+    read: dict[object, tuple[str, object]] = {}
     for at in np.flatnonzero(~numeric):
-        cell = cells[at]
-        if isinstance(cell, str) and not cell.strip():
-            continue  # blank: the index does not apply
-        if isinstance(cell, str) and _plain(cell) in _NOT_APPLICABLE:
+        cell = flat[at]
+        key = (type(cell), cell)
+        outcome = read.get(key)
+        if outcome is None:
+            outcome = read[key] = _read_score_text(_cell(cell))
+        kind, result = outcome
+        if kind == "number":
+            values[at] = result
+        elif kind == "not applicable":
             blanks += 1
-            continue
-        try:
-            values[at] = readers.parse_number(cell)
-        except readers.ParseError as exc:
-            bad.append((int(at), str(exc)))
+        elif kind == "bad":
+            bad.append((int(at), result))
     outside = np.flatnonzero(~np.isnan(values) & ((values < 0) | (values > 100)))
     bad.extend((int(at), f"{values[at]:g} is outside 0–100") for at in outside)
-    bad.sort(key=lambda item: item[0])
-    return values, blanks, bad
+    width = cells.shape[1]
+    return (values.reshape(cells.shape), blanks,
+            [(at // width, at % width, reason) for at, reason in sorted(bad, key=lambda item: item[0])])
+
+
+def _read_score_text(cell: object) -> tuple[str, object]:
+    """A score cell that is not a number: ("blank", None), ("not applicable", None), ("number", x) or ("bad", why)."""
+    if isinstance(cell, str) and not cell.strip():
+        return "blank", None  # the index does not apply
+    if isinstance(cell, str) and _plain(cell) in _NOT_APPLICABLE:
+        return "not applicable", None
+    try:
+        return "number", readers.parse_number(cell)
+    except readers.ParseError as exc:
+        return "bad", str(exc)
 
 
 def _indicator_order(codes) -> list[str]:
@@ -602,7 +697,12 @@ def _municipal_frame(municipalities) -> pd.DataFrame | None:
 
 def _place_key(text: object) -> str:
     """Place names as FURAG and DANE write them differently: 'BOGOTÁ, D.C.' and 'Bogotá, D.C.' agree."""
-    key = _name_key(text)
+    return _place_key_text(str(text or ""))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _place_key_text(text: str) -> str:
+    key = _name_key_text(text)
     key = re.sub(r"\b(d c|dc|distrito capital|distrito turistico.*|archipielago de)\b", "", key)
     return re.sub(r"\s+", " ", key).strip()
 
@@ -726,8 +826,9 @@ def _entities(books: list[_Workbook], municipalities) -> tuple[pd.DataFrame, lis
         frame[role] = mapped.where(mapped.notna(), "")
     notes: list[str] = []
     levels, sources = [], []
-    for kind, nature, name, department, municipality in zip(latest["kind"], frame["nature"], frame["name"],
-                                                            frame["department"], frame["municipality"]):
+    # Columns as lists before zipping them: iterating a text column of pandas' Arrow strings costs a call a cell.
+    for kind, nature, name, department, municipality in zip(*_lists(latest["kind"], frame["nature"], frame["name"],
+                                                                    frame["department"], frame["municipality"])):
         level, source = (("national", "file") if kind == "national"
                          else _territorial_level(nature, name, department, municipality))
         levels.append(level)
@@ -738,28 +839,28 @@ def _entities(books: list[_Workbook], municipalities) -> tuple[pd.DataFrame, lis
         moved = list(kinds[kinds > 1].index)
         notes.append(f"{len(moved)} entities are national in some vigencias and territorial in others "
                      f"({', '.join(moved[:5])}); the latest file's level is used")
-    guessed = [c for c, s in zip(frame["entity_id"], sources) if s in ("Municipio", "Departamento")]
+    guessed = [c for c, s in zip(frame["entity_id"].tolist(), sources) if s in ("Municipio", "Departamento")]
     if guessed:
         notes.append(f"{len(guessed)} territorial entities got their level from the Municipio/Departamento columns "
                      "(neither their Naturaleza Jurídica nor their name says departmental or municipal)")
-    unknown = [c for c, s in zip(frame["entity_id"], sources) if s == "default"]
+    unknown = [c for c, s in zip(frame["entity_id"].tolist(), sources) if s == "default"]
     if unknown:
         notes.append(f"{len(unknown)} territorial entities have no clue to their level and were taken as municipal: "
                      f"{', '.join(unknown[:10])}")
     frame["sector"] = [s if lv == "national" else (s or "territorial")
-                       for s, lv in zip(frame["sector"], frame["level"])]
+                       for s, lv in zip(*_lists(frame["sector"], frame["level"]))]
 
     # DIVIPOLA: the file's own column first, else department and municipality names matched to DANE's frame.
     codes = []
     reference = _municipal_frame(municipalities)
     places: dict[str, list[tuple[str, int]]] = {}
     if reference is not None:
-        for muni, dept, code in zip(reference["muni_key"], reference["dept_key"], reference["divipola"]):
+        for muni, dept, code in zip(*_lists(reference["muni_key"], reference["dept_key"], reference["divipola"])):
             places.setdefault(muni, []).append((dept, int(code)))
     unmatched = []
-    for entity, level, divipola, department, municipality, name in zip(
+    for entity, level, divipola, department, municipality, name in zip(*_lists(
             frame["entity_id"], frame["level"], frame["divipola"], frame["department"], frame["municipality"],
-            frame["name"]):
+            frame["name"])):
         if level != "municipal":
             codes.append(None)
             continue
@@ -781,16 +882,21 @@ def _entities(books: list[_Workbook], municipalities) -> tuple[pd.DataFrame, lis
                      f"were not found in DANE's list): {', '.join(unmatched[:10])}"
                      f"{' …' if len(unmatched) > 10 else ''}")
     if reference is not None:
-        regions = reference.groupby("dept_key")["region"].agg(lambda s: s.mode().iloc[0] if len(s) else "")
-        by_code = reference.set_index("divipola")["region"]
+        # Plain dicts: a Series lookup per entity was most of the time spent on the entity table.
+        regions = reference.groupby("dept_key")["region"].agg(lambda s: s.mode().iloc[0] if len(s) else "").to_dict()
+        by_code = reference.set_index("divipola")["region"].to_dict()
         frame["region"] = [
             by_code.get(int(d), "") if pd.notna(d) else (regions.get(_place_key(dep), "") if lv != "national" else "")
-            for d, dep, lv in zip(frame["divipola"], frame["department"], frame["level"])]
+            for d, dep, lv in zip(*_lists(frame["divipola"], frame["department"], frame["level"]))]
     else:
         frame["region"] = ""
     frame = frame.sort_values("entity_id", key=_code_sort, kind="stable")
     columns = ["entity_id", "name", "level", "sector", "department", "divipola", "region", "peer_group"]
     return frame[columns].reset_index(drop=True), notes
+
+
+def _lists(*columns: pd.Series) -> list[list]:
+    return [column.tolist() for column in columns]
 
 
 def _match_municipality(places: dict, department: str, municipality: str) -> int | None:
@@ -814,18 +920,34 @@ def _code_sort(values: pd.Series) -> pd.Series:
 
 
 def _outcomes(books: list[_Workbook]) -> pd.DataFrame:
-    frames = [b.scores.assign(year=b.summary.vigencia) for b in books]
-    outcomes = pd.concat(frames, ignore_index=True).rename(columns={"code": "entity_id"})
-    # Sort keys from the distinct codes (a few thousand), not from every row: entities in code order
-    # (numerically when codes are numbers), then year, then the indicators' reading order.
-    entities = pd.Series(pd.unique(outcomes["entity_id"]))
-    entities = entities.iloc[pd.DataFrame({"key": _code_sort(entities), "code": entities})
-                             .sort_values(["key", "code"], kind="stable").index]
-    entity_rank = pd.Categorical(outcomes["entity_id"], categories=entities.to_numpy()).codes
-    indicator_rank = pd.Categorical(outcomes["indicator"],
-                                    categories=_indicator_order(outcomes["indicator"].unique())).codes
-    order = np.lexsort((indicator_rank, outcomes["year"].to_numpy(), entity_rank))  # stable; last key first
-    return outcomes.iloc[order][["entity_id", "year", "indicator", "value"]].reset_index(drop=True)
+    """The long outcome table of every workbook: entities in code order, then year, then indicators' reading order.
+
+    Entity codes are in code order (numerically when codes are numbers); the
+    sort keys are computed on the distinct codes (a few thousand) and spread
+    to the rows through each workbook's category codes. ``entity_id`` and
+    ``indicator`` are categorical columns (what :func:`write_long_csv` writes
+    fastest; written as their text).
+    """
+    distinct = pd.Series(pd.unique(np.concatenate(
+        [np.asarray(b.scores["code"].cat.categories, dtype=object) for b in books])), dtype=object)
+    entities = distinct.iloc[pd.DataFrame({"key": _code_sort(distinct), "code": distinct})
+                             .sort_values(["key", "code"], kind="stable").index].to_numpy()
+    indicators = _indicator_order({i for b in books for i in b.scores["indicator"].cat.categories})
+    entity_index, indicator_index = pd.Index(entities), pd.Index(indicators)
+    entity_rank = np.concatenate([
+        entity_index.get_indexer(b.scores["code"].cat.categories)[b.scores["code"].cat.codes] for b in books])
+    indicator_rank = np.concatenate([
+        indicator_index.get_indexer(b.scores["indicator"].cat.categories)[b.scores["indicator"].cat.codes]
+        for b in books])
+    years = np.concatenate([np.full(len(b.scores), b.summary.vigencia, dtype=np.int64) for b in books])
+    values = np.concatenate([b.scores["value"].to_numpy(dtype=float) for b in books])
+    order = np.lexsort((indicator_rank, years, entity_rank))  # stable; last key first
+    return pd.DataFrame({
+        "entity_id": pd.Categorical.from_codes(entity_rank[order], categories=entities),
+        "year": years[order],
+        "indicator": pd.Categorical.from_codes(indicator_rank[order], categories=indicators),
+        "value": values[order],
+    })
 
 
 def _changes(books: list[_Workbook]) -> list[EntityChange]:
@@ -895,9 +1017,113 @@ def _write(out_dir: Path, entities: pd.DataFrame, outcomes: pd.DataFrame) -> Non
     staging = Path(tempfile.mkdtemp(prefix=".furag-import-", dir=out_dir))
     try:
         write_csv(entities, staging / "entities.csv", index=False)  # names like "=HYPERLINK(..)" stay text
-        write_csv(outcomes, staging / "outcomes.csv", index=False)
+        write_long_csv(outcomes, staging / "outcomes.csv")
         for name in ("entities.csv", "outcomes.csv"):
             os.replace(staging / name, out_dir / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
+
+
+# --------------------------------------------------------------------------- the outcome table's writer
+
+
+def write_long_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write ``frame`` exactly as ``safe.write_csv(frame, path, index=False)`` does, several times faster.
+
+    ``DataFrame.to_csv`` formats and quotes every cell in Python; a long table
+    (720,000 outcome rows from one workbook of 6,000 entities) repeats few
+    distinct values in each column (a few thousand codes, a few years, a hundred
+    indicators, a thousand scores of one decimal). Here each distinct value of a
+    column is formatted once, by the very calls pandas makes (numpy's ``str`` of
+    the float or integer; the ``csv`` module with pandas' dialect for text, after
+    ``safe.neutralise_cell`` so that a code like ``=1+2`` stays text), and the
+    rows are joined from those pieces. Blanks (NaN, None) are written empty, as
+    pandas' ``na_rep=""`` does.
+
+    Columns of float, integer and text (``str`` values) are handled this way; a
+    frame with any other kind of column (dates, booleans, categories, mixed
+    objects), or with a single column (where the ``csv`` module writes a blank as
+    ``""``), is handed to ``safe.write_csv`` unchanged. ``tests/test_furag_fast_paths.py``
+    compares both writers byte for byte.
+    """
+    path = Path(path)
+    pieces = [_csv_pieces(frame.iloc[:, position]) for position in range(frame.shape[1])]
+    if len(pieces) < 2 or any(p is None for p in pieces) or not all(type(c) is str for c in frame.columns):
+        return write_csv(frame, path, index=False)
+    header = io.StringIO()
+    csv.writer(header, **_PANDAS_CSV_DIALECT).writerow([neutralise_cell(c) for c in frame.columns])
+    # Each distinct value's text with what follows it in a row (a comma, or the line end after the last
+    # column), so that a row is the concatenation of its cells' pieces.
+    ends = [","] * (len(pieces) - 1) + [_PANDAS_CSV_DIALECT["lineterminator"]]
+    texts = [np.array([t + end for t in column_texts], dtype=object) for (column_texts, _), end in zip(pieces, ends)]
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(header.getvalue())
+        for start in range(0, len(frame), _ROWS_PER_CHUNK):  # in chunks: a few MB of text at a time
+            stop = min(start + _ROWS_PER_CHUNK, len(frame))
+            # Rows x columns of pieces, joined in one call in reading order (row by row).
+            cells = np.empty((stop - start, len(pieces)), dtype=object)
+            for position, (column_texts, (_, codes)) in enumerate(zip(texts, pieces)):
+                cells[:, position] = column_texts[codes[start:stop]]
+            handle.write("".join(cells.ravel().tolist()))
+    return path
+
+
+#: Rows joined into text at once by :func:`write_long_csv`.
+_ROWS_PER_CHUNK = 100_000
+
+
+#: The dialect ``DataFrame.to_csv`` gives the ``csv`` module by default (pandas/io/formats/csvs.py).
+_PANDAS_CSV_DIALECT = {"delimiter": ",", "quotechar": '"', "quoting": csv.QUOTE_MINIMAL, "doublequote": True,
+                       "escapechar": None, "lineterminator": os.linesep}
+
+
+def _csv_pieces(column: pd.Series) -> tuple[list[str], np.ndarray] | None:
+    """A column as (the text of each distinct value, each row's index into it); None if not float/int/text."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        # Categories of text: pandas writes each row's category (a blank for a missing one).
+        texts = _csv_texts(column.cat.categories.to_numpy(dtype=object))
+        if texts is None:
+            return None
+        codes = column.cat.codes.to_numpy()
+        return texts, np.where(codes < 0, len(texts) - 1, codes)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = column.to_numpy()
+        # Distinct by bit pattern: -0.0 and 0.0 are written differently, and every NaN is blank. (factorize
+        # hashes; np.unique would sort all the rows.)
+        codes, bits = pd.factorize(values.view(np.int64 if values.itemsize == 8 else np.int32))
+        distinct = np.asarray(bits).view(values.dtype)
+        texts = distinct.astype(str).tolist()  # what pandas writes: values.astype(str)
+        texts = ["" if math.isnan(v) else t for v, t in zip(distinct.tolist(), texts)]
+        return texts, codes
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        codes, distinct = pd.factorize(column.to_numpy())
+        return [str(v) for v in np.asarray(distinct).tolist()], codes
+    if pd.api.types.is_string_dtype(dtype):
+        codes, distinct = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+        texts = _csv_texts(distinct)
+        if texts is None:
+            return None
+        return texts, np.where(codes < 0, len(texts) - 1, codes)
+    return None
+
+
+def _csv_texts(distinct) -> list[str] | None:
+    """Distinct texts as the csv module writes them (neutralised, quoted where needed), then a blank.
+
+    None if a value is not a ``str`` (numbers or dates inside a text column: pandas' own rules apply).
+    """
+    if not all(type(v) is str for v in distinct):
+        return None
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, **_PANDAS_CSV_DIALECT)
+    texts = []
+    for value in distinct:
+        # Each text with a blank after it: a lone blank field would be written as "" by the csv module.
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([neutralise_cell(value), ""])
+        texts.append(buffer.getvalue()[:-len(_PANDAS_CSV_DIALECT["lineterminator"]) - 1])
+    texts.append("")  # the blank's place, for a missing value (code -1)
+    return texts
