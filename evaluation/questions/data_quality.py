@@ -7,6 +7,7 @@ are in ``evaluation.text.data_quality``.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from evaluation.load.contract import LEVELS
@@ -40,15 +41,73 @@ def overview(dataset, until_year: int | None = None) -> pd.DataFrame:
     return out.reset_index()
 
 
-def coverage(dataset, until_year: int | None = None) -> pd.DataFrame:
-    """Share of entities with a score, by indicator, year and level."""
-    outcomes = dataset.outcomes.dropna(subset=["value"])
+#: Largest (indicator, year, entity) grid coverage flags in memory (one byte each); beyond it, sorted triples.
+_GRID_LIMIT = 200_000_000
+
+
+def _positions(values: pd.Series, table_ids: pd.Series) -> np.ndarray:
+    """For each of ``values``, the row of ``table_ids`` holding it (-1 if none), by the distinct values only."""
+    codes, distinct = pd.factorize(values)
+    where = pd.Index(table_ids).get_indexer(distinct)
+    return np.where(codes >= 0, where[codes], -1)
+
+
+def _scored_rows(dataset, until_year: int | None) -> np.ndarray:
+    """Which outcome rows hold a score (and are not after ``until_year``), as a boolean array."""
+    outcomes = dataset.outcomes
+    keep = outcomes["value"].notna().to_numpy()
     if until_year is not None:
-        outcomes = outcomes[outcomes["year"] <= until_year]
-    totals = _levels(dataset).groupby("level", observed=True).size().rename("entities")
-    counts = (outcomes.merge(_levels(dataset), on="entity_id")
-                      .groupby(["indicator", "year", "level"], observed=True)["entity_id"]
-                      .nunique().rename("reporting").reset_index())
+        keep = keep & (outcomes["year"] <= until_year).to_numpy()
+    return keep
+
+
+def coverage(dataset, until_year: int | None = None) -> pd.DataFrame:
+    """Share of entities with a score, by indicator, year and level.
+
+    Works on integer codes of the outcome rows (which entity, which indicator), never on a merged
+    copy of the outcomes table: on 6 million rows a merge with the entities' levels held the table
+    twice more in memory.
+    """
+    outcomes = dataset.outcomes
+    levels = _levels(dataset)
+    totals = levels.groupby("level", observed=True).size().rename("entities")
+    keep = _scored_rows(dataset, until_year)
+    entity = _positions(outcomes["entity_id"], levels["entity_id"])
+    keep = keep & (entity >= 0)  # an outcome row of an entity not in the entities table has no level
+    level_code, level_name = pd.factorize(levels["level"])
+    indicator_code, indicator_name = pd.factorize(outcomes["indicator"])
+    entity, indicator = entity[keep], indicator_code[keep]
+    year_values = outcomes["year"].to_numpy()[keep]
+    first = int(year_values.min()) if len(year_values) else 0
+    n_years = int(year_values.max()) - first + 1 if len(year_values) else 1
+    n_entities, n_levels = len(levels), len(level_name)
+    # which (indicator, year, entity) has a score: one flag per possible triple (a few MB for the real
+    # data), or the sorted distinct triples when that grid would be too large
+    cell = (indicator.astype(np.int64) * n_years + (year_values - first)) * n_entities + entity
+    del entity, indicator, year_values
+    size = len(indicator_name) * n_years * n_entities
+    if size <= _GRID_LIMIT:
+        seen = np.zeros(size, dtype=bool)
+        seen[cell] = True
+        del cell
+        grid = seen.reshape(len(indicator_name) * n_years, n_entities)
+        reporting = np.stack([grid[:, level_code == lv].sum(axis=1) for lv in range(n_levels)], axis=1).ravel()
+        del seen, grid
+    else:
+        distinct = np.unique(cell)
+        del cell
+        group = (distinct // n_entities) * n_levels + level_code[distinct % n_entities]
+        reporting = np.bincount(group, minlength=len(indicator_name) * n_years * n_levels)
+    years = np.arange(first, first + n_years)
+    len_years = n_years
+    found = np.flatnonzero(reporting)
+    counts = pd.DataFrame({
+        "indicator": pd.Series(np.asarray(indicator_name, dtype=object)[found // (len_years * n_levels)],
+                               dtype=outcomes["indicator"].dtype),
+        "year": years[(found // n_levels) % len_years].astype(outcomes["year"].dtype),
+        "level": pd.Series(np.asarray(level_name, dtype=object)[found % n_levels],
+                           dtype=levels["level"].dtype),
+        "reporting": reporting[found].astype("int64")})
     counts = counts.merge(totals.reset_index(), on="level")
     counts["share"] = counts["reporting"] / counts["entities"]
     return counts.sort_values(["indicator", "year", "level"]).reset_index(drop=True)
@@ -78,9 +137,8 @@ def pre_adoption_years(dataset, until_year: int | None = None, anticipation: int
     ``reason`` is ``""`` for an evaluable cohort, ``"no_pre_year"`` when its
     scores all come from adoption on, ``"no_scores"`` when it has none.
     """
-    outcomes = dataset.outcomes.dropna(subset=["value"])
-    if until_year is not None:
-        outcomes = outcomes[outcomes["year"] <= until_year]
+    outcomes = dataset.outcomes
+    keep = _scored_rows(dataset, until_year)
     adopt = dataset.adoption[["entity_id", "cohort"]]
     if until_year is not None:
         adopt = adopt[adopt["cohort"] <= until_year]
@@ -89,12 +147,22 @@ def pre_adoption_years(dataset, until_year: int | None = None, anticipation: int
     columns = ["indicator", "cohort", "adopters", "pre_adoption_years", "post_adoption_years", "first_year",
                "evaluable", "reason"]
     cohorts = adopt.groupby("cohort").size()
-    indicators = sorted(outcomes["indicator"].unique())
+    indicator_code, indicator_name = pd.factorize(outcomes["indicator"])
+    indicator_code = indicator_code[keep]
+    year = outcomes["year"].to_numpy()[keep]
+    present = np.unique(indicator_code)
+    indicators = sorted(indicator_name[present])
     if not indicators or cohorts.empty:
         return pd.DataFrame([], columns=columns)
-    first_year = outcomes.groupby("indicator")["year"].min()
-    scored = (outcomes[["indicator", "entity_id", "year"]].merge(adopt, on="entity_id")
-              [["indicator", "cohort", "year"]].drop_duplicates())
+    first_year = (pd.Series(year).groupby(indicator_code).min()
+                  .set_axis(indicator_name[present]))  # the first year each indicator has a score
+    # integer codes, not a merged copy of the outcomes table (see coverage)
+    adopter = _positions(outcomes["entity_id"], adopt["entity_id"])[keep]
+    adopted = adopter >= 0
+    scored = (pd.DataFrame({"indicator": indicator_code[adopted], "cohort": adopt["cohort"].to_numpy()[adopter[adopted]],
+                            "year": year[adopted]})
+              .drop_duplicates())
+    scored["indicator"] = np.asarray(indicator_name, dtype=object)[scored["indicator"].to_numpy()]
     scored["pre"] = scored["year"] < scored["cohort"] - anticipation
     counts = scored.groupby(["indicator", "cohort"])["pre"].agg(pre="sum", scored="size")
     grid = pd.MultiIndex.from_product([indicators, cohorts.index], names=["indicator", "cohort"])
