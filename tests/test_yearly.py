@@ -89,6 +89,10 @@ def test_a_rerun_from_the_replication_package_rebuilds_every_table_byte_for_byte
     assert original and original == sorted(p.relative_to(again / "tables") for p in (again / "tables").glob("*.csv"))
     for name in original:
         assert (again / "tables" / name).read_bytes() == (unzipped / "run/tables" / name).read_bytes(), name
+    workbooks = sorted(p.name for p in (again / "tables").glob("*.xlsx"))
+    assert workbooks == ["00_findings.xlsx", "02_impact.xlsx"]  # the reports rerun
+    for name in workbooks:  # the workbooks too: same tables, same bytes
+        assert (again / "tables" / name).read_bytes() == (unzipped / "run/tables" / name).read_bytes(), name
     manifest = json.loads((unzipped / "run/manifest.json").read_text())
     assert manifest["year"] == 2025 and manifest["peak_memory_mb"] > 0
     assert f"{manifest['peak_memory_mb']:.0f} MB" in readme and "Run time and memory" in readme
