@@ -776,7 +776,13 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
         carried = _carry_over(output_root / str(year), build, notebooks, suite, inputs, say)
         if checked:
             # Checked once, here: every kernel of this run reads this copy instead of checking the files again.
-            environment[checked_copy.ENV] = str(checked_copy.write(checked.pop(), build / CACHE_DIR))
+            # The files were just hashed (inputs); the copy records the same hashes, by absolute path.
+            full = checked.pop()
+            folder = Path(full.folder)
+            hashes = {str((folder / name).resolve()): digest for name, digest in inputs.items()
+                      if (folder / name).is_file()}
+            environment[checked_copy.ENV] = str(checked_copy.write(full, build / CACHE_DIR, hashes))
+            del full
             _release_memory()
         pdf_maker = _pdf_maker() if pdf else None
         # Each notebook's page is exported by the worker that ran it, as soon as it is done, while the

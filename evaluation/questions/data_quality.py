@@ -98,13 +98,11 @@ def coverage(dataset, until_year: int | None = None) -> pd.DataFrame:
         del cell
         group = (distinct // n_entities) * n_levels + level_code[distinct % n_entities]
         reporting = np.bincount(group, minlength=len(indicator_name) * n_years * n_levels)
-    years = np.arange(first, first + n_years)
-    len_years = n_years
-    found = np.flatnonzero(reporting)
+    found = np.flatnonzero(reporting)  # (indicator, year, level) groups with at least one entity
     counts = pd.DataFrame({
-        "indicator": pd.Series(np.asarray(indicator_name, dtype=object)[found // (len_years * n_levels)],
+        "indicator": pd.Series(np.asarray(indicator_name, dtype=object)[found // (n_years * n_levels)],
                                dtype=outcomes["indicator"].dtype),
-        "year": years[(found // n_levels) % len_years].astype(outcomes["year"].dtype),
+        "year": (first + (found // n_levels) % n_years).astype(outcomes["year"].dtype),
         "level": pd.Series(np.asarray(level_name, dtype=object)[found % n_levels],
                            dtype=levels["level"].dtype),
         "reporting": reporting[found].astype("int64")})
