@@ -30,6 +30,9 @@ import numpy as np
 import pandas as pd
 
 ENV = "GCIO_CACHE_DIR"
+#: The name of that folder inside a run's build folder (the runner deletes it before the outputs are swapped in);
+#: the checked dataset and the tables queued for the workbooks are kept there too.
+FOLDER_NAME = ".cache"
 T = TypeVar("T")
 
 _stats = {"hits": 0, "misses": 0}

@@ -44,6 +44,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
 from evaluation import __version__, paths, provenance
+from evaluation.cache import FOLDER_NAME as CACHE_DIR  # the run's private folder in its build folder
 from evaluation.report.html import (ReportEntry, export_html, not_run_page, notebook_language, notebook_title,
                                     write_index)
 from evaluation.report.tables import RUN_ENV
@@ -887,9 +888,6 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
         # Interrupted (Ctrl-C, SIGTERM), crashed or out of disk before the swap: drop the partial build only.
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
-
-
-CACHE_DIR = ".cache"
 
 
 def _without_outcome_rows(dataset):

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from evaluation.cache import FOLDER_NAME
 from evaluation.safe import file_name, set_text, write_csv
 
 #: Environment variables the runner sets for each notebook's kernel.
@@ -75,9 +76,9 @@ def save_table(table: pd.DataFrame, output_dir: str, name: str) -> Path | None:
     return path
 
 
-#: Where the kernels of a run queue their tables for the workbooks (inside the build folder; the runner's
-#: ``.cache`` is deleted before the run's outputs are swapped in).
-QUEUE_DIR = Path(".cache") / "workbooks"
+#: Where the kernels of a run queue their tables for the workbooks: in the run's private folder inside the
+#: build folder (``evaluation.cache.FOLDER_NAME``), deleted before the run's outputs are swapped in.
+QUEUE_DIR = Path(FOLDER_NAME) / "workbooks"
 
 
 def _queue_for_workbook(output_dir: Path, table: pd.DataFrame, csv_name: str, context: dict[str, str]) -> None:
