@@ -14,6 +14,11 @@ YEAR   ?= latest
 DATA   ?=
 CONFIG ?=
 JOBS   ?= 2
+# Byte-compile the installed packages and the project once, at install (pip does this by default, uv does
+# not). Every notebook kernel then loads compiled modules: where Python may not write bytecode itself
+# (PYTHONDONTWRITEBYTECODE, a read-only install) each kernel would otherwise compile pandas, matplotlib,
+# scipy and the package again, about 1.5 s per kernel on 2 cores. Already compiled files are skipped.
+COMPILE_BYTECODE = $(BIN)/python -m compileall -q -j 0 "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" evaluation >/dev/null
 
 .PHONY: report test test-fast lab demo notebooks messages bench lock clean-venv
 
@@ -31,11 +36,13 @@ $(RUNTIME_STAMP): $(RUNTIME_LOCK) pyproject.toml | $(UV)
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	$(UV) pip check --quiet --python $(BIN)/python
 	$(BIN)/python -m evaluation.text.catalogues compile
+	$(COMPILE_BYTECODE)
 	touch $@
 
 $(TEST_STAMP): $(TEST_LOCK) $(RUNTIME_STAMP) | $(UV)
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -r $(TEST_LOCK)
 	$(UV) pip check --quiet --python $(BIN)/python
+	$(COMPILE_BYTECODE)
 	touch $@
 
 ## Recompile requirements/*.lock.txt from pyproject.toml, keeping the locked versions that still fit
