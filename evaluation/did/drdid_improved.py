@@ -82,6 +82,12 @@ def fit_tilting(x: np.ndarray, treated: np.ndarray, w: np.ndarray, max_iter: int
         decrement = float(grad @ step)
         if decrement <= 1e-24 * max(1.0, abs(value)) or np.max(np.abs(grad)) <= 1e-12 * max(1.0, np.max(np.abs(target)) / n1):
             return balanced(gamma)
+        if decrement <= _LOSS_RESOLUTION * max(1.0, abs(value)):
+            # The decrease a step promises is below the loss's rounding, so the line search can no longer
+            # tell a better point from a worse one (it would shrink the step to nothing and stall, at a
+            # gradient that depends on the machine's summation order). This close to the minimum Newton's
+            # method converges quadratically: take full steps while they shrink the gradient.
+            return balanced(_newton_polish(x, cw, target, n1, gamma, grad, step))
         t = 1.0
         while True:
             new_gamma = gamma - t * step
@@ -99,6 +105,29 @@ def fit_tilting(x: np.ndarray, treated: np.ndarray, w: np.ndarray, max_iter: int
         if not np.isfinite(value) or value < -1e12:
             return None, _NO_TILTING
     return None, _NO_TILTING
+
+
+#: A step is judged by the gradient instead of the loss once the decrease it promises (the Newton decrement)
+#: is below this many units of the loss's last place.
+_LOSS_RESOLUTION = 64 * np.finfo(float).eps
+_POLISH_STEPS = 8
+
+
+def _newton_polish(x, cw, target, n1, gamma, grad, step):
+    """Full Newton steps from ``gamma`` while each lowers the largest gradient component; the last such point."""
+    size = np.max(np.abs(grad))
+    for _ in range(_POLISH_STEPS):
+        new_gamma = gamma - step
+        odds = cw * np.exp(np.minimum(x @ new_gamma, _MAX_INDEX))
+        new_grad = (odds @ x - target) / n1
+        if not np.max(np.abs(new_grad)) < size:
+            break
+        gamma, size = new_gamma, np.max(np.abs(new_grad))
+        try:
+            step = np.linalg.solve((x.T * odds) @ x / n1, new_grad)
+        except np.linalg.LinAlgError:
+            break
+    return gamma
 
 
 _NO_TILTING = (
