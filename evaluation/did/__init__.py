@@ -12,6 +12,7 @@ One stage per module, each consuming the previous one's object::
     inference, bootstrap   analytic and multiplier-bootstrap uncertainty
     wild_bootstrap         wild cluster bootstrap-t for few clusters (cluster_bootstrap="wild")
     results                result classes and the shared tidy() schema (imports nothing from the package)
+    distributions          normal and chi-square values from scipy.special (scipy.stats only where needed)
 
 >>> from evaluation import did
 >>> res = did.att_gt(data, outcome="lemp", unit="countyreal", time="year",

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse
+
+from .distributions import normal_quantile
 
 from .checks import PanelInputError, check_long_panel, message
 
@@ -85,7 +87,7 @@ def cluster_vcov(x: np.ndarray, resid: np.ndarray, cluster: np.ndarray,
 
 def interval(estimate, std_error, alpha: float):
     """Normal-approximation limits."""
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = normal_quantile(1 - alpha / 2)
     estimate, std_error = np.asarray(estimate, dtype=float), np.asarray(std_error, dtype=float)
     return estimate - z * std_error, estimate + z * std_error
 

@@ -19,7 +19,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from scipy import stats
+from .distributions import normal_quantile
 
 _SQRT5 = np.sqrt(5.0)
 #: Mammen's two-point multipliers and the probability of the low value.
@@ -28,7 +28,7 @@ MAMMEN_HIGH = (1 + _SQRT5) / 2
 MAMMEN_P_LOW = (_SQRT5 + 1) / (2 * _SQRT5)
 #: Target size (elements) of one block of multipliers.
 _BLOCK_ELEMENTS = 1 << 22
-_IQR_NORMAL = stats.norm.ppf(0.75) - stats.norm.ppf(0.25)
+_IQR_NORMAL = normal_quantile(0.75) - normal_quantile(0.25)
 
 MULTIPLIERS = ("rademacher", "mammen")
 

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from .distributions import normal_quantile
 
 from .results import Estimate, WithEstimate, _html_table, _tidy_frame, _tidy_values
 
@@ -84,7 +84,7 @@ class EfficientResult(WithEstimate):
 def _values(estimate: np.ndarray, std_error: np.ndarray, n_treated: np.ndarray, n_control: np.ndarray,
             beta: np.ndarray, alpha: float, se: str) -> Estimate:
     """The tidy values of the rows with standard error ``std_error`` (of kind ``se``) and normal limits."""
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = normal_quantile(1 - alpha / 2)
     return Estimate(estimate, std_error, estimate - z * std_error, estimate + z * std_error, n_treated, n_control,
                     np.isfinite(estimate),
                     tuple(f"{se} standard error (Roth & Sant'Anna 2023); beta = {b:.4g}" for b in beta))

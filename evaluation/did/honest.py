@@ -38,7 +38,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import special
+
+from .distributions import normal_quantile
+
+# scipy.optimize and scipy.stats are imported by the functions that use them: a notebook that only
+# imports evaluation.did does not pay for them (see evaluation.did.distributions).
 
 METHODS = ("relative_magnitude", "smoothness")
 _LF_SIMULATIONS = 1000  # as R HonestDiD
@@ -211,7 +216,7 @@ def honest(result, method: str = "relative_magnitude", grid=None, target: str | 
 
     est = float(l_vec @ beta[num_pre:])
     se = float(np.sqrt(l_vec @ sigma[num_pre:, num_pre:] @ l_vec))
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = normal_quantile(1 - alpha / 2)
     rows = [{"parameter": np.nan, "conf_low": est - z * se, "conf_high": est + z * se,
              "id_low": est, "id_high": est, "method": "original"}]
     label = "C-LF" if method == "relative_magnitude" else "FLCI"
@@ -347,6 +352,8 @@ def sd_constraints(num_pre: int, num_post: int) -> np.ndarray:
 
 def _lp_bounds(objective: np.ndarray, a_ub: np.ndarray, b_ub: np.ndarray, a_eq: np.ndarray, b_eq: np.ndarray):
     """(min, max) of ``objective' x`` over a polyhedron; NaN when infeasible."""
+    from scipy import optimize
+
     bounds = [(None, None)] * objective.size
     out = []
     for sign in (1.0, -1.0):
@@ -399,7 +406,7 @@ def _default_sd_grid(beta, sigma, num_pre, alpha) -> np.ndarray:
     s = sd_constraints(num_pre, 0)
     diffs = s @ beta[:num_pre]
     se = np.sqrt(np.diag(s @ sigma[:num_pre, :num_pre] @ s.T))
-    upper = float(np.max(np.abs(diffs) + stats.norm.ppf(1 - alpha) * se))
+    upper = float(np.max(np.abs(diffs) + normal_quantile(1 - alpha) * se))
     return np.linspace(0, upper, 10)
 
 
@@ -490,6 +497,8 @@ def _truncnorm_quantile(p: float, lo: float, hi: float) -> float:
         c_lo, c_hi = special.ndtr(lo), special.ndtr(hi)
         if c_hi - c_lo > 1e-300:
             return float(special.ndtri(c_lo + p * (c_hi - c_lo)))
+    from scipy import stats  # only for probabilities below 1e-300
+
     return float(stats.truncnorm.ppf(p, lo, hi))
 
 
@@ -662,6 +671,8 @@ def _accepted_range(accept, center, id_lo, id_hi, scale, points: int = 81, tol: 
 
 def _folded_normal_quantile(p: float, mu: float) -> float:
     """``p``-quantile of ``|N(mu, 1)|``."""
+    from scipy import optimize
+
     mu = abs(mu)
     f = lambda x: special.ndtr(x - mu) - special.ndtr(-x - mu) - p  # noqa: E731
     return float(optimize.brentq(f, 0.0, mu + 10.0, xtol=1e-14))
@@ -687,6 +698,8 @@ def sd_flci(beta: np.ndarray, sigma: np.ndarray, num_pre: int, l_vec: np.ndarray
     the objective is convex and smooth once ``u = u_plus - u_minus`` with both
     parts non-negative.
     """
+    from scipy import optimize, stats
+
     k, num_post = num_pre, l_vec.size
     t = np.arange(1, num_post + 1)
     total = float(t @ l_vec)
@@ -715,7 +728,7 @@ def sd_flci(beta: np.ndarray, sigma: np.ndarray, num_pre: int, l_vec: np.ndarray
         _, var = parts(u)
         h = math.sqrt(max(var, 0.0))
         bias = constant + abs(total) + float(np.abs(u[:-1]).sum())
-        half = stats.norm.ppf(1 - alpha / 2) * h if m == 0 else _folded_normal_quantile(p, m * bias / h) * h
+        half = normal_quantile(1 - alpha / 2) * h if m == 0 else _folded_normal_quantile(p, m * bias / h) * h
         center = float(v_of(u) @ beta)
         return center - half, center + half
 

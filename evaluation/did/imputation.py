@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from .distributions import chi2_sf
 
 from . import _fixed_effects as fe
 from .results import Estimate, PretestResult, WithEstimate, _html_table, _tidy_frame, _tidy_values
@@ -352,7 +352,7 @@ def _pretrend_test(frame, untreated, event, unit_c, time_c, terms, clusters, pre
     low, high = fe.interval(beta, se, alpha)
     try:
         stat = float(beta @ np.linalg.solve(vcov, beta))
-        p = float(stats.chi2.sf(stat, len(leads)))
+        p = float(chi2_sf(stat, len(leads)))
         note = "cluster-robust Wald test, chi-square reference distribution"
     except np.linalg.LinAlgError:
         stat, p, note = np.nan, np.nan, "covariance of the pre-trend coefficients is singular"

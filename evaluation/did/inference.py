@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy import stats
+from .distributions import normal_quantile
 
 from . import bootstrap as _boot
 from .results import cluster_sums, covariance  # noqa: F401  (defined with the results, which hold the IFs)
@@ -44,7 +44,7 @@ SE_FLOOR = float(np.sqrt(np.finfo(float).eps) * 10)
 @lru_cache(maxsize=64)
 def _normal_critical(alpha: float) -> float:
     """Two-sided normal critical value (cached: scipy's ppf has a large fixed cost)."""
-    return float(stats.norm.ppf(1 - alpha / 2))
+    return float(normal_quantile(1 - alpha / 2))
 
 
 @dataclass(frozen=True, eq=False)

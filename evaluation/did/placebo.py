@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from .distributions import normal_sf
 
 from .estimate import _Variants, att_gt
 
@@ -97,7 +97,7 @@ def placebo(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: str,
             overall, notes = _simple(shifted, outcome, unit, time, cohort, covariates=covariates,
                                      control_group=control_group, method=method, alpha=alpha)
             est, se = overall.estimate, overall.std_error
-            p = float(2 * stats.norm.sf(abs(est / se))) if se > 0 else np.nan
+            p = float(2 * normal_sf(abs(est / se))) if se > 0 else np.nan
             rows.append({"shift": k, "estimate": est, "std_error": se, "conf_low": overall.conf_low,
                          "conf_high": overall.conf_high, "p_value": p, "n_treated": overall.n_treated,
                          "n_control": overall.n_control, "identified": overall.identified,

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from .distributions import normal_quantile
 
 from . import _fixed_effects as fe
 from .estimate import _Variants, att_gt
@@ -92,7 +92,7 @@ class PowerResult:
 def _power(estimates: np.ndarray, std_errors: np.ndarray, effects: np.ndarray, alpha: float) -> np.ndarray:
     ok = np.isfinite(estimates) & np.isfinite(std_errors) & (std_errors > 0)
     est, se = estimates[ok], std_errors[ok]
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = normal_quantile(1 - alpha / 2)
     return np.array([float(np.mean(np.abs(est + d) / se > z)) for d in effects])
 
 
@@ -210,7 +210,7 @@ def power(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: str, *
             est[r], se[r] = o.estimate, o.std_error
     up = _crossing(est, se, alpha, target_power, +1)
     down = _crossing(est, se, alpha, target_power, -1)
-    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(target_power)
+    z = normal_quantile(1 - alpha / 2) + normal_quantile(target_power)
     return PowerResult(mde=float(max(up, down)), mde_analytic=float(z * real.std_error),
                        size=float(_power(est, se, np.array([0.0]), alpha)[0]), alpha=alpha,
                        target_power=target_power, simulations=int(simulations), seed=seed, null_estimates=est,

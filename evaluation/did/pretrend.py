@@ -30,7 +30,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from .distributions import normal_cdf
+
+# scipy.optimize and scipy.stats are imported where used (see evaluation.did.distributions).
 
 #: The t-statistic above which a pre-adoption coefficient counts as significant (as R pretrends).
 CRITICAL_VALUE = 1.96
@@ -126,10 +128,11 @@ def _rejection_probability(mean: np.ndarray, sigma: np.ndarray, critical_value: 
     se = np.sqrt(np.diag(sigma))
     bound = critical_value * se
     if mean.size == 1:
-        z = stats.norm
-        return float(1 - (z.cdf((bound[0] - mean[0]) / se[0]) - z.cdf((-bound[0] - mean[0]) / se[0])))
+        return float(1 - (normal_cdf((bound[0] - mean[0]) / se[0]) - normal_cdf((-bound[0] - mean[0]) / se[0])))
     # Genz's quasi-Monte Carlo (as R's mvtnorm::pmvnorm), with a fixed seed so that results are reproducible;
     # absolute error about 1e-6 (1e-5 beyond six coefficients, where tighter costs minutes)
+    from scipy import stats
+
     inside = stats.multivariate_normal.cdf(bound, mean=mean, cov=sigma, allow_singular=True, lower_limit=-bound,
                                            abseps=1e-6 if mean.size <= 6 else 1e-5, releps=0,
                                            rng=np.random.default_rng(2022))
@@ -301,6 +304,8 @@ def pretrend_power(event_study=None, target_power: float = 0.5, *, trend=None, b
         if upper > 1e6 * float(se.max()):
             raise ValueError("no linear violation reaches the target power: the pre-adoption coefficients do not "
                              "respond to a linear trend")
+    from scipy import optimize
+
     slope = float(optimize.brentq(gap, 0.0, upper, xtol=1e-10 * upper))
 
     violation = None

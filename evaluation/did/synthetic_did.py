@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from .distributions import normal_quantile
 
 from .results import Estimate, WithEstimate, _html_table, _tidy_frame
 
@@ -530,7 +530,7 @@ def synthetic_did(data: pd.DataFrame, outcome: str, unit: str, time: str, treate
     opts = {"sdid": _Options("sdid", (n1 * t1) ** 0.25 * noise, 1e-6 * noise, min_decrease),
             "sc": _Options("sc", 1e-6 * noise, 1e-6 * noise, min_decrease),
             "did": _Options("did", 0.0, 0.0, min_decrease)}
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = float(normal_quantile(1 - alpha / 2))
     comps: dict[str, Estimate] = {}
     draws: dict[str, np.ndarray] = {}
     fitted = {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from evaluation.did.distributions import normal_quantile
 
 #: Estimator ids of the comparison rows (the words are in ``evaluation.text.impact.estimator_name``).
 BEFORE_AFTER = "before_after"
@@ -57,7 +57,7 @@ def before_after_row(panel: pd.DataFrame, *, outcome: str = "value", unit: str =
     n = len(diff)
     estimate = float(diff.mean()) if n else np.nan
     se = float(diff.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = normal_quantile(1 - alpha / 2)
     return _row(BEFORE_AFTER, estimate, se, estimate - z * se, estimate + z * se, n_units=n)
 
 

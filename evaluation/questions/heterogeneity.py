@@ -51,10 +51,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evaluation.questions import impact
 from evaluation.questions import surveys
+from evaluation.did.distributions import chi2_sf, normal_quantile
 from evaluation.load.contract import LEVELS
 from evaluation.panel import ENTITY_GROUPS, analysis_panel, resolve_covariates, select_entities
 
@@ -372,7 +372,7 @@ def _reasons(result) -> str:
 def _critical_value(alpha: float, families: int, adjust: str) -> float:
     """Normal critical value, Bonferroni over ``families`` intervals when asked."""
     m = max(families, 1) if adjust == "bonferroni" else 1
-    return float(stats.norm.ppf(1 - alpha / (2 * m)))
+    return float(normal_quantile(1 - alpha / (2 * m)))
 
 
 def subgroup_covariance(influences: list[pd.Series]) -> np.ndarray:
@@ -402,7 +402,7 @@ def _difference_test(dimension: str, estimates: list[float], influences: list[pd
     cov = subgroup_covariance(influences)
     diff = contrast @ theta
     statistic = float(diff @ np.linalg.solve(contrast @ cov @ contrast.T, diff))
-    p_value = float(stats.chi2.sf(statistic, m - 1))
+    p_value = float(chi2_sf(statistic, m - 1))
     reading = "differ" if p_value < alpha else "no_difference"
     return {"dimension": dimension, "subgroups": m, "statistic": statistic, "df": m - 1, "p_value": p_value,
             "reading": reading, "note": ""}
@@ -474,7 +474,7 @@ def persistence(dynamic, *, alpha: float = 0.05, early_event_times=(0, 1), late_
     values = cov.to_numpy()
     values = np.where(np.isfinite(values), values, 0.0)
     estimates = dynamic.coefficients.reindex(index).fillna(0).to_numpy()
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = float(normal_quantile(1 - alpha / 2))
     late_value, early_value = float(c_late @ estimates), float(c_early @ estimates)
     late_se = float(np.sqrt(c_late @ values @ c_late))
     contrast = c_late - c_early

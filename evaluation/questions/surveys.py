@@ -40,7 +40,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+# scipy.stats is imported by the tests that use it (the heterogeneity report imports this module too;
+# see evaluation.did.distributions), as statsmodels already is below.
 
 #: The survey tables of the contract, with the English word for their respondents (``Survey.respondents``;
 #: kept for the modules that still read it: a report takes its words from ``evaluation.text.surveys``).
@@ -314,6 +316,8 @@ def alpha_interval(alpha_value: float, respondents: int, items: int, level: floa
     """
     if not np.isfinite(alpha_value) or respondents < 3 or items < 2:
         return float("nan"), float("nan")
+    from scipy import stats
+
     df1, df2 = respondents - 1, (respondents - 1) * (items - 1)
     low = 1 - (1 - alpha_value) * stats.f.ppf(1 - level / 2, df1, df2)
     high = 1 - (1 - alpha_value) * stats.f.ppf(level / 2, df1, df2)
@@ -516,6 +520,8 @@ def compare(first: np.ndarray, second: np.ndarray, *, scale: str, names: tuple[s
     if min(len(first), len(second)) < min_group_size:
         return Comparison(scale, names[0], names[1], np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan,
                           np.nan, np.nan, True, SUPPRESSED_NOTE)
+    from scipy import stats
+
     test = stats.mannwhitneyu(first, second, alternative="two-sided", method="auto")
     low, high = _bootstrap_rank_biserial(first, second, draws, seed, alpha)
     return Comparison(scale, names[0], names[1], float(len(first)), float(len(second)), float(np.median(first)),
