@@ -115,18 +115,19 @@ def _block_draws(scores: np.ndarray, draws: int, stream: np.random.SeedSequence,
         # One random bit per multiplier: P(low) = 1/2 exactly.
         n_bytes = (count + 7) // 8
         raw = bitgen.random_raw((n_bytes + 7) // 8).view(np.uint8)[:n_bytes]
-        is_low = np.unpackbits(raw, count=count).reshape(draws, size).astype(np.float32)
+        is_low = np.unpackbits(raw, count=count).reshape(draws, size).astype(np.float64)
         low, high = -1.0, 1.0
     else:
         # Mammen: low when a uniform 32-bit integer falls under p_low * 2**32 (exact to 2**-32).
         threshold = np.uint32(int(MAMMEN_P_LOW * 2**32))
         bits = bitgen.random_raw((count + 1) // 2).view(np.uint32)[:count].reshape(draws, size)
-        is_low = (bits < threshold).astype(np.float32)
+        is_low = (bits < threshold).astype(np.float64)
         low, high = MAMMEN_LOW, MAMMEN_HIGH
-    # v = high + (low - high) * is_low, so v @ S = high * colsum(S) + (low - high) * (is_low @ S).
-    # The 0/1 product runs in single precision (twice as fast); its rounding
-    # (~1e-7 relative) is far below the bootstrap's own Monte Carlo error.
-    return cols, high * scores.sum(axis=0) + (low - high) * (is_low @ scores.astype(np.float32))
+    # v = high + (low - high) * is_low, so v @ S = high * colsum(S) + (low - high) * (is_low @ S), in double
+    # precision. In single precision the product is about twice as fast, but it rounds at ~1e-7 and different
+    # processors' matrix kernels round differently: a rerun on another machine would then print other last
+    # digits (a cost per point of COP 9,514,848 on one, 9,514,849 on another).
+    return cols, high * scores.sum(axis=0) + (low - high) * (is_low @ scores)
 
 
 def _quantile(x: np.ndarray, q, axis=0) -> np.ndarray:
