@@ -55,14 +55,13 @@ def mpdta(tmp_path_factory) -> Path:
 
 
 def test_reference_data_are_byte_copies_with_provenance():
-    shared = Path("/work/shared/data/reference")
+    # The README records each file's source and the SHA-256 of the original it was copied from; nothing
+    # outside the project is read (the originals are not part of a clone).
     readme = (paths.DATA_DIR / "reference" / "README.md").read_text(encoding="utf-8")
     for name in ("castle.csv", "mpdta.csv"):
         ours = paths.DATA_DIR / "reference" / name
         assert name in readme
         assert hashlib.sha256(ours.read_bytes()).hexdigest() in readme, f"README does not give {name}'s SHA-256"
-        if shared.is_dir():  # the shared folder is not part of a clone
-            assert ours.read_bytes() == (shared / name).read_bytes()
 
 
 # --------------------------------------------------------------------------- replication
