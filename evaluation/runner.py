@@ -18,6 +18,7 @@ kernels and no "running over TCP without encryption" warning).
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import os
 import platform
@@ -899,8 +900,6 @@ def _without_outcome_rows(dataset):
 
 def _release_memory() -> None:
     """Give freed table memory back to the system (the kernels need it more than the runner)."""
-    import gc
-
     from evaluation.load.readers import release_freed_memory
 
     gc.collect()
@@ -1453,10 +1452,18 @@ def _run_all(notebooks, per_notebook, build, cwd, jobs, say, *, cell_timeout=CEL
     pool = ProcessPoolExecutor(max_workers=jobs)
     try:
         futures = {}
-        for nb in notebooks:
-            say(f"[{notebooks.index(nb) + 1}/{total}] {nb.stem}: queued")
-            futures[nb] = pool.submit(_execute_and_export, str(nb), str(build / nb.name), per_notebook[nb],
-                                      str(cwd), **limits)
+        # The workers are forked at the first submit and share this process's memory until they write to
+        # it; the garbage collector of a worker visiting the objects inherited would write to every page
+        # holding one. Frozen, it leaves them alone (this process unfreezes once they are started).
+        gc.collect()
+        gc.freeze()
+        try:
+            for nb in notebooks:
+                say(f"[{notebooks.index(nb) + 1}/{total}] {nb.stem}: queued")
+                futures[nb] = pool.submit(_execute_and_export, str(nb), str(build / nb.name), per_notebook[nb],
+                                          str(cwd), **limits)
+        finally:
+            gc.unfreeze()
         for i, nb in enumerate(notebooks, 1):
             results[nb] = futures[nb].result()
             report(i, nb, results[nb])
