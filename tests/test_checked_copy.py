@@ -216,3 +216,21 @@ def test_any_outcomes_table_comes_back_as_it_was(folder, tmp_path, monkeypatch, 
     loaded = checked_copy.load(folder)
     pd.testing.assert_frame_equal(loaded.outcomes, outcomes, check_exact=True)
     assert loaded.years == changed.years and loaded.indicators == changed.indicators
+
+
+def test_a_report_from_the_mapped_copy_is_the_report_from_a_fresh_check(folder, tmp_path, monkeypatch):
+    from evaluation.questions import data_quality
+
+    arguments = dict(year=0, data_dir=str(folder), language="en", outcome="POL07", entities="territorial",
+                     covariates="default")
+    monkeypatch.delenv(checked_copy.ENV, raising=False)
+    fresh = setup(**arguments)
+    stored = checked_copy.write(datasets.load(folder), tmp_path / "build")
+    monkeypatch.setenv(checked_copy.ENV, str(stored))
+    _no_fresh_check(monkeypatch)
+    mapped = setup(**arguments)
+    pd.testing.assert_frame_equal(mapped.panel, fresh.panel, check_exact=True)
+    assert (mapped.year, mapped.covariates, mapped.late_adopters) == (fresh.year, fresh.covariates, fresh.late_adopters)
+    assert mapped.data.years == fresh.data.years and mapped.data.indicators == fresh.data.indicators
+    for table in (data_quality.coverage, data_quality.pre_adoption_years):
+        pd.testing.assert_frame_equal(table(mapped.data, until_year=mapped.year), table(fresh.data, until_year=fresh.year))
