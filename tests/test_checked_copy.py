@@ -234,3 +234,14 @@ def test_a_report_from_the_mapped_copy_is_the_report_from_a_fresh_check(folder, 
     assert mapped.data.years == fresh.data.years and mapped.data.indicators == fresh.data.indicators
     for table in (data_quality.coverage, data_quality.pre_adoption_years):
         pd.testing.assert_frame_equal(table(mapped.data, until_year=mapped.year), table(fresh.data, until_year=fresh.year))
+
+
+def test_without_the_outcome_rows_file_the_notebook_checks_the_folder(folder, tmp_path, monkeypatch):
+    stored = checked_copy.write(datasets.load(folder), tmp_path / "build")
+    (stored.parent / checked_copy.OUTCOMES_FILE_NAME).unlink()
+    monkeypatch.setenv(checked_copy.ENV, str(stored))
+    calls = []
+    original = datasets.load
+    monkeypatch.setattr(datasets, "load", lambda f: calls.append(f) or original(f))
+    _same(checked_copy.load(folder), original(folder))
+    assert calls == [folder]

@@ -177,9 +177,13 @@ def load(folder) -> "datasets.Dataset":
             record = pickle.load(handle)
         if _usable(record, folder):
             dataset = record["dataset"]
-            if record.get("outcomes"):
+            if not record.get("outcomes"):
+                return dataset
+            try:
                 mapped = _read_mapped(Path(stored).parent / record["outcomes"], dataset.outcomes.dtypes)
-                dataset = dataclasses.replace(dataset, outcomes=mapped)
-            return dataset
+            except (OSError, ValueError):  # the outcome rows' file is gone or unreadable: check the folder
+                mapped = None
+            if mapped is not None:
+                return dataclasses.replace(dataset, outcomes=mapped)
         del record
     return datasets.load(folder)
