@@ -463,6 +463,7 @@ def _execute_and_export(notebook: str, target: str, parameters: dict, cwd: str, 
             result["title"] = _export_page(Path(target), Path(notebook).stem, ok=result["status"] == "ok", **page)
         except Exception:  # noqa: BLE001 - the parent tries again and reports a failure itself
             result.pop("title", None)
+    _release_memory()  # a worker lives for the whole run: what this notebook's export freed goes back
     return result
 
 

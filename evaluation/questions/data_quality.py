@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.load.contract import LEVELS
+from evaluation.load.readers import release_freed_memory
 
 
 def _levels(dataset) -> pd.DataFrame:
@@ -149,6 +150,7 @@ def coverage(dataset, until_year: int | None = None) -> pd.DataFrame:
         "reporting": reporting[found].astype("int64")})
     counts = counts.merge(totals.reset_index(), on="level")
     counts["share"] = counts["reporting"] / counts["entities"]
+    release_freed_memory()  # the row-sized arrays above, back to the system (for the other kernels of a run)
     return counts.sort_values(["indicator", "year", "level"]).reset_index(drop=True)
 
 
@@ -210,6 +212,7 @@ def pre_adoption_years(dataset, until_year: int | None = None, anticipation: int
     first_year = pd.Series(first_year[present], index=indicator_name[present])
     triple = np.unique(np.concatenate(triples))
     del triples, indicator_code, adopter, keep
+    release_freed_memory()  # as in coverage
     scored = pd.DataFrame({"indicator": np.asarray(indicator_name, dtype=object)[triple // (n_cohorts * n_years)],
                            "cohort": cohort_value[(triple // n_years) % n_cohorts],
                            "year": low + triple % n_years})
