@@ -1068,7 +1068,8 @@ def print_pdfs(executable: str, pages: list[tuple[Path, Path]], at_once: int = 1
     Returns
     -------
     list of str
-        One message per tab that failed (its remaining pages are not printed); empty when all were.
+        One message per tab that failed (that tab stops; the others go on with the pages left);
+        empty when every page was printed.
     """
     import asyncio
 
@@ -1097,8 +1098,16 @@ def print_pdfs(executable: str, pages: list[tuple[Path, Path]], at_once: int = 1
             finally:
                 await browser.close()
 
-    return [f"{type(outcome).__name__}: {outcome}" for outcome in asyncio.run(main())
-            if isinstance(outcome, BaseException)]
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop in this thread
+        outcomes = asyncio.run(main())
+    else:  # the runner called from a notebook, whose event loop runs in this thread: a thread of its own
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            outcomes = thread.submit(asyncio.run, main()).result()
+    return [f"{type(outcome).__name__}: {outcome}" for outcome in outcomes if isinstance(outcome, BaseException)]
 
 
 def _write_pdfs(executable: str, build: Path, entries: list[ReportEntry], jobs: int, say) -> None:
