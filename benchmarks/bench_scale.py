@@ -162,6 +162,7 @@ def measure(command: list[str], *, code: Path = ROOT, interval: float = 0.05) ->
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     root = psutil.Process(proc.pid)
     peak_tree = peak_single = peak_pss = 0
+    at_peak: list[tuple[str, int, int]] = []  # (process, RSS, PSS) of each process at the PSS peak
     samples = 0
     output = io.BytesIO()
     os.set_blocking(proc.stdout.fileno(), False)
@@ -170,7 +171,7 @@ def measure(command: list[str], *, code: Path = ROOT, interval: float = 0.05) ->
             members = [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
             members = []
-        rss, pss = [], []
+        rss, pss, who = [], [], []
         # PSS (proportional set size) counts a page shared by several processes once in all: the runner's
         # worker processes are forked from it and share its pages, which the RSS sum counts once per process.
         # Read every 4th sample (it reads /proc/PID/smaps, slower than RSS).
@@ -181,12 +182,13 @@ def measure(command: list[str], *, code: Path = ROOT, interval: float = 0.05) ->
                 rss.append(member.memory_info().rss)
                 if with_pss:
                     pss.append(getattr(member.memory_full_info(), "pss", 0))
+                    who.append((_role(member, root), rss[-1], pss[-1]))
             except psutil.Error:
                 pass
         if rss:
             peak_tree, peak_single = max(peak_tree, sum(rss)), max(peak_single, max(rss))
-        if pss:
-            peak_pss = max(peak_pss, sum(pss))
+        if pss and sum(pss) > peak_pss:
+            peak_pss, at_peak = sum(pss), who
         chunk = proc.stdout.read()
         if chunk:
             output.write(chunk)
@@ -196,8 +198,23 @@ def measure(command: list[str], *, code: Path = ROOT, interval: float = 0.05) ->
     if rest:
         output.write(rest)
     return {"seconds": elapsed, "peak_tree": peak_tree, "peak_single": peak_single, "peak_pss": peak_pss,
-            "rc": proc.returncode,
+            "at_peak": at_peak, "rc": proc.returncode,
             "output": output.getvalue().decode("utf-8", "replace")}
+
+
+def _role(member, root) -> str:
+    """What a process of the tree is: the command itself, a notebook kernel, Chromium (with its driver), a worker."""
+    if member.pid == root.pid:
+        return "command"
+    try:
+        line = " ".join(member.cmdline())
+    except psutil.Error:
+        return "?"
+    if "ipykernel" in line:
+        return "kernel"
+    if "chrom" in line or "playwright" in line or "node" in Path(line.split(" ")[0]).name:
+        return "chromium"
+    return "worker"
 
 
 def mb(n: int) -> str:
@@ -318,6 +335,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{case}: {best['seconds']:.1f} s, peak tree {mb(peak)} (PSS {mb(pss)}, largest process {mb(single)}), "
                   f"input {mb(size)}, ratio {peak / size:.1f}x, exit {best['rc']} "
                   f"(inputs generated in {generated:.0f} s) | {tail[0][:200]}", flush=True)
+            heaviest = max(runs, key=lambda r: r["peak_pss"])
+            if heaviest["at_peak"]:
+                print(f"  at the PSS peak ({mb(heaviest['peak_pss'])}): " + ", ".join(
+                    f"{role} {mb(p)} (RSS {mb(r)})" for role, r, p in sorted(heaviest["at_peak"], key=lambda x: -x[2])),
+                    flush=True)
         report = render(rows, commit)
         print(report)
         if args.write:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from evaluation import paths
 from evaluation.load import checked_copy
+from evaluation.load.readers import release_freed_memory
 from evaluation.panel import analysis_panel, late_adopters, resolve_covariates
 from evaluation.text.format import Format
 from evaluation.text.i18n import DEFAULT_LANGUAGE, Messages, check_language
@@ -108,4 +109,7 @@ def setup(*, year: int = 0, data_dir: str = "", language: str = "", output_dir: 
     if outcome is not None and entities is not None:
         report.panel = analysis_panel(data, outcome, entities, until_year=year)
         report.late_adopters = late_adopters(data, outcome, year)
+    # The selections above went over every outcome row; give the memory they freed back to the system
+    # (the C allocator keeps it otherwise), for the other kernels of the run.
+    release_freed_memory()
     return report

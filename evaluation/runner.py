@@ -18,6 +18,7 @@ kernels and no "running over TCP without encryption" warning).
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import os
 import platform
@@ -462,6 +463,7 @@ def _execute_and_export(notebook: str, target: str, parameters: dict, cwd: str, 
             result["title"] = _export_page(Path(target), Path(notebook).stem, ok=result["status"] == "ok", **page)
         except Exception:  # noqa: BLE001 - the parent tries again and reports a failure itself
             result.pop("title", None)
+    _release_memory()  # a worker lives for the whole run: what this notebook's export freed goes back
     return result
 
 
@@ -899,8 +901,6 @@ def _without_outcome_rows(dataset):
 
 def _release_memory() -> None:
     """Give freed table memory back to the system (the kernels need it more than the runner)."""
-    import gc
-
     from evaluation.load.readers import release_freed_memory
 
     gc.collect()
@@ -1049,53 +1049,77 @@ CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
 
 
-def print_pdfs(executable: str, pages: list[tuple[Path, Path]]) -> None:
+def print_pdfs(executable: str, pages: list[tuple[Path, Path]], at_once: int = 1) -> list[str]:
     """Print each HTML page to its PDF with headless Chromium, as nbconvert's ``webpdf`` exporter does.
 
     ``webpdf`` (nbconvert 7) renders the notebook again and launches
     playwright's own downloaded browser, with no way to name the system's
     Chromium; this prints the report pages already exported, with the
     print stylesheet (``emulate_media("print")``), A4 pages and backgrounds,
-    in one browser. Nothing is fetched: the pages are self-contained and any
-    request that is not a local file is aborted.
-    """
-    from playwright.sync_api import sync_playwright
+    in one browser, ``at_once`` pages (tabs) at a time. Nothing is fetched:
+    the pages are self-contained and any request that is not a local file is
+    aborted.
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS))
-        try:
-            page = browser.new_page()
-            page.route("**/*", lambda route: route.continue_()
-                       if route.request.url.startswith(("file:", "data:")) else route.abort())
-            page.emulate_media(media="print")
-            for html_file, pdf_file in pages:
-                page.goto(html_file.as_uri(), wait_until="load")
-                page.pdf(path=str(pdf_file), format="A4", print_background=True,
-                         margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
-        finally:
-            browser.close()
+    One browser with several tabs rather than one browser per process: each
+    browser brings its own driver, browser and helper processes (about
+    400 MB on the 6.24M-row benchmark's run), which two at once added to the
+    run's peak memory.
+
+    Returns
+    -------
+    list of str
+        One message per tab that failed (that tab stops; the others go on with the pages left);
+        empty when every page was printed.
+    """
+    import asyncio
+
+    from playwright.async_api import async_playwright
+
+    queue = list(pages)
+
+    async def tab(browser):
+        page = await browser.new_page()
+        await page.route("**/*", lambda route: route.continue_()
+                         if route.request.url.startswith(("file:", "data:")) else route.abort())
+        await page.emulate_media(media="print")
+        while queue:
+            html_file, pdf_file = queue.pop(0)
+            await page.goto(html_file.as_uri(), wait_until="load")
+            await page.pdf(path=str(pdf_file), format="A4", print_background=True,
+                           margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+        await page.close()
+
+    async def main():
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS))
+            try:
+                return await asyncio.gather(*(tab(browser) for _ in range(max(1, min(at_once, len(pages))))),
+                                            return_exceptions=True)
+            finally:
+                await browser.close()
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop in this thread
+        outcomes = asyncio.run(main())
+    else:  # the runner called from a notebook, whose event loop runs in this thread: a thread of its own
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            outcomes = thread.submit(asyncio.run, main()).result()
+    return [f"{type(outcome).__name__}: {outcome}" for outcome in outcomes if isinstance(outcome, BaseException)]
 
 
 def _write_pdfs(executable: str, build: Path, entries: list[ReportEntry], jobs: int, say) -> None:
-    """The PDFs of the reports that ran, after their HTML; ``jobs`` browsers at once. Never fails the run."""
+    """The PDFs of the reports that ran, after their HTML; ``jobs`` pages at once. Never fails the run."""
     pages = [(build / e.html_file, build / e.pdf_file) for e in entries if (build / e.html_file).is_file()]
     if not pages:
         return
     started = time.perf_counter()
-    groups = [pages[i::max(1, min(jobs, len(pages)))] for i in range(max(1, min(jobs, len(pages))))]
-    errors = []
-    if len(groups) == 1:
-        try:
-            print_pdfs(executable, groups[0])
-        except Exception as exc:  # a PDF is a copy for filing; the HTML report stands without it
-            errors.append(f"{type(exc).__name__}: {exc}")
-    else:
-        with ProcessPoolExecutor(max_workers=len(groups)) as pool:
-            for future in [pool.submit(print_pdfs, executable, group) for group in groups]:
-                try:
-                    future.result()
-                except Exception as exc:
-                    errors.append(f"{type(exc).__name__}: {exc}")
+    try:
+        errors = print_pdfs(executable, pages, at_once=jobs)
+    except Exception as exc:  # a PDF is a copy for filing; the HTML report stands without it
+        errors = [f"{type(exc).__name__}: {exc}"]
     made = sum(1 for _, pdf_file in pages if pdf_file.is_file())
     if errors:
         say(f"PDFs: {made} of {len(pages)} written; Chromium failed: {errors[0].splitlines()[0]}")
@@ -1438,10 +1462,18 @@ def _run_all(notebooks, per_notebook, build, cwd, jobs, say, *, cell_timeout=CEL
     pool = ProcessPoolExecutor(max_workers=jobs)
     try:
         futures = {}
-        for nb in notebooks:
-            say(f"[{notebooks.index(nb) + 1}/{total}] {nb.stem}: queued")
-            futures[nb] = pool.submit(_execute_and_export, str(nb), str(build / nb.name), per_notebook[nb],
-                                      str(cwd), **limits)
+        # The workers are forked at the first submit and share this process's memory until they write to
+        # it; the garbage collector of a worker visiting the objects inherited would write to every page
+        # holding one. Frozen, it leaves them alone (this process unfreezes once they are started).
+        gc.collect()
+        gc.freeze()
+        try:
+            for nb in notebooks:
+                say(f"[{notebooks.index(nb) + 1}/{total}] {nb.stem}: queued")
+                futures[nb] = pool.submit(_execute_and_export, str(nb), str(build / nb.name), per_notebook[nb],
+                                          str(cwd), **limits)
+        finally:
+            gc.unfreeze()
         for i, nb in enumerate(notebooks, 1):
             results[nb] = futures[nb].result()
             report(i, nb, results[nb])

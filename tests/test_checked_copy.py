@@ -64,14 +64,19 @@ def test_a_file_edited_after_the_check_is_checked_again(folder, tmp_path, monkey
     outcomes.write_text("".join(text[:-1]), encoding="utf-8")  # one outcome row fewer
     fresh = checked_copy.load(folder)
     assert len(fresh.outcomes) == len(datasets.load(folder).outcomes)
-    assert len(fresh.outcomes) < len(pickled_outcomes(stored))
+    assert len(fresh.outcomes) < len(stored_outcomes(stored))
 
 
-def pickled_outcomes(stored):
+def stored_outcomes(stored):
+    """The outcome rows the run's copy holds (in the Arrow file beside the pickle, or in the pickle)."""
     import pickle
 
     with open(stored, "rb") as handle:
-        return pickle.load(handle)["dataset"].outcomes
+        record = pickle.load(handle)
+    outcomes = record["dataset"].outcomes
+    if record.get("outcomes"):
+        outcomes = checked_copy._read_mapped(stored.parent / record["outcomes"], outcomes.dtypes)
+    return outcomes
 
 
 def test_another_folder_is_checked_itself(folder, tmp_path, monkeypatch):
@@ -142,3 +147,101 @@ def test_in_a_run_every_kernel_reads_the_copy_and_the_copy_leaves_with_the_build
         seen = json.loads((outcome.folder / f"{name}.json").read_text())
         assert seen["copy"].endswith(checked_copy.FILE_NAME) and seen["fresh"] == [] and seen["rows"] == rows
     assert not list(outcome.folder.rglob(checked_copy.FILE_NAME))  # deleted with the build's cache
+
+
+def _file_memory(values) -> bool:
+    """Whether a numpy array is a view of a mapped file (its chain of bases ends in an mmap)."""
+    import mmap
+
+    base = values
+    while base is not None:
+        if isinstance(base, mmap.mmap):
+            return True
+        base = getattr(base, "base", None) if not isinstance(base, memoryview) else base.obj
+    return False
+
+
+def test_the_outcome_rows_are_mapped_from_the_file_not_read_into_each_kernel(folder, tmp_path, monkeypatch):
+    checked = datasets.load(folder)
+    stored = checked_copy.write(checked, tmp_path / "build")
+    assert (stored.parent / checked_copy.OUTCOMES_FILE_NAME).is_file()
+    monkeypatch.setenv(checked_copy.ENV, str(stored))
+    loaded = checked_copy.load(folder)
+    pd.testing.assert_frame_equal(loaded.outcomes, checked.outcomes, check_exact=True)
+    for column in ("year", "value"):
+        assert _file_memory(loaded.outcomes[column].to_numpy()), column
+    # the pickle holds the other tables only
+    import pickle
+
+    with open(stored, "rb") as handle:
+        assert len(pickle.load(handle)["dataset"].outcomes) == 0
+
+
+def test_changing_a_mapped_table_changes_neither_the_file_nor_another_kernels_copy(folder, tmp_path, monkeypatch):
+    checked = datasets.load(folder)
+    stored = checked_copy.write(checked, tmp_path / "build")
+    mapped = stored.parent / checked_copy.OUTCOMES_FILE_NAME
+    before = mapped.read_bytes()
+    monkeypatch.setenv(checked_copy.ENV, str(stored))
+    first = checked_copy.load(folder)
+    first.outcomes.loc[0, "value"] = -1.0  # in place, as a notebook cell might
+    first.outcomes.loc[1, "year"] = 1900
+    assert first.outcomes.loc[0, "value"] == -1.0 and first.outcomes.loc[1, "year"] == 1900
+    assert mapped.read_bytes() == before
+    pd.testing.assert_frame_equal(checked_copy.load(folder).outcomes, checked.outcomes, check_exact=True)
+
+
+@pytest.mark.parametrize("change", ["blank values", "another index", "a categorical column", "no rows"])
+def test_any_outcomes_table_comes_back_as_it_was(folder, tmp_path, monkeypatch, change):
+    import dataclasses
+
+    import numpy as np
+
+    checked = datasets.load(folder)
+    outcomes = checked.outcomes.copy()
+    if change == "blank values":
+        outcomes.loc[outcomes.index[::3], "value"] = np.nan
+    elif change == "another index":
+        outcomes = outcomes.iloc[::-1]
+    elif change == "a categorical column":
+        outcomes["indicator"] = outcomes["indicator"].astype("category")
+    else:
+        outcomes = outcomes.iloc[:0]
+    changed = dataclasses.replace(checked, outcomes=outcomes)
+    stored = checked_copy.write(changed, tmp_path / "build")
+    mappable = change in ("blank values", "no rows")
+    assert (stored.parent / checked_copy.OUTCOMES_FILE_NAME).is_file() == mappable
+    monkeypatch.setenv(checked_copy.ENV, str(stored))
+    _no_fresh_check(monkeypatch)
+    loaded = checked_copy.load(folder)
+    pd.testing.assert_frame_equal(loaded.outcomes, outcomes, check_exact=True)
+    assert loaded.years == changed.years and loaded.indicators == changed.indicators
+
+
+def test_a_report_from_the_mapped_copy_is_the_report_from_a_fresh_check(folder, tmp_path, monkeypatch):
+    from evaluation.questions import data_quality
+
+    arguments = dict(year=0, data_dir=str(folder), language="en", outcome="POL07", entities="territorial",
+                     covariates="default")
+    monkeypatch.delenv(checked_copy.ENV, raising=False)
+    fresh = setup(**arguments)
+    stored = checked_copy.write(datasets.load(folder), tmp_path / "build")
+    monkeypatch.setenv(checked_copy.ENV, str(stored))
+    _no_fresh_check(monkeypatch)
+    mapped = setup(**arguments)
+    pd.testing.assert_frame_equal(mapped.panel, fresh.panel, check_exact=True)
+    assert (mapped.year, mapped.covariates, mapped.late_adopters) == (fresh.year, fresh.covariates, fresh.late_adopters)
+    assert mapped.data.years == fresh.data.years and mapped.data.indicators == fresh.data.indicators
+    for table in (data_quality.coverage, data_quality.pre_adoption_years):
+        pd.testing.assert_frame_equal(table(mapped.data, until_year=mapped.year), table(fresh.data, until_year=fresh.year))
+
+
+def test_without_the_outcome_rows_file_the_notebook_checks_the_folder(folder, tmp_path, monkeypatch):
+    stored = checked_copy.write(datasets.load(folder), tmp_path / "build")
+    (stored.parent / checked_copy.OUTCOMES_FILE_NAME).unlink()
+    monkeypatch.setenv(checked_copy.ENV, str(stored))
+    calls = []
+    original = datasets.load
+    monkeypatch.setattr(datasets, "load", lambda f: calls.append(f) or original(f))
+    _same(checked_copy.load(folder), original(folder))
+    assert calls == [folder]

@@ -111,3 +111,28 @@ def test_coverage_without_the_grid_is_the_same(request, which, monkeypatch):
     data = request.getfixturevalue(which)
     monkeypatch.setattr(data_quality, "_GRID_LIMIT", 0)  # the sorted-triples branch
     pd.testing.assert_frame_equal(data_quality.coverage(data, until_year=2021), _coverage_by_merge(data, 2021))
+
+
+@pytest.mark.parametrize("which", ["demo", "holes"])
+@pytest.mark.parametrize("grid_limit", [None, 0])
+def test_a_few_rows_at_a_time_give_the_same_tables(request, which, grid_limit, monkeypatch):
+    # chunks of 97 rows: codes, flags and triples are combined across several hundred chunks
+    data = request.getfixturevalue(which)
+    monkeypatch.setattr(data_quality, "_CHUNK", 97)
+    if grid_limit is not None:
+        monkeypatch.setattr(data_quality, "_GRID_LIMIT", grid_limit)
+    assert len(data.outcomes) > 20 * 97
+    for until in (None, 2021):
+        pd.testing.assert_frame_equal(data_quality.coverage(data, until_year=until), _coverage_by_merge(data, until))
+        pd.testing.assert_frame_equal(data_quality.pre_adoption_years(data, until_year=until, anticipation=1),
+                                      _pre_adoption_years_by_merge(data, until_year=until, anticipation=1))
+
+
+def test_codes_are_factorize_by_chunks(demo, monkeypatch):
+    monkeypatch.setattr(data_quality, "_CHUNK", 101)
+    for column in ("entity_id", "indicator"):
+        values = demo.outcomes[column].sample(frac=1, random_state=5)
+        codes, names = data_quality._codes(values)
+        expected_codes, expected_names = pd.factorize(values)
+        np.testing.assert_array_equal(codes, expected_codes)
+        assert list(names) == list(expected_names)

@@ -17,20 +17,34 @@ differs: another folder, a file edited during the run, no copy. Outside a run
 (an evaluator in JupyterLab) there is no copy and the notebook checks the data
 itself, as before. Like the results of ``evaluation.cache``, the copy lives
 only inside the run's build folder and is deleted with it.
+
+The outcome rows (6 million on the real data, about 250 MB) are not in the
+pickle but in an Arrow file beside it, which every kernel maps into memory
+instead of reading: the kernels running at the same time then share one copy
+of those pages (the operating system's, of the file) instead of holding one
+each. The columns are the file's memory, read-only, and the table is the same
+as the checked one (same columns, dtypes, values and index). A table Arrow
+cannot map as it is (another index, a column of another kind) stays in the
+pickle, as before.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 from evaluation import paths
 from evaluation.load import dataset as datasets
 
 ENV = "GCIO_CHECKED_DATASET"
 FILE_NAME = "checked-dataset.pickle"
-_FORMAT = 1
+OUTCOMES_FILE_NAME = "checked-outcomes.arrow"
+_FORMAT = 2
 
 
 def input_hashes(dataset) -> dict[str, str]:
@@ -50,12 +64,84 @@ def write(dataset, folder: Path, hashes: dict[str, str] | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / FILE_NAME
     record = {"format": _FORMAT, "folder": str(Path(dataset.folder).resolve()),
-              "inputs": hashes if hashes is not None else input_hashes(dataset), "dataset": dataset}
+              "inputs": hashes if hashes is not None else input_hashes(dataset), "dataset": dataset,
+              "outcomes": None}
+    if _mappable(dataset.outcomes):
+        record["outcomes"] = _write_mapped(dataset.outcomes, folder / OUTCOMES_FILE_NAME).name
+        record["dataset"] = dataclasses.replace(dataset, outcomes=dataset.outcomes.iloc[:0])
     partial = target.with_suffix(".partial")
     with partial.open("wb") as handle:
         pickle.dump(record, handle, protocol=pickle.HIGHEST_PROTOCOL)
     partial.replace(target)
     return target
+
+
+def _mappable(table: pd.DataFrame) -> bool:
+    """Whether Arrow can hold ``table`` so that mapping the file gives it back as it is, without a copy."""
+    if not isinstance(table.index, pd.RangeIndex) or table.index.start != 0 or table.index.step != 1:
+        return False
+    if not all(isinstance(name, str) for name in table.columns) or not table.columns.is_unique:
+        return False
+    for _, column in table.items():
+        dtype = column.dtype
+        if isinstance(dtype, pd.StringDtype):
+            if dtype.storage != "pyarrow":
+                return False
+        elif not (isinstance(dtype, np.dtype) and dtype.kind in "iuf"):
+            return False
+    return True
+
+
+def _write_mapped(table: pd.DataFrame, target: Path) -> Path:
+    """Write ``table`` (see :func:`_mappable`) as one Arrow record batch, each column as pandas holds it."""
+    import pyarrow as pa
+
+    columns = {}
+    for name, column in table.items():
+        if isinstance(column.dtype, pd.StringDtype):
+            columns[name] = pa.array(column.array)  # the Arrow strings pandas holds
+        else:
+            # from_pandas=False: a NaN stays a NaN (not an Arrow null), so the column maps back as it was
+            columns[name] = pa.array(column.to_numpy(), from_pandas=False)
+    arrow = pa.table(columns).combine_chunks()
+    partial = target.with_suffix(".partial")
+    with pa.OSFile(str(partial), "wb") as sink, pa.ipc.new_file(sink, arrow.schema) as writer:
+        writer.write_table(arrow, max_chunksize=max(len(table), 1))
+    del arrow, columns
+    partial.replace(target)
+    return target
+
+
+def _read_mapped(path: Path, dtypes: pd.Series) -> pd.DataFrame:
+    """The table :func:`_write_mapped` wrote, its columns in the mapped file, of ``dtypes``.
+
+    The file is mapped copy-on-write: its pages are shared with every other process that maps it
+    until one is written to; a write (a notebook changing a value in place) changes a private copy
+    of that page, never the file.
+    """
+    import mmap
+
+    import pyarrow as pa
+
+    with open(path, "rb") as handle:
+        memory = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_COPY)
+    whole = pa.py_buffer(memory)
+    arrow = pa.ipc.open_file(pa.BufferReader(whole)).read_all()  # no copy: slices of the mapped bytes
+    columns = {}
+    for name, column in zip(arrow.column_names, arrow.columns):
+        dtype = dtypes[name]
+        if isinstance(dtype, pd.StringDtype):
+            columns[name] = pd.array(column, dtype=dtype)
+            continue
+        chunk = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+        values = chunk.buffers()[1] if len(chunk) else None
+        if values is None or chunk.null_count or column.num_chunks != 1:
+            columns[name] = chunk.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
+        else:
+            # numpy over the mapped bytes themselves (Arrow's own view of them would be read-only)
+            offset = values.address - whole.address + chunk.offset * dtype.itemsize
+            columns[name] = np.frombuffer(memory, dtype=dtype, count=len(chunk), offset=offset)
+    return pd.DataFrame(columns, index=pd.RangeIndex(arrow.num_rows), copy=False)
 
 
 def _usable(record, folder: Path) -> bool:
@@ -90,6 +176,14 @@ def load(folder) -> "datasets.Dataset":
             # Written by this run's runner into its private build folder (see the module docstring).
             record = pickle.load(handle)
         if _usable(record, folder):
-            return record["dataset"]
+            dataset = record["dataset"]
+            if not record.get("outcomes"):
+                return dataset
+            try:
+                mapped = _read_mapped(Path(stored).parent / record["outcomes"], dataset.outcomes.dtypes)
+            except (OSError, ValueError):  # the outcome rows' file is gone or unreadable: check the folder
+                mapped = None
+            if mapped is not None:
+                return dataclasses.replace(dataset, outcomes=mapped)
         del record
     return datasets.load(folder)

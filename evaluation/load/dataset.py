@@ -26,6 +26,8 @@ PANEL_ENTITY_COLUMNS = ("level", "sector", "department", "divipola", "head_of_se
 PANEL_COLUMNS = ("entity_id", "year", "value", "cohort", *PANEL_ENTITY_COLUMNS)
 #: ``cohort`` of entities that never adopted.
 NEVER_ADOPTED = 0
+#: Outcome rows ``years`` and ``indicators`` look at at a time.
+_ROWS_AT_A_TIME = 1_000_000
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -86,12 +88,27 @@ class Dataset:
     @property
     def years(self) -> list[int]:
         """Years with at least one non-missing outcome value, ascending."""
-        return sorted(int(y) for y in self.outcomes.loc[self.outcomes["value"].notna(), "year"].unique())
+        return sorted(int(y) for y in self._scored_values("year"))
 
     @property
     def indicators(self) -> list[str]:
         """Indicator codes with at least one non-missing value, sorted."""
-        return sorted(self.outcomes.loc[self.outcomes["value"].notna(), "indicator"].unique())
+        return sorted(self._scored_values("indicator"))
+
+    def _scored_values(self, column: str) -> set:
+        """The distinct values of an outcome column on rows with a value.
+
+        A million rows at a time: on 6 million rows, selecting the scored rows of a column whole
+        copied it (50-80 MB) every time a report asked for the years.
+        """
+        outcomes = self.outcomes
+        scored = outcomes["value"].notna().to_numpy()
+        values = outcomes[column]
+        found = set()
+        for start in range(0, len(outcomes), _ROWS_AT_A_TIME):
+            rows = slice(start, start + _ROWS_AT_A_TIME)
+            found.update(values.iloc[rows][scored[rows]].unique())
+        return found
 
     @property
     def covariates(self) -> list[str]:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.load.contract import LEVELS
+from evaluation.load.readers import release_freed_memory
 
 
 def _levels(dataset) -> pd.DataFrame:
@@ -43,13 +44,42 @@ def overview(dataset, until_year: int | None = None) -> pd.DataFrame:
 
 #: Largest (indicator, year, entity) grid coverage flags in memory (one byte each); beyond it, sorted triples.
 _GRID_LIMIT = 200_000_000
+#: Outcome rows worked on at a time: on 6 million rows, whole-column integer arrays and their products
+#: held several hundred MB at once; a million rows at a time hold a few tens.
+_CHUNK = 1_000_000
+
+
+def _chunks(n: int):
+    """``slice`` objects over ``n`` rows, ``_CHUNK`` rows each."""
+    return (slice(start, min(start + _CHUNK, n)) for start in range(0, n, _CHUNK))
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(values)`` (the same codes, distinct values in order of first appearance), chunk by chunk.
+
+    The codes are int32 (half of factorize's int64) and no whole-column temporary is made.
+    """
+    codes = np.empty(len(values), dtype=np.int32)
+    names = pd.Index(values.iloc[:0].unique())
+    for rows in _chunks(len(values)):
+        local, distinct = pd.factorize(values.iloc[rows])
+        where = names.get_indexer(distinct)
+        new = where < 0
+        if new.any():
+            where[new] = len(names) + np.arange(int(new.sum()))
+            names = names.append(pd.Index(distinct[new]))
+        codes[rows] = np.where(local >= 0, where[local], -1)
+    return codes, names
 
 
 def _positions(values: pd.Series, table_ids: pd.Series) -> np.ndarray:
-    """For each of ``values``, the row of ``table_ids`` holding it (-1 if none), by the distinct values only."""
-    codes, distinct = pd.factorize(values)
-    where = pd.Index(table_ids).get_indexer(distinct)
-    return np.where(codes >= 0, where[codes], -1)
+    """For each of ``values``, the row of ``table_ids`` holding it (-1 if none), by the distinct values only (int32)."""
+    codes, distinct = _codes(values)
+    where = pd.Index(table_ids).get_indexer(distinct).astype(np.int32)
+    for rows in _chunks(len(codes)):  # in place: the codes become the positions
+        part = codes[rows]
+        codes[rows] = np.where(part >= 0, where[part], -1)
+    return codes
 
 
 def _scored_rows(dataset, until_year: int | None) -> np.ndarray:
@@ -65,8 +95,8 @@ def coverage(dataset, until_year: int | None = None) -> pd.DataFrame:
     """Share of entities with a score, by indicator, year and level.
 
     Works on integer codes of the outcome rows (which entity, which indicator), never on a merged
-    copy of the outcomes table: on 6 million rows a merge with the entities' levels held the table
-    twice more in memory.
+    copy of the outcomes table (on 6 million rows a merge with the entities' levels held the table
+    twice more in memory), and on a million rows at a time.
     """
     outcomes = dataset.outcomes
     levels = _levels(dataset)
@@ -75,27 +105,39 @@ def coverage(dataset, until_year: int | None = None) -> pd.DataFrame:
     entity = _positions(outcomes["entity_id"], levels["entity_id"])
     keep = keep & (entity >= 0)  # an outcome row of an entity not in the entities table has no level
     level_code, level_name = pd.factorize(levels["level"])
-    indicator_code, indicator_name = pd.factorize(outcomes["indicator"])
-    entity, indicator = entity[keep], indicator_code[keep]
-    year_values = outcomes["year"].to_numpy()[keep]
-    first = int(year_values.min()) if len(year_values) else 0
-    n_years = int(year_values.max()) - first + 1 if len(year_values) else 1
+    indicator, indicator_name = _codes(outcomes["indicator"])
+    years = outcomes["year"].to_numpy()
+    first = last = None
+    for rows in _chunks(len(keep)):
+        kept = years[rows][keep[rows]]
+        if len(kept):
+            low, high = int(kept.min()), int(kept.max())
+            first, last = (low, high) if first is None else (min(first, low), max(last, high))
+    first = first if first is not None else 0
+    n_years = last - first + 1 if last is not None else 1
     n_entities, n_levels = len(levels), len(level_name)
+    size = len(indicator_name) * n_years * n_entities
+
+    def cells():
+        # which (indicator, year, entity) a scored row is, as one number, a chunk of rows at a time
+        for rows in _chunks(len(keep)):
+            part = keep[rows]
+            yield ((indicator[rows][part].astype(np.int64) * n_years + (years[rows][part] - first)) * n_entities
+                   + entity[rows][part])
+
     # which (indicator, year, entity) has a score: one flag per possible triple (a few MB for the real
     # data), or the sorted distinct triples when that grid would be too large
-    cell = (indicator.astype(np.int64) * n_years + (year_values - first)) * n_entities + entity
-    del entity, indicator, year_values
-    size = len(indicator_name) * n_years * n_entities
     if size <= _GRID_LIMIT:
         seen = np.zeros(size, dtype=bool)
-        seen[cell] = True
-        del cell
+        for cell in cells():
+            seen[cell] = True
+        del entity, indicator, keep
         grid = seen.reshape(len(indicator_name) * n_years, n_entities)
         reporting = np.stack([grid[:, level_code == lv].sum(axis=1) for lv in range(n_levels)], axis=1).ravel()
         del seen, grid
     else:
-        distinct = np.unique(cell)
-        del cell
+        distinct = np.unique(np.concatenate([np.unique(cell) for cell in cells()] or [np.empty(0, np.int64)]))
+        del entity, indicator, keep
         group = (distinct // n_entities) * n_levels + level_code[distinct % n_entities]
         reporting = np.bincount(group, minlength=len(indicator_name) * n_years * n_levels)
     found = np.flatnonzero(reporting)  # (indicator, year, level) groups with at least one entity
@@ -108,6 +150,7 @@ def coverage(dataset, until_year: int | None = None) -> pd.DataFrame:
         "reporting": reporting[found].astype("int64")})
     counts = counts.merge(totals.reset_index(), on="level")
     counts["share"] = counts["reporting"] / counts["entities"]
+    release_freed_memory()  # the row-sized arrays above, back to the system (for the other kernels of a run)
     return counts.sort_values(["indicator", "year", "level"]).reset_index(drop=True)
 
 
@@ -141,26 +184,38 @@ def pre_adoption_years(dataset, until_year: int | None = None, anticipation: int
     if until_year is not None:
         adopt = adopt[adopt["cohort"] <= until_year]
     # Whole tables, never a loop over indicators x cohorts: the years each cohort has scores of each
-    # indicator, from the distinct (indicator, entity, year) triples.
+    # indicator, from the distinct (indicator, cohort, year) triples, found a million rows at a time.
     columns = ["indicator", "cohort", "adopters", "pre_adoption_years", "post_adoption_years", "first_year",
                "evaluable", "reason"]
     cohorts = adopt.groupby("cohort").size()
-    indicator_code, indicator_name = pd.factorize(outcomes["indicator"])
-    indicator_code = indicator_code[keep]
-    year = outcomes["year"].to_numpy()[keep]
-    present = np.unique(indicator_code)
+    indicator_code, indicator_name = _codes(outcomes["indicator"])
+    years = outcomes["year"].to_numpy()
+    # integer codes, not a merged copy of the outcomes table (see coverage)
+    adopter = _positions(outcomes["entity_id"], adopt["entity_id"])
+    cohort_code, cohort_value = pd.factorize(adopt["cohort"].to_numpy())
+    n_indicators, n_cohorts = len(indicator_name), len(cohort_value)
+    first_year = np.full(n_indicators, np.iinfo(np.int64).max, dtype=np.int64)
+    low = int(years.min()) if len(years) else 0
+    n_years = int(years.max()) - low + 1 if len(years) else 1
+    triples = []
+    for rows in _chunks(len(keep)):
+        part = keep[rows]
+        code, year, who = indicator_code[rows][part], years[rows][part], adopter[rows][part]
+        np.minimum.at(first_year, code, year)  # the first year each indicator has a score
+        adopted = who >= 0
+        triples.append(np.unique((code[adopted].astype(np.int64) * n_cohorts + cohort_code[who[adopted]])
+                                 * n_years + (year[adopted] - low)))
+    present = np.flatnonzero(first_year != np.iinfo(np.int64).max)
     indicators = sorted(indicator_name[present])
     if not indicators or cohorts.empty:
         return pd.DataFrame([], columns=columns)
-    first_year = (pd.Series(year).groupby(indicator_code).min()
-                  .set_axis(indicator_name[present]))  # the first year each indicator has a score
-    # integer codes, not a merged copy of the outcomes table (see coverage)
-    adopter = _positions(outcomes["entity_id"], adopt["entity_id"])[keep]
-    adopted = adopter >= 0
-    scored = (pd.DataFrame({"indicator": indicator_code[adopted], "cohort": adopt["cohort"].to_numpy()[adopter[adopted]],
-                            "year": year[adopted]})
-              .drop_duplicates())
-    scored["indicator"] = np.asarray(indicator_name, dtype=object)[scored["indicator"].to_numpy()]
+    first_year = pd.Series(first_year[present], index=indicator_name[present])
+    triple = np.unique(np.concatenate(triples))
+    del triples, indicator_code, adopter, keep
+    release_freed_memory()  # as in coverage
+    scored = pd.DataFrame({"indicator": np.asarray(indicator_name, dtype=object)[triple // (n_cohorts * n_years)],
+                           "cohort": cohort_value[(triple // n_years) % n_cohorts],
+                           "year": low + triple % n_years})
     scored["pre"] = scored["year"] < scored["cohort"] - anticipation
     counts = scored.groupby(["indicator", "cohort"])["pre"].agg(pre="sum", scored="size")
     grid = pd.MultiIndex.from_product([indicators, cohorts.index], names=["indicator", "cohort"])

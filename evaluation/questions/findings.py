@@ -384,8 +384,8 @@ def prior_performance(dataset, *, entities: str = "territorial", covariates: str
     if adoption.empty:
         return None
     first = int(adoption["cohort"].min())
-    scores = dataset.outcomes.dropna(subset=["value"])
-    before = scores[scores["year"] < first]
+    outcomes = dataset.outcomes
+    before = outcomes[outcomes["value"].notna() & (outcomes["year"] < first)]  # not a copy of every scored row
     if before.empty:
         return None
     year = int(before["year"].max())
