@@ -16,6 +16,8 @@ Cases:
 2. ``check-6M``: a contract folder at the real-data scale, 6,000 entities x 130 indicators x 8
    vigencias (6.24 million outcome rows), checked with ``gcio-eval check``.
 3. ``check-200MB``: the same with 13 vigencias, which make outcomes.csv about 200 MB.
+   ``check-6M-quoted`` (not in the default cases): the 6.24M rows with every field but the year quoted
+   (R's ``write.csv`` quotes the text fields).
 4. ``run``: ``gcio-eval run`` on the 6M folder (``--only`` narrows it, e.g. ``--run-only data_quality``).
 
 Usage::
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import csv
 import io
 import os
 import platform
@@ -103,8 +106,12 @@ def write_furag_workbook(path: Path, n_entities: int = 6000, n_indicators: int =
 
 
 def write_contract_folder(folder: Path, n_entities: int = 6000, n_indicators: int = 130,
-                          years: range = range(2018, 2026)) -> Path:
-    """entities.csv, adoption.csv and outcomes.csv at scale (outcomes written in chunks, not held whole)."""
+                          years: range = range(2018, 2026), quoted: bool = False) -> Path:
+    """entities.csv, adoption.csv and outcomes.csv at scale (outcomes written in chunks, not held whole).
+
+    ``quoted``: every field of outcomes.csv but the year in double quotes (``"05001",2018,"IDI","12.89"``;
+    R's ``write.csv`` quotes the text ones); the same rows otherwise.
+    """
     rng = np.random.default_rng(SEED)
     folder.mkdir(parents=True, exist_ok=True)
     ids = entity_ids(n_entities)
@@ -131,13 +138,13 @@ def write_contract_folder(folder: Path, n_entities: int = 6000, n_indicators: in
     adoption.to_csv(folder / "adoption.csv", index=False)
     codes = np.array(indicator_codes(n_indicators))
     with open(folder / "outcomes.csv", "w", encoding="utf-8", newline="") as handle:
-        handle.write("entity_id,year,indicator,value\n")
+        handle.write('"entity_id","year","indicator","value"\n' if quoted else "entity_id,year,indicator,value\n")
         for year in years:
             values = np.round(rng.uniform(10, 100, size=n_entities * n_indicators), 2).astype(str)
             values[rng.random(values.size) < 0.03] = ""
             chunk = pd.DataFrame({"entity_id": np.repeat(ids, n_indicators), "year": year,
                                   "indicator": np.tile(codes, n_entities), "value": values})
-            chunk.to_csv(handle, index=False, header=False)
+            chunk.to_csv(handle, index=False, header=False, quoting=csv.QUOTE_NONNUMERIC if quoted else csv.QUOTE_MINIMAL)
     (folder / "dataset.yml").write_text("name: scale benchmark\nsynthetic: true\nlanguage: en\n", encoding="utf-8")
     return folder
 
@@ -266,7 +273,7 @@ def profile_import(work: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", default="import,check-6M,check-200MB,run",
-                        help="comma-separated: import, check-6M, check-200MB, run")
+                        help="comma-separated: import, check-6M, check-6M-quoted, check-200MB, run")
     parser.add_argument("--run-only", default="", help="notebooks for the run case (default: all), e.g. data_quality")
     parser.add_argument("--repeats", type=int, default=1, help="runs per case; the best time is reported")
     parser.add_argument("--write", action="store_true", help="write the results into benchmarks/README.md")
@@ -313,6 +320,13 @@ def main(argv: list[str] | None = None) -> int:
                     command = [str(GCIO_EVAL), "run", "--year", "2025", "--data", str(folder), "--jobs", jobs,
                                "--output", str(work / "outputs"), *(["--only", *only] if only else [])]
                     what = f"run --jobs {jobs} on the 6.24M-row folder ({', '.join(only) if only else 'all notebooks'})"
+            elif case == "check-6M-quoted":
+                folder = work / "scale-6M-quoted"
+                if not (folder / "outcomes.csv").exists():
+                    write_contract_folder(folder, quoted=True)
+                inputs = [folder / n for n in ("entities.csv", "adoption.csv", "outcomes.csv")]
+                command = [str(GCIO_EVAL), "check", "--data", str(folder)]
+                what = "check, the same 6.24M rows with every field but the year quoted (R's write.csv quotes text)"
             elif case == "check-200MB":
                 folder = work / "scale-200MB"
                 if not (folder / "outcomes.csv").exists():

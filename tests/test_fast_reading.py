@@ -21,6 +21,11 @@ CSV_FILES = {
     "short rows, spaces, CRLF": "a,b,c\r\n1,2\r\n 3 ,,\r\n,,\r\n4,5,6\r\n",
     "unnamed and repeated columns": "a,,a,b,\n1,2,3,4,\n5,,7,8,\n",
     "BOM": "\ufeffentity_id,name\n05001,Medellín\n",
+    # quoted as R's write.csv, Stata, pandas and Excel quote: whole fields, doubled quotes inside
+    "R write.csv": '"entity_id","year","indicator","value"\n"05001",2020,"POL07",57.4\n"05002",2020,"POL07",NA\n',
+    "quoted delimiters and quotes": ('entity_id,name,note\n05001,"Bogotá, D.C.","say ""yes"""\n'
+                                     '05002,"","  spaced  "\n"",,""\n08001,"a;b","x""y"\n'),
+    "quoted, semicolons, CRLF, BOM": '\ufeff"a";"b"\r\n"1,5";"x"\r\n\r\n"";"2"\r\n',
 }
 
 
@@ -45,8 +50,12 @@ def test_the_c_parser_path_reads_what_the_csv_module_reads(tmp_path, monkeypatch
     assert readers.read_info(fast) == readers.read_info(careful)
 
 
-@pytest.mark.parametrize("text", ['a,b\n"1,5",2\n', "a,b\n1,2,3\n"])
+@pytest.mark.parametrize("text", ['a,b\n"1\n5",2\n', 'a,b\n5" screen,2\n', 'a,b\n"1" ,2\n', 'a,b\n"1"x,2\n',
+                                  'a,b\n"1,2\n', 'a,b\n"1,5"\n', "a,b\n1,2,3\n",
+                                  '"sep=;"\n"a";"b"\n"1";"2"\n', 'a,b\nx""y,2\n', 'a,b\n",1\t" x,2\n'])
 def test_quotes_and_long_rows_go_to_the_careful_reader(tmp_path, monkeypatch, text):
+    """A quoted line break, a quote inside a field, after a space or before text, an open quote, a short quoted
+    row, a long row, a quoted ``sep=`` line (one field for pyarrow)."""
     path = tmp_path / "t.csv"
     path.write_text(text, encoding="utf-8")
     monkeypatch.setattr(readers, "FAST_CSV_BYTES", 0)
@@ -55,10 +64,12 @@ def test_quotes_and_long_rows_go_to_the_careful_reader(tmp_path, monkeypatch, te
     plan = readers._fast_plan(data, text)
     assert plan is None or readers._read_csv_fast(path, used, *plan, bom=data.startswith(b"\xef\xbb\xbf")) is None
     frame = readers.read_table(path)      # and the careful reader still reads (and reports) it
+    monkeypatch.setattr(readers, "FAST_CSV_BYTES", 10**12)
+    pd.testing.assert_frame_equal(frame, readers.read_table(path))
     if "3" in text:
         assert readers.read_info(frame).long_rows == ((2, 3),)
-    else:
-        assert frame.loc[2, "a"] == "1,5"
+    elif text.startswith('a,b\n"1\n5"'):
+        assert frame.loc[2, "a"] == "1\n5" and frame.loc[2, "b"] == "2"  # one record over lines 2-3
 
 
 def test_calamine_and_openpyxl_read_the_same_colombian_cells(tmp_path):
@@ -97,3 +108,46 @@ def test_calamine_and_openpyxl_read_the_same_colombian_cells(tmp_path):
     assert fast.loc[2, "value"] == "57.4" and fast.loc[4, "value"] == "57,4"
     assert fast.loc[2, "amount"] == "4510909699"
     assert readers.read_info(fast).sheet == "Hoja 1"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_quoted_files_read_the_same_both_ways(tmp_path, monkeypatch, seed):
+    """Files written by the csv module (every quoting style) and hand-broken ones: whichever reader the file
+    gets, the frame is the csv module's."""
+    import csv
+    import io
+    import random
+
+    rng = random.Random(seed)
+    alphabet = ['a', 'Z', '0', '5', ' ', ',', ';', '"', 'ñ', 'é', '.', '-', '\t']
+    styles = [csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC]
+    taken = 0
+    for k in range(40):
+        width = rng.randint(1, 5)
+        delimiter = rng.choice([",", ";"])
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=delimiter, quoting=rng.choice(styles),
+                            lineterminator=rng.choice(["\n", "\r\n"]))
+        writer.writerow([f"col{j}" for j in range(width)])
+        for _ in range(rng.randint(1, 30)):
+            writer.writerow(["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))) for _ in range(width)])
+        text = buffer.getvalue()
+        if k % 3 == 0:  # break it: a stray quote or delimiter somewhere after the header
+            at = rng.randint(text.index("\n") + 1, len(text))
+            text = text[:at] + rng.choice(['"', delimiter, '" ', ' "']) + text[at:]
+        path = tmp_path / f"t{k}.csv"
+        path.write_bytes(text.encode("utf-8"))
+        monkeypatch.setattr(readers, "FAST_CSV_BYTES", 10**12)
+        try:
+            careful = readers.read_table(path)
+        except readers.EmptyTableError:
+            continue
+        monkeypatch.setattr(readers, "FAST_CSV_BYTES", 0)
+        data = path.read_bytes()
+        decoded, used = readers._decode(data, path.name)
+        plan = readers._fast_plan(data, decoded)
+        taken += plan is not None and readers._read_csv_fast(path, used, *plan) is not None
+        fast = readers.read_table(path)
+        pd.testing.assert_frame_equal(fast, careful)
+        assert readers.read_info(fast) == readers.read_info(careful)
+    assert taken >= 10  # the fast path is not simply refused

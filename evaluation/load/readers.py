@@ -390,14 +390,18 @@ FAST_CSV_BYTES = 2**20
 _LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")
 
 
-def _fast_plan(data: bytes, text: str) -> tuple[int, str, int] | None:
-    """``(lines before the header to skip, delimiter, header width)`` if the fast reader may read the file, else None.
+def _fast_plan(data: bytes, text: str) -> tuple[int, str, int, bool] | None:
+    """``(lines before the header to skip, delimiter, header width, quoted)`` if the fast reader may read the
+    file, else None.
 
-    Only large files with no quote character and no line break that ``str.splitlines`` sees and a CSV
-    reader does not (see ``_read_csv_fast``).
+    Only large files with no line break that ``str.splitlines`` sees and a CSV reader does not, and whose
+    quotes, if any, only wrap whole fields on one line (see ``_quotes_wrap_fields`` and ``_read_csv_fast``).
     """
-    if len(data) < FAST_CSV_BYTES or '"' in text or any(c in text for c in _ODD_LINE_BREAKS):
+    if len(data) < FAST_CSV_BYTES or any(c in text for c in _ODD_LINE_BREAKS):
         return None
+    quoted = '"' in text
+    if quoted and (data.startswith((b"\xff\xfe", b"\xfe\xff")) or "\x00" in text):
+        return None  # UTF-16: its quote is not one byte
     skip_lines = 0
     delimiter = None
     for number, match in enumerate(_LINE.finditer(text), start=1):  # the first lines only; no copy of the text
@@ -411,21 +415,67 @@ def _fast_plan(data: bytes, text: str) -> tuple[int, str, int] | None:
             skip_lines, delimiter = number, sep.group(1)
             continue
         delimiter = delimiter or _sniff_delimiter(line)
-        return skip_lines, delimiter, len(line.split(delimiter))
+        if quoted and (len(delimiter) != 1 or not delimiter.isascii() or not _quotes_wrap_fields(data, delimiter)):
+            return None
+        return skip_lines, delimiter, len(line.split(delimiter)), quoted
     return None
 
 
-def _read_csv_fast(path: Path, encoding: str, skip_lines: int, delimiter: str, width: int, *,
-                   bom: bool = False) -> pd.DataFrame | None:
+#: Bytes of the file the quote check looks at at a time (its arrays are a few times this size).
+_QUOTE_CHECK_BYTES = 1 << 24
+
+
+def _quotes_wrap_fields(data: bytes, delimiter: str) -> bool:
+    """Whether the quotes in ``data`` only open and close whole fields (doubled inside them) on one line.
+
+    That is how R's ``write.csv``, Stata, pandas and Excel quote (RFC 4180): ``"Bogotá, D.C.",2020,"a
+    ""quoted"" word"``. In such a file every record is one physical line and a C reader splits it as the
+    csv module does, so the fast reader may read it. Checked without parsing: each line holds an even
+    number of quotes, so the quotes of a line alternate opening and closing, doubled ones excepted; an
+    opening quote (the first, third, ... of its line) follows a delimiter, a line break, the start of
+    the file or another quote, and a closing one precedes a delimiter, a line break, the end of the file
+    or another quote. Anything else (``5" screen``, a quoted field spanning two lines, a space after a
+    closing quote) goes to the careful reader. The bytes of an ASCII-compatible encoding are checked
+    (UTF-8, Windows-1252, Latin-1: a quote, a line break and these delimiters are one byte that no other
+    character contains), a slice at a time.
+    """
+    quote = ord('"')
+    boundaries = np.array([ord(delimiter), 10, 13, quote], dtype=np.uint8)
+    view = np.frombuffer(data, dtype=np.uint8)
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # the BOM counts as the start of the file
+    seen = 0  # quotes before this slice (even at every line break, or the file was refused)
+    for lo in range(start, len(view), _QUOTE_CHECK_BYTES):
+        hi = min(lo + _QUOTE_CHECK_BYTES, len(view))
+        chunk = view[lo:hi]
+        at = np.flatnonzero(chunk == quote)
+        breaks = np.flatnonzero((chunk == 10) | (chunk == 13))
+        if np.any((np.searchsorted(at, breaks) + seen) % 2):
+            return False  # a line break inside quotes
+        if at.size:
+            position = at + lo
+            opening = (np.arange(at.size) + seen) % 2 == 0
+            before = np.where(position > start, view[np.maximum(position - 1, 0)], 10)
+            after = np.where(position + 1 < len(view), view[np.minimum(position + 1, len(view) - 1)], 10)
+            if not np.all(np.where(opening, np.isin(before, boundaries), np.isin(after, boundaries))):
+                return False
+        seen += int(at.size)
+    return seen % 2 == 0
+
+
+def _read_csv_fast(path: Path, encoding: str, skip_lines: int, delimiter: str, width: int, quoted: bool = False,
+                   *, bom: bool = False) -> pd.DataFrame | None:
     """Read a large, plain CSV file with pyarrow's or pandas' C reader; None when it needs the careful reader.
 
     The careful reader (``csv`` module, row by row) costs about 2 s and several
-    copies of the file per million rows. A file with no quote character has
-    one record per physical line, so a C reader gives the same frame -- same
-    row numbers, values untouched, blank lines counted -- in a fraction of the
-    time and memory. Anything unusual (quotes, a row longer than the header, a
-    line break ``str.splitlines`` sees and a CSV reader does not, a small
-    file) goes to the careful reader, which reports it.
+    copies of the file per million rows. A file with no quote character, or
+    whose quotes only wrap whole fields on one line (``quoted``, see
+    ``_quotes_wrap_fields``), has one record per physical line, so a C reader
+    gives the same frame -- same row numbers, values unquoted as the csv module
+    unquotes them, blank lines counted -- in a fraction of the time and
+    memory. Anything unusual (a quote inside a field, a quoted line break, a
+    row longer or, in a quoted file, shorter than the header, a line break
+    ``str.splitlines`` sees and a CSV reader does not, a small file) goes to
+    the careful reader, which reports it.
 
     ``encoding`` is the one ``_decode`` found for the file's bytes; ``bom``
     whether they start with a UTF-8 byte-order mark. The frame's columns are
@@ -433,7 +483,7 @@ def _read_csv_fast(path: Path, encoding: str, skip_lines: int, delimiter: str, w
     body is a slice of each column and the row numbers a ``RangeIndex``.
     """
     codec = "utf-8" if encoding == "utf-8-sig" and not bom else encoding
-    columns_read = _split_plain_csv(path, delimiter, width, codec)
+    columns_read = _split_plain_csv(path, delimiter, width, codec, quoted=quoted)
     if columns_read is None:
         return None
     n_lines = len(columns_read[0])
@@ -482,11 +532,14 @@ def _read_csv_fast(path: Path, encoding: str, skip_lines: int, delimiter: str, w
     return frame
 
 
-def _split_plain_csv(path: Path, delimiter: str, width: int, codec: str) -> list[pd.Series] | None:
-    """The cells of a CSV file without quotes, one text column per field (every line kept); None if not possible.
+def _split_plain_csv(path: Path, delimiter: str, width: int, codec: str, *, quoted: bool = False
+                     ) -> list[pd.Series] | None:
+    """The cells of a CSV file, one text column per field (every line kept); None if not possible.
 
     pyarrow's reader (multithreaded, straight into Arrow strings) when every line has the header's number
-    of fields or is empty; pandas' C parser when some lines are shorter; None when a line is longer.
+    of fields or is empty; without quotes, pandas' C parser when some lines are shorter; None when a line
+    is longer (or, in a ``quoted`` file, shorter). A ``quoted`` file's quotes wrap whole fields on one line
+    (``_quotes_wrap_fields``); they are removed and a doubled quote read as one, as the csv module does.
     """
     import pyarrow as pa
     import pyarrow.csv as pa_csv
@@ -496,8 +549,9 @@ def _split_plain_csv(path: Path, delimiter: str, width: int, codec: str) -> list
         table = pa_csv.read_csv(
             str(path),
             read_options=pa_csv.ReadOptions(column_names=names, encoding=codec),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=False, double_quote=False,
-                                              escape_char=False, newlines_in_values=False, ignore_empty_lines=False),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"' if quoted else False,
+                                              double_quote=quoted, escape_char=False, newlines_in_values=False,
+                                              ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False),
             # The system allocator gives freed buffers back to the OS; Arrow's default pool kept them, which
@@ -507,6 +561,8 @@ def _split_plain_csv(path: Path, delimiter: str, width: int, codec: str) -> list
         return [table.column(n).to_pandas().astype("str") for n in names]
     except (pa.ArrowInvalid, UnicodeDecodeError, LookupError, ValueError):
         pass
+    if quoted:
+        return None  # short rows in a quoted file: the careful reader
     try:
         cells = pd.read_csv(path, sep=delimiter, header=None, names=range(width), index_col=False,
                             dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
