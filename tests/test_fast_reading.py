@@ -17,8 +17,8 @@ from evaluation.load import readers
 
 CSV_FILES = {
     "plain": "entity_id,year,indicator,value\n05001,2020,POL07,57.4\n05002,2020,POL07,\n",
-    "blank lines and a sep line": "sep=;\n\nentity_id;year;value\n\n05001;2020;57,4\n   \n08001 ; 2021 ;1.234,5\n",
-    "short rows, spaces, CRLF": "a,b,c\r\n1,2\r\n 3 ,,\r\n,,\r\n4,5,6\r\n",
+    "blank lines and a sep line": "\nsep=;\n\nentity_id;year;value\n\n05001;2020;57,4\n\n08001 ; 2021 ;1.234,5\n",
+    "spaces, empty cells, CRLF": "a,b,c\r\n1,2,\r\n 3 ,,\r\n,,\r\n4,5,6\r\n",
     "unnamed and repeated columns": "a,,a,b,\n1,2,3,4,\n5,,7,8,\n",
     "BOM": "\ufeffentity_id,name\n05001,Medellín\n",
     # quoted as R's write.csv, Stata, pandas and Excel quote: whole fields, doubled quotes inside
@@ -26,6 +26,7 @@ CSV_FILES = {
     "quoted delimiters and quotes": ('entity_id,name,note\n05001,"Bogotá, D.C.","say ""yes"""\n'
                                      '05002,"","  spaced  "\n"",,""\n08001,"a;b","x""y"\n'),
     "quoted, semicolons, CRLF, BOM": '\ufeff"a";"b"\r\n"1,5";"x"\r\n\r\n"";"2"\r\n',
+    "quoted sep line": '"sep=;"\n"a";"b"\n"1";"2"\n',
 }
 
 
@@ -52,10 +53,16 @@ def test_the_c_parser_path_reads_what_the_csv_module_reads(tmp_path, monkeypatch
 
 @pytest.mark.parametrize("text", ['a,b\n"1\n5",2\n', 'a,b\n5" screen,2\n', 'a,b\n"1" ,2\n', 'a,b\n"1"x,2\n',
                                   'a,b\n"1,2\n', 'a,b\n"1,5"\n', "a,b\n1,2,3\n",
-                                  '"sep=;"\n"a";"b"\n"1";"2"\n', 'a,b\nx""y,2\n', 'a,b\n",1\t" x,2\n'])
+                                  'a,b\nx""y,2\n', 'a,b\n",1\t" x,2\n',
+                                  # rows shorter or longer than the first line, a line of spaces: pandas' C parser
+                                  # read these before, cutting a longer row or taking a blank line's width silently
+                                  "a,b,c\r\n1,2\r\n 3 ,,\r\n,,\r\n4,5,6\r\n", "sep=;\na\n1;2\n", ",,\na,b\n1,2,3\n",
+                                  "a;b\n1;2\n   \n3;4\n",
+                                  # a cell longer than the csv module's field limit: refused, whatever the size
+                                  'a,b\n"' + "x" * 140_000 + '",1\n'])
 def test_quotes_and_long_rows_go_to_the_careful_reader(tmp_path, monkeypatch, text):
     """A quoted line break, a quote inside a field, after a space or before text, an open quote, a short quoted
-    row, a long row, a quoted ``sep=`` line (one field for pyarrow)."""
+    row, a long row, rows of other widths, a line of spaces, a cell over the csv module's limit."""
     path = tmp_path / "t.csv"
     path.write_text(text, encoding="utf-8")
     monkeypatch.setattr(readers, "FAST_CSV_BYTES", 0)
@@ -63,11 +70,18 @@ def test_quotes_and_long_rows_go_to_the_careful_reader(tmp_path, monkeypatch, te
     text, used = readers._decode(data, path.name)
     plan = readers._fast_plan(data, text)
     assert plan is None or readers._read_csv_fast(path, used, *plan, bom=data.startswith(b"\xef\xbb\xbf")) is None
+    if len(text) > 131_072:
+        with pytest.raises(readers.TableReadError, match="longer than"):
+            readers.read_table(path)
+        return
     frame = readers.read_table(path)      # and the careful reader still reads (and reports) it
     monkeypatch.setattr(readers, "FAST_CSV_BYTES", 10**12)
     pd.testing.assert_frame_equal(frame, readers.read_table(path))
-    if "3" in text:
+    assert readers.read_info(frame) == readers.read_info(readers.read_table(path))
+    if text == "a,b\n1,2,3\n":
         assert readers.read_info(frame).long_rows == ((2, 3),)
+    elif text == ",,\na,b\n1,2,3\n":
+        assert readers.read_info(frame).long_rows == ((3, 3),)  # reported, not read as a third column
     elif text.startswith('a,b\n"1\n5"'):
         assert frame.loc[2, "a"] == "1\n5" and frame.loc[2, "b"] == "2"  # one record over lines 2-3
 

@@ -483,7 +483,9 @@ def _read_csv_fast(path: Path, encoding: str, skip_lines: int, delimiter: str, w
     body is a slice of each column and the row numbers a ``RangeIndex``.
     """
     codec = "utf-8" if encoding == "utf-8-sig" and not bom else encoding
-    columns_read = _split_plain_csv(path, delimiter, width, codec, quoted=quoted)
+    # The lines before the header (an Excel "sep=;" line and any blank lines above it) are not read; the
+    # columns start at physical line skip_lines + 1.
+    columns_read = _split_plain_csv(path, delimiter, width, codec, quoted=quoted, skip_lines=skip_lines)
     if columns_read is None:
         return None
     n_lines = len(columns_read[0])
@@ -500,20 +502,19 @@ def _read_csv_fast(path: Path, encoding: str, skip_lines: int, delimiter: str, w
             break
         blank[candidates] &= column.iloc[candidates].str.strip().eq("").to_numpy(dtype=bool)
         candidates = candidates[blank[candidates]]
-    blank[:skip_lines] = True
     if blank.all():
         return None  # no line with a value by Arrow's idea of a space: the careful reader says what is there
     header_at = int(np.argmin(blank))                   # the first line with a value
-    header_row = header_at + 1                          # physical line numbers start at 1
+    header_row = skip_lines + header_at + 1             # physical line numbers start at 1
     header = [str(column.iloc[header_at]).strip() for column in columns_read]
     # Every line after the header has a value (the usual case): the body is one slice of each column, shared
     # with the reader's buffers, and its row numbers a range. Otherwise the kept lines are taken (a copy).
     if not blank[header_at + 1:].any():
-        index = pd.RangeIndex(header_row + 1, n_lines + 1, name="row")
+        index = pd.RangeIndex(header_row + 1, skip_lines + n_lines + 1, name="row")
         body_of = lambda column: column.iloc[header_at + 1:]  # noqa: E731
     else:
         body = np.flatnonzero(~blank[header_at + 1:]) + (header_at + 1)
-        index = pd.Index(body + 1, name="row", dtype="int64")
+        index = pd.Index(skip_lines + body + 1, name="row", dtype="int64")
         body_of = lambda column: column.iloc[body]  # noqa: E731
     del blank
     info = ReadInfo(path=path, format="csv", encoding=encoding, delimiter=delimiter)
@@ -532,14 +533,16 @@ def _read_csv_fast(path: Path, encoding: str, skip_lines: int, delimiter: str, w
     return frame
 
 
-def _split_plain_csv(path: Path, delimiter: str, width: int, codec: str, *, quoted: bool = False
-                     ) -> list[pd.Series] | None:
-    """The cells of a CSV file, one text column per field (every line kept); None if not possible.
+def _split_plain_csv(path: Path, delimiter: str, width: int, codec: str, *, quoted: bool = False,
+                     skip_lines: int = 0) -> list[pd.Series] | None:
+    """The cells of a CSV file after its first ``skip_lines`` lines, one text column per field (every line
+    kept); None if not possible.
 
     pyarrow's reader (multithreaded, straight into Arrow strings) when every line has the header's number
-    of fields or is empty; without quotes, pandas' C parser when some lines are shorter; None when a line
-    is longer (or, in a ``quoted`` file, shorter). A ``quoted`` file's quotes wrap whole fields on one line
-    (``_quotes_wrap_fields``); they are removed and a doubled quote read as one, as the csv module does.
+    of fields or is empty; None otherwise (a shorter or longer line: the careful reader reports it), and
+    None when a cell is longer than the csv module's field limit (the careful reader refuses the file
+    and says why). A ``quoted`` file's quotes wrap whole fields on one line (``_quotes_wrap_fields``);
+    they are removed and a doubled quote read as one, as the csv module does.
     """
     import pyarrow as pa
     import pyarrow.csv as pa_csv
@@ -548,7 +551,7 @@ def _split_plain_csv(path: Path, delimiter: str, width: int, codec: str, *, quot
     try:
         table = pa_csv.read_csv(
             str(path),
-            read_options=pa_csv.ReadOptions(column_names=names, encoding=codec),
+            read_options=pa_csv.ReadOptions(column_names=names, encoding=codec, skip_rows=skip_lines),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"' if quoted else False,
                                               double_quote=quoted, escape_char=False, newlines_in_values=False,
                                               ignore_empty_lines=False),
@@ -557,19 +560,20 @@ def _split_plain_csv(path: Path, delimiter: str, width: int, codec: str, *, quot
             # The system allocator gives freed buffers back to the OS; Arrow's default pool kept them, which
             # counted as several hundred MB of a 6-million-row check's peak memory.
             memory_pool=pa.system_memory_pool())
-        # Zero-copy: each Series wraps the table's large_string column (pandas' "str" dtype).
-        return [table.column(n).to_pandas().astype("str") for n in names]
     except (pa.ArrowInvalid, UnicodeDecodeError, LookupError, ValueError):
-        pass
-    if quoted:
-        return None  # short rows in a quoted file: the careful reader
-    try:
-        cells = pd.read_csv(path, sep=delimiter, header=None, names=range(width), index_col=False,
-                            dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                            quoting=csv.QUOTE_NONE, engine="c", encoding=codec)
-    except (pd.errors.ParserError, ValueError, UnicodeDecodeError):
-        return None  # a row longer than the header, most often: the careful reader says which
-    return [cells[p].reset_index(drop=True) for p in range(width)]
+        # Most often a line with more or fewer fields than the first one. pandas' C parser, tried here
+        # before, read such files too, but it cut a longer line to the header's width or took a blank
+        # first line's width for the header's, silently; the careful reader reports them instead.
+        return None
+    import pyarrow.compute as pc
+
+    limit = csv.field_size_limit()
+    for n in names:
+        longest = pc.max(pc.utf8_length(table.column(n))).as_py()
+        if longest is not None and longest > limit:
+            return None  # the careful reader refuses a cell this long, and says where
+    # Zero-copy: each Series wraps the table's large_string column (pandas' "str" dtype).
+    return [table.column(n).to_pandas().astype("str") for n in names]
 
 
 def _column_names(header: list[str], keep: list[int]) -> tuple[list[str], list, list]:
