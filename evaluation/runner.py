@@ -1068,8 +1068,8 @@ def print_pdfs(executable: str, pages: list[tuple[Path, Path]], at_once: int = 1
     Returns
     -------
     list of str
-        One message per tab that failed (that tab stops; the others go on with the pages left);
-        empty when every page was printed.
+        One message per page that failed (its tab goes on with the next page) and per tab that could not
+        be opened; empty when every page was printed.
     """
     import asyncio
 
@@ -1077,17 +1077,29 @@ def print_pdfs(executable: str, pages: list[tuple[Path, Path]], at_once: int = 1
 
     queue = list(pages)
 
-    async def tab(browser):
+    async def new_tab(browser):
         page = await browser.new_page()
         await page.route("**/*", lambda route: route.continue_()
                          if route.request.url.startswith(("file:", "data:")) else route.abort())
         await page.emulate_media(media="print")
+        return page
+
+    async def tab(browser):
+        page = await new_tab(browser)
+        failed = []
         while queue:
             html_file, pdf_file = queue.pop(0)
-            await page.goto(html_file.as_uri(), wait_until="load")
-            await page.pdf(path=str(pdf_file), format="A4", print_background=True,
-                           margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+            try:
+                await page.goto(html_file.as_uri(), wait_until="load")
+                await page.pdf(path=str(pdf_file), format="A4", print_background=True,
+                               margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+            except Exception as exc:  # noqa: BLE001 - this page has no PDF; the next one may still print
+                failed.append(f"{html_file.name}: {type(exc).__name__}: {exc}")
+                # a failed navigation can leave the tab unusable (its next page fails too): a fresh tab
+                await page.close()
+                page = await new_tab(browser)
         await page.close()
+        return failed
 
     async def main():
         async with async_playwright() as pw:
@@ -1107,7 +1119,13 @@ def print_pdfs(executable: str, pages: list[tuple[Path, Path]], at_once: int = 1
 
         with ThreadPoolExecutor(max_workers=1) as thread:
             outcomes = thread.submit(asyncio.run, main()).result()
-    return [f"{type(outcome).__name__}: {outcome}" for outcome in outcomes if isinstance(outcome, BaseException)]
+    errors = []
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            errors.append(f"{type(outcome).__name__}: {outcome}")
+        else:
+            errors.extend(outcome)
+    return errors
 
 
 def _write_pdfs(executable: str, build: Path, entries: list[ReportEntry], jobs: int, say) -> None:

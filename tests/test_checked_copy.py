@@ -75,7 +75,7 @@ def stored_outcomes(stored):
         record = pickle.load(handle)
     outcomes = record["dataset"].outcomes
     if record.get("outcomes"):
-        outcomes = checked_copy._read_mapped(stored.parent / record["outcomes"], outcomes.dtypes)
+        outcomes = checked_copy._read_mapped(stored.parent / record["outcomes"], outcomes.dtypes, record["token"])
     return outcomes
 
 
@@ -239,6 +239,26 @@ def test_a_report_from_the_mapped_copy_is_the_report_from_a_fresh_check(folder, 
 def test_without_the_outcome_rows_file_the_notebook_checks_the_folder(folder, tmp_path, monkeypatch):
     stored = checked_copy.write(datasets.load(folder), tmp_path / "build")
     (stored.parent / checked_copy.OUTCOMES_FILE_NAME).unlink()
+    monkeypatch.setenv(checked_copy.ENV, str(stored))
+    calls = []
+    original = datasets.load
+    monkeypatch.setattr(datasets, "load", lambda f: calls.append(f) or original(f))
+    _same(checked_copy.load(folder), original(folder))
+    assert calls == [folder]
+
+
+@pytest.mark.parametrize("other", ["another run's file", "a file of other columns", "not an Arrow file"])
+def test_an_outcome_rows_file_not_written_with_the_pickle_is_not_used(folder, tmp_path, monkeypatch, other):
+    stored = checked_copy.write(datasets.load(folder), tmp_path / "build")
+    mapped = stored.parent / checked_copy.OUTCOMES_FILE_NAME
+    if other == "another run's file":   # the same rows, written by another run: another token
+        checked_copy.write(datasets.load(folder), tmp_path / "other")
+        shutil.copyfile(tmp_path / "other" / checked_copy.OUTCOMES_FILE_NAME, mapped)
+    elif other == "a file of other columns":
+        checked_copy._write_mapped(pd.DataFrame({"x": [1.0, 2.0]}), mapped,
+                                   __import__("pickle").loads(stored.read_bytes())["token"])
+    else:
+        mapped.write_bytes(b"not arrow at all")
     monkeypatch.setenv(checked_copy.ENV, str(stored))
     calls = []
     original = datasets.load

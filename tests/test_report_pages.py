@@ -322,3 +322,22 @@ def test_no_notebook_cell_ends_by_echoing_a_saved_table_path():
             echoed = (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
                       and not cell.source.rstrip().endswith(";"))
             assert not (echoed and "save_table" in ast.unparse(last.value.func)), f"{notebook.name}: {cell.source}"
+
+
+@pytest.mark.parametrize("at_once", [1, 2])
+def test_a_page_that_fails_to_print_does_not_stop_the_others(tmp_path, at_once):
+    from evaluation import runner
+
+    executable = runner._pdf_maker()
+    if executable is None:
+        pytest.skip("no Chromium (apt-get install chromium) or no playwright")
+    pages = []
+    for k in range(4):
+        html_file = tmp_path / f"p{k}.html"
+        if k != 1:  # the second page is missing: its PDF fails
+            html_file.write_text(f"<html><body><h1>Página {k}</h1></body></html>", encoding="utf-8")
+        pages.append((html_file, tmp_path / f"p{k}.pdf"))
+    errors = runner.print_pdfs(executable, pages, at_once=at_once)
+    assert len(errors) == 1 and errors[0].startswith("p1.html")
+    assert [pdf.is_file() for _, pdf in pages] == [True, False, True, True]
+    assert all(pdf.read_bytes().startswith(b"%PDF") for _, pdf in pages if pdf.is_file())

@@ -44,6 +44,7 @@ from evaluation.load import dataset as datasets
 ENV = "GCIO_CHECKED_DATASET"
 FILE_NAME = "checked-dataset.pickle"
 OUTCOMES_FILE_NAME = "checked-outcomes.arrow"
+_TOKEN_KEY = "gcio-checked-copy"
 _FORMAT = 2
 
 
@@ -67,7 +68,9 @@ def write(dataset, folder: Path, hashes: dict[str, str] | None = None) -> Path:
               "inputs": hashes if hashes is not None else input_hashes(dataset), "dataset": dataset,
               "outcomes": None}
     if _mappable(dataset.outcomes):
-        record["outcomes"] = _write_mapped(dataset.outcomes, folder / OUTCOMES_FILE_NAME).name
+        # a token in both files: a kernel never pairs this pickle with another run's (or a damaged) Arrow file
+        record["token"] = os.urandom(16).hex()
+        record["outcomes"] = _write_mapped(dataset.outcomes, folder / OUTCOMES_FILE_NAME, record["token"]).name
         record["dataset"] = dataclasses.replace(dataset, outcomes=dataset.outcomes.iloc[:0])
     partial = target.with_suffix(".partial")
     with partial.open("wb") as handle:
@@ -92,7 +95,7 @@ def _mappable(table: pd.DataFrame) -> bool:
     return True
 
 
-def _write_mapped(table: pd.DataFrame, target: Path) -> Path:
+def _write_mapped(table: pd.DataFrame, target: Path, token: str = "") -> Path:
     """Write ``table`` (see :func:`_mappable`) as one Arrow record batch, each column as pandas holds it."""
     import pyarrow as pa
 
@@ -103,7 +106,7 @@ def _write_mapped(table: pd.DataFrame, target: Path) -> Path:
         else:
             # from_pandas=False: a NaN stays a NaN (not an Arrow null), so the column maps back as it was
             columns[name] = pa.array(column.to_numpy(), from_pandas=False)
-    arrow = pa.table(columns).combine_chunks()
+    arrow = pa.table(columns).combine_chunks().replace_schema_metadata({_TOKEN_KEY: token})
     partial = target.with_suffix(".partial")
     with pa.OSFile(str(partial), "wb") as sink, pa.ipc.new_file(sink, arrow.schema) as writer:
         writer.write_table(arrow, max_chunksize=max(len(table), 1))
@@ -112,12 +115,13 @@ def _write_mapped(table: pd.DataFrame, target: Path) -> Path:
     return target
 
 
-def _read_mapped(path: Path, dtypes: pd.Series) -> pd.DataFrame:
+def _read_mapped(path: Path, dtypes: pd.Series, token: str = "") -> pd.DataFrame | None:
     """The table :func:`_write_mapped` wrote, its columns in the mapped file, of ``dtypes``.
 
     The file is mapped copy-on-write: its pages are shared with every other process that maps it
     until one is written to; a write (a notebook changing a value in place) changes a private copy
-    of that page, never the file.
+    of that page, never the file. None when the file is not the one written with the pickle (``token``)
+    or holds other columns.
     """
     import mmap
 
@@ -127,6 +131,9 @@ def _read_mapped(path: Path, dtypes: pd.Series) -> pd.DataFrame:
         memory = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_COPY)
     whole = pa.py_buffer(memory)
     arrow = pa.ipc.open_file(pa.BufferReader(whole)).read_all()  # no copy: slices of the mapped bytes
+    if (arrow.schema.metadata or {}).get(_TOKEN_KEY.encode()) != token.encode() or \
+            list(arrow.column_names) != [str(name) for name in dtypes.index]:
+        return None  # not the file written with this pickle: the caller checks the folder itself
     columns = {}
     for name, column in zip(arrow.column_names, arrow.columns):
         dtype = dtypes[name]
@@ -180,8 +187,9 @@ def load(folder) -> "datasets.Dataset":
             if not record.get("outcomes"):
                 return dataset
             try:
-                mapped = _read_mapped(Path(stored).parent / record["outcomes"], dataset.outcomes.dtypes)
-            except (OSError, ValueError):  # the outcome rows' file is gone or unreadable: check the folder
+                mapped = _read_mapped(Path(stored).parent / record["outcomes"], dataset.outcomes.dtypes,
+                                      record.get("token", ""))
+            except (OSError, ValueError, KeyError, TypeError):  # gone, unreadable or not this one: check the folder
                 mapped = None
             if mapped is not None:
                 return dataclasses.replace(dataset, outcomes=mapped)

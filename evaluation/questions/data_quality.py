@@ -63,6 +63,9 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     names = pd.Index(values.iloc[:0].unique())
     for rows in _chunks(len(values)):
         local, distinct = pd.factorize(values.iloc[rows])
+        if not len(distinct):  # every value of this chunk missing
+            codes[rows] = -1
+            continue
         where = names.get_indexer(distinct)
         new = where < 0
         if new.any():

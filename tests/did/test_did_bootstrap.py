@@ -160,7 +160,8 @@ def test_uniform_critical_value_is_the_sup_t_quantile_of_the_analytic_covariance
 
 @pytest.mark.parametrize("kind", ["rademacher", "mammen"])
 def test_draws_are_exact_to_double_precision(kind):
-    """Each draw is sum_c v_c S_c / n to double-precision rounding, so no machine's matrix kernel changes a digit.
+    """Each draw is sum_c v_c S_c / n to double-precision rounding: another machine's matrix kernel can move a
+    draw by about 1e-16 (a printed digit only at an exact rounding tie), not by the ~1e-7 of single precision.
 
     The multipliers are recovered exactly (the block product with the identity matrix), and the draws are
     compared with exactly rounded sums (math.fsum). A single-precision product missed by about 1e-7.
