@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import shutil
 
 import pandas as pd
@@ -236,15 +237,20 @@ def test_a_report_from_the_mapped_copy_is_the_report_from_a_fresh_check(folder, 
         pd.testing.assert_frame_equal(table(mapped.data, until_year=mapped.year), table(fresh.data, until_year=fresh.year))
 
 
-def test_without_the_outcome_rows_file_the_notebook_checks_the_folder(folder, tmp_path, monkeypatch):
-    stored = checked_copy.write(datasets.load(folder), tmp_path / "build")
-    (stored.parent / checked_copy.OUTCOMES_FILE_NAME).unlink()
+def _checks_the_folder_itself(folder, stored, monkeypatch):
+    """Loading with the run's copy ``stored`` checks ``folder`` once, and gives what a fresh check gives."""
     monkeypatch.setenv(checked_copy.ENV, str(stored))
     calls = []
     original = datasets.load
     monkeypatch.setattr(datasets, "load", lambda f: calls.append(f) or original(f))
     _same(checked_copy.load(folder), original(folder))
     assert calls == [folder]
+
+
+def test_without_the_outcome_rows_file_the_notebook_checks_the_folder(folder, tmp_path, monkeypatch):
+    stored = checked_copy.write(datasets.load(folder), tmp_path / "build")
+    (stored.parent / checked_copy.OUTCOMES_FILE_NAME).unlink()
+    _checks_the_folder_itself(folder, stored, monkeypatch)
 
 
 @pytest.mark.parametrize("other", ["another run's file", "a file of other columns", "not an Arrow file"])
@@ -255,13 +261,7 @@ def test_an_outcome_rows_file_not_written_with_the_pickle_is_not_used(folder, tm
         checked_copy.write(datasets.load(folder), tmp_path / "other")
         shutil.copyfile(tmp_path / "other" / checked_copy.OUTCOMES_FILE_NAME, mapped)
     elif other == "a file of other columns":
-        checked_copy._write_mapped(pd.DataFrame({"x": [1.0, 2.0]}), mapped,
-                                   __import__("pickle").loads(stored.read_bytes())["token"])
+        checked_copy._write_mapped(pd.DataFrame({"x": [1.0, 2.0]}), mapped, pickle.loads(stored.read_bytes())["token"])
     else:
         mapped.write_bytes(b"not arrow at all")
-    monkeypatch.setenv(checked_copy.ENV, str(stored))
-    calls = []
-    original = datasets.load
-    monkeypatch.setattr(datasets, "load", lambda f: calls.append(f) or original(f))
-    _same(checked_copy.load(folder), original(folder))
-    assert calls == [folder]
+    _checks_the_folder_itself(folder, stored, monkeypatch)

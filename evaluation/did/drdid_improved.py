@@ -72,9 +72,7 @@ def fit_tilting(x: np.ndarray, treated: np.ndarray, w: np.ndarray, max_iter: int
     index = x @ gamma
     value = loss(index)
     for _ in range(max_iter):
-        odds = cw * np.exp(np.minimum(index, _MAX_INDEX))
-        grad = (odds @ x - target) / n1
-        hess = (x.T * odds) @ x / n1
+        grad, hess = _derivatives(x, cw, target, n1, index)
         try:
             step = np.linalg.solve(hess, grad)
         except np.linalg.LinAlgError:
@@ -113,18 +111,23 @@ _LOSS_RESOLUTION = 64 * np.finfo(float).eps
 _POLISH_STEPS = 8
 
 
+def _derivatives(x, cw, target, n1, index):
+    """Gradient and Hessian of the tilting loss at the linear index ``index = x @ gamma``."""
+    odds = cw * np.exp(np.minimum(index, _MAX_INDEX))
+    return (odds @ x - target) / n1, (x.T * odds) @ x / n1
+
+
 def _newton_polish(x, cw, target, n1, gamma, grad, step):
     """Full Newton steps from ``gamma`` while each lowers the largest gradient component; the last such point."""
     size = np.max(np.abs(grad))
     for _ in range(_POLISH_STEPS):
         new_gamma = gamma - step
-        odds = cw * np.exp(np.minimum(x @ new_gamma, _MAX_INDEX))
-        new_grad = (odds @ x - target) / n1
+        new_grad, hess = _derivatives(x, cw, target, n1, x @ new_gamma)
         if not np.max(np.abs(new_grad)) < size:
             break
         gamma, size = new_gamma, np.max(np.abs(new_grad))
         try:
-            step = np.linalg.solve((x.T * odds) @ x / n1, new_grad)
+            step = np.linalg.solve(hess, new_grad)
         except np.linalg.LinAlgError:
             break
     return gamma

@@ -400,8 +400,8 @@ def _fast_plan(data: bytes, text: str) -> tuple[int, str, int, bool] | None:
     if len(data) < FAST_CSV_BYTES or any(c in text for c in _ODD_LINE_BREAKS):
         return None
     quoted = '"' in text
-    if quoted and (data.startswith((b"\xff\xfe", b"\xfe\xff")) or "\x00" in text):
-        return None  # UTF-16: its quote is not one byte
+    if quoted and data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16 (read only with its byte-order mark): its quote is not one byte
     skip_lines = 0
     delimiter = None
     for number, match in enumerate(_LINE.finditer(text), start=1):  # the first lines only; no copy of the text
