@@ -65,8 +65,6 @@ def coverage_heatmap(coverage: pd.DataFrame, title: str, *,
     text and ``number_format`` how a cell's percentage is written (the report's
     locale); the defaults are the English words.
     """
-    import seaborn as sns  # only the heat maps draw with seaborn itself (evaluation.plots.style)
-
     use_style()
     indicators = list(dict.fromkeys(coverage["indicator"]))
     if len(indicators) > COVERAGE_PANELS_UP_TO:
@@ -82,13 +80,9 @@ def coverage_heatmap(coverage: pd.DataFrame, title: str, *,
                 .reindex([lv for lv in LEVELS if lv in set(coverage["level"])]))
         grid = grid.rename(index=lambda lv: names.get(lv, lv))
         values = grid * 100
-        if number_format is None:
-            sns.heatmap(values, ax=ax, vmin=0, vmax=100, cmap="Blues", annot=True, fmt=".0f", cbar=False,
-                        linewidths=0.5)
-        else:
-            labels = values.map(lambda v: "" if pd.isna(v) else number_format(v))
-            sns.heatmap(values, ax=ax, vmin=0, vmax=100, cmap="Blues", annot=labels.to_numpy(), fmt="",
-                        cbar=False, linewidths=0.5)
+        write = number_format or (lambda v: f"{v:.0f}")
+        heatmap(ax, values, vmin=0, vmax=100, cmap="Blues", linewidths=0.5,
+                annot=values.map(lambda v: "" if pd.isna(v) else write(v)).to_numpy())
         ax.set_ylabel(indicator)
         ax.set_xlabel("")
     axes[-1, 0].set_xlabel(xlabel)
@@ -105,9 +99,50 @@ def coverage_heatmap(coverage: pd.DataFrame, title: str, *,
 COVERAGE_PANELS_UP_TO = 12
 
 
-def _coverage_heatmap_one_panel(coverage: pd.DataFrame, indicators: list[str], title: str) -> Chart:
-    import seaborn as sns
+def heatmap(ax, values: pd.DataFrame, *, vmin: float, vmax: float, cmap: str, annot: np.ndarray | None = None,
+            linewidths: float = 0.0, cbar_label: str | None = None) -> None:
+    """``values`` as a grid of coloured cells on ``ax``, drawn as ``seaborn.heatmap`` draws it.
 
+    One cell per row and column of ``values`` (missing values blank), row labels
+    from its index and column labels from its columns, every one shown and
+    horizontal; ``annot`` holds the text of each cell (dark on light cells, white
+    on dark ones, by the cell colour's relative luminance as seaborn chooses);
+    ``cbar_label`` adds a colour bar. Drawn with matplotlib alone: importing
+    seaborn costs a notebook most of a second (it imports ``scipy.stats``).
+    ``tests/test_plot_style.py`` checks the pixels equal seaborn's.
+    """
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    grid = np.ma.masked_invalid(values.to_numpy(dtype=float))
+    mesh = ax.pcolormesh(grid, cmap=plt.get_cmap(cmap), vmin=vmin, vmax=vmax, linewidths=linewidths,
+                         edgecolor="white")
+    rows, columns = grid.shape
+    ax.set(xlim=(0, columns), ylim=(0, rows))
+    ax.invert_yaxis()
+    if cbar_label is not None:
+        bar = ax.figure.colorbar(mesh, None, ax, label=cbar_label)
+        bar.outline.set_linewidth(0)
+    ax.set(xticks=np.arange(columns) + 0.5, yticks=np.arange(rows) + 0.5)
+    ax.set_xticklabels([str(c) for c in values.columns])
+    plt.setp(ax.set_yticklabels([str(r) for r in values.index], rotation="horizontal"), va="center")
+    ax.set(xlabel=values.columns.name or "", ylabel=values.index.name or "")
+    if annot is None:
+        return
+    mesh.update_scalarmappable()
+    for (y, x), color, text in zip(np.ndindex(rows, columns), mesh.get_facecolors(), np.asarray(annot).flat):
+        if grid.mask is np.ma.nomask or not grid.mask[y, x]:
+            ax.text(x + 0.5, y + 0.5, text, color=".15" if _luminance(color) > 0.408 else "w", ha="center",
+                    va="center")
+
+
+def _luminance(color) -> float:
+    """W3C relative luminance of an RGB(A) colour (the rule seaborn's heat map uses for its text colour)."""
+    rgb = np.asarray(color, dtype=float)[:3]
+    rgb = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return float(rgb @ [0.2126, 0.7152, 0.0722])
+
+
+def _coverage_heatmap_one_panel(coverage: pd.DataFrame, indicators: list[str], title: str) -> Chart:
     levels = [lv for lv in LEVELS if lv in set(coverage["level"])]
     years = sorted(coverage["year"].unique())
     grid = (coverage.pivot_table(index=["indicator", "level"], columns="year", values="share", observed=True)
@@ -115,8 +150,7 @@ def _coverage_heatmap_one_panel(coverage: pd.DataFrame, indicators: list[str], t
             .reindex(pd.MultiIndex.from_product([indicators, levels], names=["indicator", "level"])))
     grid.index = [f"{indicator} · {level}" for indicator, level in grid.index]
     fig, ax = plt.subplots(figsize=(9, 1.5 + 0.14 * len(grid)))
-    sns.heatmap(grid * 100, ax=ax, vmin=0, vmax=100, cmap="Blues", cbar=True,
-                cbar_kws={"label": "% of entities with a score"}, yticklabels=True)
+    heatmap(ax, grid * 100, vmin=0, vmax=100, cmap="Blues", cbar_label="% of entities with a score")
     ax.tick_params(axis="y", labelsize=5)
     ax.set_ylabel("")
     ax.set_xlabel("Year (vigencia)")

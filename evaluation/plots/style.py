@@ -1,10 +1,11 @@
 """The suite's figure style: seaborn's white-grid theme with its colour-blind palette, as matplotlib settings.
 
-Every figure uses seaborn's theme (``seaborn.set_theme`` with :data:`THEME`), but
-only the heat maps draw with seaborn itself. Importing seaborn costs a notebook
-most of a second (it imports ``scipy.stats``), so the settings that theme makes
-are kept in ``style.json`` beside this module and applied with matplotlib
-alone; seaborn is imported by the figures that draw with it.
+Every figure uses seaborn's theme (``seaborn.set_theme`` with :data:`THEME`).
+Importing seaborn costs a notebook most of a second (it imports ``scipy.stats``),
+so the settings that theme makes are kept in ``style.json`` beside this module
+and applied with matplotlib alone; the heat maps are drawn with matplotlib as
+``seaborn.heatmap`` draws them (``evaluation.plots.core.heatmap``). No figure
+imports seaborn.
 
 ``style.json`` is generated from the installed seaborn (``python -c "from
 evaluation.plots import style; style.write()"`` rewrites it). ``tests/test_plot_style.py`` applies the

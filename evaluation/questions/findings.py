@@ -221,16 +221,16 @@ def robustness_numbers(panel: pd.DataFrame, covariates: list[str], overall, *, m
                    post_first=int(min(t for t in rm.post_event_times if t >= 0)),
                    post_last=int(max(rm.post_event_times)))
         out["sd_keeps_sign"] = bool((sign > 0 and at_pre["conf_low"] > 0) or (sign < 0 and at_pre["conf_high"] < 0))
-        try:
-            found = shared_checks.from_dynamic(did.pretrend_power, dyn, target_power=0.5)
+        found = shared_checks.pretrend_power(dyn, target_power=0.5)  # the robustness report's, computed once
+        if isinstance(found, str):
+            out.update(pretrend_slope_half=nan, pretrend_note=found)
+        else:
             post = [t for t in rm.post_event_times if t >= 0]
             reference = found.settings.get("reference", -1)
             bias = found.slope * float(np.mean([t - reference for t in post]))
             out.update(pretrend_slope_half=float(found.slope), pretrend_bias=bias,
                        pretrend_bias_share=abs(bias) / abs(rm.estimate) if rm.estimate else np.inf,
                        pretrend_size=float(found.size))
-        except ValueError as exc:
-            out.update(pretrend_slope_half=nan, pretrend_note=str(exc))
     except (ValueError, TypeError) as exc:
         out.update(rm_breakdown=nan, sd_breakdown=nan, sd_keeps_sign=False, honest_note=str(exc),
                    pretrend_slope_half=nan)

@@ -329,8 +329,8 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
                 part_rows.append(_gap(dimension, subgroup, found.comparison, "no_post_cell", n_entities,
                                       adopters, detail=_reasons(result), bounds=bounds, n_control=never))
                 continue
-            truth = impact.true_effects(dataset, outcome, panel, result, until_year or max(dataset.years)) \
-                if truth_known else None
+            truth = impact.true_effects(dataset, outcome, panel, result, until_year or max(dataset.years),
+                                        parts=("overall",)) if truth_known else None
             part_rows.append({"dimension": dimension, "subgroup": subgroup, "bound_low": bounds[0],
                               "bound_high": bounds[1], "entities": n_entities,
                               "adopters": adopters, "estimate": overall.estimate, "std_error": overall.std_error,

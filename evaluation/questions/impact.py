@@ -15,9 +15,12 @@ numbers they need; the words are in ``evaluation.text.impact``.
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -148,29 +151,54 @@ def estimator_comparison(panel: pd.DataFrame, covariates: list[str], *, method: 
     return comparisons.rows_table(rows)
 
 
-def true_effects(dataset, indicator: str, panel: pd.DataFrame, result, until_year: int) -> dict | None:
+TRUTH_PARTS = ("overall", "event_time", "cohort")
+
+
+def true_effects(dataset, indicator: str, panel: pd.DataFrame, result, until_year: int, *,
+                 parts: tuple[str, ...] = TRUTH_PARTS) -> dict | None:
     """The demo data's true effects over the same cohorts and entities the estimate uses.
 
+    ``parts`` names the aggregations wanted (``"overall"``: a number; ``"event_time"``,
+    ``"cohort"``: tables); the heterogeneity report's subgroups need only the first.
     Returns None for data without a ``truth.csv`` (real data have no known truth).
     """
     truth_file = dataset.folder / "truth.csv"
     if not dataset.synthetic or not truth_file.is_file():
         return None
-    from evaluation.demo import load_truth
+    unknown = set(parts) - set(TRUTH_PARTS)
+    if unknown:
+        raise ValueError(f"parts must be among {', '.join(TRUTH_PARTS)}, not {', '.join(sorted(unknown))}")
     from evaluation.demo import true_effects as aggregate_truth
 
-    truth = load_truth(dataset.folder)
-    truth = truth[truth["year"] <= until_year]
+    truth = _truth_table(truth_file)
+    truth = truth[(truth["year"] <= until_year) & (truth["indicator"] == indicator)]
     cells = result.tidy()
     cohorts = sorted(cells.loc[cells["identified"] & (cells["time"] >= cells["cohort"]), "cohort"].unique())
     entities = panel["entity_id"].unique()
     kwargs = dict(indicator=indicator, cohorts=cohorts, entity_ids=entities)
-    overall = aggregate_truth(truth, "overall", **kwargs)
-    return {
-        "overall": float(overall["effect"].iloc[0]) if len(overall) else np.nan,
-        "event_time": aggregate_truth(truth, "event_time", **kwargs)[["event_time", "effect"]],
-        "cohort": aggregate_truth(truth, "cohort", **kwargs)[["cohort", "effect"]],
-    }
+    out: dict = {}
+    if "overall" in parts:
+        overall = aggregate_truth(truth, "overall", **kwargs)
+        out["overall"] = float(overall["effect"].iloc[0]) if len(overall) else np.nan
+    if "event_time" in parts:
+        out["event_time"] = aggregate_truth(truth, "event_time", **kwargs)[["event_time", "effect"]]
+    if "cohort" in parts:
+        out["cohort"] = aggregate_truth(truth, "cohort", **kwargs)[["cohort", "effect"]]
+    return out
+
+
+def _truth_table(path) -> pd.DataFrame:
+    """``truth.csv`` as :func:`evaluation.demo.load_truth` reads it, read once per file version in a kernel
+    (the heterogeneity report compares every subgroup with it). Callers filter it, never change it."""
+    stat = os.stat(path)
+    return _read_truth(str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=2)
+def _read_truth(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    from evaluation.demo import load_truth
+
+    return load_truth(Path(path).parent)
 
 
 def detected(overall) -> bool:

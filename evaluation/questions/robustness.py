@@ -636,9 +636,15 @@ def pretrend_power(dynamic, *, target_power: float = 0.5) -> did.PretrendPowerRe
     parallel trends). :func:`pretrend_check` wraps the same in a frozen result.
     """
     try:
-        found = from_dynamic(did.pretrend_power, dynamic, target_power=target_power)
+        return from_dynamic(pretrend_at_target_power, dynamic, target_power=target_power)
     except ValueError as exc:
         return str(exc)
+
+
+def pretrend_at_target_power(dynamic, target_power: float = 0.5) -> did.PretrendPowerResult:
+    """:func:`evaluation.did.pretrend_power` with its power, Bayes factor and likelihood ratio evaluated at the
+    slope it finds; one computation (through :func:`from_dynamic`) for the findings and the robustness report."""
+    found = did.pretrend_power(dynamic, target_power=target_power)
     return found.against(found.slope)
 
 
