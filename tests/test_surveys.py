@@ -300,3 +300,19 @@ def test_wilson_equals_the_previous_hand_computation(alpha):
             got = surveys.wilson_interval(successes, trials, alpha)
             np.testing.assert_allclose(got, _wilson_by_hand(successes, trials, alpha), rtol=1e-12, atol=1e-15)
     assert all(np.isnan(surveys.wilson_interval(0, 0)))
+
+
+def test_bootstrap_interval_is_the_triple_sum_over_pairs():
+    """The bootstrap's matrix product equals the weighted sum over every resampled pair, exactly
+    (counts times signs are whole numbers), on groups of unequal size with ties."""
+    rng = np.random.default_rng(11)
+    first, second = rng.integers(1, 6, 37).astype(float), rng.integers(1, 6, 23).astype(float)
+    draws, seed, alpha = 300, 5, 0.1
+    low, high = surveys._bootstrap_rank_biserial(first, second, draws, seed, alpha)
+    draw = np.random.default_rng(seed)
+    w1 = draw.multinomial(37, np.full(37, 1 / 37), size=draws)
+    w2 = draw.multinomial(23, np.full(23, 1 / 23), size=draws)
+    values = [sum(w1[b, i] * w2[b, j] * np.sign(first[i] - second[j]) for i in range(37) for j in range(23))
+              / (37 * 23) for b in range(draws)]
+    assert (low, high) == (float(np.quantile(values, alpha / 2)), float(np.quantile(values, 1 - alpha / 2)))
+    assert low < surveys.rank_biserial(first, second) < high
