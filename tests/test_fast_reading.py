@@ -165,3 +165,20 @@ def test_random_quoted_files_read_the_same_both_ways(tmp_path, monkeypatch, seed
         pd.testing.assert_frame_equal(fast, careful)
         assert readers.read_info(fast) == readers.read_info(careful)
     assert taken >= 10  # the fast path is not simply refused
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+@pytest.mark.parametrize("marks", [1, 2, 3])
+def test_leading_byte_order_marks_are_never_part_of_a_name(tmp_path, monkeypatch, encoding, marks):
+    """One mark is the encoding's; more (a file converted twice) are dropped too, by both readers alike,
+    so the first column is ``entity_id`` and not an invisible ``\\ufeffentity_id``."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(("\ufeff" * (marks - 1) + "entity_id,name\n05001,Medellín\n05002,Abejorral\n").encode(encoding))
+    frames = []
+    for threshold in (10**12, 0):  # the careful reader, then the fast one wherever it may read the file
+        monkeypatch.setattr(readers, "FAST_CSV_BYTES", threshold)
+        frames.append(readers.read_table(path))
+    for frame in frames:
+        assert list(frame.columns) == ["entity_id", "name"]
+        assert frame["entity_id"].tolist() == ["05001", "05002"]
+    pd.testing.assert_frame_equal(frames[0], frames[1])

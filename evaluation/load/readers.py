@@ -301,7 +301,10 @@ def _read_csv_rows(path: Path) -> tuple[list[tuple[int, list[str]]], ReadInfo]:
             + ". Nothing was guessed. Fix: " + ("save the file again as CSV UTF-8" if every else
                                                 "retype those cells (or delete and re-enter those rows) and "
                                                 "save the file as CSV UTF-8") + ".")
-    plan = _fast_plan(data, text)
+    # A byte-order mark is stripped by the decoding; a second one (a file converted twice) would be read as part
+    # of the first header name, where no one can see it. Every leading one is dropped; such a file is read by
+    # the careful reader (the fast one's own handling of marks differs).
+    plan = None if text.startswith("\ufeff") else _fast_plan(data, text)
     if plan is not None:
         bom = data.startswith(b"\xef\xbb\xbf")
         # Neither the bytes nor the decoded text are needed by the fast reader, which reads the file itself:
@@ -312,6 +315,7 @@ def _read_csv_rows(path: Path) -> tuple[list[tuple[int, list[str]]], ReadInfo]:
             return fast, read_info(fast)
         data = path.read_bytes()
         text, encoding = _decode(data, path.name)
+    text = text.lstrip("\ufeff")
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
