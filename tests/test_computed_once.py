@@ -18,7 +18,7 @@ from evaluation import cache
 from evaluation.demo import write_demo
 from evaluation.load.dataset import load
 from evaluation.panel import analysis_panel, resolve_covariates
-from evaluation.questions import findings, robustness
+from evaluation.questions import findings, impact, robustness
 
 DRAWS, SIMULATIONS, SEED, ALPHA = 9, 20, 2016, 0.05
 
@@ -45,7 +45,7 @@ def _report(data):
 def _findings(data):
     year = int(data.outcomes["year"].max())
     ev = findings.impact_evidence(data, year=year, placebo_draws=DRAWS, power_simulations=SIMULATIONS, seed=SEED)
-    return dict(ev.robustness), ev.placebos
+    return dict(ev.robustness), ev.placebos, ev.pretest_calibration
 
 
 def _same(a, b):
@@ -57,22 +57,31 @@ def _same(a, b):
 
 def test_a_run_computes_each_robustness_check_the_findings_quote_once(data, tmp_path, monkeypatch):
     monkeypatch.delenv(cache.ENV, raising=False)
-    plain_numbers, plain_placebos = _findings(data)
+    plain_numbers, plain_placebos, plain_calibration = _findings(data)
     plain_report = _report(data)
 
     monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
     before = cache.stats()
-    numbers, placebos = _findings(data)
+    numbers, placebos, calibrated = _findings(data)
     after_findings = cache.stats()
     report = _report(data)
     after_report = cache.stats()
 
-    # the findings computed the impact estimate, the event study, three HonestDiD analyses (relative magnitudes,
-    # smoothness, smoothness at the pre-period bound), the pre-test power, placebos, RI and the MDE: all misses
-    assert after_findings["misses"] - before["misses"] == 9 and after_findings["hits"] == before["hits"]
+    # the findings computed the impact estimate, the pre-test's calibration, the event study, three HonestDiD
+    # analyses (relative magnitudes, smoothness, smoothness at the pre-period bound), the pre-test power, placebos,
+    # RI and the MDE: all misses
+    assert after_findings["misses"] - before["misses"] == 10 and after_findings["hits"] == before["hits"]
     # the report asks for seven of them again with the same parameters: all hits, nothing recomputed
     assert after_report["misses"] == after_findings["misses"]
     assert after_report["hits"] - after_findings["hits"] == 7
+
+    # the impact report judges the pre-test by the same calibration: read, not recomputed
+    year = int(data.outcomes["year"].max())
+    covs = list(resolve_covariates(data, "default", "territorial"))
+    calibration = impact.pretest_calibration(analysis_panel(data, "POL07", "territorial", year), covs, seed=SEED)
+    assert cache.stats()["misses"] == after_report["misses"] and cache.stats()["hits"] == after_report["hits"] + 1
+    assert calibration is calibrated or calibration.p_simulated == calibrated.p_simulated
+    assert calibrated.p_simulated == plain_calibration.p_simulated
 
     # and nothing either report states changes
     assert numbers.keys() == plain_numbers.keys()

@@ -60,6 +60,7 @@ from .honest import HonestResult, honest
 from .imputation import ImputationResult, imputation
 from .placebo import PlaceboResult, RandomizationResult, placebo, randomization_inference
 from .power import PowerResult, power
+from .pretest_calibration import PretestCalibration, pretest_calibration
 from .twfe import EventStudyResult, TwfeResult, event_study, twfe
 from .sun_abraham import SunAbrahamResult, sun_abraham
 from .pretrend import PretrendPowerResult, pretrend_power
@@ -85,6 +86,8 @@ __all__ += [
     "SunAbrahamResult",
     "pretrend_power",
     "PretrendPowerResult",
+    "pretest_calibration",
+    "PretestCalibration",
 ]
 from .synthetic_did import SyntheticDidResult, synthetic_did
 

@@ -151,6 +151,7 @@ class ImpactEvidence:
     overall: Any = None
     dynamic: Any = field(repr=False, default=None)
     pretest: Any = None
+    pretest_calibration: Any = None  # did.PretestCalibration of the pre-test (impact.pretest_calibration), or None
     notes: tuple[str, ...] = ()
     truth: dict | None = field(repr=False, default=None)
     pre_years: pd.DataFrame = field(repr=False, default=None)
@@ -280,13 +281,17 @@ def impact_evidence(dataset, *, year: int, outcome: str = "POL07", entities: str
     cells = result.tidy()
     evaluated = tuple(int(c) for c in sorted(cells.loc[cells["identified"] & (cells["time"] >= cells["cohort"]),
                                                        "cohort"].unique()))
-    checks, placebos = ({}, None)
+    checks, placebos, calibration = ({}, None, None)
+    if robustness:
+        # the impact report's, computed once: the pre-test judged against panels simulated like this one
+        calibration = impact.pretest_calibration(panel, list(covs), control_group=control_group, method=method,
+                                                 alpha=alpha, seed=seed)
     if robustness and overall.identified and np.isfinite(overall.estimate):
         checks, placebos = robustness_numbers(panel, list(covs), overall, method=method, control_group=control_group,
                                               alpha=alpha, seed=seed, placebo_draws=placebo_draws,
                                               power_simulations=power_simulations)
     return ImpactEvidence(panel=panel, result=result, overall=overall, dynamic=result.aggregate("dynamic"),
-                          pretest=result.pretest(), notes=tuple(notes),
+                          pretest=result.pretest(), pretest_calibration=calibration, notes=tuple(notes),
                           truth=impact.true_effects(dataset, outcome, panel, result, until_year=year),
                           evaluated_cohorts=evaluated, robustness=_frozen(checks), placebos=placebos, **empty)
 
@@ -492,12 +497,20 @@ def _impact_numbers(evidence: ImpactEvidence, *, min_effect: float = 0.0, select
     mde = r.get("mde", np.nan)
     size = float(min_effect) if min_effect and min_effect > 0 else mde
     p = evidence.pretest.p_value if evidence.pretest is not None else np.nan
+    # The verdict reads the pre-test against panels simulated like these (its chi-square reference rejects true
+    # parallel trends far more often than alpha when cohorts are small: evaluation.did.pretest_calibration).
+    calibration = evidence.pretest_calibration
+    judged = calibration.p_simulated if calibration is not None else p
+    if calibration is not None:
+        numbers.update(pretest_p_simulated=calibration.p_simulated, pretest_size_chi2=calibration.size_chi2,
+                       pretest_simulations=calibration.simulations, pretest_df=calibration.df,
+                       pretest_size_off=calibration.size_is_off)
     numbers.update(
         estimate=o.estimate, conf_low=o.conf_low, conf_high=o.conf_high, n_treated=int(o.n_treated),
         n_control=int(o.n_control), bootstrap=int(evidence.result.inference.bootstrap or 0),
         excludes_zero=bool(o.conf_low > 0 or o.conf_high < 0),
         # no pre-test (no pre-adoption cell): None, so a rule that needs "does not reject" does not hold
-        pretest_p=p, pretest_rejects=bool(p < evidence.alpha) if np.isfinite(p) else None,
+        pretest_p=p, pretest_rejects=bool(judged < evidence.alpha) if np.isfinite(p) else None,
         min_effect=size, min_effect_is_mde=not (min_effect and min_effect > 0),
         excludes_min_effect=bool(np.isfinite(size) and -size < o.conf_low and o.conf_high < size),
         **r)
@@ -596,7 +609,8 @@ def efficiency(dataset, evidence: ImpactEvidence, *, until_year: int | None = No
 
 
 #: The impact's robustness numbers the sustainability section repeats (its late years rest on the same assumption).
-ROBUSTNESS_KEYS = ("pretest_p", "pretest_rejects", "rm_breakdown", "rm_grid_max", "sd_breakdown", "sd_grid_max",
+ROBUSTNESS_KEYS = ("pretest_p", "pretest_rejects", "pretest_p_simulated", "pretest_size_chi2", "pretest_simulations",
+                   "pretest_df", "pretest_size_off", "rm_breakdown", "rm_grid_max", "sd_breakdown", "sd_grid_max",
                    "sd_m_pre", "sd_pre_low", "sd_pre_high", "sd_keeps_sign", "honest_note", "pretrend_slope_half",
                    "pretrend_bias", "pretrend_bias_share", "placebos_rejecting", "placebos_estimated", "ri_p_value",
                    "ri_draws", "mde", "mde_power")

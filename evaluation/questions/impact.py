@@ -154,6 +154,34 @@ def estimator_comparison(panel: pd.DataFrame, covariates: list[str], *, method: 
 TRUTH_PARTS = ("overall", "event_time", "cohort")
 
 
+#: Simulated panels of the pre-test's calibration (:func:`pretest_calibration`), the same in every report.
+PRETEST_SIMULATIONS = 200
+
+
+def pretest_calibration(panel: pd.DataFrame, covariates: list[str], *, control_group: str = "never_treated",
+                        method: str = "dr", alpha: float = 0.05,
+                        seed: int | None = 2016) -> "did.PretestCalibration | None":
+    """The Wald pre-test of :func:`estimate`'s result with its size and p-value from simulated panels
+    (:func:`evaluation.did.pretest_calibration`), or None when the pre-test cannot be computed.
+
+    The chi-square reference of R ``did``'s pre-test rejects true parallel trends far more often than its
+    nominal size when cohorts are small and pre-adoption cells many; the impact report and the findings both
+    judge the pre-test by the simulated p-value, computed once per run (``evaluation.cache``).
+    """
+    params = dict(covariates=list(covariates) or None, control_group=control_group, method=method,
+                  alpha=float(alpha), seed=0 if seed is None else int(seed), simulations=PRETEST_SIMULATIONS)
+
+    def compute():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return did.pretest_calibration(panel, **PANEL_KEYS, **params)
+        except ValueError:  # no pre-adoption cell, a singular covariance, too few never-treated paths
+            return None
+
+    return cache.memo("impact.pretest_calibration", compute, panel, **params)
+
+
 def true_effects(dataset, indicator: str, panel: pd.DataFrame, result, until_year: int, *,
                  parts: tuple[str, ...] = TRUTH_PARTS) -> dict | None:
     """The demo data's true effects over the same cohorts and entities the estimate uses.
@@ -219,6 +247,9 @@ class ImpactResult:
         ``calendar`` are its aggregations (Callaway & Sant'Anna 2021, section 3).
     pretest : did.PretestResult
         Wald test of the pre-adoption cells (parallel trends before adoption).
+    pretest_calibration : did.PretestCalibration or None
+        The same test's size and p-value from panels simulated like this one (:func:`pretest_calibration`);
+        the report judges the pre-test by its simulated p-value.
     comparison : DataFrame
         :func:`estimator_comparison` (ids, analytic standard errors).
     notes : tuple of EstimatorNote
@@ -243,6 +274,8 @@ class ImpactResult:
     comparison: pd.DataFrame = field(repr=False)
     notes: tuple = ()
     truth: dict | None = field(default=None, repr=False)
+    #: the pre-test's size and p-value from simulated panels (:func:`pretest_calibration`); None when not computed
+    pretest_calibration: "did.PretestCalibration | None" = field(default=None, repr=False)
     n_units: int = 0
     n_adopters: int = 0
     first_year: int = 0
@@ -312,6 +345,8 @@ def evaluate(panel: pd.DataFrame, covariates: list[str], *, outcome: str, entiti
         outcome=outcome, entities=entities, alpha=float(alpha), cells=result,
         simple=result.aggregate("simple"), dynamic=result.aggregate("dynamic"),
         group=result.aggregate("group"), calendar=result.aggregate("calendar"), pretest=result.pretest(),
+        pretest_calibration=pretest_calibration(panel, covariates, control_group=control_group, method=method,
+                                                alpha=alpha, seed=seed),
         comparison=estimator_comparison(panel, covariates, method=method, alpha=alpha),
         notes=note_codes(messages), truth=truth, n_units=int(panel["entity_id"].nunique()),
         n_adopters=int(panel.loc[panel["cohort"].fillna(0) > 0, "entity_id"].nunique()),

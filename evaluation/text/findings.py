@@ -460,9 +460,18 @@ class FindingsText:
         if "pretest_p" in n and not _finite(n["pretest_p"]):
             lines.append(_("Pre-adoption test of parallel trends: not computed (no pre-adoption cell to test)."))
         elif "pretest_p" in n:
-            lines.append(_("Pre-adoption test of parallel trends: {p}, {reading}.", p=fmt.p_value(n["pretest_p"]),
-                           reading=_("rejected: the pre-adoption years contradict the assumption")
-                           if n["pretest_rejects"] else _("not rejected")))
+            reading = (_("rejected: the pre-adoption years contradict the assumption") if n["pretest_rejects"]
+                       else _("not rejected"))
+            if _finite(n.get("pretest_p_simulated")):
+                lines.append(_("Pre-adoption test of parallel trends: {p_sim}, {reading} (judged against {sims} panels "
+                               "simulated from these data with parallel trends true; the usual chi-square reference "
+                               "gives {p}, but on those panels it rejects {size} of the time instead of {alpha}).",
+                               p_sim=fmt.p_value(n["pretest_p_simulated"]), reading=reading,
+                               sims=fmt.count(n["pretest_simulations"]), p=fmt.p_value(n["pretest_p"]),
+                               size=fmt.percent(n["pretest_size_chi2"], 1), alpha=fmt.percent(n["alpha"])))
+            else:
+                lines.append(_("Pre-adoption test of parallel trends: {p}, {reading}.", p=fmt.p_value(n["pretest_p"]),
+                               reading=reading))
         if _finite(n.get("rm_breakdown")):
             bd = n["rm_breakdown"]
             lines.append(_("Relative magnitudes (Rambachan & Roth 2023): the finding survives post-adoption "

@@ -275,6 +275,22 @@ class ImpactText:
                      "covariance is singular), so parallel trends are not tested here; the event-study points "
                      "before adoption and the robustness report are the evidence left.", df=self.fmt.count(test.df))
         values = dict(df=self.fmt.count(test.df), p=self.fmt.p_value(test.p_value))
+        calibration = getattr(result, "pretest_calibration", None)
+        if calibration is not None:
+            # judged against panels simulated like these (evaluation.did.pretest_calibration says why)
+            values.update(p_sim=self.fmt.p_value(calibration.p_simulated), sims=self.fmt.count(calibration.simulations),
+                          size=self.fmt.percent(calibration.size_chi2, 1), alpha=self.fmt.percent(result.alpha))
+            reference = _("The usual chi-square reference gives {p}, but on those simulated panels it rejects {size} "
+                          "of the time instead of {alpha}, so it is not used.", **values)
+            if calibration.p_simulated < result.alpha:
+                return _("Warning: before adoption, adopters and their comparison group already diverged (Wald test "
+                         "over {df} pre-adoption cells, {p_sim} against {sims} panels simulated from these data with "
+                         "parallel trends true). Parallel trends are doubtful; read the effect with caution and see "
+                         "the robustness report.", **values) + " " + reference
+            return _("Before adoption, adopters and their comparison group moved alike: the Wald test over {df} "
+                     "pre-adoption cells does not reject parallel trends ({p_sim} against {sims} panels simulated "
+                     "from these data with parallel trends true). This supports, but cannot prove, the assumption "
+                     "behind the estimate.", **values) + " " + reference
         if test.p_value < result.alpha:
             return _("Warning: before adoption, adopters and their comparison group already diverged (Wald test "
                      "over {df} pre-adoption cells, {p}). Parallel trends are doubtful; read the effect with "
