@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -254,3 +256,18 @@ def test_castle_wording_names_states_and_log_points(effects):
     assert "log points" in text and "states" in text
     assert "index points" not in text and "GCIO" not in text and "departmental" not in text
     assert castle.subgroup(effects.dimension("level").iloc[1]) == "state"
+
+
+def test_subgroups_with_few_adopters_are_named_as_too_narrow_in_both_languages(effects):
+    """Every estimated subgroup below FEW_ADOPTERS is named with its count; none below: no note."""
+    table = effects.table
+    few = table[table["identified"] & (table["adopters"] < heterogeneity.FEW_ADOPTERS)]
+    assert len(few), "the fixture should have a small subgroup"
+    es, en = ES.few_adopters(effects), EN.few_adopters(effects)
+    assert en.startswith(f"{len(few)} of the subgroup estimates rest on fewer than 20 adopters")
+    assert es.startswith(f"{len(few)} de las estimaciones por subgrupo se basan en menos de 20 adoptantes")
+    for _i, row in few.iterrows():
+        assert f"{EN.subgroup(row)}: {int(row['adopters'])}" in en
+        assert f"{ES.subgroup(row)}: {int(row['adopters'])}" in es
+    large = dataclasses.replace(effects, table=table.assign(adopters=np.maximum(table["adopters"], 20)))
+    assert EN.few_adopters(large) == "" and ES.few_adopters(large) == ""

@@ -65,6 +65,10 @@ SURVEY_DIMENSIONS = {"alignment": ("survey_ict_offices", "alignment"), "commitme
 DEFAULT_DIMENSIONS = tuple(DIMENSIONS)
 #: Fewest adopters with a year before adoption a subgroup needs for an estimate.
 MIN_ADOPTERS = 5
+#: Below this many adopters a subgroup's interval is too narrow and the report says so: in simulations with a
+#: known effect, R did's analytic 95 % interval covers it 78 % of the time with 5 adopters, 89 % with 10 and
+#: 93-94 % from 20 on (``benchmarks/coverage_few_adopters.py``; README "Heterogeneity").
+FEW_ADOPTERS = 20
 #: Comparison codes: a subgroup's adopters against its own non-adopters, or against all non-adopters analysed.
 WITHIN, SHARED = "within", "shared"
 #: Subgroup codes of the thirds of a covariate and of the survey-based median split, and of rows standing for a

@@ -203,6 +203,21 @@ class HeterogeneityText(frame.FrameWords):
                       "adopters that have a year of data before adoption is shown as a labelled gap.",
                       units=self.words.units)
 
+    def few_adopters(self, effects: het.SubgroupEffects) -> str:
+        """Which estimated subgroups rest on fewer than ``FEW_ADOPTERS`` adopters, whose intervals are too narrow
+        (empty when none do)."""
+        _ = self._
+        table = effects.table
+        few = table[table["identified"] & (table["adopters"] < het.FEW_ADOPTERS)]
+        if few.empty:
+            return ""
+        which = "; ".join(_("{dimension}, {subgroup}: {n}", dimension=self.dimension(r["dimension"]),
+                            subgroup=self.subgroup(r), n=self.fmt.count(r["adopters"])) for _i, r in few.iterrows())
+        return _("{count} of the subgroup estimates rest on fewer than {few} adopters ({which}). With so few adopters "
+                 "the intervals are too narrow: they contain the true effect less often than their stated "
+                 "confidence, so read those subgroups as indications, not findings.",
+                 count=self.fmt.count(len(few)), few=self.fmt.count(het.FEW_ADOPTERS), which=which)
+
     def _interval(self, low, high) -> str:
         return self.fmt.interval(low, high, 2, signed=True)
 
