@@ -67,7 +67,7 @@ DEFAULT_DIMENSIONS = tuple(DIMENSIONS)
 MIN_ADOPTERS = 5
 #: Below this many adopters a subgroup's interval is too narrow and the report says so: in simulations with a
 #: known effect, R did's analytic 95 % interval covers it 78 % of the time with 5 adopters, 89 % with 10 and
-#: 93-94 % from 20 on (``benchmarks/coverage_few_adopters.py``; README "Heterogeneity").
+#: 93-94 % from 20 on (``benchmarks/coverage_few_adopters.py``; README, "Subgroups with few adopters").
 FEW_ADOPTERS = 20
 #: Comparison codes: a subgroup's adopters against its own non-adopters, or against all non-adopters analysed.
 WITHIN, SHARED = "within", "shared"
