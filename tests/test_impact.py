@@ -158,3 +158,45 @@ def test_the_numbers_module_imports_no_ipython_and_returns_no_sentences(castle_r
     assert dataclasses.is_dataclass(result) and result.__dataclass_params__.frozen
     tidy = result.tidy()
     assert {"aggregation", "estimate", "std_error", "conf_low", "conf_high", "identified", "note"} <= set(tidy.columns)
+
+
+@pytest.fixture(scope="module")
+def demo_result(tmp_path_factory):
+    from evaluation.demo import write_demo
+    from evaluation.panel import analysis_panel, resolve_covariates
+
+    data = load(write_demo(tmp_path_factory.mktemp("demo") / "data", municipalities=120))
+    year = int(data.outcomes["year"].max())
+    covs = list(resolve_covariates(data, "default", "territorial"))
+    panel = analysis_panel(data, "POL07", "territorial", year)
+    return data, impact.evaluate(panel, covs, outcome="POL07", entities="territorial", dataset=data, seed=2016)
+
+
+def test_castle_pretest_is_not_calibrated_when_it_cannot_be_computed(castle_result):
+    _data, result = castle_result
+    assert not np.isfinite(result.pretest.p_value) and result.pretest_calibration is None
+
+
+def test_the_pretest_sentence_reads_the_simulated_p_value_and_states_the_chi_square_size(demo_result):
+    """The impact page judges the pre-test against the simulated panels, says so with both p-values and the
+    chi-square's simulated size, in both languages; without a calibration it reads the chi-square as before."""
+    data, result = demo_result
+    calibration = result.pretest_calibration
+    assert calibration is not None and calibration.statistic == result.pretest.statistic
+    assert calibration.df == result.pretest.df and calibration.simulations == impact.PRETEST_SIMULATIONS
+    en = ImpactText(Format("en"), Wording.for_dataset(data, "en"))
+    es = ImpactText(Format("es"), Wording.for_dataset(data, "es"))
+    passed = dataclasses.replace(result, pretest_calibration=dataclasses.replace(calibration, p_simulated=0.4,
+                                                                                 size_chi2=0.125))
+    text = en.pretest(passed)
+    chi2 = Format("en").p_value(result.pretest.p_value)
+    assert "does not reject parallel trends (p = 0.40 against 200 panels simulated" in text
+    assert f"The usual chi-square reference gives {chi2}, but on those simulated panels it rejects 12.5%" in text
+    assert "no rechaza las tendencias paralelas (p = 0,40 frente a 200 paneles simulados" in es.pretest(passed)
+    assert "rechaza el 12,5 % de las veces en lugar del 5 %" in es.pretest(passed)
+    failed = dataclasses.replace(passed, pretest_calibration=dataclasses.replace(passed.pretest_calibration,
+                                                                                 p_simulated=0.01))
+    assert en.pretest(failed).startswith("Warning: before adoption") and "p = 0.01 against 200" in en.pretest(failed)
+    plain = dataclasses.replace(result, pretest_calibration=None)
+    assert "simulated" not in en.pretest(plain)
+    assert en.pretest(plain).startswith("Warning:") == (result.pretest.p_value < 0.05)
