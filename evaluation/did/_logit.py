@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import lapack as _lapack
 from scipy.special import expit
 
 #: Relative change in deviance, |D_k - D_{k-1}| / (|D_k| + 0.1), below which the fit has
@@ -72,10 +73,14 @@ def _scores_deviance(eta: np.ndarray, d: np.ndarray, not_d: np.ndarray, w: np.nd
 
 
 def _newton_solve(hess: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    try:
-        return np.linalg.solve(hess, rhs)
-    except np.linalg.LinAlgError:
-        return np.linalg.lstsq(hess, rhs, rcond=None)[0]
+    """``hess^{-1} rhs`` by LAPACK's ``dgesv`` (LU with partial pivoting, what
+    ``numpy.linalg.solve`` runs), called directly: on a 3x3 system numpy's checks and
+    error-state handling cost four times the solve. A singular matrix (``info > 0``,
+    where numpy raises) falls back to least squares, as before."""
+    _, _, sol, info = _lapack.dgesv(hess, rhs)
+    if info == 0:
+        return sol
+    return np.linalg.lstsq(hess, rhs, rcond=None)[0]
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """The nuisance models and 2x2 estimators as they were before they were rewritten for speed.
 
 A verbatim copy of ``evaluation/did/_logit.py``'s ``fit_logit_irls`` and of
-``evaluation/did/group_time.py``'s design and estimator functions at commit
-238a490 (only the imports differ), kept so the tests can compare the fast
-code with the code it replaced on the same inputs, edge cases included.
-Not used by the package.
+``evaluation/did/group_time.py``'s design and estimator functions and
+``estimate_cells`` at commit 238a490 (only the imports differ; the helpers that
+did not change are imported), kept so the tests can compare the fast code with
+the code it replaced on the same inputs, edge cases included. Not used by the
+package.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from scipy.special import expit
 
 from evaluation.did import drdid_improved as _imp
 from evaluation.did._logit import DRIFT, DEVIANCE_TOL, _MAX_HALVINGS, extreme_scores
-from evaluation.did.group_time import _COLLINEAR_TOL, _CONSTANT_TOL, _EPS, OVERLAP_LIMIT, TRIM_LEVEL, _dot
+from evaluation.did.group_time import (_COLLINEAR_TOL, _CONSTANT_TOL, _EPS, MIN_UNITS, OVERLAP_LIMIT, TRIM_LEVEL,
+                                       CellEstimates, DesignCache, _dot, _label, _place, _replay, plan_cells)
+from evaluation.did.panel import Panel, _as_number
 
 def _deviance(eta: np.ndarray, d: np.ndarray, w: np.ndarray) -> float:
     # -2 log-likelihood of a 0/1 response, written with logaddexp so it stays finite
@@ -366,3 +369,211 @@ def _two_by_two_reg(dy: np.ndarray, nt: int, w: np.ndarray, des: _Design) -> tup
 
 
 _ESTIMATORS = {"dr": _two_by_two_dr, "ipw": _two_by_two_ipw, "reg": _two_by_two_reg}
+_ESTIMATORS["dr_imp"] = lambda dy, nt, w, des: _imp.two_by_two(dy, nt, w, des.x, des.pre)
+
+
+def estimate_cells(
+    panel: Panel,
+    *,
+    control_group: str,
+    method: str,
+    anticipation: int,
+    base_period: str,
+    cohorts: np.ndarray | None = None,
+    designs: DesignCache | None = None,
+    post_only: bool = False,
+) -> CellEstimates:
+    """Estimate every ATT(g, t) cell and its influence function.
+
+    Sample of a cell: units of cohort ``g`` (treated) and the comparison units
+    -- never treated, or (``not_yet_treated``) also units whose cohort is after
+    ``max(t, base) + anticipation`` other than ``g`` -- that are observed (outcome
+    and covariates not missing) in both the base period and ``t``.
+    Covariates and weights are taken from the earlier of the two periods, as in R did.
+    ``cohorts``: the cohorts to estimate (default: all); the others' units still
+    serve as comparisons. ``designs``: a :class:`DesignCache` kept across calls on
+    panels that differ only in the outcome (refused for any other panel).
+    ``post_only``: estimate only the post-adoption cells (``t >= g``), the only ones
+    the simple aggregation uses; the others stay unidentified with a note.
+
+    A cell's nuisance design is computed once per distinct cell sample: with
+    time-invariant covariates, cells of a cohort with the same comparison units
+    observed share it (e.g. every period against the never-treated on a balanced
+    panel), since it does not depend on the outcome.
+    """
+    times = panel.times
+    times_f = times.astype(float)
+    n = panel.n_units
+    cohorts = panel.cohorts if cohorts is None else np.asarray(cohorts, dtype=float)
+    plans = plan_cells(times, cohorts, anticipation, base_period)
+    cells = CellEstimates.empty(plans, times, n)
+    # the loop below fills these arrays in place
+    estimate, n_treated, n_control = cells.estimate, cells.n_treated, cells.n_control
+    identified, reference, notes, issues = cells.identified, cells.reference, cells.note, cells.issues
+    influence, roles = cells.influence, cells.roles
+
+    y = panel.outcome
+    xcov = panel.covariates
+    has_x = xcov is not None
+    w_all = panel.weights
+    units = np.arange(n)
+    never_lo = panel.first_after(np.finfo(float).max)  # start of the never-treated block
+    if designs is not None:
+        designs.bind(panel, (control_group, method, anticipation, base_period, tuple(np.asarray(cohorts).tolist()),
+                             post_only))
+    design_cache: dict[tuple, _Design] = {} if designs is None else designs.designs
+    if designs is not None and designs.replay is not None:
+        replayed = _replay(panel, method, designs.replay)
+        if replayed is not None:
+            return replayed
+    steps: list[tuple] = []  # what the identified cells were computed from, for the replay
+    replayable = designs is not None and designs.replay is None
+    sample_w: dict[tuple, np.ndarray | None] = {}
+
+    for k, plan in enumerate(plans):
+        g = plan.cohort
+        t_val = times[plan.time_index]
+        if plan.base_index is None:
+            notes[k] = plan.note
+            continue
+        if post_only and g > times_f[plan.time_index]:
+            notes[k] = "not estimated: only the post-adoption cells were asked for"
+            continue
+        ti, bi = plan.time_index, plan.base_index
+
+        glo, ghi = panel.block(g)
+        if control_group == "never_treated":
+            ranges = [(never_lo, n)]
+        else:
+            start = panel.first_after(max(times_f[ti], times_f[bi]) + anticipation)
+            if glo >= start:  # the cohort itself is not yet treated: keep it out of its own comparison group
+                ranges = [(start, glo), (ghi, n)]
+            else:
+                ranges = [(start, n)]
+        ranges = [(a, b) for a, b in ranges if b > a]
+        segs = [(glo, ghi)] + ranges
+        nt0 = ghi - glo
+        cov_period = min(ti, bi)
+        masked = False
+        idx = None  # None: the cell sample is the contiguous unit blocks ``segs``
+        if panel.complete:
+            yt, yb = y[ti], y[bi]
+            dy = np.concatenate([yt[a:b] - yb[a:b] for a, b in segs])
+            xraw = None  # gathered only when the design is not cached
+        else:
+            idx = np.concatenate([units[a:b] for a, b in segs])
+            dy = y[ti, idx] - y[bi, idx]
+            xraw = xcov[cov_period, idx] if has_x else None
+            ok = np.isfinite(dy)
+            if has_x:
+                ok &= np.isfinite(xraw).all(axis=1)
+            if not ok.all():
+                masked = True
+                idx, dy = idx[ok], dy[ok]
+                if has_x:
+                    xraw = xraw[ok]
+                nt0 = int(ok[:nt0].sum())
+        n1 = dy.shape[0]
+        nt, nc = nt0, n1 - nt0
+        n_treated[k], n_control[k] = nt, nc
+        if idx is None:
+            roles[glo:ghi, k] = 1
+            for a, b in ranges:
+                roles[a:b, k] = 0
+        else:
+            roles[idx[:nt], k] = 1
+            roles[idx[nt:], k] = 0
+
+        if plan.reference:
+            estimate[k] = 0.0
+            identified[k] = True
+            reference[k] = True
+            notes[k] = plan.note
+            continue
+
+        period_text = f"{_as_number(times[bi])} and {_as_number(t_val)}"
+        comparison = "never-treated" if control_group == "never_treated" else "not-yet-treated"
+        if nt < MIN_UNITS or nc < MIN_UNITS:
+            parts = []
+            if nt < MIN_UNITS:
+                parts.append(f"{nt} treated unit(s)")
+            if nc < MIN_UNITS:
+                parts.append(f"{nc} {comparison} comparison unit(s)")
+            notes[k] = f"too few units: {' and '.join(parts)} observed in both {period_text} (need {MIN_UNITS})"
+            continue
+
+        if idx is None:
+            skey = tuple(segs)
+            if skey in sample_w:
+                w = sample_w[skey]
+            else:
+                w = np.concatenate([w_all[a:b] for a, b in segs])
+                w = sample_w[skey] = None if (w[:nt].sum() <= 0 or w[nt:].sum() <= 0) else w / w.mean()
+            if w is None:
+                notes[k] = "all treated or all comparison units have zero weight"
+                continue
+        else:
+            w = w_all[idx]
+            if w[:nt].sum() <= 0 or w[nt:].sum() <= 0:
+                notes[k] = "all treated or all comparison units have zero weight"
+                continue
+            w = w / w.mean()
+
+        if not has_x:
+            if method in ("dr", "ipw", "dr_imp") and np.count_nonzero(w[:nt] > 0) >= OVERLAP_LIMIT * np.count_nonzero(w > 0):
+                # R did's guard with no covariates: the unweighted treated share.
+                notes[k] = f"overlap fails: treated share of the cell (unweighted) is >= {OVERLAP_LIMIT}"
+                issues.setdefault("overlap", []).append(_label(g, t_val))
+                continue
+            if method in ("dr", "ipw", "dr_imp") and w[:nt].sum() / w.sum() >= TRIM_LEVEL:
+                # DRDID trims comparison units at this propensity score; with no covariates
+                # that is all of them, so R did returns NA for the cell.
+                notes[k] = f"overlap fails: treated share of the cell is >= {TRIM_LEVEL}, so every comparison unit is trimmed"
+                issues.setdefault("overlap", []).append(_label(g, t_val))
+                continue
+            att, psi = _two_by_two_means(dy, nt, w)
+        else:
+            # The design depends on the sample (which units, and for time-varying covariates
+            # the period they are read from), not on the outcome: keyed on exactly that.
+            period_key = None if panel.covariates_time_invariant else cov_period
+            if not masked:
+                key = (g, tuple(ranges), period_key)
+            else:
+                key = (g, period_key, nt, idx.tobytes())
+            des = design_cache.get(key)
+            if des is None:
+                if xraw is None:
+                    xraw = np.concatenate([xcov[cov_period, a:b] for a, b in segs])
+                des = design_cache[key] = _build_design(xraw, nt, w, method, panel.covariate_names)
+            if des.dropped:
+                issues.setdefault("collinear", []).append(f"{_label(g, t_val)}: {', '.join(des.dropped)}")
+            if des.problem:
+                notes[k] = des.problem
+                issues.setdefault("problem", []).append(f"{_label(g, t_val)}: {des.problem}")
+                continue
+            if not des.converged:
+                issues.setdefault("convergence", []).append(_label(g, t_val))
+            att, psi = _ESTIMATORS[method](dy, nt, w, des)
+            extra = []
+            if des.n_separated:
+                extra.append(f"propensity score numerically 0 or 1 for {des.n_separated} unit(s) (quasi-separation)")
+                issues.setdefault("separation", []).append(_label(g, t_val))
+            if des.dropped:
+                extra.append(f"dropped collinear covariate(s) {', '.join(des.dropped)}")
+            if des.n_trimmed:
+                extra.append(f"trimmed {des.n_trimmed} comparison unit(s) with propensity score >= {TRIM_LEVEL}")
+                issues.setdefault("trimmed", []).append(_label(g, t_val))
+            notes[k] = "; ".join(extra)
+
+        if not np.isfinite(att):
+            notes[k] = "estimate is not finite"
+            replayable = False
+            continue
+        estimate[k] = att
+        identified[k] = True
+        _place(influence, k, psi, idx, segs, n)
+        steps.append((k, ti, bi, segs, idx, nt, w, des if has_x else None))
+
+    if designs is not None and replayable:
+        designs.replay = (cells, steps)
+    return cells
