@@ -196,10 +196,25 @@ def _rcond_inverse(a: np.ndarray) -> tuple[float, np.ndarray | None]:
     computes, without its argument handling)."""
     # numpy.linalg.inv solves a x = I by LAPACK's dgesv; called directly it costs a fifth
     # (same routine, same numbers). info > 0: exactly singular, where numpy raises.
-    _, _, inv, info = _lapack.dgesv(a, np.eye(a.shape[0]))
+    k = a.shape[0]
+    eye = _EYES.get(k)
+    if eye is None:
+        eye = _EYES[k] = np.eye(k)
+        eye.flags.writeable = False
+    _, _, inv, info = _lapack.dgesv(a, eye)
     if info != 0:
         return 0.0, None
-    return float(1.0 / (np.abs(a).sum(axis=0).max() * np.abs(inv).sum(axis=0).max())), inv
+    return float(1.0 / (_norm1(a) * _norm1(inv))), inv
+
+
+#: Identity matrices by size, the right-hand side of the inverses (read-only: dgesv copies it).
+_EYES: dict[int, np.ndarray] = {}
+
+
+def _norm1(a: np.ndarray) -> float:
+    """The 1-norm (largest absolute column sum) of a small matrix, on Python floats: each
+    column summed from the first row down, as ``numpy.linalg.norm(a, 1)`` sums it."""
+    return max(sum(map(abs, col)) for col in zip(*a.tolist()))
 
 
 @dataclass(eq=False)
@@ -659,6 +674,7 @@ def estimate_cells(
     replayable = designs is not None and designs.replay is None
     sample_w: dict[tuple, np.ndarray | None] = {}
     comparison = "never-treated" if control_group == "never_treated" else "not-yet-treated"
+    changes: dict[tuple[int, int], np.ndarray] = {}
 
     for k, plan in enumerate(plans):
         g = plan.cohort
@@ -691,16 +707,19 @@ def estimate_cells(
             dy = np.concatenate([yt[a:b] - yb[a:b] for a, b in segs])
             xraw = None  # gathered only when the design is not cached
         else:
+            pair = (ti, bi)
+            if pair not in changes:  # the outcome change of every unit between the two periods
+                changes[pair] = y[ti] - y[bi]
             # units of the segments observed in both periods (and with covariates in the earlier one),
             # treated first, each segment in unit order
             ok = observed_y[ti] & observed_y[bi]
             if has_x:
                 ok &= observed_x[cov_period]
-            parts = [np.flatnonzero(ok[a:b]) + a for a, b in segs]
+            parts = [ok[a:b].nonzero()[0] + a for a, b in segs]
             nt0 = parts[0].shape[0]
             idx = np.concatenate(parts)
             masked = idx.shape[0] < sum(b - a for a, b in segs)
-            dy = y[ti, idx] - y[bi, idx]
+            dy = changes[pair][idx]
             xraw = None
         n1 = dy.shape[0]
         nt, nc = nt0, n1 - nt0
