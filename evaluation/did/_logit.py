@@ -23,9 +23,11 @@ section 2.5 (IRLS).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import lapack as _lapack
 from scipy.special import expit
 
 #: Relative change in deviance, |D_k - D_{k-1}| / (|D_k| + 0.1), below which the fit has
@@ -45,22 +47,54 @@ def _deviance(eta: np.ndarray, d: np.ndarray, w: np.ndarray) -> float:
     return float(2.0 * np.sum(w * (np.logaddexp(0.0, eta) - d * eta)))
 
 
+#: Below this linear predictor a fitted score is subnormal or 0, and log(score) loses its precision.
+_LOG_SAFE = -700.0
+
+
+def _scores_deviance(eta: np.ndarray, d: np.ndarray, not_d: np.ndarray, w: np.ndarray | None
+                     ) -> tuple[np.ndarray, float]:
+    """Fitted scores ``expit(eta)`` and the deviance at ``eta``, sharing one transcendental pass.
+
+    ``log(1 + e^eta) - d * eta = (1 - d) * eta - log(expit(eta))``, so the deviance
+    needs only a logarithm of the scores the next Newton step needs anyway (``log``
+    is vectorised, ``logaddexp`` is not, and costs several times more). The scores
+    are relative-accurate for every ``eta``, so the two forms agree to rounding;
+    when a score is subnormal or 0 (``eta`` below -700, quasi-separation) the
+    logarithm would not be, and :func:`_deviance` is used. ``w`` None: unit weights.
+    """
+    p = expit(eta)
+    if eta.shape[0] and float(eta.min()) < _LOG_SAFE:
+        return p, _deviance(eta, d, np.ones_like(eta) if w is None else w)
+    term = not_d * eta
+    term -= np.log(p)
+    if w is not None:
+        term *= w
+    return p, 2.0 * float(term.sum())
+
+
 def _newton_solve(hess: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    try:
-        return np.linalg.solve(hess, rhs)
-    except np.linalg.LinAlgError:
-        return np.linalg.lstsq(hess, rhs, rcond=None)[0]
+    """``hess^{-1} rhs`` by LAPACK's ``dgesv`` (LU with partial pivoting, what
+    ``numpy.linalg.solve`` runs), called directly: on a 3x3 system numpy's checks and
+    error-state handling cost four times the solve. A singular matrix (``info > 0``,
+    where numpy raises) falls back to least squares, as before."""
+    _, _, sol, info = _lapack.dgesv(hess, rhs)
+    if info == 0:
+        return sol
+    return np.linalg.lstsq(hess, rhs, rcond=None)[0]
 
 
 @dataclass(frozen=True)
 class LogitFit:
     """A fitted logit: coefficients, whether the deviance converged, and whether
-    the coefficients were still drifting when it did (quasi-separation)."""
+    the coefficients were still drifting when it did (quasi-separation).
+    ``scores`` are the fitted probabilities ``expit(x @ coefficients)``, computed
+    on the way (the deviance of the last iterate needs them)."""
 
     coefficients: np.ndarray
     converged: bool
     separated: bool
     iterations: int
+    scores: np.ndarray | None = None
 
 
 def fit_logit_irls(
@@ -76,36 +110,54 @@ def fit_logit_irls(
     converged while the last step still moved a coefficient by more than
     :data:`DRIFT`: near a finite optimum Newton steps shrink quadratically, so a
     step that large means the optimum is at infinity.
+
+    The cells' samples are small (hundreds of units, a few covariates), so the
+    time goes in per-call overhead and in the transcendental functions: each
+    iterate's scores are computed once and serve both its deviance and the next
+    step (:func:`_scores_deviance`), unit weights skip their multiplications
+    (exact: a product by 1.0 changes nothing), and a column-major ``x`` makes
+    ``x.T @ ...`` a product of contiguous rows.
     """
     mu0 = (w * d + 0.5) / (w + 1.0)
     eta = np.log(mu0 / (1.0 - mu0))  # starting linear predictor; not in x's column space
+    wn = None if bool(np.all(w == 1.0)) else w
+    not_d = 1.0 - d
+    xt = x.T
     beta = None
     dev = np.inf
+    p = expit(eta)
     for it in range(1, max_iter + 1):
-        p = expit(eta)
-        v = w * p * (1.0 - p)
-        hess = x.T @ (v[:, None] * x)
+        v = p if wn is None else wn * p
+        v = v * (1.0 - p)
+        hess = xt @ (x * v[:, None])
         # beta_new = (X'VX)^{-1} X'V z with z = eta + (d - p) / (p (1 - p)): one Newton step.
-        target = _newton_solve(hess, x.T @ (v * eta + w * (d - p)))
+        resid = d - p
+        if wn is not None:
+            resid *= wn
+        rhs = v * eta
+        rhs += resid
+        target = _newton_solve(hess, xt @ rhs)
         eta_new = x @ target
-        dev_new = _deviance(eta_new, d, w)
+        p_new, dev_new = _scores_deviance(eta_new, d, not_d, wn)
         if beta is not None:
             halvings = 0
-            while (not np.isfinite(dev_new) or dev_new > dev * (1 + 1e-12)) and halvings < _MAX_HALVINGS:
+            while (not math.isfinite(dev_new) or dev_new > dev * (1 + 1e-12)) and halvings < _MAX_HALVINGS:
                 target = (target + beta) / 2.0
                 eta_new = x @ target
-                dev_new = _deviance(eta_new, d, w)
+                p_new, dev_new = _scores_deviance(eta_new, d, not_d, wn)
                 halvings += 1
-        step = np.inf if beta is None else float(np.max(np.abs(target - beta)))
+        # the step and the coefficients' size on a few numbers: Python floats, not array calls
+        coef = target.tolist()
+        step = np.inf if beta is None else max(abs(a - b) for a, b in zip(coef, beta.tolist()))
         dev_prev = dev
-        beta, eta, dev = target, eta_new, dev_new
+        beta, eta, dev, p = target, eta_new, dev_new, p_new
         if it == 1:
             continue
-        if step <= 1e-12 * (1.0 + np.max(np.abs(beta))):
-            return LogitFit(beta, True, False, it)
+        if step <= 1e-12 * (1.0 + max(abs(c) for c in coef)):
+            return LogitFit(beta, True, False, it, p)
         if abs(dev - dev_prev) / (abs(dev) + 0.1) < tol:
-            return LogitFit(beta, True, step > DRIFT, it)
-    return LogitFit(beta, False, False, max_iter)
+            return LogitFit(beta, True, step > DRIFT, it, p)
+    return LogitFit(beta, False, False, max_iter, p)
 
 
 def fit_logit(

@@ -86,6 +86,23 @@ class _Builder:
         self.notes.append(note)
 
 
+def _simple_cells(res: GroupTimeResult, lo: float = -np.inf, hi: float = np.inf) -> np.ndarray:
+    """The candidate cells of the simple average: post-adoption, event time within [lo, hi]."""
+    event = res.event_time.astype(float)
+    return np.arange(res.n_cells)[(res.cohort <= res.time.astype(float)) & (event >= lo) & (event <= hi)]
+
+
+def simple_estimate(result: GroupTimeResult) -> float:
+    """The estimate of ``aggregate(result, "simple")`` alone, by the same weighted average.
+
+    Randomization inference reads nothing else of the aggregation; this skips its
+    influence functions, standard errors and counts (and needs none of the result's
+    inference). The number is the one :func:`aggregate` reports, computed by the
+    same code (:meth:`_Builder.weighted` on :func:`_simple_cells`).
+    """
+    return float(_Builder(result).weighted(_simple_cells(result))[2])
+
+
 def _cohort_codes(unit_cohort: np.ndarray, cohorts: np.ndarray) -> np.ndarray:
     """Index of each unit's cohort in ``cohorts``; -1 for never treated and for a
     cohort that is only a comparison group (not among ``cohorts``)."""
@@ -158,7 +175,7 @@ def aggregate(
 
     if type == "simple":
         index_name = None
-        a, b, theta, used, skipped = build.weighted(all_cells[post & (event >= lo) & (event <= hi)])
+        a, b, theta, used, skipped = build.weighted(_simple_cells(res, lo, hi))
         build.add(a, b, theta, used, skipped, "no identified post-adoption cells")
     elif type == "group":
         index_name = "cohort"

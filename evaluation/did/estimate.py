@@ -11,6 +11,7 @@ import pandas as pd
 from . import bootstrap as _boot
 from . import repeated_cross_section as _rcs
 from . import wild_bootstrap as _wild
+from .aggregate import simple_estimate
 from .group_time import DesignCache, estimate_cells
 from .inference import VANISHED_PREFIX, cluster_sums, share_influence, summarize, vanished_message
 from .panel import (NEVER_TREATED, _as_number, assemble, build_panel, check_rows, cohorts_from_rows,
@@ -219,6 +220,18 @@ class _Variants:
         panel = assemble(self.rows, unit_cohort, consistent)
         return _estimate(panel, self.settings, post_only=post_only, stacklevel=3)
 
+    def simple_with_cohorts(self, values: np.ndarray) -> float:
+        """``with_cohorts(values, post_only=True).aggregate("simple").overall.estimate``, computing only that number.
+
+        Randomization inference needs the simple average effect of each reassignment and
+        nothing else: the cells are estimated as :meth:`with_cohorts` estimates them (same
+        checks, same warnings, same ``ValueError``), but no standard errors are attached
+        and the aggregation computes only its estimate (:func:`evaluation.did.aggregate.simple_estimate`).
+        """
+        unit_cohort, consistent = cohorts_from_rows(self.rows, values)
+        panel = assemble(self.rows, unit_cohort, consistent)
+        return simple_estimate(_estimate(panel, self.settings, post_only=True, infer=False, stacklevel=3))
+
     def with_outcome(self, values: np.ndarray, *, post_only: bool = False) -> GroupTimeResult:
         """``att_gt`` with the outcome column replaced by ``values`` (one per row of the data);
         ``post_only`` as in :meth:`with_cohorts` (one setting per object: the designs are shared)."""
@@ -270,13 +283,14 @@ def _check_options(*, control_group, covariates, method, anticipation, base_peri
 
 
 def _estimate(panel, settings: Settings, *, rcs_period=None, rcs_messages=(), designs=None, post_only: bool = False,
-              stacklevel: int = 3) -> GroupTimeResult:
+              infer: bool = True, stacklevel: int = 3) -> GroupTimeResult:
     """``att_gt`` on a checked panel (``build_panel``'s, or the cross-sections'): cells, then inference.
 
     ``designs``: a :class:`evaluation.did.group_time.DesignCache` shared by estimates
     on panels that differ only in the outcome; ``post_only``: only post-adoption cells
-    (see :meth:`_Variants.with_cohorts`). ``stacklevel`` is that of ``att_gt``'s
-    caller, seen from here.
+    (see :meth:`_Variants.with_cohorts`). ``infer=False``: the result without
+    standard errors (NaN), for a caller that reads only estimates. ``stacklevel``
+    is that of ``att_gt``'s caller, seen from here.
     """
     is_panel = settings.panel
     cohort, time = settings.cohort, settings.time
@@ -344,6 +358,8 @@ def _estimate(panel, settings: Settings, *, rcs_period=None, rcs_messages=(), de
         share_cohorts=treated,
         messages=tuple(messages),
     )
+    if not infer:
+        return skeleton
     return _infer(skeleton, alpha=alpha, bootstrap=settings.bootstrap, seed=settings.seed, kind=bootstrap_weights,
                   stacklevel=stacklevel + 1)
 

@@ -28,9 +28,11 @@ aggregation is a linear combination of columns.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from scipy.linalg import lapack as _lapack
 from scipy.special import expit
 
 from . import drdid_improved as _imp
@@ -147,7 +149,10 @@ def _independent_columns(x: np.ndarray) -> np.ndarray:
 
     Works on the centred Gram matrix (one pass over the units), so an
     intercept-collinear (constant) column and exact linear combinations are
-    both caught; the first column of a collinear set is kept.
+    both caught; the first column of a collinear set is kept. With one column
+    kept so far the projection is a scalar division, written out (it is what
+    the 1x1 solve computes), since a solve per covariate costs more than the
+    rest of the check.
     """
     k = x.shape[1]
     keep = [0]
@@ -156,14 +161,20 @@ def _independent_columns(x: np.ndarray) -> np.ndarray:
     n1 = x.shape[0]
     raw = x.T @ x / n1
     mean = raw[0, 1:]  # column 0 is the intercept, so these are the column means
-    gram = raw[1:, 1:] - np.outer(mean, mean)
+    gram = raw[1:, 1:] - mean[:, None] * mean[None, :]
     # Scale by the raw second moments so the tolerance is relative to the data's magnitude.
-    scale = np.diag(raw)[1:]
+    scale = np.diag(raw)[1:].tolist()
     kept_z: list[int] = []
     for j in range(k - 1):
         if not scale[j] > 0 or not np.isfinite(scale[j]):
             continue
-        if kept_z:
+        if len(kept_z) == 1:
+            i = kept_z[0]
+            sub, cross = float(gram[i, i]), float(gram[i, j])
+            if sub == 0.0:  # the solve's singular matrix
+                continue
+            resid = float(gram[j, j]) - cross * (cross / sub)
+        elif kept_z:
             sub = gram[np.ix_(kept_z, kept_z)]
             cross = gram[kept_z, j]
             try:
@@ -180,12 +191,30 @@ def _independent_columns(x: np.ndarray) -> np.ndarray:
 
 def _rcond_inverse(a: np.ndarray) -> tuple[float, np.ndarray | None]:
     """Reciprocal 1-norm condition number (R's ``rcond``, computed exactly for small matrices)
-    and the inverse it is computed from (``None`` when singular), which the caller keeps."""
-    try:
-        inv = np.linalg.inv(a)
-    except np.linalg.LinAlgError:
+    and the inverse it is computed from (``None`` when singular), which the caller keeps.
+    The 1-norms are the largest absolute column sums (what ``numpy.linalg.norm(a, 1)``
+    computes, without its argument handling)."""
+    # numpy.linalg.inv solves a x = I by LAPACK's dgesv; called directly it costs a fifth
+    # (same routine, same numbers). info > 0: exactly singular, where numpy raises.
+    k = a.shape[0]
+    eye = _EYES.get(k)
+    if eye is None:
+        eye = _EYES[k] = np.eye(k)
+        eye.flags.writeable = False
+    _, _, inv, info = _lapack.dgesv(a, eye)
+    if info != 0:
         return 0.0, None
-    return float(1.0 / (np.linalg.norm(a, 1) * np.linalg.norm(inv, 1))), inv
+    return float(1.0 / (_norm1(a) * _norm1(inv))), inv
+
+
+#: Identity matrices by size, the right-hand side of the inverses (read-only: dgesv copies it).
+_EYES: dict[int, np.ndarray] = {}
+
+
+def _norm1(a: np.ndarray) -> float:
+    """The 1-norm (largest absolute column sum) of a small matrix, on Python floats: each
+    column summed from the first row down, as ``numpy.linalg.norm(a, 1)`` sums it."""
+    return max(sum(map(abs, col)) for col in zip(*a.tolist()))
 
 
 @dataclass(eq=False)
@@ -194,6 +223,8 @@ class _Design:
 
     Reused across cells with the same sample (e.g. a cohort against the
     never-treated with time-invariant covariates), so each logit runs once.
+    ``x`` is column-major (each covariate contiguous), which is what the
+    products ``x.T @ ...`` of the fits and estimators read fastest.
     """
 
     x: np.ndarray
@@ -210,9 +241,23 @@ class _Design:
     n_separated: int = 0  # units whose fitted score is numerically 0 or 1 (quasi-separation)
     # per-sample pieces of the 2x2 estimator that do not depend on the outcome change
     pre: dict | None = None
+    unit_weights: bool = False  # every weight of the sample is exactly 1
 
 
-def _standardize(xraw: np.ndarray) -> np.ndarray:
+def _column_sums(a: np.ndarray) -> np.ndarray:
+    """Column sums of a column-major ``a``, added in the order a row-major ``a.sum(axis=0)`` adds them.
+
+    With several columns that reduction runs down the rows one unit at a time (here: the
+    last row of a running sum); a single column is contiguous either way and is summed
+    pairwise. The centre and spread of the covariates are then the same numbers, to the
+    last bit, as when they were computed on row-major arrays.
+    """
+    if a.shape[1] == 1:
+        return a.sum(axis=0)
+    return np.cumsum(a, axis=0)[-1]
+
+
+def _standardize(xraw: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Covariates centred and scaled over the cell sample.
 
     Every estimator here is invariant to an affine change of a covariate (the
@@ -223,43 +268,73 @@ def _standardize(xraw: np.ndarray) -> np.ndarray:
     Gram matrix close to a correlation matrix. A column whose spread is below
     ``1e-12`` of its magnitude is constant to rounding; it becomes a zero column
     and is dropped as constant.
+
+    ``out``: where to write the result (a column-major block of the design
+    matrix); the column sums then run over contiguous memory.
     """
-    centre = xraw.mean(axis=0)
-    dev = xraw - centre
-    spread = np.sqrt(np.mean(dev * dev, axis=0))
-    magnitude = np.max(np.abs(xraw), axis=0) if xraw.shape[0] else np.zeros(xraw.shape[1])
+    n1 = xraw.shape[0]
+    if out is None:
+        out = np.empty(xraw.shape, order="F")
+    if n1 == 0:
+        return out
+    xraw = np.asfortranarray(xraw)  # column sums over contiguous memory (a row-major one is several times slower)
+    np.subtract(xraw, _column_sums(xraw) / n1, out=out)
+    spread = np.sqrt(_column_sums(np.square(out)) / n1)
+    magnitude = np.abs(xraw).max(axis=0)
     constant = ~(spread > _CONSTANT_TOL * magnitude)
-    z = dev / np.where(constant, 1.0, spread)
-    z[:, constant] = 0.0
-    return z
+    if constant.any():
+        out /= np.where(constant, 1.0, spread)
+        out[:, constant] = 0.0
+    else:
+        out /= spread
+    return out
 
 
-def _overlap_fails(x: np.ndarray, d: np.ndarray, w: np.ndarray, ps_weighted: np.ndarray) -> bool:
+def _overlap_fails(x: np.ndarray, d: np.ndarray, w: np.ndarray, ps_weighted: np.ndarray,
+                   equal_weights: bool | None = None) -> bool:
     """R did 2.5.1's overlap guard (``overlap_check_fail``): an *unweighted* logit of
     treatment on the covariates over the cell sample, failing when its largest
     fitted score reaches :data:`OVERLAP_LIMIT`. Units with zero sampling weight
     are not part of the sample and are left out (as the ``csdid`` port does).
-    With equal weights the weighted fit already is that logit.
+    With equal weights the weighted fit already is that logit (``equal_weights``:
+    the caller already knows whether they are all equal and positive).
     """
-    pos = w > 0
-    if pos.all() and np.all(w == w[0]):
+    if equal_weights is None:
+        equal_weights = bool(w.shape[0]) and bool(w.min() == w.max()) and bool(w[0] > 0)
+    if equal_weights:
         return bool(np.max(ps_weighted) >= OVERLAP_LIMIT)
+    pos = w > 0
     xs, ds = x[pos], d[pos]
     beta, _ = fit_logit(xs, ds, np.ones(xs.shape[0]))
     return bool(np.max(expit(xs @ beta)) >= OVERLAP_LIMIT)
 
 
-def _build_design(xraw: np.ndarray, n_treated: int, w: np.ndarray, method: str, names: tuple[str, ...]) -> _Design:
+def _build_design(xraw: np.ndarray, n_treated: int, w: np.ndarray, method: str, names: tuple[str, ...],
+                  unit_weights: bool | None = None) -> _Design:
+    """The nuisance design of a cell sample (treated rows first): standardised covariates
+    without the constant or collinear ones, and the fits ``method`` needs.
+
+    ``unit_weights``: whether every weight is exactly 1 (found here when not given);
+    those weights skip their multiplications, which changes no number.
+    """
     n1 = xraw.shape[0]
-    x = np.empty((n1, xraw.shape[1] + 1))
+    x = np.empty((n1, xraw.shape[1] + 1), order="F")
     x[:, 0] = 1.0
-    x[:, 1:] = _standardize(xraw)
+    _standardize(xraw, out=x[:, 1:])
     keep = _independent_columns(x)
-    dropped = tuple(names[j - 1] for j in range(1, x.shape[1]) if j not in set(keep.tolist()))
-    x = np.ascontiguousarray(x[:, keep])
-    design = _Design(x=x, dropped=dropped)
+    if keep.shape[0] < x.shape[1]:
+        kept = set(keep.tolist())
+        dropped = tuple(names[j - 1] for j in range(1, x.shape[1]) if j not in kept)
+        x = np.asfortranarray(x[:, keep])
+    else:
+        dropped = ()
+    if unit_weights is None:
+        unit_weights = bool(n1) and bool(w.min() == 1.0) and bool(w.max() == 1.0)
+    design = _Design(x=x, dropped=dropped, unit_weights=unit_weights)
 
     if method == "dr_imp":  # improved DR: its own nuisance models, in evaluation.did.drdid_improved
+        # row-major, as that module has always received it (its products then round as they did)
+        x = design.x = np.ascontiguousarray(x)
         pre = _imp.prepare(x, n_treated, w)
         if isinstance(pre, str):
             design.problem = pre
@@ -274,8 +349,9 @@ def _build_design(xraw: np.ndarray, n_treated: int, w: np.ndarray, method: str, 
         d[:n_treated] = 1.0
         fit = fit_logit_irls(x, d, w)
         design.converged = fit.converged
-        ps = expit(x @ fit.coefficients)
-        if _overlap_fails(x, d, w, ps):
+        ps = fit.scores  # expit(x @ coefficients), from the fit's last deviance
+        equal = unit_weights or (bool(n1) and bool(w.min() == w.max()) and bool(w[0] > 0))
+        if _overlap_fails(x, d, w, ps, equal_weights=equal):
             design.problem = f"overlap fails: an unweighted propensity score reaches {OVERLAP_LIMIT}"
             return design
         if fit.separated:
@@ -283,7 +359,7 @@ def _build_design(xraw: np.ndarray, n_treated: int, w: np.ndarray, method: str, 
 
     if method in ("dr", "reg"):
         xc = x[n_treated:]
-        gram = xc.T @ (w[n_treated:, None] * xc)
+        gram = xc.T @ (xc if unit_weights else w[n_treated:, None] * xc)
         rcond, gram_inv = _rcond_inverse(gram)
         if rcond < _EPS:
             design.problem = "outcome regression not identified: covariates collinear among the comparison units"
@@ -292,17 +368,23 @@ def _build_design(xraw: np.ndarray, n_treated: int, w: np.ndarray, method: str, 
 
     if ps is not None:
         ps = np.minimum(ps, 1 - 1e-6)
-        hess = x.T @ ((w * ps * (1 - ps))[:, None] * x)
+        q = 1 - ps
+        v = ps * q if unit_weights else w * ps * q
+        hess = x.T @ (x * v[:, None])
         rcond, hess_inv = _rcond_inverse(hess)
         if rcond < _EPS:
             design.problem = "propensity score model singular"
             return design
         design.hess_ps_inv = hess_inv
         ps_c = ps[n_treated:]
-        keep_c = ps_c < TRIM_LEVEL
-        design.n_trimmed = int((~keep_c).sum())
-        cw = np.where(keep_c, w[n_treated:] * ps_c / (1 - ps_c), 0.0)
-        if not np.any(cw > 0):
+        cw = ps_c / q[n_treated:] if unit_weights else w[n_treated:] * ps_c / q[n_treated:]
+        if ps_c.shape[0] and float(ps_c.max()) < TRIM_LEVEL:  # nothing trimmed, the common case
+            design.n_trimmed = 0
+        else:
+            keep_c = ps_c < TRIM_LEVEL
+            design.n_trimmed = int((~keep_c).sum())
+            cw = np.where(keep_c, cw, 0.0)
+        if not (cw.shape[0] and float(cw.max()) > 0):
             design.problem = f"overlap fails: every comparison unit has propensity score >= {TRIM_LEVEL} (trimmed)"
             return design
         design.ps = ps
@@ -328,30 +410,48 @@ def _two_by_two_means(dy: np.ndarray, nt: int, w: np.ndarray) -> tuple[float, np
     return mu_t - mu_c, psi
 
 
-def _dr_pre(nt: int, w: np.ndarray, des: _Design) -> dict:
-    """Outcome-free pieces of the DR influence function, computed once per design."""
+def _ps_pre(nt: int, w: np.ndarray, des: _Design) -> dict:
+    """Outcome-free pieces of the propensity-score terms (DR and IPW), computed once per design.
+
+    The pscore estimation effect of a cell is ``ps_score * (x @ (H^{-1} m2))`` with
+    ``ps_score = n1 w (D - ps)``; ``ps_x`` keeps ``x`` times ``ps_score`` row by row, so a
+    cell computes it as one matrix-vector product.
+    """
     n1 = w.shape[0]
-    x, xt, xc = des.x, des.x[:nt], des.x[nt:]
-    wt, wc = w[:nt], w[nt:]
+    x, xc = des.x, des.x[nt:]
+    wt = w[:nt]
     cw = des.control_weight
     wt_sum, cw_sum = wt.sum(), cw.sum()
-    m1 = (wt @ xt) / n1
-    m3 = (cw @ xc) / n1
-    ps_score = n1 * w * (np.r_[np.ones(nt), np.zeros(n1 - nt)] - des.ps)
-    return {
-        "xc": xc,
-        "wt": wt,
-        "cw": cw,
-        "xtw_c": np.ascontiguousarray(xc.T * wc),
-        "wt_sum": wt_sum,
-        "cw_sum": cw_sum,
-        "mean_wt": wt_sum / n1,
-        "mean_cw": cw_sum / n1,
-        "ps_score": ps_score,
-        # n1 * wc * (xc @ G^{-1} m1) and the same with m3: the OLS estimation effects up to rc
-        "ols_t": (n1 * wc) * (xc @ (des.gram_c_inv @ m1)),
-        "ols_c": (n1 * wc) * (xc @ (des.gram_c_inv @ m3)),
-    }
+    mean_wt, mean_cw = wt_sum / n1, cw_sum / n1
+    score = -des.ps
+    score[:nt] += 1.0  # D - ps
+    ps_score = (n1 * w) * score
+    return {"xc": xc, "wt": wt, "cw": cw, "wt_sum": wt_sum, "cw_sum": cw_sum, "mean_wt": mean_wt,
+            "mean_cw": mean_cw, "ps_score": ps_score, "ps_x": x * ps_score[:, None], "wt_over": wt / mean_wt,
+            "xc_t": np.ascontiguousarray(xc.T)}
+
+
+def _dr_pre(nt: int, w: np.ndarray, des: _Design) -> dict:
+    """Outcome-free pieces of the DR influence function, computed once per design.
+
+    The comparison rows of the influence function are
+    ``-ols_t rc / mean_wt - (cw (rc - eta_c) + inf_c2 - ols_c rc) / mean_cw``;
+    the coefficient of ``rc`` does not depend on the outcome, so it is kept
+    here (``rc_coef``) and a cell pays one product for it.
+    """
+    pre = _ps_pre(nt, w, des)
+    n1 = w.shape[0]
+    xt, xc = des.x[:nt], pre["xc"]
+    wc = w[nt:]
+    m1 = (pre["wt"] @ xt) / n1
+    m3 = (pre["cw"] @ xc) / n1
+    # n1 * wc * (xc @ G^{-1} m1) and the same with m3: the OLS estimation effects up to rc
+    nwc = n1 * wc
+    ols_t = nwc * (xc @ (des.gram_c_inv @ m1))
+    ols_c = nwc * (xc @ (des.gram_c_inv @ m3))
+    pre["xtw_c"] = pre["xc_t"] if des.unit_weights else np.ascontiguousarray(xc.T * wc)
+    pre["rc_coef"] = ols_c / pre["mean_cw"] - ols_t / pre["mean_wt"]
+    return pre
 
 
 def _two_by_two_dr(dy: np.ndarray, nt: int, w: np.ndarray, des: _Design) -> tuple[float, np.ndarray]:
@@ -359,58 +459,93 @@ def _two_by_two_dr(dy: np.ndarray, nt: int, w: np.ndarray, des: _Design) -> tupl
     pre = des.pre
     if pre is None:
         pre = des.pre = _dr_pre(nt, w, des)
-    x, xc = des.x, pre["xc"]
-    wt, cw = pre["wt"], pre["cw"]
-    beta = des.gram_c_inv @ (pre["xtw_c"] @ dy[nt:])
+    x = des.x
+    cw = pre["cw"]
+    dyc = dy[nt:]
+    beta = des.gram_c_inv @ (pre["xtw_c"] @ dyc)
     resid = dy - x @ beta
     rt, rc = resid[:nt], resid[nt:]
-    mean_wt, mean_cw = pre["mean_wt"], pre["mean_cw"]
-    eta_t = _dot(wt, rt) / pre["wt_sum"]
+    mean_cw = pre["mean_cw"]
+    eta_t = _dot(pre["wt"], rt) / pre["wt_sum"]
     eta_c = _dot(cw, rc) / pre["cw_sum"]
-    cw_rc = cw * (rc - eta_c)
-    m2 = (cw_rc @ xc) / n1
+    cw_rc = rc - eta_c
+    cw_rc *= cw
+    m2 = (pre["xc_t"] @ cw_rc) / n1
+    # the pscore estimation effect ps_score * (x @ (H^{-1} m2)), already divided by mean_cw
+    inf_c2 = pre["ps_x"] @ (des.hess_ps_inv @ (m2 / mean_cw))
     psi = np.empty(n1)
-    inf_c2 = pre["ps_score"] * (x @ (des.hess_ps_inv @ m2))
     # treated rows: only the leading terms and the pscore estimation effect
-    psi[:nt] = wt * (rt - eta_t) / mean_wt - inf_c2[:nt] / mean_cw
+    pt = psi[:nt]
+    np.subtract(rt, eta_t, out=pt)
+    pt *= pre["wt_over"]
+    pt -= inf_c2[:nt]
     # comparison rows: OLS estimation effects enter both components
-    inf_treat_c = -(pre["ols_t"] * rc) / mean_wt
-    inf_cont_c = (cw_rc + inf_c2[nt:] - pre["ols_c"] * rc) / mean_cw
-    psi[nt:] = inf_treat_c - inf_cont_c
+    pc = psi[nt:]
+    np.multiply(pre["rc_coef"], rc, out=pc)
+    pc -= cw_rc / mean_cw
+    pc -= inf_c2[nt:]
     return eta_t - eta_c, psi
 
 
 def _two_by_two_ipw(dy: np.ndarray, nt: int, w: np.ndarray, des: _Design) -> tuple[float, np.ndarray]:
     n1 = dy.shape[0]
-    x, xc = des.x, des.x[nt:]
-    wt = w[:nt]
-    cw = des.control_weight
-    mean_wt, mean_cw = wt.sum() / n1, cw.sum() / n1
-    eta_t = _dot(wt, dy[:nt]) / wt.sum()
-    eta_c = _dot(cw, dy[nt:]) / cw.sum()
-    m2 = ((cw * (dy[nt:] - eta_c)) @ xc) / n1
-    ps_score = n1 * w * (np.r_[np.ones(nt), np.zeros(n1 - nt)] - des.ps)
-    inf_c2 = ps_score * (x @ (des.hess_ps_inv @ m2))
+    pre = des.pre
+    if pre is None:
+        pre = des.pre = _ps_pre(nt, w, des)
+    cw, mean_cw = pre["cw"], pre["mean_cw"]
+    dyt, dyc = dy[:nt], dy[nt:]
+    eta_t = _dot(pre["wt"], dyt) / pre["wt_sum"]
+    eta_c = _dot(cw, dyc) / pre["cw_sum"]
+    cw_dc = dyc - eta_c
+    cw_dc *= cw
+    m2 = (pre["xc_t"] @ cw_dc) / n1
+    # the pscore estimation effect, already divided by mean_cw
+    inf_c2 = pre["ps_x"] @ (des.hess_ps_inv @ (m2 / mean_cw))
     psi = np.empty(n1)
-    psi[:nt] = wt * (dy[:nt] - eta_t) / mean_wt - inf_c2[:nt] / mean_cw
-    psi[nt:] = -(cw * (dy[nt:] - eta_c) + inf_c2[nt:]) / mean_cw
+    pt = psi[:nt]
+    np.subtract(dyt, eta_t, out=pt)
+    pt *= pre["wt_over"]
+    pt -= inf_c2[:nt]
+    pc = psi[nt:]
+    np.divide(cw_dc, -mean_cw, out=pc)
+    pc -= inf_c2[nt:]
     return eta_t - eta_c, psi
+
+
+def _reg_pre(nt: int, w: np.ndarray, des: _Design) -> dict:
+    """Outcome-free pieces of the regression estimator, computed once per design: the
+    comparison rows of its influence function are ``rc`` times ``-n1 wc (xc @ G^{-1} m1) / mean_wt``."""
+    n1 = w.shape[0]
+    xt, xc = des.x[:nt], des.x[nt:]
+    wt, wc = w[:nt], w[nt:]
+    wt_sum = wt.sum()
+    mean_wt = wt_sum / n1
+    m1 = (wt @ xt) / n1
+    return {"wt": wt, "wt_sum": wt_sum, "wt_over": wt / mean_wt,
+            "xtw_c": np.ascontiguousarray(xc.T if des.unit_weights else xc.T * wc),
+            "rc_coef": -((n1 * wc) * (xc @ (des.gram_c_inv @ m1))) / mean_wt}
 
 
 def _two_by_two_reg(dy: np.ndarray, nt: int, w: np.ndarray, des: _Design) -> tuple[float, np.ndarray]:
     n1 = dy.shape[0]
-    xt, xc = des.x[:nt], des.x[nt:]
-    wt, wc = w[:nt], w[nt:]
-    beta = des.gram_c_inv @ (xc.T @ (wc * dy[nt:]))
-    out_t = xt @ beta
-    rc = dy[nt:] - xc @ beta
-    mean_wt = wt.sum() / n1
-    eta_t = _dot(wt, dy[:nt]) / wt.sum()
-    eta_c = _dot(wt, out_t) / wt.sum()
-    m1 = (wt @ xt) / n1
+    pre = des.pre
+    if pre is None:
+        pre = des.pre = _reg_pre(nt, w, des)
+    dyt, dyc = dy[:nt], dy[nt:]
+    beta = des.gram_c_inv @ (pre["xtw_c"] @ dyc)
+    fitted = des.x @ beta  # out_t on the treated rows, the comparison rows' fit on the others
+    out_t = fitted[:nt]
+    wt, wt_sum = pre["wt"], pre["wt_sum"]
+    eta_t = _dot(wt, dyt) / wt_sum
+    eta_c = _dot(wt, out_t) / wt_sum
     psi = np.empty(n1)
-    psi[:nt] = (wt * (dy[:nt] - eta_t) - wt * (out_t - eta_c)) / mean_wt
-    psi[nt:] = -(n1 * wc * rc * (xc @ (des.gram_c_inv @ m1))) / mean_wt
+    pt = psi[:nt]
+    np.subtract(dyt, eta_t, out=pt)
+    pt -= out_t - eta_c
+    pt *= pre["wt_over"]
+    pc = psi[nt:]
+    np.subtract(dyc, fitted[nt:], out=pc)  # rc
+    pc *= pre["rc_coef"]
     return eta_t - eta_c, psi
 
 
@@ -515,8 +650,18 @@ def estimate_cells(
     xcov = panel.covariates
     has_x = xcov is not None
     w_all = panel.weights
-    units = np.arange(n)
+    # Exactly unit weights (no weights given): every cell's normalised weights are ones
+    # (w / w.mean() of ones is ones), so they are not gathered, summed and divided per cell.
+    unit_weights = bool(np.all(w_all == 1.0))
     never_lo = panel.first_after(np.finfo(float).max)  # start of the never-treated block
+    blocks = {g: panel.block(g) for g in {p.cohort for p in plans}}
+    if not panel.complete:
+        # Which units are observed in each period (outcome, and covariates when there are any),
+        # found once for the panel instead of once per cell.
+        observed_y = np.isfinite(y)
+        observed_x = np.isfinite(xcov).all(axis=2) if has_x else None
+        # covariates as (period, covariate, unit): a cell's gather is then column-major, as designs are
+        xcov_t = np.ascontiguousarray(xcov.transpose(0, 2, 1)) if has_x else None
     if designs is not None:
         designs.bind(panel, (control_group, method, anticipation, base_period, tuple(np.asarray(cohorts).tolist()),
                              post_only))
@@ -528,6 +673,8 @@ def estimate_cells(
     steps: list[tuple] = []  # what the identified cells were computed from, for the replay
     replayable = designs is not None and designs.replay is None
     sample_w: dict[tuple, np.ndarray | None] = {}
+    comparison = "never-treated" if control_group == "never_treated" else "not-yet-treated"
+    changes: dict[tuple[int, int], np.ndarray] = {}
 
     for k, plan in enumerate(plans):
         g = plan.cohort
@@ -540,7 +687,7 @@ def estimate_cells(
             continue
         ti, bi = plan.time_index, plan.base_index
 
-        glo, ghi = panel.block(g)
+        glo, ghi = blocks[g]
         if control_group == "never_treated":
             ranges = [(never_lo, n)]
         else:
@@ -560,18 +707,20 @@ def estimate_cells(
             dy = np.concatenate([yt[a:b] - yb[a:b] for a, b in segs])
             xraw = None  # gathered only when the design is not cached
         else:
-            idx = np.concatenate([units[a:b] for a, b in segs])
-            dy = y[ti, idx] - y[bi, idx]
-            xraw = xcov[cov_period, idx] if has_x else None
-            ok = np.isfinite(dy)
+            pair = (ti, bi)
+            if pair not in changes:  # the outcome change of every unit between the two periods
+                changes[pair] = y[ti] - y[bi]
+            # units of the segments observed in both periods (and with covariates in the earlier one),
+            # treated first, each segment in unit order
+            ok = observed_y[ti] & observed_y[bi]
             if has_x:
-                ok &= np.isfinite(xraw).all(axis=1)
-            if not ok.all():
-                masked = True
-                idx, dy = idx[ok], dy[ok]
-                if has_x:
-                    xraw = xraw[ok]
-                nt0 = int(ok[:nt0].sum())
+                ok &= observed_x[cov_period]
+            parts = [ok[a:b].nonzero()[0] + a for a, b in segs]
+            nt0 = parts[0].shape[0]
+            idx = np.concatenate(parts)
+            masked = idx.shape[0] < sum(b - a for a, b in segs)
+            dy = changes[pair][idx]
+            xraw = None
         n1 = dy.shape[0]
         nt, nc = nt0, n1 - nt0
         n_treated[k], n_control[k] = nt, nc
@@ -590,9 +739,8 @@ def estimate_cells(
             notes[k] = plan.note
             continue
 
-        period_text = f"{_as_number(times[bi])} and {_as_number(t_val)}"
-        comparison = "never-treated" if control_group == "never_treated" else "not-yet-treated"
         if nt < MIN_UNITS or nc < MIN_UNITS:
+            period_text = f"{_as_number(times[bi])} and {_as_number(t_val)}"
             parts = []
             if nt < MIN_UNITS:
                 parts.append(f"{nt} treated unit(s)")
@@ -601,7 +749,9 @@ def estimate_cells(
             notes[k] = f"too few units: {' and '.join(parts)} observed in both {period_text} (need {MIN_UNITS})"
             continue
 
-        if idx is None:
+        if unit_weights:
+            w = np.ones(n1)
+        elif idx is None:
             skey = tuple(segs)
             if skey in sample_w:
                 w = sample_w[skey]
@@ -641,9 +791,12 @@ def estimate_cells(
                 key = (g, period_key, nt, idx.tobytes())
             des = design_cache.get(key)
             if des is None:
-                if xraw is None:
+                if idx is not None:
+                    xraw = xcov_t[cov_period][:, idx].T
+                else:
                     xraw = np.concatenate([xcov[cov_period, a:b] for a, b in segs])
-                des = design_cache[key] = _build_design(xraw, nt, w, method, panel.covariate_names)
+                des = design_cache[key] = _build_design(xraw, nt, w, method, panel.covariate_names,
+                                                        unit_weights=unit_weights or None)
             if des.dropped:
                 issues.setdefault("collinear", []).append(f"{_label(g, t_val)}: {', '.join(des.dropped)}")
             if des.problem:
@@ -664,7 +817,7 @@ def estimate_cells(
                 issues.setdefault("trimmed", []).append(_label(g, t_val))
             notes[k] = "; ".join(extra)
 
-        if not np.isfinite(att):
+        if not math.isfinite(att):
             notes[k] = "estimate is not finite"
             replayable = False
             continue

@@ -188,8 +188,9 @@ def randomization_inference(data: pd.DataFrame, outcome: str, unit: str, time: s
         for r in range(int(draws)):
             assigned = rng.permutation(per_unit)[codes_]
             try:
-                # the simple average uses only post-adoption cells: the others are not estimated
-                permuted[r] = variants.with_cohorts(assigned, post_only=True).aggregate("simple").overall.estimate
+                # the simple average uses only post-adoption cells: the others are not estimated,
+                # and only its estimate is computed (no standard errors)
+                permuted[r] = variants.simple_with_cohorts(assigned)
             except ValueError:  # e.g. a permutation that leaves a cohort without comparisons
                 continue
     valid = permuted[np.isfinite(permuted)]
