@@ -46,8 +46,14 @@ from traitlets import default
 
 from evaluation import __version__, paths, provenance
 from evaluation.cache import FOLDER_NAME as CACHE_DIR  # the run's private folder in its build folder
-from evaluation.report.html import (ReportEntry, export_html, not_run_page, notebook_language, notebook_title,
-                                    write_index)
+from evaluation.report.html import (
+    ReportEntry,
+    export_html,
+    not_run_page,
+    notebook_language,
+    notebook_title,
+    write_index,
+)
 from evaluation.report.tables import RUN_ENV
 from evaluation.safe import YamlTooLargeError, load_yaml
 from evaluation.text.i18n import MISSING_ENV, UnknownLanguageError, check_language
@@ -584,10 +590,9 @@ def run(
         If the outputs cannot be written (disk full, read-only folder); the
         previous outputs of the year are left as they were.
     """
-    from evaluation.load.dataset import load
-    from evaluation.load.checks import ContractError
-
     from evaluation.context import report_language
+    from evaluation.load.checks import ContractError
+    from evaluation.load.dataset import load
 
     say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
     if language is not None and str(language).strip():
@@ -738,11 +743,9 @@ def _write_error(exc: OSError, output_root: Path, year: int, *, started: bool) -
 def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_notebook, output_root,
                     notebooks_dir, jobs, say, cell_timeout, start_timeout, *, language="es",
                     pdf=True, plan=None, input_copies=True, checked=None) -> RunOutcome:
-    from evaluation import cache, changes
+    from evaluation import cache, changes, plan as plans
     from evaluation.load import checked_copy
-    from evaluation.report import tables as report_tables
-    from evaluation import plan as plans
-    from evaluation.report import changes as changes_page
+    from evaluation.report import changes as changes_page, tables as report_tables
     from evaluation.text.index import LANGUAGE_NAMES, LANGUAGE_NAMES_EN
     from evaluation.text.wording import Wording
 

@@ -19,6 +19,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
 from .distributions import normal_quantile
 
 _SQRT5 = np.sqrt(5.0)

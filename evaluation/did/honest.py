@@ -30,8 +30,8 @@ and ``delta`` the drift; the target is ``theta = l' tau_post``.
 
 from __future__ import annotations
 
-import html
 import functools
+import html
 import itertools
 import math
 from dataclasses import dataclass, field

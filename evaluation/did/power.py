@@ -32,9 +32,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from .distributions import normal_quantile
 
 from . import _fixed_effects as fe
+from .distributions import normal_quantile
 from .estimate import _Variants, att_gt
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from .distributions import normal_cdf
 
 # scipy.optimize and scipy.stats are imported where used (see evaluation.did.distributions).

@@ -613,7 +613,7 @@ def _score_cells(cells: np.ndarray) -> tuple[np.ndarray, int, list[tuple[int, in
     """
     flat = cells.ravel()
     kinds = np.fromiter(map(type, flat), dtype=object, count=flat.size)
-    numeric = (kinds == float) | (kinds == int)
+    numeric = (kinds == float) | (kinds == int)  # noqa: E721  (elementwise over an array of types; `is` does not broadcast)
     values = np.full(flat.size, np.nan)
     # + 0.0 turns a -0.0 cell into 0.0, as pandas' reader did (it made every whole-number float an int).
     values[numeric] = flat[numeric].astype(float) + 0.0

@@ -63,8 +63,7 @@ import pandas as pd
 import yaml
 
 from evaluation import paths
-from evaluation.load import contract
-from evaluation.load import readers
+from evaluation.load import contract, readers
 from evaluation.safe import load_yaml, write_csv
 
 __all__ = ["PanelConfig", "PanelLabels", "PanelConfigError", "Conversion", "read_config", "convert",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from evaluation.did.distributions import normal_quantile
 
 #: Estimator ids of the comparison rows (the words are in ``evaluation.text.impact.estimator_name``).

@@ -31,8 +31,16 @@ from scipy import stats
 
 from evaluation import did
 from evaluation.panel import ENTITY_GROUPS, PANEL_KEYS, analysis_panel, late_adopters, resolve_covariates
-from evaluation.questions import costs, data_quality, heterogeneity, impact, monitoring, surveys, verdicts
-from evaluation.questions import robustness as shared_checks
+from evaluation.questions import (
+    costs,
+    data_quality,
+    heterogeneity,
+    impact,
+    monitoring,
+    robustness as shared_checks,
+    surveys,
+    verdicts,
+)
 
 CRITERIA = verdicts.CRITERIA
 #: Default number of random reassignments of adoption dates and of simulated panels (as the robustness report).

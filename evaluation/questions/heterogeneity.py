@@ -52,11 +52,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from evaluation.questions import impact
-from evaluation.questions import surveys
 from evaluation.did.distributions import chi2_sf, normal_quantile
 from evaluation.load.contract import LEVELS
 from evaluation.panel import ENTITY_GROUPS, analysis_panel, resolve_covariates, select_entities
+from evaluation.questions import impact, surveys
 
 #: Dimensions of heterogeneity (codes; their words are in ``evaluation.text.heterogeneity``).
 DIMENSIONS = ("level", "region", "peer_group", "population", "it_team", "alignment", "commitment")

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from evaluation.questions import costs
-from evaluation.text.format import DASH, Format
 from evaluation.text import frame
+from evaluation.text.format import DASH, Format
 from evaluation.text.i18n import Messages
 from evaluation.text.wording import Wording
 

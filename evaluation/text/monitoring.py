@@ -20,8 +20,8 @@ import pandas as pd
 
 from evaluation.load.contract import LEVELS
 from evaluation.questions import monitoring
-from evaluation.text.format import Format
 from evaluation.text import frame
+from evaluation.text.format import Format
 from evaluation.text.i18n import Messages
 from evaluation.text.wording import Wording
 

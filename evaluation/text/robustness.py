@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from evaluation.questions import robustness as q
-from evaluation.text.format import Format
 from evaluation.text import frame
+from evaluation.text.format import Format
 from evaluation.text.i18n import Messages
 from evaluation.text.wording import Wording
 
