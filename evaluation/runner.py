@@ -698,10 +698,12 @@ def run(
 
 
 def _bad_output(exc: OSError, output_root) -> RunError:
-    reason = {errno.ENAMETOOLONG: "a folder name in it is longer than the file system allows",
-              errno.ENOTDIR: "a file is in the way (a part of the path is a file, not a folder)",
-              errno.EEXIST: "a file is in the way (a part of the path is a file, not a folder)",
-              }.get(exc.errno, exc.strerror or str(exc))
+    reasons: dict[int | None, str] = {
+        errno.ENAMETOOLONG: "a folder name in it is longer than the file system allows",
+        errno.ENOTDIR: "a file is in the way (a part of the path is a file, not a folder)",
+        errno.EEXIST: "a file is in the way (a part of the path is a file, not a folder)",
+    }
+    reason = reasons.get(exc.errno, exc.strerror or str(exc))
     return RunError(f"--output '{output_root}' cannot be used: {reason}. Nothing was run. Fix: give a folder path "
                     "made of existing folders, or of new ones with shorter names.")
 
@@ -730,9 +732,10 @@ def _refuse_inputs_inside_outputs(output_root: Path, year: int, **inputs) -> Non
 
 
 def _write_error(exc: OSError, output_root: Path, year: int, *, started: bool) -> OutputWriteError:
-    reason = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exhausted",
-              errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
-              errno.EPERM: "permission denied"}.get(exc.errno, exc.strerror or str(exc))
+    reasons: dict[int | None, str] = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exhausted",
+                                      errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+                                      errno.EPERM: "permission denied"}
+    reason = reasons.get(exc.errno, exc.strerror or str(exc))
     where = f" ({exc.filename})" if exc.filename else ""
     kept = (f" The previous outputs of {year} were left as they were." if started else "")
     return OutputWriteError(f"Could not write the outputs in {output_root}: {reason}{where}.{kept} "
@@ -1178,7 +1181,7 @@ class _Scrubber:
     """
 
     def __init__(self, *, build: Path, data_dir: Path, output_root: Path, notebooks_dir: Path):
-        pairs = {}
+        pairs: dict[str, str] = {}
         for path, label in ((build, "."), (output_root, output_root.name),
                             (output_root.parent, output_root.parent.name), (data_dir, data_dir.name),
                             (notebooks_dir, notebooks_dir.name),
@@ -1247,7 +1250,8 @@ def _signals_as_interrupts():
             signal.signal(sig, handler)
 
 
-def lock_path(output_root: Path, year: int) -> Path:
+def lock_path(output_root: Path, year: int | str) -> Path:
+    """The lock file of a year's outputs; ``year`` a number or the digits of a folder name (the same file)."""
     return Path(output_root) / f".lock-{year}"
 
 

@@ -132,6 +132,7 @@ class EventTimeCoefficients:
 
     event_time: np.ndarray
     covariance: np.ndarray
+    estimate: Any  # the value property of WithEstimate, which every user of this class also is
 
     @property
     def coefficients(self) -> pd.Series:

@@ -220,7 +220,7 @@ def _and(items) -> str:
 class _Report:
     """Collects problems while the checks run."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.records: list[Problem] = []
 
     def error(self, file: str, row, column: str, problem: str, fix: str) -> None:

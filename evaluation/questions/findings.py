@@ -288,7 +288,8 @@ def impact_evidence(dataset, *, year: int, outcome: str = "POL07", entities: str
     cells = result.tidy()
     evaluated = tuple(int(c) for c in sorted(cells.loc[cells["identified"] & (cells["time"] >= cells["cohort"]),
                                                        "cohort"].unique()))
-    checks, placebos = ({}, None)
+    checks: dict = {}
+    placebos = None
     if robustness and overall.identified and np.isfinite(overall.estimate):
         checks, placebos = robustness_numbers(panel, list(covs), overall, method=method, control_group=control_group,
                                               alpha=alpha, seed=seed, placebo_draws=placebo_draws,

@@ -48,6 +48,7 @@ Numbers only: dimensions, subgroups, notes, comparisons and readings are codes
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -229,7 +230,7 @@ def _adopters_with_pre_year(panel: pd.DataFrame) -> int:
 
 def _gap(dimension: str, subgroup: str, comparison: str, note: str, entities: int = 0, adopters: int = 0, *,
          detail: str = "", bounds: tuple = (np.nan, np.nan), n_control: int = 0) -> dict:
-    row = dict.fromkeys(TABLE_COLUMNS, np.nan)
+    row: dict[str, Any] = dict.fromkeys(TABLE_COLUMNS, np.nan)
     row.update(dimension=dimension, subgroup=subgroup, bound_low=bounds[0], bound_high=bounds[1], entities=entities,
                adopters=adopters, n_treated=0, n_control=n_control, identified=False, comparison=comparison,
                note=note, detail=str(detail))

@@ -17,6 +17,7 @@ count over every adopter is shown only as a labelled extrapolation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -429,7 +430,8 @@ class CostsText(frame.FrameWords):
         return headers
 
     def sensitivity_formats(self, wide: pd.DataFrame) -> dict:
-        formats = {c: (lambda v: self.fmt.number(v / 1e6, 1)) for c in wide.columns if c != "share"}
+        formats: dict[str, Callable[[float], str] | str] = {c: (lambda v: self.fmt.number(v / 1e6, 1))
+                                                            for c in wide.columns if c != "share"}
         formats["share"] = "percent"
         return formats
 
