@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import functools
 import gc
 import glob
 import io
@@ -516,7 +517,7 @@ def run_benchmark(args) -> tuple[list[Timing], dict[int, dict[str, float]]]:
                 try:
                     prepared = ad.prepare(data, setting)
                     with quiet():
-                        warm, raw = time_once(lambda: ad.run(prepared, setting))
+                        warm, raw = time_once(functools.partial(ad.run, prepared, setting))
                     del prepared
                     est = ad.extract(raw)
                     del raw
@@ -564,7 +565,7 @@ def run_benchmark(args) -> tuple[list[Timing], dict[int, dict[str, float]]]:
                         continue
                     prepared = ad.prepare(data, setting)
                     with quiet():
-                        elapsed, raw = time_once(lambda: ad.run(prepared, setting))
+                        elapsed, raw = time_once(functools.partial(ad.run, prepared, setting))
                     del raw, prepared
                     rec.times.append(elapsed)
             for ad, rec, _ in planned:

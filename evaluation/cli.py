@@ -297,8 +297,8 @@ def _import_furag(args) -> int:
 
 
 def _adoption_template(args) -> int:
-    from evaluation.paths import OutputFolderError
     from evaluation.importers.registry import RegistryError, write_template
+    from evaluation.paths import OutputFolderError
 
     try:
         written = write_template(args.out, entities=args.entities, force=args.force)

@@ -21,7 +21,6 @@ plus an optional ``dataset.yml`` describing the dataset.
 from __future__ import annotations
 
 import hashlib
-
 import os
 from pathlib import Path
 

@@ -119,12 +119,13 @@ def git_state(root: str | os.PathLike[str]) -> dict[str, Any]:
     changes = _git(root, "status", "--porcelain", "--untracked-files=all")
     if isinstance(changes, _GitFailure):
         return {"commit": commit.strip(), "dirty": None, "status": changes.reason}
-    changed, untracked = set(), set()
+    changed_names: set[str] = set()
+    untracked_names: set[str] = set()
     for line in changes.splitlines():
         if len(line) > 3:
             name = line[3:].split(" -> ")[-1].strip('"')
-            (untracked if line.startswith("??") else changed).add(name)
-    changed, untracked = sorted(changed), sorted(untracked)
+            (untracked_names if line.startswith("??") else changed_names).add(name)
+    changed, untracked = sorted(changed_names), sorted(untracked_names)
     return {"commit": commit.strip(), "dirty": bool(changed), "status": "dirty" if changed else "clean",
             "changed_count": len(changed), "changed": changed[:MAX_CHANGED_NAMES],
             "untracked_count": len(untracked), "untracked": untracked[:MAX_CHANGED_NAMES]}

@@ -46,8 +46,14 @@ from traitlets import default
 
 from evaluation import __version__, paths, provenance
 from evaluation.cache import FOLDER_NAME as CACHE_DIR  # the run's private folder in its build folder
-from evaluation.report.html import (ReportEntry, export_html, not_run_page, notebook_language, notebook_title,
-                                    write_index)
+from evaluation.report.html import (
+    ReportEntry,
+    export_html,
+    not_run_page,
+    notebook_language,
+    notebook_title,
+    write_index,
+)
 from evaluation.report.tables import RUN_ENV
 from evaluation.safe import YamlTooLargeError, load_yaml
 from evaluation.text.i18n import MISSING_ENV, UnknownLanguageError, check_language
@@ -584,10 +590,9 @@ def run(
         If the outputs cannot be written (disk full, read-only folder); the
         previous outputs of the year are left as they were.
     """
-    from evaluation.load.dataset import load
-    from evaluation.load.checks import ContractError
-
     from evaluation.context import report_language
+    from evaluation.load.checks import ContractError
+    from evaluation.load.dataset import load
 
     say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
     if language is not None and str(language).strip():
@@ -693,10 +698,12 @@ def run(
 
 
 def _bad_output(exc: OSError, output_root) -> RunError:
-    reason = {errno.ENAMETOOLONG: "a folder name in it is longer than the file system allows",
-              errno.ENOTDIR: "a file is in the way (a part of the path is a file, not a folder)",
-              errno.EEXIST: "a file is in the way (a part of the path is a file, not a folder)",
-              }.get(exc.errno, exc.strerror or str(exc))
+    reasons: dict[int | None, str] = {
+        errno.ENAMETOOLONG: "a folder name in it is longer than the file system allows",
+        errno.ENOTDIR: "a file is in the way (a part of the path is a file, not a folder)",
+        errno.EEXIST: "a file is in the way (a part of the path is a file, not a folder)",
+    }
+    reason = reasons.get(exc.errno, exc.strerror or str(exc))
     return RunError(f"--output '{output_root}' cannot be used: {reason}. Nothing was run. Fix: give a folder path "
                     "made of existing folders, or of new ones with shorter names.")
 
@@ -725,9 +732,10 @@ def _refuse_inputs_inside_outputs(output_root: Path, year: int, **inputs) -> Non
 
 
 def _write_error(exc: OSError, output_root: Path, year: int, *, started: bool) -> OutputWriteError:
-    reason = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exhausted",
-              errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
-              errno.EPERM: "permission denied"}.get(exc.errno, exc.strerror or str(exc))
+    reasons: dict[int | None, str] = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exhausted",
+                                      errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+                                      errno.EPERM: "permission denied"}
+    reason = reasons.get(exc.errno, exc.strerror or str(exc))
     where = f" ({exc.filename})" if exc.filename else ""
     kept = (f" The previous outputs of {year} were left as they were." if started else "")
     return OutputWriteError(f"Could not write the outputs in {output_root}: {reason}{where}.{kept} "
@@ -738,11 +746,9 @@ def _write_error(exc: OSError, output_root: Path, year: int, *, started: bool) -
 def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_notebook, output_root,
                     notebooks_dir, jobs, say, cell_timeout, start_timeout, *, language="es",
                     pdf=True, plan=None, input_copies=True, checked=None) -> RunOutcome:
-    from evaluation import cache, changes
+    from evaluation import cache, changes, plan as plans
     from evaluation.load import checked_copy
-    from evaluation.report import tables as report_tables
-    from evaluation import plan as plans
-    from evaluation.report import changes as changes_page
+    from evaluation.report import changes as changes_page, tables as report_tables
     from evaluation.text.index import LANGUAGE_NAMES, LANGUAGE_NAMES_EN
     from evaluation.text.wording import Wording
 
@@ -1175,7 +1181,7 @@ class _Scrubber:
     """
 
     def __init__(self, *, build: Path, data_dir: Path, output_root: Path, notebooks_dir: Path):
-        pairs = {}
+        pairs: dict[str, str] = {}
         for path, label in ((build, "."), (output_root, output_root.name),
                             (output_root.parent, output_root.parent.name), (data_dir, data_dir.name),
                             (notebooks_dir, notebooks_dir.name),
@@ -1244,7 +1250,8 @@ def _signals_as_interrupts():
             signal.signal(sig, handler)
 
 
-def lock_path(output_root: Path, year: int) -> Path:
+def lock_path(output_root: Path, year: int | str) -> Path:
+    """The lock file of a year's outputs; ``year`` a number or the digits of a folder name (the same file)."""
     return Path(output_root) / f".lock-{year}"
 
 

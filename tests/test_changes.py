@@ -11,7 +11,6 @@ import pytest
 
 from evaluation import changes, paths
 from evaluation.load.dataset import load
-
 from vintages import two_vintages as make_vintages
 
 DEMO = paths.resolve_data_dir("")

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 
+from contract_fixtures import ENTITIES, OUTCOMES, folder_hashes, replace_line, valid_folder
 from evaluation.load import checks
 from evaluation.load.checks import check
 from evaluation.load.dataset import load
-
-from contract_fixtures import ENTITIES, OUTCOMES, folder_hashes, replace_line, valid_folder
 
 
 def _spanish_entities() -> str:

@@ -10,8 +10,7 @@ import pytest
 
 from evaluation import paths
 from evaluation.context import setup
-from evaluation.load import checked_copy
-from evaluation.load import dataset as datasets
+from evaluation.load import checked_copy, dataset as datasets
 
 
 @pytest.fixture

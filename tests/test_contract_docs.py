@@ -6,11 +6,10 @@ import re
 
 import pytest
 
+from contract_fixtures import write_folder
 from evaluation import paths
 from evaluation.load import contract
 from evaluation.load.checks import check
-
-from contract_fixtures import write_folder
 
 README = paths.DATA_README
 

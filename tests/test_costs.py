@@ -9,11 +9,10 @@ import pandas as pd
 import pytest
 
 from contract_fixtures import valid_folder
-from evaluation.questions import costs
-from evaluation.load.dataset import load
 from evaluation.did import OverallEstimate
-from evaluation.plots import core
-from evaluation.plots import programme as programme_plots
+from evaluation.load.dataset import load
+from evaluation.plots import core, programme as programme_plots
+from evaluation.questions import costs
 from evaluation.text.costs import CostsText
 from evaluation.text.format import Format
 from evaluation.text.wording import Wording

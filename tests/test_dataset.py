@@ -9,11 +9,9 @@ import os
 import pandas as pd
 import pytest
 
+from contract_fixtures import ADOPTION, ENTITIES, OUTCOMES, folder_hashes, replace_line, valid_folder, write_xlsx
 from evaluation import paths
 from evaluation.load.dataset import PANEL_COLUMNS, ContractError, Dataset, load
-
-from contract_fixtures import (ADOPTION, ENTITIES, OUTCOMES, folder_hashes, replace_line, valid_folder,
-                               write_xlsx)
 
 
 @pytest.fixture

@@ -12,8 +12,16 @@ import pytest
 import yaml
 
 from evaluation import paths
-from evaluation.demo import (DEFAULTS, MUNICIPALITIES_CSV, REPORTING_DATE, TABLE_ORDER, generate, load_truth,
-                             true_effects, write_demo)
+from evaluation.demo import (
+    DEFAULTS,
+    MUNICIPALITIES_CSV,
+    REPORTING_DATE,
+    TABLE_ORDER,
+    generate,
+    load_truth,
+    true_effects,
+    write_demo,
+)
 from evaluation.demo.outcomes import TARGETS
 from evaluation.load.checks import check
 

@@ -9,13 +9,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from evaluation.questions import heterogeneity
-from evaluation.questions import impact
-from evaluation.load.dataset import load
 from evaluation.demo import write_demo
-from evaluation.plots import core
-from evaluation.plots import programme as programme_plots
+from evaluation.load.dataset import load
 from evaluation.panel import analysis_panel, late_adopters, resolve_covariates, select_entities
+from evaluation.plots import core, programme as programme_plots
+from evaluation.questions import heterogeneity, impact
 from evaluation.text.format import Format
 from evaluation.text.heterogeneity import HeterogeneityText
 from evaluation.text.wording import Wording

@@ -17,7 +17,6 @@ import pandas as pd
 import pytest
 
 from evaluation.load import checks, readers
-
 from load_invariants import fingerprint, write_mid_size_folder
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "load_invariants.json").read_text(encoding="utf-8"))

@@ -8,10 +8,9 @@ import pandas as pd
 import pytest
 
 from contract_fixtures import valid_folder
-from evaluation.questions import monitoring
 from evaluation.load.dataset import load
-from evaluation.plots import core
-from evaluation.plots import programme as programme_plots
+from evaluation.plots import core, programme as programme_plots
+from evaluation.questions import monitoring
 from evaluation.text.format import Format
 from evaluation.text.monitoring import MonitoringText
 from evaluation.text.wording import Wording

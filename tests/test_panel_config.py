@@ -16,17 +16,14 @@ import pandas as pd
 import pytest
 import yaml
 
+from contract_fixtures import valid_folder
 from evaluation import cli, paths, runner
-from evaluation.questions import data_quality
-from evaluation.questions import impact
-from evaluation.questions import comparisons
 from evaluation.importers import panel_config
-from evaluation.load.dataset import load
 from evaluation.importers.panel_config import PanelConfigError
 from evaluation.load.checks import check
+from evaluation.load.dataset import load
 from evaluation.panel import add_treated, select_entities
-
-from contract_fixtures import valid_folder
+from evaluation.questions import comparisons, data_quality, impact
 
 CONFIG_DIR = paths.PROJECT_ROOT / "config"
 REFERENCE = paths.PROJECT_ROOT / "tests" / "reference"

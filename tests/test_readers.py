@@ -8,11 +8,19 @@ import math
 import pandas as pd
 import pytest
 
-from evaluation.load import readers
-from evaluation.load.readers import (EmptyTableError, ParseError, TableReadError, infer_decimal_mark, parse_date,
-                                parse_number, parse_year, read_info, read_table)
-
 from contract_fixtures import folder_hashes, write_xlsx
+from evaluation.load import readers
+from evaluation.load.readers import (
+    EmptyTableError,
+    ParseError,
+    TableReadError,
+    infer_decimal_mark,
+    parse_date,
+    parse_number,
+    parse_year,
+    read_info,
+    read_table,
+)
 
 
 def _all_strings(frame: pd.DataFrame) -> bool:

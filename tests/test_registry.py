@@ -10,14 +10,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from contract_fixtures import ADOPTION, valid_folder
 from evaluation import cli
 from evaluation.importers import registry
-from evaluation.load import checks
-from evaluation.load.dataset import load
 from evaluation.importers.registry import POST_LEVELS, RegistryError, check_registry, write_template
+from evaluation.load import checks
 from evaluation.load.checks import check
-
-from contract_fixtures import ADOPTION, valid_folder
+from evaluation.load.dataset import load
 
 TODAY = dt.date(2025, 6, 30)
 

@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 
 from evaluation import cli, runner
-from evaluation.report import html as report_html
 from evaluation.report import tables
 from evaluation.report.html import ReportEntry, export_html, notebook_title, write_index
 from evaluation.text.wording import Wording
@@ -195,7 +194,7 @@ def test_kernel_manager_uses_private_ipc_sockets():
 
 
 def test_panel_config_writes_language_and_labels(tmp_path):
-    from evaluation.importers.panel_config import read_config, panel_tables
+    from evaluation.importers.panel_config import panel_tables, read_config
 
     for name, effect in (("castle", "log points"), ("mpdta", "log points")):
         config = read_config(Path(__file__).parents[1] / "config" / f"{name}.yaml")

@@ -18,8 +18,7 @@ from evaluation.load import dataset
 from evaluation.panel import PANEL_KEYS, add_treated, analysis_panel, resolve_covariates, select_entities
 from evaluation.plots import robustness as robustness_plots
 from evaluation.plots.core import Chart
-from evaluation.questions import comparisons
-from evaluation.questions import robustness
+from evaluation.questions import comparisons, robustness
 from evaluation.text import robustness as text
 from evaluation.text.format import Format
 from evaluation.text.wording import Wording

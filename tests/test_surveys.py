@@ -12,11 +12,10 @@ from scipy import stats
 
 from contract_fixtures import valid_folder
 from evaluation import paths
-from evaluation.questions import surveys
-from evaluation.load.dataset import load
 from evaluation.demo import write_demo
-from evaluation.plots import core
-from evaluation.plots import programme as programme_plots
+from evaluation.load.dataset import load
+from evaluation.plots import core, programme as programme_plots
+from evaluation.questions import surveys
 from evaluation.text.format import Format
 from evaluation.text.surveys import SurveysText
 from evaluation.text.wording import Wording

@@ -7,11 +7,9 @@ import datetime as dt
 
 import pytest
 
+from contract_fixtures import ADOPTION, ENTITIES, OUTCOMES, folder_hashes, replace_line, valid_folder, write_xlsx
 from evaluation.load import checks
 from evaluation.load.checks import Problem, Problems, check
-
-from contract_fixtures import (ADOPTION, ENTITIES, OUTCOMES, folder_hashes, replace_line, valid_folder,
-                               write_xlsx)
 
 # Row numbers in the fixture files (header = row 1).
 OUTCOME_ROW_IGAC_2018_POL07 = 26  # 2 + entity 2 * 10 + year offset 2 * 2

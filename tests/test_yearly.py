@@ -17,11 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evaluation import plan as plans
-from evaluation import runner
+from evaluation import plan as plans, runner
 from evaluation.demo import write_demo
 from evaluation.load.dataset import load
-
 from vintages import two_vintages
 
 pytestmark = pytest.mark.slow

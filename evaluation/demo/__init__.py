@@ -163,7 +163,7 @@ def write_demo(folder: str | os.PathLike[str], *, seed: int = 2016, effect_scale
     arguments = {"seed": seed, "effect_scale": effect_scale, "municipalities": municipalities,
                  "first_year": first_year, "last_year": last_year, "pretrend_slope": pretrend_slope}
     folder = paths.check_out_folder(folder, OWNED_FILES, force=force, command="demo")
-    tables, hidden = _build(**arguments)
+    tables, hidden = _build(seed, effect_scale, municipalities, first_year, last_year, pretrend_slope)
     folder.mkdir(parents=True, exist_ok=True)
     for name in TABLE_ORDER:
         write_text(folder / f"{name}.csv", to_csv_text(name, tables[name]))

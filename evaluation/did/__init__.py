@@ -20,8 +20,8 @@ One stage per module, each consuming the previous one's object::
 >>> res.aggregate("dynamic").tidy()                             # doctest: +SKIP
 """
 
+from . import with_inference  # noqa: F401  (registers GroupTimeResult.with_inference; aggregate registers itself below)
 from .aggregate import TYPES as AGGREGATIONS
-from . import with_inference  # noqa: F401  (registers GroupTimeResult.with_inference; aggregate registers itself above)
 from .estimate import BASE_PERIODS, CONTROL_GROUPS, METHODS, att_gt
 from .results import (
     INDEX_COLUMNS,
@@ -56,14 +56,16 @@ __all__ = [
     "BASE_PERIODS",
 ]
 from .bacon import BaconResult, bacon
+from .efficient import EfficientResult, efficient
 from .honest import HonestResult, honest
 from .imputation import ImputationResult, imputation
 from .placebo import PlaceboResult, RandomizationResult, placebo, randomization_inference
 from .power import PowerResult, power
 from .pretest_calibration import PretestCalibration, pretest_calibration
-from .twfe import EventStudyResult, TwfeResult, event_study, twfe
-from .sun_abraham import SunAbrahamResult, sun_abraham
 from .pretrend import PretrendPowerResult, pretrend_power
+from .sun_abraham import SunAbrahamResult, sun_abraham
+from .synthetic_did import SyntheticDidResult, synthetic_did
+from .twfe import EventStudyResult, TwfeResult, event_study, twfe
 
 __all__ += [
     "twfe",
@@ -88,10 +90,8 @@ __all__ += [
     "PretrendPowerResult",
     "pretest_calibration",
     "PretestCalibration",
+    "synthetic_did",
+    "SyntheticDidResult",
+    "efficient",
+    "EfficientResult",
 ]
-from .synthetic_did import SyntheticDidResult, synthetic_did
-
-__all__ += ["synthetic_did", "SyntheticDidResult"]
-from .efficient import EfficientResult, efficient
-
-__all__ += ["efficient", "EfficientResult"]

@@ -14,9 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .distributions import normal_quantile
-
 from .checks import PanelInputError, check_long_panel, message
+from .distributions import normal_quantile
 
 
 def codes(values) -> tuple[np.ndarray, np.ndarray]:

@@ -169,7 +169,7 @@ def aggregate(
     post = cohort <= time_f
     all_cells = np.arange(res.n_cells)
     build = _Builder(res)
-    index: list[Any] = []
+    index: list[Any] | np.ndarray = []
     index_name: str | None
     overall_rows: np.ndarray | None = None  # which rows the overall averages with equal weights
 
@@ -180,6 +180,7 @@ def aggregate(
     elif type == "group":
         index_name = "cohort"
         cohorts = np.unique(cohort)
+        groups: list[Any] = []
         for g in cohorts:
             cand = all_cells[(cohort == g) & post & (event >= lo) & (event <= hi)]
             used = cand[res.identified[cand]]
@@ -189,7 +190,7 @@ def aggregate(
             theta = float(res.estimate[used].mean()) if used.size else np.nan
             skipped = cand[~res.identified[cand]]
             build.add(a, np.zeros(len(build.share)), theta, used, skipped, "no identified post-adoption cells")
-            index.append(g)
+            groups.append(g)
         # Overall: cohort effects weighted by cohort share, plus the share estimation effect.
         ok = np.array(build.identified, dtype=bool)
         rows = np.nonzero(ok)[0]
@@ -197,7 +198,7 @@ def aggregate(
         b_all = np.zeros(len(build.share))
         theta_all = np.nan
         if rows.size:
-            cols = np.array([build.share_index[float(g)] for g in np.asarray(index)[rows]])
+            cols = np.array([build.share_index[float(g)] for g in np.asarray(groups)[rows]])
             p = build.share[cols]
             total = p.sum()
             th = np.array(build.estimate)[rows]
@@ -206,7 +207,7 @@ def aggregate(
                 a_all += (pr / total) * build.a[r]
             np.add.at(b_all, cols, (th - theta_all) / total)
         overall_combo = (a_all, b_all, theta_all)
-        index = _labels(np.array(index), res.time)
+        index = _labels(np.array(groups), res.time)
     elif type == "dynamic":
         index_name = "event_time"
         include = np.ones(res.n_cells, dtype=bool)
@@ -244,6 +245,7 @@ def aggregate(
         a_o, b_o, th_o = overall_combo
         contributing = np.nonzero(identified)[0]
     else:
+        assert overall_rows is not None  # set by the dynamic and calendar branches
         contributing = overall_rows
         if contributing.size:
             a_o = A[:, contributing].mean(axis=1)
@@ -273,12 +275,13 @@ def aggregate(
         draws = res.bootstrap_draws @ np.vstack([A_all, B_all])
     inf_obj = res.inference
     m = est.shape[0]
-    kw = dict(codes=res.cluster_codes, n_clusters=res.n_clusters, n_units=res.n_units, alpha=inf_obj.alpha)
     rows_unc = summarize(
-        est, identified, infl[:, :m], None if draws is None else draws[:, :m], uniform=True, **kw
+        est, identified, infl[:, :m], None if draws is None else draws[:, :m], uniform=True,
+        codes=res.cluster_codes, n_clusters=res.n_clusters, n_units=res.n_units, alpha=inf_obj.alpha,
     )
     over_unc = summarize(
-        np.array([th_o]), np.array([overall_ok]), infl[:, m:], None if draws is None else draws[:, m:], uniform=False, **kw
+        np.array([th_o]), np.array([overall_ok]), infl[:, m:], None if draws is None else draws[:, m:], uniform=False,
+        codes=res.cluster_codes, n_clusters=res.n_clusters, n_units=res.n_units, alpha=inf_obj.alpha,
     )
     if res.wild_multipliers is not None:  # cluster_bootstrap="wild": evaluation.did.wild_bootstrap
         from .wild_bootstrap import aggregate_uncertainty
@@ -300,7 +303,7 @@ def aggregate(
         identified=overall_ok,
         note=overall_note,
     )
-    skipped = tuple((_as_number(res.cohort[k]), _as_number(res.time[k])) for k in _union(build.skipped))
+    skipped_cells = tuple((_as_number(res.cohort[k]), _as_number(res.time[k])) for k in _union(build.skipped))
     if type == "simple":
         band = "pointwise"
         crit = over_unc.critical_value
@@ -338,7 +341,7 @@ def aggregate(
         influence=infl[:, :m] if index_name else infl[:, m:],
         unit_ids=res.unit_ids,
         cluster_codes=res.cluster_codes,
-        skipped_cells=skipped,
+        skipped_cells=skipped_cells,
         bootstrap_draws=None if draws is None else (draws[:, :m] if index_name else draws[:, m:]),
     )
 

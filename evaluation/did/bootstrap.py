@@ -19,6 +19,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
 from .distributions import normal_quantile
 
 _SQRT5 = np.sqrt(5.0)
@@ -101,13 +102,13 @@ def _block_draws(scores: np.ndarray, draws: int, stream: np.random.SeedSequence,
     m = scores.shape[1]
     # Units come sorted by cohort, so a block touches only the cells its cohort
     # enters (its own cells, and the comparison cells): skip the zero columns.
-    cols = np.flatnonzero(np.any(scores != 0, axis=0))
-    if cols.size == 0:
+    nonzero = np.flatnonzero(np.any(scores != 0, axis=0))
+    if nonzero.size == 0:
         return None, None
-    if cols.size < m:
+    cols: np.ndarray | None = None  # None: every column
+    if nonzero.size < m:
+        cols = nonzero
         scores = scores[:, cols]
-    else:
-        cols = None
     size = scores.shape[0]
     count = draws * size
     bitgen = np.random.PCG64(stream)

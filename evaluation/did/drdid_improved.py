@@ -158,7 +158,7 @@ def prepare(x: np.ndarray, nt: int, w: np.ndarray) -> dict | str:
     gram = (xc.T * wls_w) @ xc
     try:
         inv = np.linalg.inv(gram)
-        rcond = 1.0 / (np.linalg.norm(gram, 1) * np.linalg.norm(inv, 1))
+        rcond = float(1.0 / (np.linalg.norm(gram, 1) * np.linalg.norm(inv, 1)))
     except np.linalg.LinAlgError:
         rcond = 0.0
     if not rcond >= np.finfo(float).eps:

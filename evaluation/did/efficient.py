@@ -32,8 +32,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from .distributions import normal_quantile
 
+from .distributions import normal_quantile
 from .results import Estimate, WithEstimate, _html_table, _tidy_frame, _tidy_values
 
 ESTIMANDS = ("simple", "cohort", "calendar", "eventstudy")

@@ -30,8 +30,8 @@ and ``delta`` the drift; the target is ``theta = l' tau_post``.
 
 from __future__ import annotations
 
-import html
 import functools
+import html
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -568,7 +568,7 @@ def _gamma_completion(l_vec: np.ndarray) -> np.ndarray:
 class _RelativeMagnitudes:
     """The C-LF tests of every ``(s, sign)`` piece of ``Delta^RM(Mbar)``, cached by ``Mbar``."""
 
-    def __init__(self, beta, sigma, num_pre, l_vec, alpha, seed, kappa=None):
+    def __init__(self, beta, sigma, num_pre, l_vec, alpha, seed, kappa=None) -> None:
         self.beta, self.sigma, self.num_pre, self.l_vec = beta, sigma, num_pre, l_vec
         self.num_post = beta.size - num_pre
         self.alpha, self.seed = alpha, seed

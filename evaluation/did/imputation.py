@@ -27,9 +27,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from .distributions import chi2_sf
 
 from . import _fixed_effects as fe
+from .distributions import chi2_sf
 from .results import Estimate, PretestResult, WithEstimate, _html_table, _tidy_frame, _tidy_values
 
 PRETREND_NOTE = "pre-trend coefficient (BJS test 1), relative to earlier untreated years"

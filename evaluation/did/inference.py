@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from .distributions import normal_quantile
 
 from . import bootstrap as _boot
+from .distributions import normal_quantile
 from .results import cluster_sums, covariance  # noqa: F401  (defined with the results, which hold the IFs)
 
 

@@ -446,7 +446,7 @@ def assemble(rows: CheckedRows, unit_cohort_all: np.ndarray, consistent: np.ndar
     # Internal order: cohort ascending (never treated last), then unit id.
     order = kept[np.lexsort((kept, unit_cohort_all[kept]))]
     covariates = rows.covariates
-    x_wide = None
+    x_wide: np.ndarray | None = None
     time_invariant = True
     if rows.grid:
         # rows are unit-major with ascending periods: reshape, pick the kept units in order
@@ -459,6 +459,7 @@ def assemble(rows: CheckedRows, unit_cohort_all: np.ndarray, consistent: np.ndar
         position = np.full(n_all, -1, dtype=np.int64)
         position[order] = np.arange(n)
         ucode, tcode = rows.ucode, rows.tcode
+        assert tcode is not None  # None only on a complete grid
         if n_always:
             row_keep = keep_unit[ucode]
             pos = position[ucode[row_keep]]
@@ -476,6 +477,7 @@ def assemble(rows: CheckedRows, unit_cohort_all: np.ndarray, consistent: np.ndar
             for j, col in enumerate(rows.x_cols):
                 x_wide[trow, pos, j] = col[row_keep]
     if covariates:
+        assert x_wide is not None  # filled above whenever there are covariates
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN units
             spread = np.nanmax(x_wide, axis=0) - np.nanmin(x_wide, axis=0)

@@ -28,13 +28,13 @@ from __future__ import annotations
 import html
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
-from .distributions import normal_quantile
 
 from . import _fixed_effects as fe
+from .distributions import normal_quantile
 from .estimate import _Variants, att_gt
 
 
@@ -148,6 +148,16 @@ class _Simulator:
         return self.paths[donors[self.unit_code], self.time_code]
 
 
+class _EstimatorOptions(TypedDict):
+    """The options of :func:`att_gt` that :func:`power` passes on, for the real panel and every simulated one."""
+
+    control_group: str
+    method: str
+    covariates: list[str] | None
+    cluster: str | None
+    alpha: float
+
+
 def power(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: str, *, simulations: int = 200,
           seed: int | None = 0, alpha: float = 0.05, target_power: float = 0.8,
           control_group: str = "never_treated", covariates=None, method: str = "reg",
@@ -188,8 +198,8 @@ def power(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: str, *
     frame = fe.prepare(data, outcome=outcome, unit=unit, time=time, cohort=cohort, columns=extra,
                        covariates=tuple(covs))
     sim = _Simulator(frame)
-    options = dict(control_group=control_group, method=method, covariates=covs or None,
-                   cluster=cluster if cluster not in (None, unit) else None, alpha=alpha)
+    options = _EstimatorOptions(control_group=control_group, method=method, covariates=covs or None,
+                                cluster=cluster if cluster not in (None, unit) else None, alpha=alpha)
     work = pd.DataFrame({unit: frame["unit"], time: frame["time"],
                          cohort: np.where(np.isfinite(frame["cohort"]), frame["cohort"], 0)})
     for c in extra:

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from .distributions import normal_cdf
 
 # scipy.optimize and scipy.stats are imported where used (see evaluation.did.distributions).
@@ -183,7 +184,7 @@ def _from_result(result) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     settings = getattr(result, "settings", None)
     coef, vcov = result.coefficients, result.vcov
     times = np.asarray(coef.index, dtype=float)
-    if hasattr(settings, "base_period"):  # att_gt aggregation
+    if settings is not None and hasattr(settings, "base_period"):  # att_gt aggregation
         antic = int(settings.anticipation)
         if settings.base_period == "universal":
             reference = -1 - antic

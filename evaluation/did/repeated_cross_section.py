@@ -159,7 +159,7 @@ def _wls(x: np.ndarray, y: np.ndarray, w: np.ndarray, mask: np.ndarray, n1: int,
     gram = (xm.T * wm) @ xm / n1
     try:
         inv = np.linalg.inv(gram)
-        rcond = 1.0 / (np.linalg.norm(gram, 1) * np.linalg.norm(inv, 1))
+        rcond = float(1.0 / (np.linalg.norm(gram, 1) * np.linalg.norm(inv, 1)))
     except np.linalg.LinAlgError:
         rcond = 0.0
     if not rcond >= _EPS:

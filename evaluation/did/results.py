@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -132,6 +132,7 @@ class EventTimeCoefficients:
 
     event_time: np.ndarray
     covariance: np.ndarray
+    estimate: Any  # the value property of WithEstimate, which every user of this class also is
 
     @property
     def coefficients(self) -> pd.Series:
@@ -237,6 +238,17 @@ class WithEstimate:
     """
 
     values: Estimate
+
+    if TYPE_CHECKING:
+        # Set below as properties, one per name in VALUE_COLUMNS; declared here for the type checker.
+        estimate: Any
+        std_error: Any
+        conf_low: Any
+        conf_high: Any
+        n_treated: Any
+        n_control: Any
+        identified: Any
+        note: Any
 
 
 for _name in VALUE_COLUMNS:

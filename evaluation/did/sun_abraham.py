@@ -108,6 +108,12 @@ class _GroupFit:
     other group solves its normal equations (``within (within' within)^+``).
     """
 
+    # Set by sun_abraham once the covariates are partialled out: the period effects of the outcome, those of
+    # the covariates (None without covariates) and the cluster scores of the period effects.
+    tau: np.ndarray
+    wx: np.ndarray | None
+    score: np.ndarray
+
     def __init__(self, rows: np.ndarray, unit_c: np.ndarray, time_c: np.ndarray, n_periods: int):
         self.rows, self.n_periods = rows, n_periods
         self.unit = fe.codes(unit_c[rows])[0]
@@ -117,6 +123,7 @@ class _GroupFit:
         seen = np.bincount(self.time, minlength=n_periods)
         self.balanced = bool((seen[seen > 0] == n_units).all() and (per_unit == per_unit[0]).all())
         self.n_units = n_units
+        self.weights: np.ndarray | None
         if self.balanced:
             self.null = np.zeros((n_periods, 0))
             self.weights = None
@@ -137,6 +144,7 @@ class _GroupFit:
             out = np.zeros((self.n_periods, y.shape[1]))
             np.add.at(out, self.time, y)
             return out / self.n_units
+        assert self.weights is not None  # set for every group that is not balanced
         return self.weights.T @ y
 
     def residuals(self, y: np.ndarray) -> np.ndarray:
@@ -149,6 +157,7 @@ class _GroupFit:
             np.add.at(period_mean, self.time, yw)
             out = yw - (period_mean / self.n_units)[self.time]
         else:
+            assert self.weights is not None  # set for every group that is not balanced
             out = yw - self.within @ (self.weights.T @ y2)
         return out[:, 0] if flat else out
 
@@ -302,7 +311,7 @@ def sun_abraham(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: 
     x, cov_terms = _covariate_terms(frame, covs, time_c, n_periods)
     k_cov = x.shape[1]
     x_abs = np.zeros((len(frame), k_cov))
-    h_x = np.zeros((0, 0))
+    h_x: np.ndarray = np.zeros((0, 0))
     if k_cov:
         y_abs = np.zeros(len(frame))
         for f in fits:
@@ -329,6 +338,7 @@ def sun_abraham(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: 
     for f in fits:
         s = f.scores(resid[f.rows], clusters[f.rows], n_clusters)
         if k_cov:  # period effects are fit on y - x gamma: d tau = W'e - (W'x) d gamma
+            assert f.wx is not None  # set above when there are covariates
             s = s - scores_x @ f.wx.T
         f.score = s
 

@@ -216,14 +216,19 @@ def infer(res: GroupTimeResult, *, alpha: float, bootstrap: int | None, seed: in
 
 def aggregate_uncertainty(res: GroupTimeResult, estimate, identified, if_rows, n_rows: int, overall_estimate, overall_ok):
     """Row (uniform band) and overall (pointwise) wild-bootstrap-t inference of an aggregation."""
-    kw = dict(
+    if res.wild_multipliers is None:
+        raise ValueError("the result has no wild-bootstrap multipliers: it was not estimated with "
+                         "cluster_bootstrap='wild'")
+    rows = uncertainty(
+        estimate, identified, if_rows[:, :n_rows], res.wild_multipliers, uniform=True,
         codes=res.cluster_codes, unit_cohort=res.unit_cohort, unit_weights=res.unit_weights, n_units=res.n_units,
         alpha=res.inference.alpha,
     )
-    rows = uncertainty(estimate, identified, if_rows[:, :n_rows], res.wild_multipliers, uniform=True, **kw)
     overall = uncertainty(
         np.array([overall_estimate]), np.array([overall_ok]), if_rows[:, n_rows:], res.wild_multipliers,
-        uniform=False, **kw,
+        uniform=False,
+        codes=res.cluster_codes, unit_cohort=res.unit_cohort, unit_weights=res.unit_weights, n_units=res.n_units,
+        alpha=res.inference.alpha,
     )
     return rows, overall
 

@@ -45,6 +45,9 @@ def with_inference(
     seed = settings.seed if seed == "keep" else seed
     kind = settings.bootstrap_weights if bootstrap_weights is None else bootstrap_weights
     _check_inference_args(alpha, bootstrap, kind)
+    assert not isinstance(bootstrap, str)  # _check_inference_args refuses any text but "keep"
+    if isinstance(seed, str):
+        raise ValueError(f"seed must be None, an integer or 'keep', not {seed!r}")
     codes = res.cluster_codes
     cluster_name = settings.cluster
     if cluster is None:

@@ -56,6 +56,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -383,7 +384,7 @@ def _vigencia_and_kind(path: Path, titles: list[str]) -> tuple[int | None, str |
     return year, kind, None
 
 
-def _find_header(rows: list[tuple]) -> int | None:
+def _find_header(rows: list[list]) -> int | None:
     """Index (0-based) of the header row: the first of the top rows with a 'Código Sigep' cell."""
     for index, values in enumerate(rows[:HEADER_SEARCH_ROWS]):
         if any(_plain(v).startswith("codigo sigep") for v in values if isinstance(v, str)):
@@ -476,7 +477,7 @@ def _read(path: Path) -> _Workbook:
         f"starts with '{first}').")
 
 
-def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -> _Workbook:
+def _parse_sheet(path: Path, sheet: str, rows: list[list], header_index: int) -> _Workbook:
     header = [("" if v is None else str(_cell(v))).strip() for v in rows[header_index]]
     titles = [" ".join(str(_cell(v)) for v in r if v not in (None, "")) for r in rows[:header_index]]
     year, kind, conflict = _vigencia_and_kind(path, titles)
@@ -494,14 +495,15 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
     header += [""] * (width - len(header))
     # One object matrix of the data rows (padded with blanks): columns are tested and converted whole.
     # calamine gives every row the sheet's width and "" for a blank cell, so the matrix is built at once.
+    row_cells: list[list] | np.ndarray
     if data and all(len(values) == width for values in data) and not any(None in values for values in data):
         block = np.array(data, dtype=object).reshape(len(data), width)
         row_cells = data  # the same cells as lists, faster to walk row by row than the matrix's rows
     else:
         block = np.empty((len(data), width), dtype=object)
         block[:] = ""
-        for offset, values in enumerate(data):
-            block[offset, :len(values)] = [("" if v is None else v) for v in values]
+        for offset, row in enumerate(data):
+            block[offset, :len(row)] = [("" if v is None else v) for v in row]
         row_cells = block
     filled_columns = (block != "").any(axis=0) if len(data) else np.zeros(width, dtype=bool)
 
@@ -543,6 +545,7 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
     # The entity table column by column: code, sheet row, then the identification columns in sheet order.
     columns: dict[str, list] = {"code": [], "row": [], **{role: [] for role, _ in others}}
     skipped, kept = [], []
+    values: Any  # a row: a list of cells, or a row of the matrix
     for offset, values in enumerate(row_cells):
         row_number = header_index + 2 + offset
         if all(isinstance(v, str) and not v.strip() for v in values):
@@ -564,10 +567,10 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
     # Entities x indicators, in the header's order.
     matrix, text_blanks, bad = _score_cells(block[np.ix_(kept_rows, positions)])
     named = list(indicators)
-    bad_cells = [(int(row_numbers[row]), int(positions[column]),
-                  f"row {row_numbers[row]}, column {_column_letter(int(positions[column]) + 1)} ({named[column]}): "
-                  f"{reason}") for row, column, reason in bad]
-    bad_cells = [text for _, _, text in sorted(bad_cells)]  # in sheet order: row, then column
+    located = [(int(row_numbers[row]), int(positions[column]),
+                f"row {row_numbers[row]}, column {_column_letter(int(positions[column]) + 1)} ({named[column]}): "
+                f"{reason}") for row, column, reason in bad]
+    bad_cells = [text for _, _, text in sorted(located)]  # in sheet order: row, then column
     if not kept and not problems:
         problems.append(f"the sheet '{sheet}' has the header on row {header_index + 1} but no entity rows below it")
     if bad_cells:
@@ -592,6 +595,7 @@ def _parse_sheet(path: Path, sheet: str, rows: list[tuple], header_index: int) -
         "indicator": pd.Categorical.from_codes(np.repeat(np.arange(len(named)), len(codes)), categories=named),
         "value": matrix.T.ravel(),
     })
+    assert year is not None and kind is not None  # else a problem was recorded, and raised above
     summary = WorkbookSummary(path.name, int(year), kind, sheet, header_index + 1, len(entity_rows),
                               tuple(_indicator_order(indicators)), text_blanks)
     if skipped:
@@ -613,11 +617,12 @@ def _score_cells(cells: np.ndarray) -> tuple[np.ndarray, int, list[tuple[int, in
     """
     flat = cells.ravel()
     kinds = np.fromiter(map(type, flat), dtype=object, count=flat.size)
-    numeric = (kinds == float) | (kinds == int)
+    numeric = (kinds == float) | (kinds == int)  # noqa: E721  (elementwise over an array of types; `is` does not broadcast)
     values = np.full(flat.size, np.nan)
     # + 0.0 turns a -0.0 cell into 0.0, as pandas' reader did (it made every whole-number float an int).
     values[numeric] = flat[numeric].astype(float) + 0.0
-    blanks, bad = 0, []
+    blanks = 0
+    bad: list[tuple[int, str]] = []
     read: dict[object, tuple[str, object]] = {}
     for at in np.flatnonzero(~numeric):
         cell = flat[at]
@@ -631,7 +636,7 @@ def _score_cells(cells: np.ndarray) -> tuple[np.ndarray, int, list[tuple[int, in
         elif kind == "not applicable":
             blanks += 1
         elif kind == "bad":
-            bad.append((int(at), result))
+            bad.append((int(at), str(result)))  # the parser's message
     outside = np.flatnonzero(~np.isnan(values) & ((values < 0) | (values > 100)))
     bad.extend((int(at), f"{values[at]:g} is outside 0–100") for at in outside)
     width = cells.shape[1]
@@ -653,7 +658,9 @@ def _read_score_text(cell: object) -> tuple[str, object]:
 
 def _indicator_order(codes) -> list[str]:
     def key(code: str):
-        prefix = "IDI" if code == "IDI" else re.match(r"[A-Z]+", code).group(0)
+        letters = re.match(r"[A-Z]+", code)
+        assert letters is not None  # every code normalise_code makes starts with capital letters
+        prefix = "IDI" if code == "IDI" else letters.group(0)
         rank = {"IDI": 0, "D": 1, "POL": 2, "I": 3}.get(prefix, 4)
         number = int(re.sub(r"\D", "", code) or 0)
         return rank, number
@@ -851,7 +858,7 @@ def _entities(books: list[_Workbook], municipalities) -> tuple[pd.DataFrame, lis
                        for s, lv in zip(*_lists(frame["sector"], frame["level"]))]
 
     # DIVIPOLA: the file's own column first, else department and municipality names matched to DANE's frame.
-    codes = []
+    codes: list[int | None] = []
     reference = _municipal_frame(municipalities)
     places: dict[str, list[tuple[str, int]]] = {}
     if reference is not None:
@@ -975,7 +982,7 @@ def _changes(books: list[_Workbook]) -> list[EntityChange]:
                           "kind": spelled["code"].map(latest["kind"]).to_numpy()}).drop_duplicates(["code", "key",
                                                                                                     "kind"])
     shared = keyed[keyed.duplicated(["key", "kind"], keep=False)].sort_values("code", kind="stable")
-    pairs = set()
+    pairs: set[tuple[str, str]] = set()
     for _, group in shared.groupby(["key", "kind"], sort=False):
         codes = sorted(group["code"], key=lambda c: first_year[c])
         pairs.update((old, new) for old, new in zip(codes, codes[1:]) if last_year[old] < first_year[new])
@@ -1048,14 +1055,15 @@ def write_long_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     compares both writers byte for byte.
     """
     path = Path(path)
-    pieces = [_csv_pieces(frame.iloc[:, position]) for position in range(frame.shape[1])]
-    if len(pieces) < 2 or any(p is None for p in pieces) or not all(type(c) is str for c in frame.columns):
+    found = [_csv_pieces(frame.iloc[:, position]) for position in range(frame.shape[1])]
+    pieces = [p for p in found if p is not None]
+    if len(found) < 2 or len(pieces) < len(found) or not all(type(c) is str for c in frame.columns):
         return write_csv(frame, path, index=False)
     header = io.StringIO()
-    csv.writer(header, **_PANDAS_CSV_DIALECT).writerow([neutralise_cell(c) for c in frame.columns])
+    _pandas_csv_writer(header).writerow([neutralise_cell(c) for c in frame.columns])
     # Each distinct value's text with what follows it in a row (a comma, or the line end after the last
     # column), so that a row is the concatenation of its cells' pieces.
-    ends = [","] * (len(pieces) - 1) + [_PANDAS_CSV_DIALECT["lineterminator"]]
+    ends = [","] * (len(pieces) - 1) + [_PANDAS_LINE_END]
     texts = [np.array([t + end for t in column_texts], dtype=object) for (column_texts, _), end in zip(pieces, ends)]
     with open(path, "w", encoding="utf-8", newline="") as handle:
         handle.write(header.getvalue())
@@ -1073,9 +1081,14 @@ def write_long_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
 _ROWS_PER_CHUNK = 100_000
 
 
-#: The dialect ``DataFrame.to_csv`` gives the ``csv`` module by default (pandas/io/formats/csvs.py).
-_PANDAS_CSV_DIALECT = {"delimiter": ",", "quotechar": '"', "quoting": csv.QUOTE_MINIMAL, "doublequote": True,
-                       "escapechar": None, "lineterminator": os.linesep}
+#: The line end of ``DataFrame.to_csv``, in the dialect of :func:`_pandas_csv_writer`.
+_PANDAS_LINE_END = os.linesep
+
+
+def _pandas_csv_writer(buffer: io.StringIO):
+    """A ``csv`` writer with the dialect ``DataFrame.to_csv`` gives it by default (pandas/io/formats/csvs.py)."""
+    return csv.writer(buffer, delimiter=",", quotechar='"', quoting=csv.QUOTE_MINIMAL, doublequote=True,
+                      escapechar=None, lineterminator=_PANDAS_LINE_END)
 
 
 def _csv_pieces(column: pd.Series) -> tuple[list[str], np.ndarray] | None:
@@ -1117,13 +1130,13 @@ def _csv_texts(distinct) -> list[str] | None:
     if not all(type(v) is str for v in distinct):
         return None
     buffer = io.StringIO()
-    writer = csv.writer(buffer, **_PANDAS_CSV_DIALECT)
+    writer = _pandas_csv_writer(buffer)
     texts = []
     for value in distinct:
         # Each text with a blank after it: a lone blank field would be written as "" by the csv module.
         buffer.seek(0)
         buffer.truncate()
         writer.writerow([neutralise_cell(value), ""])
-        texts.append(buffer.getvalue()[:-len(_PANDAS_CSV_DIALECT["lineterminator"]) - 1])
+        texts.append(buffer.getvalue()[:-len(_PANDAS_LINE_END) - 1])
     texts.append("")  # the blank's place, for a missing value (code -1)
     return texts

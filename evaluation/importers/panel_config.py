@@ -58,13 +58,13 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
 
 from evaluation import paths
-from evaluation.load import contract
-from evaluation.load import readers
+from evaluation.load import contract, readers
 from evaluation.safe import load_yaml, write_csv
 
 __all__ = ["PanelConfig", "PanelLabels", "PanelConfigError", "Conversion", "read_config", "convert",
@@ -207,15 +207,19 @@ class PanelConfig:
             raise PanelConfigError(f"{where}: unknown key(s) under panel: {', '.join(hints)}. Valid keys: "
                                    + "; ".join(f"{k} ({v})" for k, v in _KEYS.items()) + ".")
 
-        def text(key: str, required: bool = True) -> str | None:
+        def optional_text(key: str) -> str | None:
             value = mapping.get(key)
             if value is None or (isinstance(value, str) and not value.strip()):
-                if required:
-                    raise PanelConfigError(f"{where}: panel.{key} is missing: {_KEYS[key]}.")
                 return None
             if isinstance(value, (list, dict)):
                 raise PanelConfigError(f"{where}: panel.{key} must be one column name, not {value!r}.")
             return str(value).strip()
+
+        def text(key: str) -> str:
+            value = optional_text(key)
+            if value is None:
+                raise PanelConfigError(f"{where}: panel.{key} is missing: {_KEYS[key]}.")
+            return value
 
         def names(key: str) -> tuple[str, ...]:
             value = mapping.get(key)
@@ -230,7 +234,7 @@ class PanelConfig:
         file_text = text("file")
         path = Path(file_text).expanduser()
         path = (path if path.is_absolute() else Path(base_dir) / path).resolve()
-        cohort, treated = text("cohort", False), text("treated", False)
+        cohort, treated = optional_text("cohort"), optional_text("treated")
         if (cohort is None) == (treated is None):
             raise PanelConfigError(
                 f"{where}: give exactly one of panel.cohort ({_KEYS['cohort']}) and panel.treated "
@@ -238,7 +242,7 @@ class PanelConfig:
         outcomes = names("outcomes")
         if not outcomes:
             raise PanelConfigError(f"{where}: panel.outcomes is missing: {_KEYS['outcomes']}.")
-        level = text("level", False)
+        level = optional_text("level")
         if level is None:
             raise PanelConfigError(
                 f"{where}: panel.level is missing: say which level of the contract every unit is: national, "
@@ -294,14 +298,14 @@ class PanelConfig:
         checks = {**_PANEL_CHECKS, **checks}
         if level not in contract.LEVELS and "levels" not in checks:
             checks["levels"] = [level]
-        covariates, weights = names("covariates"), text("weights", False)
-        clash = sorted((set(covariates) | {weights}) & _RESERVED)
+        covariates, weights = names("covariates"), optional_text("weights")
+        clash = sorted((set(covariates) | ({weights} if weights is not None else set())) & _RESERVED)
         if clash:
             raise PanelConfigError(f"{where}: covariate or weight column(s) {clash} have the name of a contract "
                                    "column; rename them in the panel file.")
         return cls(file=path, unit=text("unit"), time=text("time"), outcomes=outcomes, level=level,
                    labels=panel_labels, cohort=cohort, treated=treated, never_treated=never,
-                   unit_name=text("unit_name", False), covariates=covariates, weights=weights, checks=checks,
+                   unit_name=optional_text("unit_name"), covariates=covariates, weights=weights, checks=checks,
                    source=Path(source) if source else None, language=language)
 
     @property
@@ -314,7 +318,7 @@ class PanelConfig:
 
     def as_dict(self) -> dict:
         """The mapping as plain YAML-ready values (the file by name only), recorded in dataset.yml."""
-        out = {"file": self.file.name, "unit": self.unit}
+        out: dict[str, Any] = {"file": self.file.name, "unit": self.unit}
         out.update({k: v for k, v in (("unit_name", self.unit_name), ("time", self.time), ("cohort", self.cohort),
                                       ("treated", self.treated)) if v})
         if self.cohort:
@@ -544,7 +548,8 @@ def _cohorts(config: PanelConfig, raw: pd.DataFrame, frame: pd.DataFrame, where:
     """Each unit's adoption cohort (0 = never), from the cohort column or the treated flag."""
     if config.cohort:
         never = {str(v).strip() for v in config.never_treated if v is not None}
-        values, bad = {}, []
+        values: dict[str, set[int]] = {}
+        bad = []
         for row, text in raw[config.cohort].items():
             unit_id = frame.at[row, "entity_id"]
             cell = text.strip()
@@ -552,10 +557,12 @@ def _cohorts(config: PanelConfig, raw: pd.DataFrame, frame: pd.DataFrame, where:
                 cohort = 0
             else:
                 try:
-                    cohort = readers.parse_year(cell)
+                    year = readers.parse_year(cell)
                 except readers.ParseError:
                     bad.append(row)
                     continue
+                assert year is not None  # None only for a blank cell, which is never-treated above
+                cohort = year
             values.setdefault(unit_id, set()).add(cohort)
         if bad:
             raise fail(f"column '{config.cohort}' (panel.cohort) holds '{raw.at[bad[0], config.cohort]}', which is "

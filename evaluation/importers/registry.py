@@ -29,10 +29,9 @@ from pathlib import Path
 import pandas as pd
 
 from evaluation import paths
-from evaluation.load import contract
-from evaluation.load import checks
-from evaluation.safe import set_text
+from evaluation.load import checks, contract
 from evaluation.load.checks import Problem, Problems
+from evaluation.safe import set_text
 
 __all__ = ["write_template", "check_registry", "POST_LEVELS", "TEMPLATE_NAME", "RegistryError"]
 

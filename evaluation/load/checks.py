@@ -58,8 +58,7 @@ import pandas as pd
 import yaml
 
 from evaluation import paths
-from evaluation.load import contract
-from evaluation.load import readers
+from evaluation.load import contract, readers
 from evaluation.load.contract import Column, Table
 from evaluation.safe import load_yaml
 
@@ -221,7 +220,7 @@ def _and(items) -> str:
 class _Report:
     """Collects problems while the checks run."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.records: list[Problem] = []
 
     def error(self, file: str, row, column: str, problem: str, fix: str) -> None:
@@ -255,10 +254,10 @@ def _capped(records: list[Problem], limit: int = MAX_PER_COLUMN) -> list[Problem
     for (file, column, severity), group in groups.items():
         if len(group) <= limit:
             continue
-        group = sorted(group, key=lambda p: p.row)
+        group = sorted(group, key=lambda p: p.row or 0)  # every problem grouped here has a row
         rest = group[limit:]
         dropped.update(id(p) for p in rest)
-        rows = sorted({p.row for p in rest})
+        rows = sorted({p.row for p in rest if p.row is not None})
         summaries.append(Problem(
             file, rest[0].row, column,
             f"{len(rest)} more {'problems' if severity == 'error' else 'warnings'} like those above in this "
@@ -312,7 +311,9 @@ class _RawCells:
     """
 
     def __init__(self, frame: pd.DataFrame):
-        self.info = readers.read_info(frame)
+        info = readers.read_info(frame)
+        assert info is not None  # the frame is one _read had from read_table, which attaches a ReadInfo
+        self.info = info
         self.index = frame.index
         self.columns = tuple(frame.columns)
         self.empty = frame.empty
@@ -443,6 +444,7 @@ def check_adoption(file: str | os.PathLike[str], folder: str | os.PathLike[str] 
         broken = [p for p in parsed.problems.errors
                   if path is not None and p.file == path.name and p.row is None and p.column in ("", *columns)]
         if name in parsed.tables and not broken:
+            assert path is not None  # parse_folder types only the tables whose file it found
             tables[name], files[name] = parsed.tables[name], path
         elif name == "entities":
             report.error(path.name if path else name, None, "",
@@ -517,7 +519,7 @@ def _find_files(folder: Path, report: _Report) -> dict[str, Path]:
         if close:
             for path in candidates:
                 report.warning(path.name, None, "",
-                               f"this file is not read: its name is not one of the contract tables",
+                               "this file is not read: its name is not one of the contract tables",
                                f"if it holds the {close[0]} table, rename it to {close[0]}{path.suffix.lower()}")
     return files
 
@@ -562,11 +564,12 @@ def _read(path: Path, report: _Report) -> pd.DataFrame | None:
                      fix.rstrip(".") or "open it in a spreadsheet and save it again as .xlsx or CSV UTF-8")
         return None
     info = readers.read_info(raw)
+    assert info is not None  # read_table attaches a ReadInfo to every frame it returns
     for position, name in info.unnamed_columns:
         report.error(path.name, info.header_row, name,
                      f"column {position} has values but no name in the header row",
                      "write the column's name in the header, or delete the column")
-    first_position = {}
+    first_position: dict[str, int] = {}
     for position, name in enumerate(raw.columns, start=1):
         first_position.setdefault(name, position)
     for name, position, new_name in info.duplicate_columns:
@@ -608,7 +611,8 @@ def _check_table(table: Table, cells: _RawCells, label: str, report: _Report) ->
             strangers = [c for c in found if c not in contract_names]
             fix, candidate = _missing_column_fix(table.column(column), found, strangers, info)
             report.error(label, None, column, f"the required column '{column}' is missing", fix)
-            offered.add(candidate)
+            if candidate is not None:
+                offered.add(candidate)
     extra = [c for c in found if c not in contract_names and not _is_generated_name(c, info)]
     for column in extra:
         if column in offered:
@@ -632,7 +636,7 @@ def _check_table(table: Table, cells: _RawCells, label: str, report: _Report) ->
             report.warning(label, None, "", problem, "add the data, or remove the file if the table is not available")
 
     typed: dict[str, pd.Series] = {}
-    key_codes: dict[str, np.ndarray] = {}
+    key_codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     blank_cells: dict[str, np.ndarray] = {}
 
     def entity_at(position: int):
@@ -668,7 +672,7 @@ def _check_table(table: Table, cells: _RawCells, label: str, report: _Report) ->
             typed[column] = _parse_column(cells[column], col, label, report, blank_ok=True, entity_of=None)
             cells.release(column)
     frame = pd.DataFrame(typed, index=cells.index)
-    del typed
+    typed.clear()  # frees the parsed columns; cleared, not deleted, because entity_at refers to the name
     _check_key(table, frame, label, report, key_codes)
     return frame, _FileColumns(cells.columns, blank_cells)
 
@@ -936,6 +940,7 @@ def _range_words(col: Column) -> str:
         return f"outside the range {_num(col.minimum)} to {_num(col.maximum)}"
     if col.minimum is not None:
         return "negative" if col.minimum == 0 else f"below {_num(col.minimum)}"
+    assert col.maximum is not None  # called only for a value outside a bound the column sets
     return f"above {_num(col.maximum)}"
 
 
@@ -1151,7 +1156,7 @@ def _check_adoption_dates(adoption: pd.DataFrame, panel_years: list[int], label:
                          f"{who} adopts on {shown}, before Decree 415 of 9 March 2016 created the role",
                          "check the date of the act; if the post existed earlier, give the date of the act "
                          "that brought it in line with Decree 415")
-        elif earliest_day is not None and date < earliest_day:
+        elif earliest is not None and date < earliest_day:
             report.error(label, row, "adoption_date",
                          f"{who} adopts on {shown}, before the earliest adoption date dataset.yml declares "
                          f"({earliest.isoformat()}, checks.earliest_adoption)",

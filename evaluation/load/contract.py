@@ -8,7 +8,7 @@ documents the same contract for people; a test keeps the two in step.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 LEVELS = ("national", "departmental", "municipal")
 LIKERT_MIN, LIKERT_MAX = 1, 5

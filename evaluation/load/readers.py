@@ -280,7 +280,7 @@ def _sniff_delimiter(header_line: str) -> str:
     return best
 
 
-def _read_csv_rows(path: Path) -> tuple[list[tuple[int, list[str]]], ReadInfo]:
+def _read_csv_rows(path: Path) -> tuple[list[tuple[int, list[str]]] | pd.DataFrame, ReadInfo]:
     size = path.stat().st_size
     if size > MAX_CSV_BYTES:
         raise TableReadError(
@@ -312,7 +312,9 @@ def _read_csv_rows(path: Path) -> tuple[list[tuple[int, list[str]]], ReadInfo]:
         del text, data
         fast = _read_csv_fast(path, encoding, *plan, bom=bom)
         if fast is not None:
-            return fast, read_info(fast)
+            info = read_info(fast)
+            assert info is not None  # _read_csv_fast attaches a ReadInfo to every frame it returns
+            return fast, info
         data = path.read_bytes()
         text, encoding = _decode(data, path.name)
     text = text.lstrip("\ufeff")

@@ -129,8 +129,9 @@ def heatmap(ax, values: pd.DataFrame, *, vmin: float, vmax: float, cmap: str, an
     if annot is None:
         return
     mesh.update_scalarmappable()
+    masked = np.ma.getmaskarray(grid)
     for (y, x), color, text in zip(np.ndindex(rows, columns), mesh.get_facecolors(), np.asarray(annot).flat):
-        if grid.mask is np.ma.nomask or not grid.mask[y, x]:
+        if not masked[y, x]:
             ax.text(x + 0.5, y + 0.5, text, color=".15" if _luminance(color) > 0.408 else "w", ha="center",
                     va="center")
 

@@ -12,6 +12,8 @@ so instead of an empty figure.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
@@ -19,6 +21,9 @@ import pandas as pd
 from IPython.display import Markdown
 
 from evaluation.plots.core import ESTIMATE_COLOR, LEVEL_COLORS, TRUTH_COLOR, Chart, finish, use_style
+
+if TYPE_CHECKING:
+    from evaluation.report.page import Block
 
 #: Disagree ... agree, centred on a grey neutral (red-blue diverging, readable in grey and by colour-blind readers).
 LIKERT_COLORS = ("#b2182b", "#ef8a62", "#bdbdbd", "#67a9cf", "#2166ac")
@@ -42,7 +47,7 @@ def _wrap(text: str, width: int = 38) -> str:
     return "\n".join([*lines, line]) if line else "\n".join(lines)
 
 
-def _nothing(missing: str | None, reason: str):
+def _nothing(missing: str | None, reason: str) -> Markdown | Block:
     """The caller's sentence (a page note, in the report's language) or the English default."""
     if missing is None:
         return no_figure(reason)
@@ -71,7 +76,7 @@ def _millions(x: float) -> str:
 def delivery_by_year(delivery: pd.DataFrame, title: str, *, names=None,
                      ylabel: str = "Delivered (count per year)",
                      legend: tuple[str, str] = ("delivered", "target for the year"), alt: str | None = None,
-                     missing: str | None = None, number=None) -> Chart | Markdown:
+                     missing: str | None = None, number=None) -> Chart | Markdown | Block:
     """Outputs delivered each year (bars) against the year's target (black marks), one panel per output.
 
     ``names`` (output code -> words), ``ylabel``, ``legend``, ``alt`` and ``missing`` (shown instead of an
@@ -114,7 +119,7 @@ def delivery_by_year(delivery: pd.DataFrame, title: str, *, names=None,
 
 def delivery_progress(progress: pd.DataFrame, title: str, *, names=None,
                       xlabel: str = "Delivered in years with a target (% of target)", bar_labels=None,
-                      alt: str | None = None, missing: str | None = None, number=None) -> Chart | Markdown:
+                      alt: str | None = None, missing: str | None = None, number=None) -> Chart | Markdown | Block:
     """Share of target delivered per output (years with a target), with a line at 100%.
 
     ``names`` (output code -> words), ``xlabel``, ``bar_labels`` (one per output with a target, in
@@ -150,7 +155,7 @@ def delivery_progress(progress: pd.DataFrame, title: str, *, names=None,
 
 def posts_by_department(table: pd.DataFrame, title: str, *, departments=None,
                         xlabel: str = "Territorial entities that created the post (% of the department's entities)",
-                        bar_labels=None, alt: str | None = None, missing: str | None = None) -> Chart | Markdown:
+                        bar_labels=None, alt: str | None = None, missing: str | None = None) -> Chart | Markdown | Block:
     """Share of each department's territorial entities that created the post, highest first.
 
     ``departments`` (one name per row, e.g. with words for a missing department), ``xlabel``,
@@ -186,7 +191,7 @@ def posts_by_department(table: pd.DataFrame, title: str, *, departments=None,
 def likert_bars(distribution: pd.DataFrame, title: str, *, min_group_size: int = 5, item_names=None,
                 group_names=None, answer_names=LIKERT_NAMES, suppressed_text: str | None = None,
                 xlabel: str = "% of respondents\n← disagree | agree →", alt: str | None = None,
-                missing: str | None = None) -> Chart | Markdown:
+                missing: str | None = None) -> Chart | Markdown | Block:
     """Diverging stacked bars of the answers to each item, centred on the neutral answer, one panel per group.
 
     ``distribution`` is ``surveys.item_distribution``. Disagreement extends
@@ -250,7 +255,7 @@ def scale_scores(summary: pd.DataFrame, title: str, *, min_group_size: int = 5, 
                  suppressed_text: str | None = None,
                  xlabel: str = "Scale score (mean of the items, 1 = strongly disagree, 5 = strongly agree; "
                                "dotted line: neutral)",
-                 alt: str | None = None, missing: str | None = None, number=None) -> Chart | Markdown:
+                 alt: str | None = None, missing: str | None = None, number=None) -> Chart | Markdown | Block:
     """Median scale score (dot) and interquartile range (bar) per group, one row per scale and group.
 
     ``row_labels`` (one per row of ``summary``), ``suppressed_text``, ``xlabel``, ``alt`` and ``missing``
@@ -325,7 +330,7 @@ def subgroup_effects(table: pd.DataFrame, title: str, *, labels: dict | None = N
                      xlabel: str = "Effect on the score (index points, 0–100 scale)",
                      band_label: str = "adjusted 95% interval", estimate_label: str | None = None,
                      truth_label: str = "true effect (demo data)", alt: str | None = None,
-                     missing: str | None = None) -> Chart | Markdown:
+                     missing: str | None = None) -> Chart | Markdown | Block:
     """Forest plot of subgroup effects with their adjusted intervals, grouped by dimension; gaps are labelled.
 
     ``table`` is ``heterogeneity.SubgroupEffects.table`` (its ``subgroup`` and
@@ -335,11 +340,7 @@ def subgroup_effects(table: pd.DataFrame, title: str, *, labels: dict | None = N
     come from the caller in the report's language.
     """
     if table.empty:
-        if missing is not None:
-            from evaluation.report import page  # the caller's sentence, rendered as a page note
-
-            return page.note(missing)
-        return no_figure("no subgroup was formed")
+        return _nothing(missing, "no subgroup was formed")
     use_style()
     heading = table["dimension"].map(lambda d: (labels or {}).get(d, d))
     ticks, positions, rows, y = [], [], [], 0.0
@@ -396,7 +397,7 @@ def persistence(effects: pd.DataFrame, title: str, *, early: tuple = (), late: t
                 band_label: str = "95% interval", xlabel: str = "Years since the GCIO post was created",
                 estimate_label: str | None = None, early_label: str = "early years compared",
                 late_label: str = "late years compared", truth_label: str = "true effect (demo data)",
-                alt: str | None = None, missing: str | None = None) -> Chart | Markdown:
+                alt: str | None = None, missing: str | None = None) -> Chart | Markdown | Block:
     """Effects after adoption by years since adoption, with the early and late years compared shaded.
 
     Axis labels, legend words, ``alt`` and ``missing`` (shown instead of an empty figure) come from the
@@ -404,11 +405,7 @@ def persistence(effects: pd.DataFrame, title: str, *, early: tuple = (), late: t
     """
     post = effects[(effects["event_time"] >= 0) & effects["identified"]] if not effects.empty else effects
     if post.empty:
-        if missing is not None:
-            from evaluation.report import page  # the caller's sentence, rendered as a page note
-
-            return page.note(missing)
-        return no_figure("no post-adoption effect could be estimated")
+        return _nothing(missing, "no post-adoption effect could be estimated")
     use_style()
     fig, ax = plt.subplots(figsize=(9, 4.5))
     for window, name, color in ((early, early_label, "#d9e6f2"), (late, late_label, "#f2e0d9")):
@@ -462,7 +459,7 @@ def pre_programme_scores(table: pd.DataFrame, title: str, *, ylabel: str) -> Cha
 
 def cost_per_unit(table: pd.DataFrame, title: str, *, exchange_rate: float, price_year: int,
                   names: dict | None = None, xlabel: str | None = None, bar_text=None, alt: str | None = None,
-                  missing: str | None = None, number=None) -> Chart | Markdown:
+                  missing: str | None = None, number=None) -> Chart | Markdown | Block:
     """Cost per unit of each output (COP millions of ``price_year``), labelled with the USD amount.
 
     ``names`` (output code -> words), ``xlabel``, ``bar_text(cop, usd)`` (the label at a bar's end),
@@ -471,11 +468,7 @@ def cost_per_unit(table: pd.DataFrame, title: str, *, exchange_rate: float, pric
     """
     shown = table[np.isfinite(table["cost_per_unit_cop"].astype(float))] if not table.empty else table
     if shown.empty:
-        if missing is not None:
-            from evaluation.report import page  # the caller's sentence, rendered as a page note
-
-            return page.note(missing)
-        return no_figure("the costs table is missing" if table.empty else "no output could be costed")
+        return _nothing(missing, "the costs table is missing" if table.empty else "no output could be costed")
     use_style()
     names = dict(names or {})
     label_of = {o: names.get(o, lab) for o, lab in zip(shown["output"], shown["label"] if "label" in shown
@@ -504,18 +497,14 @@ def cost_per_unit(table: pd.DataFrame, title: str, *, exchange_rate: float, pric
 
 def cost_sensitivity(table: pd.DataFrame, title: str, *, price_year: int, names: dict | None = None,
                      xlabel: str | None = None, ylabel: str | None = None, alt: str | None = None,
-                     missing: str | None = None, number=None) -> Chart | Markdown:
+                     missing: str | None = None, number=None) -> Chart | Markdown | Block:
     """Cost per unit of each output as the share of the budget attributed to it varies (log scale).
 
     ``names``, ``xlabel``, ``ylabel``, ``alt`` and ``missing`` come from the caller in the report's
     language; ``number`` formats the y ticks (millions of pesos).
     """
     if table.empty:
-        if missing is not None:
-            from evaluation.report import page  # the caller's sentence, rendered as a page note
-
-            return page.note(missing)
-        return no_figure("the costs table is missing")
+        return _nothing(missing, "the costs table is missing")
     use_style()
     names = dict(names or {})
     fig, ax = plt.subplots(figsize=(9, 4.8))

@@ -37,13 +37,16 @@ def from_seaborn() -> dict:
         | set(THEME["rc"]) | {"font.family", "axes.prop_cycle"}
     with mpl.rc_context():
         sns.set_theme(**THEME)
-        settings = {key: mpl.rcParams[key] for key in sorted(touched)}
+        settings = {key: mpl.rcParams[key] for key in sorted(mpl.rcParams) if key in touched}
     colors = [list(c) for c in settings.pop("axes.prop_cycle").by_key()["color"]]
     palette = [list(c) for c in sns.color_palette(THEME["palette"])]
     # the theme's default colour map is seaborn's own ("rocket"), which matplotlib knows only once seaborn
     # registered it: its colours are kept too
     cmap = settings["image.cmap"]
-    colormaps = {cmap: [list(c) for c in mpl.colormaps[cmap].colors]}
+    colormap = mpl.colormaps[cmap]
+    # seaborn registers its colour maps as ListedColormap of a list of RGB colours
+    assert isinstance(colormap, mpl.colors.ListedColormap) and isinstance(colormap.colors, list)
+    colormaps = {cmap: [list(c) for c in colormap.colors]}
     return {"seaborn": sns.__version__, "rc": settings, "cycle": colors, "palette": palette,
             "colormaps": colormaps}
 

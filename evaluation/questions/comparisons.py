@@ -12,8 +12,11 @@ the counts a sentence needs (``n_units``, ``n_obs``, ``n_clusters``,
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
+
 from evaluation.did.distributions import normal_quantile
 
 #: Estimator ids of the comparison rows (the words are in ``evaluation.text.impact.estimator_name``).
@@ -33,7 +36,7 @@ COLUMNS = ["estimator", "estimate", "std_error", "conf_low", "conf_high", "readi
 
 
 def _row(estimator: str, estimate=np.nan, std_error=np.nan, conf_low=np.nan, conf_high=np.nan, **data) -> dict:
-    row = {c: None for c in ROW_COLUMNS}
+    row: dict[str, Any] = {c: None for c in ROW_COLUMNS}
     row.update(estimator=estimator, estimate=float(estimate), std_error=float(std_error),
                conf_low=float(conf_low), conf_high=float(conf_high), covariates=False, control_group="",
                note="")

@@ -48,8 +48,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from evaluation.questions.monitoring import OUTPUTS, delivery
 from evaluation.panel import ENTITY_GROUPS
+from evaluation.questions.monitoring import OUTPUTS, delivery
 
 #: Default pesos per US dollar: about the 2016 annual average of the representative market rate (TRM)
 #: published by Banco de la República (the programme's budget year). An assumption: check the

@@ -110,14 +110,14 @@ def coverage(dataset, until_year: int | None = None) -> pd.DataFrame:
     level_code, level_name = pd.factorize(levels["level"])
     indicator, indicator_name = _codes(outcomes["indicator"])
     years = outcomes["year"].to_numpy()
-    first = last = None
+    span: tuple[int, int] | None = None  # (first, last) year of the kept rows
     for rows in _chunks(len(keep)):
         kept = years[rows][keep[rows]]
         if len(kept):
             low, high = int(kept.min()), int(kept.max())
-            first, last = (low, high) if first is None else (min(first, low), max(last, high))
-    first = first if first is not None else 0
-    n_years = last - first + 1 if last is not None else 1
+            span = (low, high) if span is None else (min(span[0], low), max(span[1], high))
+    first = span[0] if span is not None else 0
+    n_years = span[1] - first + 1 if span is not None else 1
     n_entities, n_levels = len(levels), len(level_name)
     size = len(indicator_name) * n_years * n_entities
 

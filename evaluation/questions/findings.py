@@ -31,8 +31,16 @@ from scipy import stats
 
 from evaluation import did
 from evaluation.panel import ENTITY_GROUPS, PANEL_KEYS, analysis_panel, late_adopters, resolve_covariates
-from evaluation.questions import costs, data_quality, heterogeneity, impact, monitoring, surveys, verdicts
-from evaluation.questions import robustness as shared_checks
+from evaluation.questions import (
+    costs,
+    data_quality,
+    heterogeneity,
+    impact,
+    monitoring,
+    robustness as shared_checks,
+    surveys,
+    verdicts,
+)
 
 CRITERIA = verdicts.CRITERIA
 #: Default number of random reassignments of adoption dates and of simulated panels (as the robustness report).
@@ -281,7 +289,9 @@ def impact_evidence(dataset, *, year: int, outcome: str = "POL07", entities: str
     cells = result.tidy()
     evaluated = tuple(int(c) for c in sorted(cells.loc[cells["identified"] & (cells["time"] >= cells["cohort"]),
                                                        "cohort"].unique()))
-    checks, placebos, calibration = ({}, None, None)
+    checks: dict = {}
+    placebos = None
+    calibration = None
     if robustness:
         # the impact report's, computed once: the pre-test judged against panels simulated like this one
         calibration = impact.pretest_calibration(panel, list(covs), control_group=control_group, method=method,

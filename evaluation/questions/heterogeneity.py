@@ -48,15 +48,15 @@ Numbers only: dimensions, subgroups, notes, comparisons and readings are codes
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from evaluation.questions import impact
-from evaluation.questions import surveys
 from evaluation.did.distributions import chi2_sf, normal_quantile
 from evaluation.load.contract import LEVELS
 from evaluation.panel import ENTITY_GROUPS, analysis_panel, resolve_covariates, select_entities
+from evaluation.questions import impact, surveys
 
 #: Dimensions of heterogeneity (codes; their words are in ``evaluation.text.heterogeneity``).
 DIMENSIONS = ("level", "region", "peer_group", "population", "it_team", "alignment", "commitment")
@@ -234,7 +234,7 @@ def _adopters_with_pre_year(panel: pd.DataFrame) -> int:
 
 def _gap(dimension: str, subgroup: str, comparison: str, note: str, entities: int = 0, adopters: int = 0, *,
          detail: str = "", bounds: tuple = (np.nan, np.nan), n_control: int = 0) -> dict:
-    row = dict.fromkeys(TABLE_COLUMNS, np.nan)
+    row: dict[str, Any] = dict.fromkeys(TABLE_COLUMNS, np.nan)
     row.update(dimension=dimension, subgroup=subgroup, bound_low=bounds[0], bound_high=bounds[1], entities=entities,
                adopters=adopters, n_treated=0, n_control=n_control, identified=False, comparison=comparison,
                note=note, detail=str(detail))

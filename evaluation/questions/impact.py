@@ -135,7 +135,7 @@ def estimator_comparison(panel: pd.DataFrame, covariates: list[str], *, method: 
         rows.append(comparisons.twfe_row(add_treated(panel), "value", "entity_id", "year", "treated", alpha=alpha))
     except ValueError as exc:
         rows.append(comparisons.failed_row(comparisons.TWFE, exc))
-    variants = [([], "never_treated")]
+    variants: list[tuple[list[str], str]] = [([], "never_treated")]
     variants += [(covariates, "never_treated"), (covariates, "not_yet_treated")] if covariates else \
         [([], "not_yet_treated")]
     for covs, control in variants:
@@ -265,12 +265,12 @@ class ImpactResult:
     outcome: str
     entities: str
     alpha: float
-    cells: object = field(repr=False)
-    simple: object = field(repr=False)
-    dynamic: object = field(repr=False)
-    group: object = field(repr=False)
-    calendar: object = field(repr=False)
-    pretest: object = field(repr=False)
+    cells: did.GroupTimeResult = field(repr=False)
+    simple: did.AggregateResult = field(repr=False)
+    dynamic: did.AggregateResult = field(repr=False)
+    group: did.AggregateResult = field(repr=False)
+    calendar: did.AggregateResult = field(repr=False)
+    pretest: did.PretestResult = field(repr=False)
     comparison: pd.DataFrame = field(repr=False)
     notes: tuple = ()
     truth: dict | None = field(default=None, repr=False)

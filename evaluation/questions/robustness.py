@@ -23,6 +23,7 @@ import inspect
 import warnings
 import weakref
 from dataclasses import dataclass, field
+from typing import Any, Sequence, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -243,7 +244,7 @@ def bacon_shares(decomposition: did.BaconResult) -> BaconShares:
 
 
 def _row(estimator: str, overall=None, **info) -> dict:
-    row = dict.fromkeys(COMPARISON_COLUMNS, np.nan)
+    row: dict[str, Any] = dict.fromkeys(COMPARISON_COLUMNS, np.nan)
     row.update(estimator=estimator, identified=False, note="", cells=np.nan, control="", control_cohort=np.nan,
                covariates="")
     if overall is not None:
@@ -444,11 +445,11 @@ class ProfileSpread:
 
     @property
     def lowest(self) -> str | None:
-        return min(self.values, key=self.values.get) if self.values else None
+        return min(self.values, key=self.values.__getitem__) if self.values else None
 
     @property
     def highest(self) -> str | None:
-        return max(self.values, key=self.values.get) if self.values else None
+        return max(self.values, key=self.values.__getitem__) if self.values else None
 
 
 def profile_spread(profiles: dict[str, pd.DataFrame]) -> ProfileSpread:
@@ -500,7 +501,7 @@ def sensitivity_table(*results) -> pd.DataFrame:
     ``restriction`` is ``none`` (exact parallel trends), ``relative_magnitude``
     (the parameter is Mbar) or ``smoothness`` (M, in outcome units per period).
     """
-    frames = []
+    frames: list[pd.DataFrame] = []
     for r in results:
         if r is None:
             continue
@@ -575,7 +576,7 @@ def _left_out(dynamic, relative: did.HonestResult) -> tuple[int, ...]:
     return tuple(sorted(t for t in times - used if t != -1))
 
 
-def sensitivity(panel: pd.DataFrame | None = None, covariates: list[str] = (), *, method: str = "dr",
+def sensitivity(panel: pd.DataFrame | None = None, covariates: Sequence[str] = (), *, method: str = "dr",
                 alpha: float = 0.05, seed: int = 2016, dynamic=None) -> Sensitivity:
     """Relative-magnitude and smoothness bounds on the average effect since adoption, with breakdown values.
 
@@ -748,7 +749,7 @@ def check_text(decomposition, table: pd.DataFrame, rm, placebos: did.PlaceboResu
     """
     rm = rm.relative if isinstance(rm, Sensitivity) else rm
     t = table.set_index("estimator")
-    values = {}
+    values: dict[str, str | int | bool] = {}
     for name, row in t.iterrows():
         values[name] = (f"{row['estimate']:+.2f} (se {row['std_error']:.2f})" if np.isfinite(row["estimate"])
                         else "not identified")
@@ -882,7 +883,11 @@ class FirstCohortSynthetic:
         t = r.tidy()
         rows = []
         for k, row in zip(t["estimator"], t.itertuples()):
-            controls = int(np.count_nonzero(r.sc_unit_weights)) if k == "sc" else int(r.n_control)
+            if k == "sc":
+                assert r.sc_unit_weights is not None  # an "sc" row exists only when the comparisons were fitted
+                controls = int(np.count_nonzero(r.sc_unit_weights))
+            else:
+                controls = int(r.n_control)
             rows.append(_row(k, estimate=row.estimate, std_error=row.std_error, conf_low=row.conf_low,
                              conf_high=row.conf_high, identified=bool(np.isfinite(row.estimate)),
                              n_units=int(r.n_treated), n_clusters=controls, cells=int(r.n_pre)))
@@ -943,16 +948,19 @@ def first_cohort_synthetic_did(dataset, outcome: str, until_year: int | None = N
             if first is None:  # no heads of sector at all: another outcome will not help
                 break
             continue
-        requested = dict(requested_reason=reasons[0][1], requested_first_year=reasons[0][3]) \
-            if candidate != outcome and reasons else {}
+        substituted = candidate != outcome and bool(reasons)
+        requested_reason = reasons[0][1] if substituted else ""
+        requested_first_year = reasons[0][3] if substituted else None
         try:
             result = did.synthetic_did(block, "value", "entity_id", "year", "treated", replications=replications,
                                        seed=seed, alpha=alpha)
         except ValueError as exc:  # e.g. fewer comparisons than treated entities: say so in the table
             return FirstCohortSynthetic(outcome, candidate, first, None, "estimator", dropped,
-                                        int(block["year"].max()), first_year, str(exc), **requested)
+                                        int(block["year"].max()), first_year, str(exc),
+                                        requested_reason=requested_reason, requested_first_year=requested_first_year)
         return FirstCohortSynthetic(outcome, candidate, first, result, "", dropped, int(block["year"].max()),
-                                    first_year, **requested)
+                                    first_year, requested_reason=requested_reason,
+                                    requested_first_year=requested_first_year)
     if not reasons:
         return FirstCohortSynthetic(outcome, None, None, None, "no_indicator")
     _, reason, first, first_year, dropped = reasons[0]
@@ -1022,6 +1030,7 @@ class SectorWildBootstrap:
         if self.wild is None:
             return 0
         inside = np.isin(self.wild.unit_cohort, np.asarray(list(cohorts), dtype=float))
+        assert self.wild.cluster_codes is not None  # the estimate is clustered by sector
         return int(np.unique(self.wild.cluster_codes[inside]).size)
 
     def tidy(self) -> pd.DataFrame:
@@ -1037,6 +1046,7 @@ class SectorWildBootstrap:
                                   "std_error": np.nan, "analytic_low": np.nan, "analytic_high": np.nan,
                                   "wild_low": np.nan, "wild_high": np.nan, "treated_sectors": 0, "identified": False,
                                   "note": self.note}], columns=WILD_COLUMNS)
+        assert self.analytic is not None  # None only together with wild
         cells = self.wild.tidy()
         cells = cells[cells["identified"]]
         a, w = self.analytic.aggregate("simple").overall, self.wild.aggregate("simple").overall
@@ -1071,7 +1081,15 @@ class SectorWildBootstrap:
                 "pre_wild": count(pre, "wild_low", "wild_high")}
 
 
-def _not_by_sector(outcome: str, note: str, detail: str = "", **counts) -> SectorWildBootstrap:
+class _Counts(TypedDict, total=False):
+    """The entity and sector counts of a :class:`SectorWildBootstrap`."""
+
+    n_entities: int
+    n_sectors: int
+    no_sector: int
+
+
+def _not_by_sector(outcome: str, note: str, detail: str = "", **counts: Unpack[_Counts]) -> SectorWildBootstrap:
     return SectorWildBootstrap(outcome, None, None, note, detail=detail, **counts)
 
 
@@ -1111,7 +1129,7 @@ def wild_by_sector(dataset, outcome: str, covariates: list[str] | str, until_yea
     no_sector = int(panel.loc[blank, "entity_id"].nunique())
     panel = panel[~blank]
     n_entities, sectors = int(panel["entity_id"].nunique()), panel["sector"].unique()
-    counts = dict(n_entities=n_entities, n_sectors=int(sectors.size), no_sector=no_sector)
+    counts = _Counts(n_entities=n_entities, n_sectors=int(sectors.size), no_sector=no_sector)
     if sectors.size < 2:
         return _not_by_sector(outcome, "one_sector", str(sectors[0]), **counts)
     never = ~(pd.to_numeric(panel["cohort"], errors="coerce") > 0)

@@ -647,11 +647,12 @@ def need(survey: Survey, *, scale: str | None = None, item: str | None = None, a
                   else np.array([]))
         favourable = values >= NEUTRAL + 1
     else:
+        assert scale is not None  # exactly one of scale and item is given (checked above)
         label = scale
         scores = scale_scores(survey)
         values = scores.loc[scores["scale"] == scale, "score"].to_numpy(float)
         favourable = values > NEUTRAL
-    measure = item or scale
+    measure = label
     if len(values) < min_group_size:
         return Need(survey.name, measure, label, len(values), np.nan, np.nan, np.nan, True)
     low, high = wilson_interval(float(favourable.sum()), len(values), alpha)

@@ -117,8 +117,8 @@ def table(frame: pd.DataFrame, *, headers: Mapping[str, str], fmt: Format,
     formats = dict(formats or {})
     values = {k: dict(v) for k, v in (values or {}).items()}
     columns = [c for c in headers if c in frame.columns]
-    named = {"count": fmt.count, "percent": fmt.percent, "signed": fmt.signed, "year": fmt.year,
-             "p": fmt.p_value}
+    named: dict[str, Callable[..., str]] = {"count": fmt.count, "percent": fmt.percent, "signed": fmt.signed,
+                                            "year": fmt.year, "p": fmt.p_value}
 
     def cell(column, value) -> str:
         if column in values and value in values[column]:

@@ -106,7 +106,7 @@ def write_workbooks(build: Path, report: str | None = None) -> list[Path]:
     import pickle
     import shutil
 
-    written = []
+    written: list[Path] = []
     queue_root = build / QUEUE_DIR
     if not queue_root.is_dir():
         return written

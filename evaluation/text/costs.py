@@ -17,13 +17,14 @@ count over every adopter is shown only as a labelled extrapolation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from evaluation.questions import costs
-from evaluation.text.format import DASH, Format
 from evaluation.text import frame
+from evaluation.text.format import DASH, Format
 from evaluation.text.i18n import Messages
 from evaluation.text.wording import Wording
 
@@ -429,7 +430,8 @@ class CostsText(frame.FrameWords):
         return headers
 
     def sensitivity_formats(self, wide: pd.DataFrame) -> dict:
-        formats = {c: (lambda v: self.fmt.number(v / 1e6, 1)) for c in wide.columns if c != "share"}
+        formats: dict[str, Callable[[float], str] | str] = {c: (lambda v: self.fmt.number(v / 1e6, 1))
+                                                            for c in wide.columns if c != "share"}
         formats["share"] = "percent"
         return formats
 

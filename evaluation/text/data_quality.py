@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from evaluation.text.format import Format
 from evaluation.text import frame
+from evaluation.text.format import Format
 from evaluation.text.i18n import Messages
 from evaluation.text.wording import Wording
 

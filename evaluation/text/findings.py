@@ -13,8 +13,8 @@ import math
 import pandas as pd
 
 from evaluation.questions import verdicts
-from evaluation.text.format import Format
 from evaluation.text import frame
+from evaluation.text.format import Format
 from evaluation.text.i18n import Messages
 from evaluation.text.wording import Wording
 

@@ -76,6 +76,7 @@ class FrameWords:
     """
 
     RECORDS = "outcomes"
+    fmt: Format  # set by the class using it
 
     def banner(self, dataset) -> tuple[str, str, bool]:
         """(lead, text, warning) of the box at the top: synthetic data, or the data's provenance."""

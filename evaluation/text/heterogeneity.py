@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from evaluation.questions import heterogeneity as het
-from evaluation.text.format import DASH, Format
 from evaluation.text import frame
+from evaluation.text.format import DASH, Format
 from evaluation.text.i18n import Messages
 from evaluation.text.wording import Wording
 

@@ -20,8 +20,8 @@ import pandas as pd
 
 from evaluation.load.contract import LEVELS
 from evaluation.questions import monitoring
-from evaluation.text.format import Format
 from evaluation.text import frame
+from evaluation.text.format import Format
 from evaluation.text.i18n import Messages
 from evaluation.text.wording import Wording
 
@@ -168,6 +168,7 @@ class MonitoringText(frame.FrameWords):
             title = _("Every output with a target reached at least {nearly} of it",
                       nearly=self.fmt.percent(monitoring.NEARLY_MET))
         else:
+            assert summary.worst_output is not None  # set whenever an output is short
             title = _("{reached} of {planned} outputs reached {nearly} of target; {output} fell furthest short "
                       "({progress})", reached=summary.reached_nearly, planned=summary.with_target,
                       nearly=self.fmt.percent(monitoring.NEARLY_MET), output=self.output(summary.worst_output),

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from evaluation.questions import robustness as q
-from evaluation.text.format import Format
 from evaluation.text import frame
+from evaluation.text.format import Format
 from evaluation.text.i18n import Messages
 from evaluation.text.wording import Wording
 
@@ -628,9 +628,9 @@ class Texts:
     def pretrend_reading(self, pp: q.PretrendPower, s: q.Sensitivity) -> str:
         """The pre-trend power statement in plain words, set against the effect it could bias."""
         _ = self._
-        if not pp.computed:
-            return _paragraphs([_("The power of the pre-test could not be computed on these data: {reason}.", reason=pp.reason)])
         r = pp.result
+        if r is None:  # not computed
+            return _paragraphs([_("The power of the pre-test could not be computed on these data: {reason}.", reason=pp.reason)])
         times = r.event_time
         values = dict(n=len(times), first=int(times.min()), last=int(times.max()),
                       critical=self.fmt.number(r.settings["critical_value"], 2), slope=self.fmt.number(r.slope, 3),
@@ -914,6 +914,7 @@ class Texts:
         if isinstance(entities, pd.DataFrame) and "name" in entities.columns:
             names = entities.set_index("entity_id")["name"]
         top = [str(names.get(e, e)) for e in fc.top_controls()]
+        assert fc.outcome is not None  # the outcome estimated, set whenever there is a result
         unit = effect_unit(self.words, self.dataset, fc.outcome)
         values = dict(n=r.n_treated, cohort=self.fmt.year(fc.cohort), control=r.n_control,
                       last=self.fmt.year(fc.last_year), estimate=self._e(r.estimate), unit=unit, outcome=fc.outcome,
@@ -1101,7 +1102,7 @@ class Texts:
         else:
             out.append(_("Parallel trends: breakdown Mbar = {mbar} (times the largest pre-adoption drift).",
                          mbar=self.fmt.number(s.breakdown_relative, 2)))
-        if pp is not None and pp.computed:
+        if pp is not None and pp.result is not None:
             out.append(_("Pre-test power: the pre-test would detect a linear trend of {slope} {unit} a year only "
                          "{power} of the time.", slope=self.fmt.number(pp.slope, 3), unit=self.unit,
                          power=self.fmt.percent(pp.result.target_power)))

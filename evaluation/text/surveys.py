@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from evaluation.questions import surveys
-from evaluation.text.format import Format
 from evaluation.text import frame
+from evaluation.text.format import Format
 from evaluation.text.i18n import Messages
 from evaluation.text.wording import Wording
 

@@ -103,8 +103,10 @@ class Wording:
         _ = Messages(language, DOMAIN)
         unit = _one_line(labels.get("unit") or _("unit"))
         treatment = _one_line(labels.get("treatment") or _("treatment"))
-        outcomes = labels.get("outcomes") if isinstance(labels.get("outcomes"), dict) else {}
-        levels = labels.get("levels") if isinstance(labels.get("levels"), dict) else {}
+        outcomes = labels.get("outcomes")
+        outcomes = outcomes if isinstance(outcomes, dict) else {}
+        levels = labels.get("levels")
+        levels = levels if isinstance(levels, dict) else {}
         return cls(
             language=language,
             unit=unit,

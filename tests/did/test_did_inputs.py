@@ -118,6 +118,15 @@ def test_bad_arguments(mpdta, kw, match):
         fit(mpdta, **kw)
 
 
+def test_with_inference_refuses_a_seed_given_as_text(mpdta):
+    """A text seed other than "keep" was stored as the result's seed, and with draws failed inside numpy."""
+    res = quiet_fit(mpdta)
+    for kw in (dict(seed="7"), dict(seed="7", bootstrap=99)):
+        with pytest.raises(ValueError, match="seed must be None, an integer or 'keep', not '7'"):
+            res.with_inference(**kw)
+    assert res.with_inference(seed="keep").settings.seed == res.settings.seed
+
+
 def test_weights_must_be_unit_level(mpdta):
     data = mpdta.assign(w=1.0)
     data.loc[(data["countyreal"] == 8001) & (data["year"] == 2005), "w"] = 2.0

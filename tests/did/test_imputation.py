@@ -12,8 +12,8 @@ from did_testdata import REFERENCE, SIM_COLUMNS, sim_truth_simple
 
 from evaluation import did, paths
 from evaluation.load import dataset
-from evaluation.questions import impact
 from evaluation.panel import PANEL_KEYS, resolve_covariates, select_entities
+from evaluation.questions import impact
 
 
 def _single_cohort(seed: int, periods: int, n_units: int = 60) -> pd.DataFrame:

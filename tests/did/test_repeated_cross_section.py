@@ -21,8 +21,7 @@ import pytest
 from did_testdata import REFERENCE, SIM_COLUMNS, sim_truth_simple, simulate_staggered
 
 from evaluation import did
-from evaluation.did import drdid_improved
-from evaluation.did import repeated_cross_section as rcs
+from evaluation.did import drdid_improved, repeated_cross_section as rcs
 
 COVS = ["x1", "x2", "x3", "x4"]
 

@@ -126,7 +126,7 @@ def test_expanded_variance_equals_explicit_scores(wild):
     v = wild.wild_multipliers[:50]
     t, se = wild_bootstrap.t_draws(psi, v, codes=wild.cluster_codes, unit_cohort=wild.unit_cohort,
                                    unit_weights=wild.unit_weights, n_units=wild.n_units)
-    codes, n = wild.cluster_codes, wild.n_units
+    codes = wild.cluster_codes
     strata = np.unique(wild.unit_cohort, return_inverse=True)[1]
     n_c, n_s = v.shape[1], strata.max() + 1
     scores = np.zeros((n_c, psi.shape[1]))

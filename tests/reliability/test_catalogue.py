@@ -15,20 +15,18 @@ Bad-input cases that already existed elsewhere are not copied here; ``README.md`
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
-from conftest import dataset_dir, YEAR, furag_workbook, run_args, tree_digest
+from conftest import YEAR, dataset_dir, furag_workbook, run_args, tree_digest
 from evaluation import cli, runner
 
 USAGE, FAILED, WRITE, BUSY = 2, 1, 3, 4
@@ -354,7 +352,7 @@ def _(ctx):
 @case("run-year-without-outcome-rows", USAGE, "Year 2020 has no outcome rows", "years with data")
 def _(ctx):
     lines = (ctx.data / "outcomes.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    (ctx.data / "outcomes.csv").write_text("".join(l for l in lines if ",2020," not in l), encoding="utf-8")
+    (ctx.data / "outcomes.csv").write_text("".join(line for line in lines if ",2020," not in line), encoding="utf-8")
     _protect_run(ctx)
     args = ctx.run()
     args[args.index("--year") + 1] = "2020"
@@ -541,7 +539,7 @@ def _(ctx):
 def _(ctx):
     path = ctx.data / "outcomes.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    path.write_text("\n".join(lines[:1] + [l.rsplit(",", 1)[0] + ",250" for l in lines[1:]]) + "\n",
+    path.write_text("\n".join(lines[:1] + [line.rsplit(",", 1)[0] + ",250" for line in lines[1:]]) + "\n",
                     encoding="utf-8")
     return _check(ctx)
 
@@ -550,7 +548,7 @@ def _(ctx):
 def _(ctx):
     path = ctx.data / "adoption.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    rows = [l.split(",") for l in lines[1:]]
+    rows = [line.split(",") for line in lines[1:]]
     path.write_text("\n".join(lines[:1] + [",".join([r[0], "someday", *r[2:]]) for r in rows]) + "\n",
                     encoding="utf-8")
     return _check(ctx)
@@ -661,6 +659,7 @@ def _(ctx):
 def _zip_bomb(path: Path, padding: int) -> Path:
     """A real workbook whose sheet is padded with blanks: small on disk, large once inflated."""
     import zipfile
+
     import openpyxl
 
     plain = path.with_name("plain.xlsx")
@@ -802,7 +801,7 @@ def test_a_flood_is_capped_per_column_with_a_count(ctx, capsys):
     path.write_text("\n".join(["entity_id,year,value,value"] + lines[1:]) + "\n", encoding="utf-8")
     assert cli.main(["check", "--data", str(ctx.data)]) == FAILED
     out = capsys.readouterr().out
-    listed = [l for l in out.splitlines() if l.startswith("- ")]
+    listed = [line for line in out.splitlines() if line.startswith("- ")]
     per_column: dict[str, int] = {}
     for line in listed:
         where = line.split(":", 1)[0]
@@ -812,8 +811,8 @@ def test_a_flood_is_capped_per_column_with_a_count(ctx, capsys):
     assert len(out) < 20_000, len(out)
     total = len(lines) - 1
     # A problem shared by many rows is one line that counts them ("1,607 rows (rows 6, 9, 12 and 1,604 more): ...").
-    counted = [int(l.split(": ", 1)[1].split(" rows (rows ")[0].replace(",", "")) for l in listed
-               if " rows (rows " in l]
+    counted = [int(line.split(": ", 1)[1].split(" rows (rows ")[0].replace(",", "")) for line in listed
+               if " rows (rows " in line]
     assert counted and sum(counted) >= total - 20, (counted, total)
 
 
@@ -840,6 +839,7 @@ def test_an_outcome_code_that_is_no_file_name_still_gives_its_table(tmp_path, ou
     indicator code holding ``/`` or too long for a file name made both notebooks fail ("Cannot save file into
     a non-existent directory"); now the table is written inside ``tables/`` under a safe name."""
     import pandas as pd
+
     from evaluation.report import tables
 
     out = tmp_path / "build"

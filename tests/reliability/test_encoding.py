@@ -14,10 +14,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared fixtures module
 from contract_fixtures import valid_folder  # noqa: E402
-
 from evaluation import cli
-from evaluation.load.readers import TableReadError, read_info, read_table
 from evaluation.load.checks import check
+from evaluation.load.readers import TableReadError, read_info, read_table
 
 NAMES = ["Alcaldía de Medellín", "Gobernación de Antioquia", "Alcaldía de Bogotá", "Función Pública"]
 

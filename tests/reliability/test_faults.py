@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import dataset_dir, YEAR, finish, kill_group, mini_notebook, run_args, start, tree_digest, wait_for
+from conftest import YEAR, dataset_dir, finish, kill_group, mini_notebook, run_args, start, tree_digest, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +30,7 @@ def _new_data(data: Path) -> None:
     """New data for the faulted run: drop a tenth of the outcome rows (the tiny notebooks count them)."""
     path = data / "outcomes.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    path.write_text("".join(l for i, l in enumerate(lines) if i == 0 or i % 10), encoding="utf-8")
+    path.write_text("".join(line for i, line in enumerate(lines) if i == 0 or i % 10), encoding="utf-8")
 
 
 def _leftovers(out: Path) -> list[str]:

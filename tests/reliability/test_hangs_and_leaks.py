@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import dataset_dir, YEAR, mini_notebook, run_args, tree_digest
+from conftest import YEAR, dataset_dir, mini_notebook, run_args, tree_digest
 from evaluation import cli, paths, runner
-
 
 # ------------------------------------------------------------------ hangs
 

@@ -27,13 +27,11 @@ import pandas as pd
 import pytest
 
 from conftest import dataset_dir
-from IPython.display import Markdown
-
 from evaluation import cli, runner
 from evaluation.report import page as page_blocks
-from evaluation.text.format import Format
 from evaluation.report.html import ReportEntry, export_html, write_index
 from evaluation.safe import FORMULA_STARTS, clean_html, escape_markdown, neutralise_cell
+from evaluation.text.format import Format
 
 _spec = importlib.util.spec_from_file_location("hostile_data", Path(__file__).with_name("hostile_data.py"))
 hostile_data = importlib.util.module_from_spec(_spec)

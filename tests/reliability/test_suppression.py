@@ -22,13 +22,10 @@ import pandas as pd
 import pytest
 
 from conftest import dataset_dir
-
 from evaluation import cli, paths
-from evaluation.load import dataset
-from evaluation.questions import findings
-from evaluation.questions import heterogeneity
-from evaluation.questions import surveys
 from evaluation.demo import write_demo
+from evaluation.load import dataset
+from evaluation.questions import findings, heterogeneity, surveys
 from evaluation.text.format import Format
 from evaluation.text.surveys import SurveysText
 from evaluation.text.wording import Wording
