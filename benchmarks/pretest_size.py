@@ -41,7 +41,7 @@ def main(argv=None) -> int:
     parser.add_argument("--panels", type=int, default=200, help="simulated data sets per shape")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
-    print(f"| panel shape | pre-adoption cells | chi-square rejects | calibrated rejects | panels |")
+    print("| panel shape | pre-adoption cells | chi-square rejects | calibrated rejects | panels |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, (units, years, cohorts, shares) in SHAPES.items():
         chi2, calibrated, cells = [], [], []

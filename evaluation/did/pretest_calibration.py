@@ -38,7 +38,7 @@ from scipy import special
 
 from . import _fixed_effects as fe
 from .estimate import _Variants, att_gt
-from .power import _Simulator
+from .power import _EstimatorOptions, _Simulator
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,8 +117,8 @@ def pretest_calibration(data: pd.DataFrame, outcome: str, unit: str, time: str, 
     frame = fe.prepare(data, outcome=outcome, unit=unit, time=time, cohort=cohort, columns=extra,
                        covariates=tuple(covs))
     sim = _Simulator(frame)
-    options = dict(control_group=control_group, method=method, covariates=covs or None,
-                   cluster=cluster if cluster not in (None, unit) else None, alpha=alpha)
+    options = _EstimatorOptions(control_group=control_group, method=method, covariates=covs or None,
+                                cluster=cluster if cluster not in (None, unit) else None, alpha=alpha)
     work = pd.DataFrame({unit: frame["unit"], time: frame["time"],
                          cohort: np.where(np.isfinite(frame["cohort"]), frame["cohort"], 0)})
     for c in extra:

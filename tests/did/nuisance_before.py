@@ -16,10 +16,24 @@ import numpy as np
 from scipy.special import expit
 
 from evaluation.did import drdid_improved as _imp
-from evaluation.did._logit import DRIFT, DEVIANCE_TOL, _MAX_HALVINGS, extreme_scores
-from evaluation.did.group_time import (_COLLINEAR_TOL, _CONSTANT_TOL, _EPS, MIN_UNITS, OVERLAP_LIMIT, TRIM_LEVEL,
-                                       CellEstimates, DesignCache, _dot, _label, _place, _replay, plan_cells)
+from evaluation.did._logit import _MAX_HALVINGS, DEVIANCE_TOL, DRIFT, extreme_scores
+from evaluation.did.group_time import (
+    _COLLINEAR_TOL,
+    _CONSTANT_TOL,
+    _EPS,
+    MIN_UNITS,
+    OVERLAP_LIMIT,
+    TRIM_LEVEL,
+    CellEstimates,
+    DesignCache,
+    _dot,
+    _label,
+    _place,
+    _replay,
+    plan_cells,
+)
 from evaluation.did.panel import Panel, _as_number
+
 
 def _deviance(eta: np.ndarray, d: np.ndarray, w: np.ndarray) -> float:
     # -2 log-likelihood of a 0/1 response, written with logaddexp so it stays finite
@@ -285,7 +299,7 @@ def _two_by_two_means(dy: np.ndarray, nt: int, w: np.ndarray) -> tuple[float, np
 def _dr_pre(nt: int, w: np.ndarray, des: _Design) -> dict:
     """Outcome-free pieces of the DR influence function, computed once per design."""
     n1 = w.shape[0]
-    x, xt, xc = des.x, des.x[:nt], des.x[nt:]
+    x, xt, xc = des.x, des.x[:nt], des.x[nt:]  # noqa: F841 -- the old code verbatim (x was unused there)
     wt, wc = w[:nt], w[nt:]
     cw = des.control_weight
     wt_sum, cw_sum = wt.sum(), cw.sum()

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import warnings
 
+import nuisance_before as before
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.special import expit
 
-import nuisance_before as before
 from evaluation.did import group_time as gt
 from evaluation.did._logit import fit_logit_irls
 from evaluation.did.estimate import _Variants
