@@ -158,6 +158,23 @@ class _EstimatorOptions(TypedDict):
     alpha: float
 
 
+def _simulation_setup(data, outcome, unit, time, cohort, *, covariates, cluster, control_group, method, alpha):
+    """The checked panel, its simulator, the estimator's options and the covariates, as :func:`power` and
+    :func:`evaluation.did.pretest_calibration` simulate it (the same panels for the same seed)."""
+    covs = [] if covariates is None else ([covariates] if isinstance(covariates, str) else list(covariates))
+    extra = tuple(dict.fromkeys(covs + ([cluster] if cluster and cluster not in (unit, time, cohort) else [])))
+    frame = fe.prepare(data, outcome=outcome, unit=unit, time=time, cohort=cohort, columns=extra,
+                       covariates=tuple(covs))
+    sim = _Simulator(frame)
+    options = _EstimatorOptions(control_group=control_group, method=method, covariates=covs or None,
+                                cluster=cluster if cluster not in (None, unit) else None, alpha=alpha)
+    work = pd.DataFrame({unit: frame["unit"], time: frame["time"],
+                         cohort: np.where(np.isfinite(frame["cohort"]), frame["cohort"], 0)})
+    for c in extra:
+        work[c] = frame[c].to_numpy()
+    return sim, options, work.assign(**{outcome: frame["y"].to_numpy()}), covs
+
+
 def power(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: str, *, simulations: int = 200,
           seed: int | None = 0, alpha: float = 0.05, target_power: float = 0.8,
           control_group: str = "never_treated", covariates=None, method: str = "reg",
@@ -193,20 +210,11 @@ def power(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: str, *
     """
     if isinstance(simulations, bool) or not isinstance(simulations, int | np.integer) or simulations < 10:
         raise ValueError(f"simulations must be an integer of at least 10, not {simulations!r}")
-    covs = [] if covariates is None else ([covariates] if isinstance(covariates, str) else list(covariates))
-    extra = tuple(dict.fromkeys(covs + ([cluster] if cluster and cluster not in (unit, time, cohort) else [])))
-    frame = fe.prepare(data, outcome=outcome, unit=unit, time=time, cohort=cohort, columns=extra,
-                       covariates=tuple(covs))
-    sim = _Simulator(frame)
-    options = _EstimatorOptions(control_group=control_group, method=method, covariates=covs or None,
-                                cluster=cluster if cluster not in (None, unit) else None, alpha=alpha)
-    work = pd.DataFrame({unit: frame["unit"], time: frame["time"],
-                         cohort: np.where(np.isfinite(frame["cohort"]), frame["cohort"], 0)})
-    for c in extra:
-        work[c] = frame[c].to_numpy()
+    sim, options, real_panel, covs = _simulation_setup(data, outcome, unit, time, cohort, covariates=covariates,
+                                                       cluster=cluster, control_group=control_group, method=method,
+                                                       alpha=alpha)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        real_panel = work.assign(**{outcome: frame["y"].to_numpy()})
         real = att_gt(real_panel, outcome, unit, time, cohort, **options).aggregate("simple").overall
         # Every simulated panel is the real one with another outcome: checked once, and the
         # cells' nuisance designs (which do not depend on the outcome) computed once.

@@ -36,9 +36,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from . import _fixed_effects as fe
 from .estimate import _Variants, att_gt
-from .power import _EstimatorOptions, _Simulator
+from .power import _simulation_setup
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,20 +111,11 @@ def pretest_calibration(data: pd.DataFrame, outcome: str, unit: str, time: str, 
         raise ValueError(f"simulations must be an integer of at least 10, not {simulations!r}")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1, not {alpha!r}")
-    covs = [] if covariates is None else ([covariates] if isinstance(covariates, str) else list(covariates))
-    extra = tuple(dict.fromkeys(covs + ([cluster] if cluster and cluster not in (unit, time, cohort) else [])))
-    frame = fe.prepare(data, outcome=outcome, unit=unit, time=time, cohort=cohort, columns=extra,
-                       covariates=tuple(covs))
-    sim = _Simulator(frame)
-    options = _EstimatorOptions(control_group=control_group, method=method, covariates=covs or None,
-                                cluster=cluster if cluster not in (None, unit) else None, alpha=alpha)
-    work = pd.DataFrame({unit: frame["unit"], time: frame["time"],
-                         cohort: np.where(np.isfinite(frame["cohort"]), frame["cohort"], 0)})
-    for c in extra:
-        work[c] = frame[c].to_numpy()
+    sim, options, real_panel, covs = _simulation_setup(data, outcome, unit, time, cohort, covariates=covariates,
+                                                       cluster=cluster, control_group=control_group, method=method,
+                                                       alpha=alpha)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        real_panel = work.assign(**{outcome: frame["y"].to_numpy()})
         observed = att_gt(real_panel, outcome, unit, time, cohort, **options).pretest()
         if not np.isfinite(observed.statistic):
             raise ValueError(f"the pre-test cannot be computed on these data: {observed.note}")
