@@ -38,8 +38,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from .distributions import normal_quantile
 
+from .distributions import normal_quantile
 from .results import Estimate, WithEstimate, _html_table, _tidy_frame
 
 SE_METHODS = ("placebo", "jackknife", "bootstrap")
@@ -73,46 +73,52 @@ def _frank_wolfe(a: np.ndarray, b: np.ndarray, eta: float, zeta2: float, x: np.n
         return _frank_wolfe_tall(a, b, eta, zeta2, x, min_decrease, max_iter)
     if a.shape[0] == 1:
         return _frank_wolfe_one(a[0], b[0], eta, zeta2, x[0], min_decrease, max_iter)[None]
-    n = a.shape[1]
+    n, k = a.shape[1], a.shape[2]
     out = x.copy()
     x = x.copy()
     # track the residual err = A x - b; columns minus b give each vertex's residual direction
     err = np.matmul(a, x[:, :, None])[:, :, 0] - b
-    cols_minus_b = a.transpose(0, 2, 1) - b[:, None, :]
-    before = np.full(a.shape[0], np.inf)
-    active = np.ones(a.shape[0], dtype=bool)
+    cols_minus_b = np.ascontiguousarray(a.transpose(0, 2, 1) - b[:, None, :])
     where = np.arange(a.shape[0])  # rows of the output the working problems belong to
     threshold = min_decrease ** 2
     xx = (x * x).sum(axis=1)
+    val = np.full(a.shape[0], np.inf)
+    # flat offsets of each working problem's row, to pick one entry per row with np.take (cheaper than x[rows, i])
+    x_rows = c_rows = np.arange(x.shape[0]) * k
+    # work buffers, reused by every iteration (the first m rows while m problems still run)
+    grad_buf, tmp_buf = np.empty((x.shape[0], 1, k)), np.empty((x.shape[0], k))
     for it in range(max_iter):
-        rows = np.arange(x.shape[0])
-        half_grad = np.matmul(err[:, None, :], a)[:, 0, :]
-        half_grad += eta * x
-        i = np.argmin(half_grad, axis=1)
-        x_i = x[rows, i]
-        d_err = cols_minus_b[rows, i] - err
+        m = x.shape[0]
+        half_grad, tmp = grad_buf[:m, 0], tmp_buf[:m]
+        np.matmul(err[:, None, :], a, out=grad_buf[:m])
+        half_grad += np.multiply(x, eta, out=tmp)
+        i = half_grad.argmin(axis=1)
+        flat = x_rows + i
+        x_i = x.take(flat)
+        d_err = cols_minus_b.reshape(-1, n).take(c_rows + i, axis=0)
+        d_err -= err
         # the step direction is e_i - x; its products in O(n), not O(k): x'(A'err + eta x) = err'(err + b) + eta x'x
         denom = (d_err * d_err).sum(axis=1) + eta * (xx - 2 * x_i + 1)
-        num = -(half_grad[rows, i] - (err * (err + b)).sum(axis=1) - eta * xx)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            step = np.where(denom > 0, num / denom, 0.0)
-        step = np.where(active, np.clip(step, 0.0, 1.0), 0.0)
+        num = -(half_grad.take(flat) - (err * (err + b)).sum(axis=1) - eta * xx)
+        step = np.zeros(m)
+        np.divide(num, denom, out=step, where=denom > 0)
+        np.minimum(np.maximum(step, 0.0, out=step), 1.0, out=step)
         x *= (1 - step)[:, None]
-        x[rows, i] += step
-        xx = (x * x).sum(axis=1)
-        err += step[:, None] * d_err
-        val = zeta2 * xx + (err * err).sum(axis=1) / n
+        x.ravel()[flat] += step
+        xx = np.multiply(x, x, out=tmp).sum(axis=1)
+        d_err *= step[:, None]
+        err += d_err
+        before, val = val, zeta2 * xx + (err * err).sum(axis=1) / n
         if it >= 1:
-            active &= before - val > threshold
-            if not active.any():
-                break
-            if active.sum() * 2 <= active.size:
-                # most problems have stopped: keep iterating on the others only
-                out[where[~active]] = x[~active]
-                where, x, err, a, cols_minus_b = where[active], x[active], err[active], a[active], cols_minus_b[active]
-                val, xx, b = val[active], xx[active], b[active]
-                active = active[active]
-        before = val
+            going = before - val > threshold
+            if not going.all():
+                # the stopped problems leave the batch, so later iterations cost only what still runs
+                out[where[~going]] = x[~going]
+                if not going.any():
+                    return out
+                where, x, err, a, cols_minus_b = where[going], x[going], err[going], a[going], cols_minus_b[going]
+                val, xx, b = val[going], xx[going], b[going]
+                x_rows = c_rows = np.arange(x.shape[0]) * k
     out[where] = x
     return out
 
@@ -285,7 +291,7 @@ def _jackknife(y, n0, t0, opt, omega, lam) -> np.ndarray:
     (uniform weights if ``omega_j = 1``, as synthdid's ``sum_normalize``);
     leaving a treated unit out averages the other treated units.
     """
-    n1, t1 = y.shape[0] - n0, y.shape[1] - t0
+    n1 = y.shape[0] - n0
     diff = y[:, t0:].mean(axis=1) - y[:, :t0] @ lam  # each unit's post mean minus its weighted pre level
     d_control, d_treated = diff[:n0], diff[n0:]
     s = omega @ d_control
@@ -300,7 +306,7 @@ def _jackknife(y, n0, t0, opt, omega, lam) -> np.ndarray:
 def _bootstrap(y, n0, t0, opt, omega, lam, replications, rng) -> np.ndarray:
     """Algorithm 2: resample units with replacement (draws without a control or a treated unit redrawn)."""
     n = y.shape[0]
-    out = []
+    out: list[float] = []
     while len(out) < replications:
         ind = np.sort(rng.integers(0, n, n))
         n0b = int((ind < n0).sum())
