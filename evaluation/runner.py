@@ -31,7 +31,7 @@ import tempfile
 import threading
 import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -484,7 +484,6 @@ def _export_page(executed: Path, stem: str, *, ok: bool, scrub, year, synthetic,
     export_html(executed, executed.with_name(f"{stem}.html"), year=year, synthetic=synthetic, data_name=data_name,
                 version=version, language=page_language, words=Wording.for_dataset(dataset, page_language),
                 pdf=pdf and ok)
-    scrub.file(executed.with_name(f"{stem}.html"))  # final now: its PDF is printed from it while the run goes on
     return notebook_title(executed_nb, stem)
 
 
@@ -754,8 +753,6 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
     from evaluation.text.wording import Wording
 
     build = Path(tempfile.mkdtemp(prefix=f".building-{year}-", dir=output_root))
-    printer: PdfPrinter | None = None
-    pdf_stems: list[str] = []
     build.chmod(0o755)  # mkdtemp makes it private; reports are meant to be shared
     per_notebook = {nb: {**params, **({"output_dir": str(build)} if "output_dir" in params else {})}
                     for nb, params in per_notebook.items()}
@@ -797,27 +794,13 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
             del full
             _release_memory()
         pdf_maker = _pdf_maker() if pdf else None
-
-        def start_printer() -> None:
-            # The browser starts as the notebooks start (after the workers are forked: a thread of this
-            # process must not be copied into them), and prints while they run.
-            nonlocal printer
-            if pdf_maker is not None:
-                printer = PdfPrinter(pdf_maker)
-
-        def print_pdf(nb: Path, res: dict) -> None:
-            # A report that ran gets its PDF as soon as its page is exported (by its worker, already scrubbed).
-            if printer is not None and res["status"] == "ok" and (build / f"{nb.stem}.html").is_file():
-                pdf_stems.append(nb.stem)
-                printer.print(build / f"{nb.stem}.html", build / f"{nb.stem}.pdf")
         # Each notebook's page is exported by the worker that ran it, as soon as it is done, while the
         # other notebooks still run (the parent exports any page a worker could not).
         page = {"scrub": scrub, "year": year, "synthetic": dataset.synthetic, "data_name": data_dir.name,
                 "version": __version__, "dataset": dataset, "pdf": pdf_maker is not None}
         results = _run_all(notebooks, per_notebook, build, notebooks_dir, jobs, say,
                            cell_timeout=cell_timeout, start_timeout=start_timeout, environment=environment,
-                           page=page, on_start=start_printer,
-                           on_done=lambda nb, res: print_pdf(nb, res) if res.get("title") else None)
+                           page=page)
         _pause("notebooks-done")
         entries = [ReportEntry(name, rec["title"], rec["status"], rec["seconds"], rec["error"])
                    for name, rec in carried.items()]
@@ -830,7 +813,6 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
                 title = res["title"]
             elif executed.exists():
                 title = _export_page(executed, nb.stem, ok=res["status"] == "ok", **page)
-                print_pdf(nb, res)
             else:  # the notebook never started; still give the index something to link to
                 not_run_page(build / f"{nb.stem}.html", nb.stem, res["error"], language)
                 nbformat.write(nbformat.read(nb, as_version=4), executed)
@@ -893,8 +875,9 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
         for path in sorted(build.rglob("*")):
             if path.is_file() and path.suffix in _SCRUBBED_SUFFIXES and path.name != "manifest.json":
                 scrub.file(path)
-        if printer is not None:
-            _finish_pdfs(printer, build, pdf_stems, say)
+        if pdf_maker is not None:
+            _write_pdfs(pdf_maker, build, [e for e in entries if e.name in {nb.stem for nb in notebooks}
+                                           and e.status == "ok"], jobs, say)
         elif pdf:
             say("PDFs were skipped: no Chromium browser was found (or the playwright package that drives it is "
                 "missing). To get them, install it (apt-get install chromium) and run again; --no-pdf silences "
@@ -911,8 +894,6 @@ def _build_and_swap(year, dataset, data_dir, panel, cfg, suite, notebooks, per_n
         return RunOutcome(year, target, tuple(entries), manifest, language)
     finally:
         # Interrupted (Ctrl-C, SIGTERM), crashed or out of disk before the swap: drop the partial build only.
-        if printer is not None:
-            printer.finish(abort=True)  # no-op once finished; else stop printing into the build folder first
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
 
@@ -1074,112 +1055,46 @@ CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
 
 
-class PdfPrinter:
-    """Prints report pages to PDF with headless Chromium, as nbconvert's ``webpdf`` exporter does, while the
-    run goes on.
+def print_pdfs(executable: str, pages: list[tuple[Path, Path]], at_once: int = 1) -> list[str]:
+    """Print each HTML page to its PDF with headless Chromium, as nbconvert's ``webpdf`` exporter does.
 
     ``webpdf`` (nbconvert 7) renders the notebook again and launches
     playwright's own downloaded browser, with no way to name the system's
     Chromium; this prints the report pages already exported, with the
-    print stylesheet (``emulate_media("print")``), A4 pages and backgrounds.
-    Nothing is fetched: the pages are self-contained and any request that is
-    not a local file is aborted.
-
-    One browser, in a thread of its own, started when the printer is made: a
-    run hands it each page as soon as the page is exported (:meth:`print`),
-    so the PDFs are printed while the other notebooks still run instead of
-    all at the end; :meth:`finish` waits for the last one. Printing is
-    mostly waiting on the browser, not computing: one tab prints the demo's
-    eight pages faster than two (6.5-7.0 s against 8.0-8.1 s, measured in
-    one script), hence ``at_once=1`` by default.
+    print stylesheet (``emulate_media("print")``), A4 pages and backgrounds,
+    in one browser, ``at_once`` pages (tabs) at a time. Nothing is fetched:
+    the pages are self-contained and any request that is not a local file is
+    aborted.
 
     One browser with several tabs rather than one browser per process: each
     browser brings its own driver, browser and helper processes (about
     400 MB on the 6.24M-row benchmark's run), which two at once added to the
     run's peak memory.
+
+    Returns
+    -------
+    list of str
+        One message per page that failed (its tab goes on with the next page) and per tab that could not
+        be opened; empty when every page was printed.
     """
+    import asyncio
 
-    def __init__(self, executable: str, at_once: int = 1):
-        import queue
+    from playwright.async_api import async_playwright
 
-        self._executable = executable
-        self._tabs = max(1, int(at_once))
-        self._pages: queue.Queue = queue.Queue()
-        self._errors: list[str] = []
-        self._stopping = threading.Event()
-        self._finished = False
-        self._thread = threading.Thread(target=self._serve, name="pdf-printer", daemon=True)
-        self._thread.start()
+    queue = list(pages)
 
-    def print(self, html_file: Path, pdf_file: Path) -> None:
-        """Queue one page; its PDF is printed in the background (a page that fails is named by :meth:`finish`)."""
-        if self._finished:
-            raise RuntimeError("this PdfPrinter is finished; make a new one")
-        self._pages.put((Path(html_file), Path(pdf_file)))
-
-    def finish(self, *, abort: bool = False) -> list[str]:
-        """Wait for every queued page (``abort``: skip those not started) and close the browser.
-
-        Returns one message per page that failed (its tab goes on with the next
-        page), per tab that could not be opened and for a browser that did not
-        start; empty when every page was printed.
-        """
-        if not self._finished:
-            self._finished = True
-            if abort:
-                self._stopping.set()
-            for _ in range(self._tabs):
-                self._pages.put(None)  # one end mark per tab
-        self._thread.join(timeout=30 if abort else None)
-        return list(self._errors)
-
-    def _serve(self) -> None:
-        import asyncio
-
-        try:
-            outcomes = asyncio.run(self._main())
-        except Exception as exc:  # noqa: BLE001 - no browser: every page goes without its PDF, the run goes on
-            self._errors.append(f"{type(exc).__name__}: {exc}")
-            return
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                self._errors.append(f"{type(outcome).__name__}: {outcome}")
-            else:
-                self._errors.extend(outcome)
-
-    async def _main(self):
-        import asyncio
-
-        from playwright.async_api import async_playwright
-
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=self._executable, args=list(CHROMIUM_ARGS))
-            try:
-                return await asyncio.gather(*(self._tab(browser) for _ in range(self._tabs)),
-                                            return_exceptions=True)
-            finally:
-                await browser.close()
-
-    @staticmethod
-    async def _new_tab(browser):
+    async def new_tab(browser):
         page = await browser.new_page()
         await page.route("**/*", lambda route: route.continue_()
                          if route.request.url.startswith(("file:", "data:")) else route.abort())
         await page.emulate_media(media="print")
         return page
 
-    async def _tab(self, browser) -> list[str]:
-        import asyncio
-
-        page = await self._new_tab(browser)
+    async def tab(browser):
+        page = await new_tab(browser)
         failed = []
-        while True:
-            item = await asyncio.to_thread(self._pages.get)
-            if item is None:
-                break
-            if self._stopping.is_set():
-                continue
-            html_file, pdf_file = item
+        while queue:
+            html_file, pdf_file = queue.pop(0)
             try:
                 await page.goto(html_file.as_uri(), wait_until="load")
                 await page.pdf(path=str(pdf_file), format="A4", print_background=True,
@@ -1188,37 +1103,52 @@ class PdfPrinter:
                 failed.append(f"{html_file.name}: {type(exc).__name__}: {exc}")
                 # a failed navigation can leave the tab unusable (its next page fails too): a fresh tab
                 await page.close()
-                page = await self._new_tab(browser)
+                page = await new_tab(browser)
         await page.close()
         return failed
 
+    async def main():
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS))
+            try:
+                return await asyncio.gather(*(tab(browser) for _ in range(max(1, min(at_once, len(pages))))),
+                                            return_exceptions=True)
+            finally:
+                await browser.close()
 
-def print_pdfs(executable: str, pages: list[tuple[Path, Path]], at_once: int = 1) -> list[str]:
-    """Print each ``(html_file, pdf_file)`` page with a :class:`PdfPrinter` of ``at_once`` tabs and wait.
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop in this thread
+        outcomes = asyncio.run(main())
+    else:  # the runner called from a notebook, whose event loop runs in this thread: a thread of its own
+        from concurrent.futures import ThreadPoolExecutor
 
-    Returns one message per page that failed, as :meth:`PdfPrinter.finish`.
-    """
-    printer = PdfPrinter(executable, at_once=min(max(1, at_once), max(1, len(pages))))
-    for html_file, pdf_file in pages:
-        printer.print(html_file, pdf_file)
-    return printer.finish()
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            outcomes = thread.submit(asyncio.run, main()).result()
+    errors = []
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            errors.append(f"{type(outcome).__name__}: {outcome}")
+        else:
+            errors.extend(outcome)
+    return errors
 
 
-def _finish_pdfs(printer: PdfPrinter, build: Path, stems: list[str], say) -> None:
-    """Wait for the PDFs the printer was given (one per report that ran) and say how it went. Never fails the run."""
+def _write_pdfs(executable: str, build: Path, entries: list[ReportEntry], jobs: int, say) -> None:
+    """The PDFs of the reports that ran, after their HTML; ``jobs`` pages at once. Never fails the run."""
+    pages = [(build / e.html_file, build / e.pdf_file) for e in entries if (build / e.html_file).is_file()]
+    if not pages:
+        return
     started = time.perf_counter()
     try:
-        errors = printer.finish()
+        errors = print_pdfs(executable, pages, at_once=jobs)
     except Exception as exc:  # a PDF is a copy for filing; the HTML report stands without it
         errors = [f"{type(exc).__name__}: {exc}"]
-    if not stems:
-        return
-    made = sum(1 for stem in stems if (build / f"{stem}.pdf").is_file())
+    made = sum(1 for _, pdf_file in pages if pdf_file.is_file())
     if errors:
-        say(f"PDFs: {made} of {len(stems)} written; Chromium failed: {errors[0].splitlines()[0]}")
+        say(f"PDFs: {made} of {len(pages)} written; Chromium failed: {errors[0].splitlines()[0]}")
     else:
-        say(f"PDFs: {made} written, while the notebooks ran ({time.perf_counter() - started:.1f} s after the "
-            "last one).")
+        say(f"PDFs: {made} written ({time.perf_counter() - started:.1f} s).")
 
 
 def input_files(dataset) -> dict[str, str]:
@@ -1538,13 +1468,7 @@ def _carry_over(previous: Path, build: Path, notebooks: list[Path], suite: list[
 
 
 def _run_all(notebooks, per_notebook, build, cwd, jobs, say, *, cell_timeout=CELL_TIMEOUT,
-             start_timeout=START_TIMEOUT, environment=None, page=None, on_start=None,
-             on_done=None) -> dict[Path, dict]:
-    """Run ``notebooks`` (``jobs`` at once) and return each one's result.
-
-    ``on_start()`` is called once the notebooks are started (after the worker processes are forked);
-    ``on_done(notebook, result)`` as each finishes, in the order they finish.
-    """
+             start_timeout=START_TIMEOUT, environment=None, page=None) -> dict[Path, dict]:
     total = len(notebooks)
     results: dict[Path, dict] = {}
     limits = {"cell_timeout": cell_timeout, "start_timeout": start_timeout, "environment": environment,
@@ -1555,14 +1479,10 @@ def _run_all(notebooks, per_notebook, build, cwd, jobs, say, *, cell_timeout=CEL
         say(f"[{i}/{total}] {nb.stem}: {mark} ({res['seconds']:.1f} s)")
 
     if jobs <= 1 or total == 1:
-        if on_start is not None:
-            on_start()
         for i, nb in enumerate(notebooks, 1):
             say(f"[{i}/{total}] {nb.stem}: running ...")
             results[nb] = _execute_and_export(str(nb), str(build / nb.name), per_notebook[nb], str(cwd), **limits)
             report(i, nb, results[nb])
-            if on_done is not None:
-                on_done(nb, results[nb])
         return results
     pool = ProcessPoolExecutor(max_workers=jobs)
     try:
@@ -1579,15 +1499,9 @@ def _run_all(notebooks, per_notebook, build, cwd, jobs, say, *, cell_timeout=CEL
                                           str(cwd), **limits)
         finally:
             gc.unfreeze()
-        if on_start is not None:
-            on_start()
-        which = {future: nb for nb, future in futures.items()}
-        for future in as_completed(which):
-            nb = which[future]
-            results[nb] = future.result()
-            report(notebooks.index(nb) + 1, nb, results[nb])
-            if on_done is not None:
-                on_done(nb, results[nb])
+        for i, nb in enumerate(notebooks, 1):
+            results[nb] = futures[nb].result()
+            report(i, nb, results[nb])
     except BaseException:
         # Interrupted: stop the workers now instead of waiting for their notebooks to finish.
         # Each worker stops its kernel on SIGTERM (it inherited the handler); wait for that, so that no

@@ -292,34 +292,6 @@ def test_without_chromium_the_run_says_once_that_pdfs_were_skipped(tmp_path, mon
     assert manifest["notebooks"]["01_first"]["parameters"]["language"] == "en"
 
 
-def test_a_reports_pdf_is_printed_while_the_next_notebook_runs(tmp_path, capsys):
-    # The PDFs are not left for the end of the run: the first report's PDF appears while the second
-    # notebook still runs (that notebook waits for it, and fails the run if it never comes).
-    from evaluation.demo import write_demo
-
-    if runner._pdf_maker() is None:
-        pytest.skip("no Chromium (apt-get install chromium) or no playwright")
-    data = write_demo(tmp_path / "data", municipalities=5)
-    notebooks = _mini_suite(tmp_path / "notebooks")
-    second = nbformat.read(notebooks / "02_second.ipynb", as_version=4)
-    second.cells.append(nbformat.v4.new_code_cell(
-        "import time\nfrom pathlib import Path\n"
-        "deadline = time.monotonic() + 60\n"
-        "while not (Path(output_dir) / '01_first.pdf').is_file() and time.monotonic() < deadline:\n"
-        "    time.sleep(0.1)\n"
-        "assert (Path(output_dir) / '01_first.pdf').is_file(), 'the first PDF was not printed during the run'"))
-    nbformat.write(second, notebooks / "02_second.ipynb")
-    for jobs in ("1", "2"):
-        out = tmp_path / f"out{jobs}"
-        code = cli.main(["run", "--year", str(YEAR), "--data", str(data), "--output", str(out),
-                         "--notebooks", str(notebooks), "--language", "en", "--jobs", jobs])
-        err = capsys.readouterr().err
-        assert code == 0, err
-        assert "PDFs: 2 written" in err, err
-        folder = out / "demo" / str(YEAR)
-        assert all((folder / f"{stem}.pdf").read_bytes().startswith(b"%PDF") for stem in ("01_first", "02_second"))
-
-
 def test_synthetic_warning_appears_once_when_the_report_shows_its_own_banner(tmp_path):
     # The frame's synthetic-data note is for pages without their own; a report's page.banner(warning=True)
     # already says the data are synthetic, and two yellow boxes one under the other read as a glitch.
