@@ -17,10 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 #: The folders ruff checks (the notebooks are checked by nbval, not linted).
 LINTED = ("evaluation", "tests", "benchmarks", "requirements")
-#: The modules being changed on the ri/sdid branches: exempt from both tools until those merge, and
-#: only they (an exemption may be removed, never widened).
-EXEMPT = {"evaluation.did.group_time", "evaluation.did._logit", "evaluation.did.estimate",
-          "evaluation.did.placebo"}
+#: Modules exempt from both tools: none left (an exemption may be removed, never widened).
+EXEMPT: set[str] = set()
 
 
 def _run(tool: str, *args: str, timeout: int) -> subprocess.CompletedProcess:
@@ -47,8 +45,8 @@ def test_mypy_reports_nothing(tmp_path):
     assert "Success: no issues found" in out.stdout, out.stdout
 
 
-def test_only_the_modules_of_the_open_branches_are_exempt():
-    """No module outside ``EXEMPT`` escapes either tool through pyproject.toml."""
+def test_no_module_escapes_the_checks():
+    """No module outside ``EXEMPT`` (now empty) escapes either tool through pyproject.toml."""
     tool = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
     ignored = set()
     for override in tool["mypy"].get("overrides", []):

@@ -157,6 +157,8 @@ def fit_logit_irls(
             return LogitFit(beta, True, False, it, p)
         if abs(dev - dev_prev) / (abs(dev) + 0.1) < tol:
             return LogitFit(beta, True, step > DRIFT, it, p)
+    if beta is None:  # the loop never ran
+        raise ValueError(f"max_iter must be at least 1, not {max_iter}")
     return LogitFit(beta, False, False, max_iter, p)
 
 

@@ -8,14 +8,20 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from . import bootstrap as _boot
-from . import repeated_cross_section as _rcs
-from . import wild_bootstrap as _wild
+from . import bootstrap as _boot, repeated_cross_section as _rcs, wild_bootstrap as _wild
 from .aggregate import simple_estimate
 from .group_time import DesignCache, estimate_cells
 from .inference import VANISHED_PREFIX, cluster_sums, share_influence, summarize, vanished_message
-from .panel import (NEVER_TREATED, _as_number, assemble, build_panel, check_rows, cohorts_from_rows,
-                    periods_before, time_gap)
+from .panel import (
+    NEVER_TREATED,
+    _as_number,
+    assemble,
+    build_panel,
+    check_rows,
+    cohorts_from_rows,
+    periods_before,
+    time_gap,
+)
 from .results import Estimate, GroupTimeResult, Inference, Settings, _labels
 
 CONTROL_GROUPS = ("never_treated", "not_yet_treated")
@@ -166,20 +172,21 @@ def att_gt(
     )
     if panel is not True and panel is not False:
         raise ValueError(f"panel must be True (a panel of units) or False (repeated cross-sections), not {panel!r}")
-    is_panel, rcs_period, rcs_messages = panel, None, []
-    if is_panel and unit is None:
-        raise ValueError("unit is required for panel data; for repeated cross-sections use panel=False")
-    if is_panel:
-        panel = build_panel(
+    rcs_period: np.ndarray | None = None
+    rcs_messages: list[str] = []
+    if panel:
+        if unit is None:
+            raise ValueError("unit is required for panel data; for repeated cross-sections use panel=False")
+        checked = build_panel(
             data, outcome=outcome, unit=unit, time=time, cohort=cohort, covariates=covs, weights=weights,
             cluster=None if cluster == unit else cluster,
         )
     else:  # repeated cross-sections: every row an observation (evaluation.did.repeated_cross_section)
-        panel, rcs_period, rcs_messages = _rcs.cross_section_panel(
+        checked, rcs_period, rcs_messages = _rcs.cross_section_panel(
             data, outcome=outcome, unit=unit, time=time, cohort=cohort, covariates=covs, weights=weights,
             cluster=cluster,
         )
-    return _estimate(panel, settings, rcs_period=rcs_period, rcs_messages=rcs_messages, stacklevel=3)
+    return _estimate(checked, settings, rcs_period=rcs_period, rcs_messages=rcs_messages, stacklevel=3)
 
 
 class _Variants:

@@ -350,6 +350,7 @@ def _build_design(xraw: np.ndarray, n_treated: int, w: np.ndarray, method: str, 
         fit = fit_logit_irls(x, d, w)
         design.converged = fit.converged
         ps = fit.scores  # expit(x @ coefficients), from the fit's last deviance
+        assert ps is not None  # fit_logit_irls always returns them
         equal = unit_weights or (bool(n1) and bool(w.min() == w.max()) and bool(w[0] > 0))
         if _overlap_fails(x, d, w, ps, equal_weights=equal):
             design.problem = f"overlap fails: an unweighted propensity score reaches {OVERLAP_LIMIT}"
@@ -420,10 +421,11 @@ def _ps_pre(nt: int, w: np.ndarray, des: _Design) -> dict:
     n1 = w.shape[0]
     x, xc = des.x, des.x[nt:]
     wt = w[:nt]
-    cw = des.control_weight
+    cw, ps = des.control_weight, des.ps
+    assert cw is not None and ps is not None  # _build_design sets both for DR and IPW
     wt_sum, cw_sum = wt.sum(), cw.sum()
     mean_wt, mean_cw = wt_sum / n1, cw_sum / n1
-    score = -des.ps
+    score = -ps
     score[:nt] += 1.0  # D - ps
     ps_score = (n1 * w) * score
     return {"xc": xc, "wt": wt, "cw": cw, "wt_sum": wt_sum, "cw_sum": cw_sum, "mean_wt": mean_wt,
@@ -550,7 +552,15 @@ def _two_by_two_reg(dy: np.ndarray, nt: int, w: np.ndarray, des: _Design) -> tup
 
 
 _ESTIMATORS = {"dr": _two_by_two_dr, "ipw": _two_by_two_ipw, "reg": _two_by_two_reg}
-_ESTIMATORS["dr_imp"] = lambda dy, nt, w, des: _imp.two_by_two(dy, nt, w, des.x, des.pre)
+
+
+def _two_by_two_dr_imp(dy: np.ndarray, nt: int, w: np.ndarray, des: _Design) -> tuple[float, np.ndarray]:
+    """Improved DR (evaluation.did.drdid_improved) on the pieces its ``prepare`` made."""
+    assert des.pre is not None  # _build_design sets them, or the cell has a problem and is not estimated
+    return _imp.two_by_two(dy, nt, w, des.x, des.pre)
+
+
+_ESTIMATORS["dr_imp"] = _two_by_two_dr_imp
 
 
 # --------------------------------------------------------------------------------------
@@ -659,9 +669,9 @@ def estimate_cells(
         # Which units are observed in each period (outcome, and covariates when there are any),
         # found once for the panel instead of once per cell.
         observed_y = np.isfinite(y)
-        observed_x = np.isfinite(xcov).all(axis=2) if has_x else None
+        observed_x = np.isfinite(xcov).all(axis=2) if xcov is not None else None
         # covariates as (period, covariate, unit): a cell's gather is then column-major, as designs are
-        xcov_t = np.ascontiguousarray(xcov.transpose(0, 2, 1)) if has_x else None
+        xcov_t = np.ascontiguousarray(xcov.transpose(0, 2, 1)) if xcov is not None else None
     if designs is not None:
         designs.bind(panel, (control_group, method, anticipation, base_period, tuple(np.asarray(cohorts).tolist()),
                              post_only))
@@ -713,7 +723,7 @@ def estimate_cells(
             # units of the segments observed in both periods (and with covariates in the earlier one),
             # treated first, each segment in unit order
             ok = observed_y[ti] & observed_y[bi]
-            if has_x:
+            if observed_x is not None:  # the panel has covariates
                 ok &= observed_x[cov_period]
             parts = [ok[a:b].nonzero()[0] + a for a, b in segs]
             nt0 = parts[0].shape[0]
@@ -749,6 +759,7 @@ def estimate_cells(
             notes[k] = f"too few units: {' and '.join(parts)} observed in both {period_text} (need {MIN_UNITS})"
             continue
 
+        w: np.ndarray | None
         if unit_weights:
             w = np.ones(n1)
         elif idx is None:
@@ -768,7 +779,7 @@ def estimate_cells(
                 continue
             w = w / w.mean()
 
-        if not has_x:
+        if xcov is None:  # no covariates
             if method in ("dr", "ipw", "dr_imp") and np.count_nonzero(w[:nt] > 0) >= OVERLAP_LIMIT * np.count_nonzero(w > 0):
                 # R did's guard with no covariates: the unweighted treated share.
                 notes[k] = f"overlap fails: treated share of the cell (unweighted) is >= {OVERLAP_LIMIT}"
@@ -785,13 +796,15 @@ def estimate_cells(
             # The design depends on the sample (which units, and for time-varying covariates
             # the period they are read from), not on the outcome: keyed on exactly that.
             period_key = None if panel.covariates_time_invariant else cov_period
-            if not masked:
-                key = (g, tuple(ranges), period_key)
-            else:
+            key: tuple
+            if masked and idx is not None:  # masked: some units of the segments are not observed
                 key = (g, period_key, nt, idx.tobytes())
+            else:
+                key = (g, tuple(ranges), period_key)
             des = design_cache.get(key)
             if des is None:
                 if idx is not None:
+                    assert xcov_t is not None  # made for an incomplete panel with covariates
                     xraw = xcov_t[cov_period][:, idx].T
                 else:
                     xraw = np.concatenate([xcov[cov_period, a:b] for a, b in segs])

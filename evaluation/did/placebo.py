@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from .distributions import normal_sf
 
+from .distributions import normal_sf
 from .estimate import _Variants, att_gt
 
 
