@@ -138,6 +138,15 @@ def test_logit_on_a_singular_hessian_falls_back_to_least_squares_as_before():
     _close(new.coefficients, old.coefficients)
 
 
+def test_logit_with_no_iteration_allowed_is_refused():
+    """max_iter < 1 would leave no coefficients to return: a clear error, not a fit of None."""
+    x = np.column_stack([np.ones(6), np.arange(6.0)])
+    d = np.array([0.0, 1, 0, 1, 1, 0])
+    with pytest.raises(ValueError, match="max_iter must be at least 1, not 0"):
+        fit_logit_irls(x, d, np.ones(6), max_iter=0)
+    assert fit_logit_irls(x, d, np.ones(6), max_iter=1).coefficients.shape == (2,)
+
+
 def test_logit_deviance_far_in_the_tail_is_the_exact_one():
     """Scores below exp(-700) are subnormal or 0; the deviance then comes from logaddexp, as before."""
     from evaluation.did._logit import _deviance, _scores_deviance
