@@ -51,9 +51,27 @@ def test_intervals_are_bonferroni_adjusted_within_each_dimension(effects):
     for dimension, part in effects.table[effects.table["identified"]].groupby("dimension"):
         m = len(part)
         ratio = (part["adj_conf_high"] - part["adj_conf_low"]) / (part["conf_high"] - part["conf_low"])
-        expected = stats.norm.ppf(1 - 0.05 / (2 * m)) / stats.norm.ppf(1 - 0.05 / 2)
+        df = part["n_treated"].astype(int) - 1
+        expected = stats.t.ppf(1 - 0.05 / (2 * m), df) / stats.t.ppf(1 - 0.05 / 2, df)
         np.testing.assert_allclose(ratio, expected, rtol=1e-9)
     assert "Bonferroni" in EN.subgroup_caption(effects) and "Bonferroni" in ES.subgroup_caption(effects)
+
+
+def test_intervals_carry_the_small_sample_correction_of_few_adopters(effects):
+    """Student's t with G - 1 degrees of freedom and the standard error times sqrt(G / (G - 1)), G the adopters."""
+    done = effects.table[effects.table["identified"]]
+    g = done["n_treated"].astype(int)
+    assert (done["t_df"] == g - 1).all()
+    half = stats.t.ppf(0.975, g - 1) * done["std_error"] * np.sqrt(g / (g - 1))
+    np.testing.assert_allclose(done["conf_low"], done["estimate"] - half, rtol=1e-10)
+    np.testing.assert_allclose(done["conf_high"], done["estimate"] + half, rtol=1e-10)
+    # wider than R did's normal interval, by more the fewer the adopters, and alike for many
+    assert (half > stats.norm.ppf(0.975) * done["std_error"]).all()
+    assert heterogeneity.small_sample_interval(1.0, 0.5, 5, 0.05) == pytest.approx(
+        (1 - stats.t.ppf(0.975, 4) * 0.5 * np.sqrt(5 / 4), 1 + stats.t.ppf(0.975, 4) * 0.5 * np.sqrt(5 / 4)))
+    low, high = heterogeneity.small_sample_interval(1.0, 0.5, 100_000, 0.05)
+    assert high - 1 == pytest.approx(stats.norm.ppf(0.975) * 0.5, rel=1e-4)
+    assert np.isnan(heterogeneity.small_sample_interval(1.0, 0.5, 1, 0.05)).all()
 
 
 def test_unadjusted_intervals_when_asked(demo):
@@ -93,10 +111,23 @@ def test_covariance_of_subgroup_estimates_from_aligned_influence_functions():
 
 def test_wald_test_is_zero_for_equal_effects_and_large_for_distant_ones():
     influences = [pd.Series([0.1, -0.1], index=["a", "b"]), pd.Series([0.1, -0.1], index=["c", "d"])]
-    same = heterogeneity._difference_test("x", [2.0, 2.0], influences, 0.05)
+    same = heterogeneity._difference_test("x", [2.0, 2.0], influences, 0.05, 40)
     assert same["statistic"] == pytest.approx(0.0) and same["reading"] == "no_difference"
-    far = heterogeneity._difference_test("x", [2.0, 5.0], influences, 0.05)
+    far = heterogeneity._difference_test("x", [2.0, 5.0], influences, 0.05, 40)
     assert far["statistic"] == pytest.approx(9 / 0.04) and far["reading"] == "differ"
+
+
+def test_difference_test_reads_an_f_distribution_with_the_fewest_adopters():
+    """W / (m - 1) against F(m - 1, G_min - 1): with 5 adopters a W the chi-square calls significant is not."""
+    influences = [pd.Series([0.15, -0.15], index=["a", "b"]), pd.Series([0.15, -0.15], index=["c", "d"]),
+                  pd.Series([0.15, -0.15], index=["e", "f"])]
+    estimates = [0.0, 1.0, 0.4]
+    few = heterogeneity._difference_test("x", estimates, influences, 0.05, 5)
+    many = heterogeneity._difference_test("x", estimates, influences, 0.05, 100_000)
+    assert few["statistic"] == many["statistic"] and (few["df"], few["df_denominator"]) == (2, 4)
+    assert few["p_value"] == pytest.approx(stats.f.sf(few["statistic"] / 2, 2, 4), rel=1e-12)
+    assert many["p_value"] == pytest.approx(stats.chi2.sf(many["statistic"], 2), rel=1e-3)
+    assert many["reading"] == "differ" and few["reading"] == "no_difference"
 
 
 def test_truth_is_reported_for_demo_data_and_level_effects_differ_as_simulated(effects):
@@ -262,10 +293,11 @@ def test_subgroups_with_few_adopters_are_named_as_too_narrow_in_both_languages(e
     few = table[table["identified"] & (table["adopters"] < heterogeneity.FEW_ADOPTERS)]
     assert len(few), "the fixture should have a small subgroup"
     es, en = ES.few_adopters(effects), EN.few_adopters(effects)
-    assert en.startswith(f"{len(few)} of the subgroup estimates rest on fewer than 20 adopters")
-    assert es.startswith(f"{len(few)} de las estimaciones por subgrupo se basan en menos de 20 adoptantes")
+    threshold = heterogeneity.FEW_ADOPTERS
+    assert en.startswith(f"{len(few)} of the subgroup estimates rest on fewer than {threshold} adopters")
+    assert es.startswith(f"{len(few)} de las estimaciones por subgrupo se basan en menos de {threshold} adoptantes")
     for _i, row in few.iterrows():
         assert f"{EN.subgroup(row)}: {int(row['adopters'])}" in en
         assert f"{ES.subgroup(row)}: {int(row['adopters'])}" in es
-    large = dataclasses.replace(effects, table=table.assign(adopters=np.maximum(table["adopters"], 20)))
+    large = dataclasses.replace(effects, table=table.assign(adopters=np.maximum(table["adopters"], threshold)))
     assert EN.few_adopters(large) == "" and ES.few_adopters(large) == ""

@@ -42,3 +42,22 @@ def chi2_sf(x, df):
     with np.errstate(invalid="ignore"):
         out = np.where(df > 0, special.chdtrc(df, np.maximum(x, 0.0)), np.nan)
     return out[()]
+
+
+def t_quantile(p, df):
+    """Student's t quantile with ``df`` degrees of freedom: ``scipy.stats.t.ppf(p, df)`` (NaN for ``df <= 0``)."""
+    p, df = np.asarray(p, dtype=float), np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore"):
+        out = np.where(df > 0, special.stdtrit(np.where(df > 0, df, 1.0), p), np.nan)
+    return out[()]
+
+
+def f_sf(x, df_num, df_den):
+    """F distribution upper tail: ``scipy.stats.f.sf(x, df_num, df_den)`` (1 below zero, NaN for a df <= 0)."""
+    x = np.asarray(x, dtype=float)
+    df_num, df_den = np.asarray(df_num, dtype=float), np.asarray(df_den, dtype=float)
+    ok = (df_num > 0) & (df_den > 0)
+    with np.errstate(invalid="ignore"):
+        out = np.where(ok, special.fdtrc(np.where(ok, df_num, 1.0), np.where(ok, df_den, 1.0), np.maximum(x, 0.0)),
+                       np.nan)
+    return out[()]

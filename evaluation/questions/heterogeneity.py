@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evaluation.did.distributions import chi2_sf, normal_quantile
+from evaluation.did.distributions import f_sf, normal_quantile, t_quantile
 from evaluation.load.contract import LEVELS
 from evaluation.panel import ENTITY_GROUPS, analysis_panel, resolve_covariates, select_entities
 from evaluation.questions import impact, surveys
@@ -65,10 +65,11 @@ SURVEY_DIMENSIONS = {"alignment": ("survey_ict_offices", "alignment"), "commitme
 DEFAULT_DIMENSIONS = tuple(DIMENSIONS)
 #: Fewest adopters with a year before adoption a subgroup needs for an estimate.
 MIN_ADOPTERS = 5
-#: Below this many adopters a subgroup's interval is too narrow and the report says so: in simulations with a
-#: known effect, R did's analytic 95 % interval covers it 78 % of the time with 5 adopters, 89 % with 10 and
-#: 93-94 % from 20 on (``benchmarks/coverage_few_adopters.py``; README, "Subgroups with few adopters").
-FEW_ADOPTERS = 20
+#: Below this many adopters the report names a subgroup as resting on a handful of entities. Its interval is
+#: widened for so few (:func:`small_sample_interval`): in simulations with a known effect
+#: (``benchmarks/coverage_few_adopters.py``; README, "Subgroups with few adopters") R did's analytic 95 %
+#: interval covers it 78 % of the time with 5 adopters and 89 % with 10, the widened one 95-96 %.
+FEW_ADOPTERS = 10
 #: Comparison codes: a subgroup's adopters against its own non-adopters, or against all non-adopters analysed.
 WITHIN, SHARED = "within", "shared"
 #: Subgroup codes of the thirds of a covariate and of the survey-based median split, and of rows standing for a
@@ -181,9 +182,9 @@ def assign(dataset, dimension: str, *, entities: str = "territorial", size_covar
 
 
 TABLE_COLUMNS = ["dimension", "subgroup", "bound_low", "bound_high", "entities", "adopters", "estimate", "std_error",
-                 "conf_low", "conf_high", "adj_conf_low", "adj_conf_high", "n_treated", "n_control", "identified",
-                 "true_effect", "comparison", "note", "detail"]
-TEST_COLUMNS = ["dimension", "subgroups", "statistic", "df", "p_value", "reading", "note"]
+                 "t_df", "conf_low", "conf_high", "adj_conf_low", "adj_conf_high", "n_treated", "n_control",
+                 "identified", "true_effect", "comparison", "note", "detail"]
+TEST_COLUMNS = ["dimension", "subgroups", "statistic", "df", "df_denominator", "p_value", "reading", "note"]
 #: Codes of the tests' ``reading`` column.
 TEST_READINGS = ("differ", "no_difference", "not_tested", "not_assessed")
 
@@ -195,9 +196,12 @@ class SubgroupEffects:
     Attributes
     ----------
     table : pandas.DataFrame
-        One row per subgroup (:data:`TABLE_COLUMNS`): ``conf_low/high`` are
-        pointwise, ``adj_conf_low/high`` Bonferroni-adjusted over the
-        identified subgroups of the dimension (``adjust="none"``: pointwise);
+        One row per subgroup (:data:`TABLE_COLUMNS`): ``std_error`` is R
+        did's analytic one; ``conf_low/high`` are pointwise and
+        ``adj_conf_low/high`` Bonferroni-adjusted over the identified
+        subgroups of the dimension (``adjust="none"``: pointwise), both with
+        the small-sample correction of :func:`small_sample_interval`
+        (Student's t with ``t_df`` = adopters in the estimate - 1);
         ``subgroup`` is a code (a level, :data:`THIRDS`, :data:`HIGHER`/
         :data:`LOWER`) or the data's own value (region, peer group), with
         ``bound_low``/``bound_high`` the values defining it;
@@ -206,7 +210,8 @@ class SubgroupEffects:
         ``identified`` False, a ``note`` code (:data:`NOTES`) and a ``detail``.
     tests : pandas.DataFrame
         One row per dimension: Wald test that all its estimated subgroups have
-        the same effect (``df`` = subgroups - 1); ``reading`` a code of
+        the same effect, read off ``F(df, df_denominator)`` (``df`` =
+        subgroups - 1, ``df_denominator`` = fewest adopters - 1); ``reading`` a code of
         :data:`TEST_READINGS`, ``note`` why a dimension was not assessed.
     settings : dict
         The arguments the estimates were made with.
@@ -242,8 +247,8 @@ def _gap(dimension: str, subgroup: str, comparison: str, note: str, entities: in
 
 
 def _not_assessed(dimension: str, note: str) -> dict:
-    return {"dimension": dimension, "subgroups": 0, "statistic": np.nan, "df": 0, "p_value": np.nan,
-            "reading": "not_assessed", "note": note}
+    return {"dimension": dimension, "subgroups": 0, "statistic": np.nan, "df": 0, "df_denominator": 0,
+            "p_value": np.nan, "reading": "not_assessed", "note": note}
 
 
 def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSIONS, *,
@@ -329,7 +334,7 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
                 continue
             simple = result.aggregate("simple")
             overall = simple.overall
-            if not overall.identified or not np.isfinite(overall.std_error):
+            if not overall.identified or not np.isfinite(overall.std_error) or overall.n_treated < 2:
                 part_rows.append(_gap(dimension, subgroup, found.comparison, "no_post_cell", n_entities,
                                       adopters, detail=_reasons(result), bounds=bounds, n_control=never))
                 continue
@@ -338,12 +343,16 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
             part_rows.append({"dimension": dimension, "subgroup": subgroup, "bound_low": bounds[0],
                               "bound_high": bounds[1], "entities": n_entities,
                               "adopters": adopters, "estimate": overall.estimate, "std_error": overall.std_error,
-                              "conf_low": overall.conf_low, "conf_high": overall.conf_high,
+                              "t_df": int(overall.n_treated) - 1,
+                              **dict(zip(("conf_low", "conf_high"), small_sample_interval(
+                                  overall.estimate, overall.std_error, int(overall.n_treated), alpha))),
                               "adj_conf_low": np.nan, "adj_conf_high": np.nan, "n_treated": overall.n_treated,
                               "n_control": overall.n_control, "identified": True,
                               "true_effect": truth["overall"] if truth else np.nan, "comparison": found.comparison,
                               "note": "", "detail": ""})
-            influences.append(pd.Series(simple.influence[:, 0], index=simple.unit_ids) / simple.n_units)
+            # scaled as the interval's standard error is (small_sample_interval)
+            factor = np.sqrt(overall.n_treated / (overall.n_treated - 1))
+            influences.append(pd.Series(simple.influence[:, 0], index=simple.unit_ids) * (factor / simple.n_units))
         if dimension in SURVEY_DIMENSIONS and min(r["entities"] for r in part_rows) < min_group_size:
             # Complementary suppression: hiding only the small subgroup would leave it as the total minus the
             # other one, so every subgroup of the dimension goes, with its counts and its median split.
@@ -351,12 +360,13 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
             tests.append(_not_assessed(dimension, "suppressed"))
             continue
         estimated = [r for r in part_rows if r["identified"]]
-        critical = _critical_value(alpha, len(estimated), adjust)
+        level = alpha / (len(estimated) if adjust == "bonferroni" and estimated else 1)
         for row in estimated:
-            row["adj_conf_low"] = row["estimate"] - critical * row["std_error"]
-            row["adj_conf_high"] = row["estimate"] + critical * row["std_error"]
+            row["adj_conf_low"], row["adj_conf_high"] = small_sample_interval(
+                row["estimate"], row["std_error"], int(row["n_treated"]), level)
         rows += part_rows
-        tests.append(_difference_test(dimension, [r["estimate"] for r in estimated], influences, alpha))
+        tests.append(_difference_test(dimension, [r["estimate"] for r in estimated], influences, alpha,
+                                      min((int(r["n_treated"]) for r in estimated), default=0)))
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     table["identified"] = table["identified"].astype(bool)
     settings = dict(entities=entities, covariates=covariates, control_group=control_group, method=method,
@@ -373,10 +383,27 @@ def _reasons(result) -> str:
     return "; ".join(kinds) or "no identified cell"
 
 
-def _critical_value(alpha: float, families: int, adjust: str) -> float:
-    """Normal critical value, Bonferroni over ``families`` intervals when asked."""
-    m = max(families, 1) if adjust == "bonferroni" else 1
-    return float(normal_quantile(1 - alpha / (2 * m)))
+def small_sample_interval(estimate: float, std_error: float, adopters: int, alpha: float) -> tuple[float, float]:
+    """The ``1 - alpha`` interval of a subgroup estimate resting on ``adopters`` adopting entities.
+
+    R did's analytic interval (``estimate +- z * std_error``) is too narrow when few entities adopted: the
+    standard error is then driven by few treated units' changes, estimated with a divisor of ``G`` instead of
+    ``G - 1`` and read off the normal distribution. As usual with few clusters (Cameron and Miller 2015,
+    section VI; Donald and Lang 2007), the standard error is scaled by ``sqrt(G / (G - 1))`` and the critical
+    value is Student's t with ``G - 1`` degrees of freedom, ``G`` the adopters in the estimate. For many
+    adopters both corrections vanish. NaN below 2 adopters.
+
+    References
+    ----------
+    Cameron, A. C. and Miller, D. L. (2015). A practitioner's guide to cluster-robust inference. Journal of
+    Human Resources 50(2), 317-372.
+    Donald, S. G. and Lang, K. (2007). Inference with difference-in-differences and other panel data. Review
+    of Economics and Statistics 89(2), 221-233.
+    """
+    if adopters < 2 or not np.isfinite(std_error):
+        return float("nan"), float("nan")
+    half = float(t_quantile(1 - alpha / 2, adopters - 1)) * std_error * np.sqrt(adopters / (adopters - 1))
+    return float(estimate - half), float(estimate + half)
 
 
 def subgroup_covariance(influences: list[pd.Series]) -> np.ndarray:
@@ -395,21 +422,28 @@ def subgroup_covariance(influences: list[pd.Series]) -> np.ndarray:
     return cov
 
 
-def _difference_test(dimension: str, estimates: list[float], influences: list[pd.Series], alpha: float) -> dict:
-    """Wald test that every estimated subgroup of a dimension has the same effect."""
+def _difference_test(dimension: str, estimates: list[float], influences: list[pd.Series], alpha: float,
+                     fewest_adopters: int) -> dict:
+    """Wald test that every estimated subgroup of a dimension has the same effect, read off an F distribution.
+
+    ``influences`` carry the small-sample scaling of :func:`small_sample_interval`; the statistic ``W`` over
+    its ``m - 1`` restrictions is referred to ``F(m - 1, G_min - 1)``, ``G_min`` the fewest adopters of a
+    subgroup: conservative (in simulations of two subgroups with equal effects and 5-40 adopters, it rejects
+    2-5 % at 5 %, where the chi-square rejects up to 15 %), and the chi-square when every subgroup has many.
+    """
     m = len(estimates)
     if m < 2:
-        return {"dimension": dimension, "subgroups": m, "statistic": np.nan, "df": 0, "p_value": np.nan,
-                "reading": "not_tested", "note": "fewer_than_two"}
+        return {"dimension": dimension, "subgroups": m, "statistic": np.nan, "df": 0, "df_denominator": 0,
+                "p_value": np.nan, "reading": "not_tested", "note": "fewer_than_two"}
     theta = np.asarray(estimates)
     contrast = np.hstack([-np.ones((m - 1, 1)), np.eye(m - 1)])  # each subgroup minus the first
     cov = subgroup_covariance(influences)
     diff = contrast @ theta
     statistic = float(diff @ np.linalg.solve(contrast @ cov @ contrast.T, diff))
-    p_value = float(chi2_sf(statistic, m - 1))
+    p_value = float(f_sf(statistic / (m - 1), m - 1, fewest_adopters - 1))
     reading = "differ" if p_value < alpha else "no_difference"
-    return {"dimension": dimension, "subgroups": m, "statistic": statistic, "df": m - 1, "p_value": p_value,
-            "reading": reading, "note": ""}
+    return {"dimension": dimension, "subgroups": m, "statistic": statistic, "df": m - 1,
+            "df_denominator": fewest_adopters - 1, "p_value": p_value, "reading": reading, "note": ""}
 
 
 # ------------------------------------------------------------------ persistence

@@ -204,8 +204,8 @@ class HeterogeneityText(frame.FrameWords):
                       units=self.words.units)
 
     def few_adopters(self, effects: het.SubgroupEffects) -> str:
-        """Which estimated subgroups rest on fewer than ``FEW_ADOPTERS`` adopters, whose intervals are too narrow
-        (empty when none do)."""
+        """Which estimated subgroups rest on fewer than ``FEW_ADOPTERS`` adopters, a handful of entities (empty
+        when none do)."""
         _ = self._
         table = effects.table
         few = table[table["identified"] & (table["adopters"] < het.FEW_ADOPTERS)]
@@ -213,9 +213,9 @@ class HeterogeneityText(frame.FrameWords):
             return ""
         which = "; ".join(_("{dimension}, {subgroup}: {n}", dimension=self.dimension(r["dimension"]),
                             subgroup=self.subgroup(r), n=self.fmt.count(r["adopters"])) for _i, r in few.iterrows())
-        return _("{count} of the subgroup estimates rest on fewer than {few} adopters ({which}). With so few adopters "
-                 "the intervals are too narrow: they contain the true effect less often than their stated "
-                 "confidence, so read those subgroups as indications, not findings.",
+        return _("{count} of the subgroup estimates rest on fewer than {few} adopters ({which}). Their intervals are "
+                 "widened for so few adopters, but each of those estimates depends on a handful of entities, so "
+                 "read those subgroups as indications, not findings.",
                  count=self.fmt.count(len(few)), few=self.fmt.count(het.FEW_ADOPTERS), which=which)
 
     def _interval(self, low, high) -> str:
@@ -367,7 +367,9 @@ class HeterogeneityText(frame.FrameWords):
                  note=note)
 
     def subgroup_method(self) -> str:
-        return self._("Callaway & Sant'Anna (2021) in each subgroup.")
+        return self._("Callaway & Sant'Anna (2021) in each subgroup; intervals from Student's t with as many "
+                      "degrees of freedom as adopters minus one, and the standard error widened by √(G/(G−1)) for "
+                      "G adopters (Cameron & Miller 2015).")
 
     def tests_frame(self, effects: het.SubgroupEffects) -> pd.DataFrame:
         out = effects.tests.copy()
@@ -378,17 +380,21 @@ class HeterogeneityText(frame.FrameWords):
     def tests_headers(self) -> dict:
         _ = self._
         return {"dimension_text": _("Dimension"), "subgroups": _("Subgroups estimated"),
-                "statistic": _("Wald statistic"), "df": _("Degrees of freedom"), "p_value": _("p-value"),
+                "statistic": _("Wald statistic"), "df": _("Degrees of freedom"),
+                "df_denominator": _("Degrees of freedom (adopters)"), "p_value": _("p-value"),
                 "reading_text": _("Reading")}
 
     def tests_formats(self) -> dict:
-        return {"subgroups": "count", "statistic": 2, "df": "count", "p_value": self.fmt.p_value}
+        return {"subgroups": "count", "statistic": 2, "df": "count", "df_denominator": "count",
+                "p_value": self.fmt.p_value}
 
     def tests_caption(self) -> str:
         return self._("Do the subgroups of each dimension differ? Wald test that all have the same effect")
 
     def tests_method(self) -> str:
-        return self._("Covariance of subgroup estimates from influence functions.")
+        return self._("Covariance of subgroup estimates from influence functions, with the same small-sample "
+                      "widening; the Wald statistic divided by its degrees of freedom is read off an F distribution "
+                      "whose second degrees of freedom are the fewest adopters of a subgroup minus one.")
 
     # ------------------------------------------------------------------ 2. persistence
 

@@ -55,6 +55,20 @@ def test_chi_square_tail_is_scipy_stats_value(df):
         assert identical(d.chi2_sf(grid, dfs), stats.chi2.sf(grid, dfs))
 
 
+@pytest.mark.parametrize("df", [1, 2, 4, 9, 30, 1e6, 0, -1, np.nan])
+def test_t_quantile_is_scipy_stats_value(df):
+    p = np.array([1e-6, 0.0125, 0.025, 0.5, 0.95, 0.975, 0.99875, 1 - 1e-9])
+    got, expected = d.t_quantile(p, df), stats.t.ppf(p, df)
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=0)  # NaN where scipy.stats gives NaN
+
+
+@pytest.mark.parametrize(("df_num", "df_den"), [(1, 4), (2, 4), (3, 9), (6, 250), (1, 1e6), (0, 4), (2, 0)])
+def test_f_tail_is_scipy_stats_value(df_num, df_den):
+    x = np.array([-1.0, 0.0, 1e-9, 0.5, 1.0, 3.0, 7.7, 50.0, np.inf])
+    got, expected = d.f_sf(x, df_num, df_den), stats.f.sf(x, df_num, df_den)
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-300)
+
+
 @pytest.mark.parametrize("module", ["evaluation.did", "evaluation.questions.impact",
                                     "evaluation.questions.heterogeneity", "evaluation.questions.costs",
                                     "evaluation.questions.robustness", "evaluation.questions.surveys"])
