@@ -269,6 +269,15 @@ def test_the_answer_follows_the_numbers_in_both_languages(effects):
         assert ES.dimension(dimension) in es
 
 
+def test_each_dimension_states_the_f_tests_two_degrees_of_freedom_in_both_languages(effects):
+    tested = effects.tests[effects.tests["reading"].isin(["differ", "no_difference"])]
+    assert len(tested)
+    es, en = " ".join(ES.subgroup_items(effects)), " ".join(EN.subgroup_items(effects))
+    for _i, test in tested.iterrows():
+        assert f"{int(test['df'])} y {int(test['df_denominator'])} g. l." in es
+        assert f"{int(test['df'])} and {int(test['df_denominator'])} df" in en
+
+
 class _Castle:
     metadata = {"labels": {"unit": "state", "units": "states", "treatment": "castle-doctrine law",
                            "effect_unit": "log points"}}

@@ -255,7 +255,10 @@ class HeterogeneityText(frame.FrameWords):
                          interval=self._interval(top["conf_low"], top["conf_high"]))
             else:
                 low = done.loc[done["estimate"].idxmin()]
-                common = dict(dimension=name, p=self.fmt.p_value(test["p_value"]), df=int(test["df"]),
+                # the F test's two degrees of freedom: restrictions, and the fewest adopters of a subgroup - 1
+                degrees = _("{restrictions} and {adopters}", restrictions=self.fmt.count(int(test["df"])),
+                            adopters=self.fmt.count(int(test["df_denominator"])))
+                common = dict(dimension=name, p=self.fmt.p_value(test["p_value"]), df=degrees,
                               top=self.subgroup(top), top_estimate=self.fmt.signed(top["estimate"], 2), unit=unit,
                               kind=self.level_words(effects),
                               top_interval=self._interval(top["adj_conf_low"], top["adj_conf_high"]),
