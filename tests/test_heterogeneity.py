@@ -178,6 +178,22 @@ def test_persistence_ignores_late_years_with_too_few_adopters():
     assert heterogeneity.persistence(_Dynamic({0: 1.0, 1: 2.0})).reading == "not assessable"
 
 
+def test_persistence_widens_the_late_intervals_for_few_adopters():
+    """The late effect and the change rest on the adopters of the late years: t(G - 1), SE x sqrt(G / (G - 1))."""
+    values = {0: 1.0, 1: 1.2, 2: 2.0, 3: 2.2}
+    few, many = heterogeneity.persistence(_Dynamic(values, treated=5)), heterogeneity.persistence(
+        _Dynamic(values, treated=5000))
+    assert (few.difference, few.std_error) == (many.difference, many.std_error)  # the analytic numbers
+    ratio = (few.conf_high - few.conf_low) / (many.conf_high - many.conf_low)
+    expected = stats.t.ppf(0.975, 4) * np.sqrt(5 / 4) / (stats.t.ppf(0.975, 4999) * np.sqrt(5000 / 4999))
+    assert ratio == pytest.approx(expected)
+    assert (few.late_conf_high - few.late_conf_low) / (many.late_conf_high - many.late_conf_low) == pytest.approx(
+        expected)
+    # one adopter is no interval: such years are not "late years" even when min_adopters allows them
+    lone = heterogeneity.persistence(_Dynamic(values, treated=1), min_adopters=1)
+    assert lone.reading == "not assessable"
+
+
 def test_persistence_on_demo_data_reads_growth(demo):
     # The demo's true effect rises from 0 in the adoption year to a plateau after about four years.
     panel = select_entities(demo.panel("POL07"), "territorial")
@@ -259,8 +275,11 @@ def test_the_answer_follows_the_numbers_in_both_languages(effects):
     grow = heterogeneity.persistence(_Dynamic({-1: 0.0, 0: 1.0, 1: 2.0, 2: 4.0, 3: 5.0, 4: 6.0}))
     flat = heterogeneity.persistence(_Dynamic({-1: 0.0, 0: 3.0, 1: 3.1, 2: 3.0, 3: 2.9, 4: 3.1}))
     es = ES.answer(effects, grow, indicator="POL07")
-    assert "crece" in es and "[+5,22; +5,78]" in es  # late years 3-4: 5.5 +- 1.96 * sqrt(2 * 0.2 ** 2) / 2
-    assert "grows" in EN.answer(effects, grow, indicator="POL07") and "[+5.22, +5.78]" in EN.answer(
+    # late years 3-4 on 50 adopters: 5.5 +- t(0.975, 49) * sqrt(50 / 49) * sqrt(2 * 0.2 ** 2) / 2
+    half = stats.t.ppf(0.975, 49) * np.sqrt(50 / 49) * np.sqrt(2 * 0.2 ** 2) / 2
+    assert (grow.late_conf_low, grow.late_conf_high) == pytest.approx((5.5 - half, 5.5 + half))
+    assert "crece" in es and "[+5,21; +5,79]" in es
+    assert "grows" in EN.answer(effects, grow, indicator="POL07") and "[+5.21, +5.79]" in EN.answer(
         effects, grow, indicator="POL07")
     assert ES.answer(effects, flat, indicator="POL07") != es and "se mantiene" in ES.answer(effects, flat,
                                                                                               indicator="POL07")

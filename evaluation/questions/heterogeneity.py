@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evaluation.did.distributions import f_sf, normal_quantile, t_quantile
+from evaluation.did.distributions import f_sf, t_quantile
 from evaluation.load.contract import LEVELS
 from evaluation.panel import ENTITY_GROUPS, analysis_panel, resolve_covariates, select_entities
 from evaluation.questions import impact, surveys
@@ -457,7 +457,8 @@ class Persistence:
     ``early`` averages the effects of the first post-adoption years
     (``early_event_times``), ``late`` those of the last years that at least
     ``min_adopters`` adopters reach; ``difference = late - early`` with an
-    analytic interval from the event-time covariance. ``reading``: "grow" or
+    interval from the event-time covariance (``std_error`` the analytic one),
+    widened for the adopters the late years rest on. ``reading``: "grow" or
     "fade" when the difference's interval excludes zero; otherwise "persist"
     when the late effect's interval excludes zero, else "no lasting effect
     detected"; "not assessable" without separate early and late years (``note``
@@ -489,14 +490,18 @@ def persistence(dynamic, *, alpha: float = 0.05, early_event_times=(0, 1), late_
     """Read persistence from a ``dynamic`` aggregation (``GroupTimeResult.aggregate("dynamic")``).
 
     The late years are the last ``late_count`` identified event times that at
-    least ``min_adopters`` adopters reach (later ones rest on one or two
-    cohorts). Uses the analytic covariance of the event-time estimates
-    (``dynamic.vcov``), whatever inference the result carries.
+    least ``min_adopters`` adopters (and at least 2) reach (later ones rest on
+    one or two cohorts). Uses the analytic covariance of the event-time
+    estimates (``dynamic.vcov``), whatever inference the result carries; the
+    intervals of the late effect and of the change are widened for the
+    adopters the late years rest on, as the subgroups' are
+    (:func:`small_sample_interval`, ``G`` the fewest adopters of a late year).
     """
     effects = dynamic.tidy()
     post = effects[(effects["event_time"] >= 0) & effects["identified"] & effects["std_error"].notna()]
     early = post[post["event_time"].isin(early_event_times)]
-    late = post[(post["n_treated"] >= min_adopters) & ~post["event_time"].isin(early["event_time"])].tail(late_count)
+    late = post[(post["n_treated"] >= max(min_adopters, 2)) & ~post["event_time"].isin(early["event_time"])]
+    late = late.tail(late_count)
     nan = float("nan")
     if early.empty or late.empty:
         return Persistence("not assessable", tuple(int(e) for e in early["event_time"]),
@@ -513,14 +518,14 @@ def persistence(dynamic, *, alpha: float = 0.05, early_event_times=(0, 1), late_
     values = cov.to_numpy()
     values = np.where(np.isfinite(values), values, 0.0)
     estimates = dynamic.coefficients.reindex(index).fillna(0).to_numpy()
-    z = float(normal_quantile(1 - alpha / 2))
+    adopters = int(late["n_treated"].min())
     late_value, early_value = float(c_late @ estimates), float(c_early @ estimates)
     late_se = float(np.sqrt(c_late @ values @ c_late))
     contrast = c_late - c_early
     diff_se = float(np.sqrt(contrast @ values @ contrast))
     diff = late_value - early_value
-    low, high = diff - z * diff_se, diff + z * diff_se
-    late_low, late_high = late_value - z * late_se, late_value + z * late_se
+    low, high = small_sample_interval(diff, diff_se, adopters, alpha)
+    late_low, late_high = small_sample_interval(late_value, late_se, adopters, alpha)
     if low > 0:
         reading = "grow"
     elif high < 0:
