@@ -83,8 +83,9 @@ def _frank_wolfe(a: np.ndarray, b: np.ndarray, eta: float, zeta2: float, x: np.n
     threshold = min_decrease ** 2
     xx = (x * x).sum(axis=1)
     val = np.full(a.shape[0], np.inf)
-    # flat offsets of each working problem's row, to pick one entry per row with np.take (cheaper than x[rows, i])
-    x_rows = c_rows = np.arange(x.shape[0]) * k
+    # flat offsets of each working problem's row, to pick one entry per row with np.take (cheaper than x[rows, i]);
+    # the same offsets pick row i of each problem's k x n block of cols_minus_b
+    row_offsets = np.arange(x.shape[0]) * k
     # work buffers, reused by every iteration (the first m rows while m problems still run)
     grad_buf, tmp_buf = np.empty((x.shape[0], 1, k)), np.empty((x.shape[0], k))
     for it in range(max_iter):
@@ -93,9 +94,9 @@ def _frank_wolfe(a: np.ndarray, b: np.ndarray, eta: float, zeta2: float, x: np.n
         np.matmul(err[:, None, :], a, out=grad_buf[:m])
         half_grad += np.multiply(x, eta, out=tmp)
         i = half_grad.argmin(axis=1)
-        flat = x_rows + i
+        flat = row_offsets + i
         x_i = x.take(flat)
-        d_err = cols_minus_b.reshape(-1, n).take(c_rows + i, axis=0)
+        d_err = cols_minus_b.reshape(-1, n).take(flat, axis=0)
         d_err -= err
         # the step direction is e_i - x; its products in O(n), not O(k): x'(A'err + eta x) = err'(err + b) + eta x'x
         denom = (d_err * d_err).sum(axis=1) + eta * (xx - 2 * x_i + 1)
@@ -118,7 +119,7 @@ def _frank_wolfe(a: np.ndarray, b: np.ndarray, eta: float, zeta2: float, x: np.n
                     return out
                 where, x, err, a, cols_minus_b = where[going], x[going], err[going], a[going], cols_minus_b[going]
                 val, xx, b = val[going], xx[going], b[going]
-                x_rows = c_rows = np.arange(x.shape[0]) * k
+                row_offsets = np.arange(x.shape[0]) * k
     out[where] = x
     return out
 
