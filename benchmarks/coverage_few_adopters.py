@@ -7,7 +7,8 @@ as the comparison; the share of data sets whose interval contains 1: R did's ana
 times sqrt(G / (G - 1))). The report's subgroups may have as few as ``min_adopters`` (5) adopters; the README
 quotes this script's output.
 
-    .venv/bin/python benchmarks/coverage_few_adopters.py [--panels 300]
+    .venv/bin/python benchmarks/coverage_few_adopters.py [--panels 300] [--errors normal|t3|noisy-adopters]
+        [--difference-test]
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ MIN_ADOPTERS = 5
 #: Below this many adopters the report names a subgroup as resting on a handful of entities. Its interval is
 #: widened for so few (:func:`small_sample_interval`): in simulations with a known effect
 #: (``benchmarks/coverage_few_adopters.py``; README, "Subgroups with few adopters") R did's analytic 95 %
-#: interval covers it 78 % of the time with 5 adopters and 89 % with 10, the widened one 95-96 %.
+#: interval covers it 78 % of the time with 5 adopters and 89 % with 10, the widened one 94-96 % from 5 to 100.
 FEW_ADOPTERS = 10
 #: Comparison codes: a subgroup's adopters against its own non-adopters, or against all non-adopters analysed.
 WITHIN, SHARED = "within", "shared"
@@ -334,7 +334,7 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
                 continue
             simple = result.aggregate("simple")
             overall = simple.overall
-            if not overall.identified or not np.isfinite(overall.std_error) or overall.n_treated < 2:
+            if not overall.identified or not np.isfinite(overall.std_error):
                 part_rows.append(_gap(dimension, subgroup, found.comparison, "no_post_cell", n_entities,
                                       adopters, detail=_reasons(result), bounds=bounds, n_control=never))
                 continue

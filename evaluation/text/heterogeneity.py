@@ -214,9 +214,10 @@ class HeterogeneityText(frame.FrameWords):
         which = "; ".join(_("{dimension}, {subgroup}: {n}", dimension=self.dimension(r["dimension"]),
                             subgroup=self.subgroup(r), n=self.fmt.count(r["adopters"])) for _i, r in few.iterrows())
         return _("{count} of the subgroup estimates rest on fewer than {few} adopters ({which}). Their intervals are "
-                 "widened for so few adopters, but each of those estimates depends on a handful of entities, so "
+                 "widened for so few adopters, but each of those estimates depends on a handful of {units}, so "
                  "read those subgroups as indications, not findings.",
-                 count=self.fmt.count(len(few)), few=self.fmt.count(het.FEW_ADOPTERS), which=which)
+                 count=self.fmt.count(len(few)), few=self.fmt.count(het.FEW_ADOPTERS), which=which,
+                 units=self.words.units)
 
     def _interval(self, low, high) -> str:
         return self.fmt.interval(low, high, 2, signed=True)
@@ -370,9 +371,9 @@ class HeterogeneityText(frame.FrameWords):
                  note=note)
 
     def subgroup_method(self) -> str:
-        return self._("Callaway & Sant'Anna (2021) in each subgroup; intervals from Student's t with as many "
-                      "degrees of freedom as adopters minus one, and the standard error widened by √(G/(G−1)) for "
-                      "G adopters (Cameron & Miller 2015).")
+        return self._("Callaway & Sant'Anna (2021) in each subgroup; intervals from Student's t with G − 1 degrees "
+                      "of freedom and the standard error multiplied by √(G/(G−1)), G the adopters whose changes "
+                      "enter the estimate (Cameron & Miller 2015).")
 
     def tests_frame(self, effects: het.SubgroupEffects) -> pd.DataFrame:
         out = effects.tests.copy()
@@ -383,8 +384,8 @@ class HeterogeneityText(frame.FrameWords):
     def tests_headers(self) -> dict:
         _ = self._
         return {"dimension_text": _("Dimension"), "subgroups": _("Subgroups estimated"),
-                "statistic": _("Wald statistic"), "df": _("Degrees of freedom"),
-                "df_denominator": _("Degrees of freedom (adopters)"), "p_value": _("p-value"),
+                "statistic": _("Wald statistic"), "df": _("Numerator degrees of freedom"),
+                "df_denominator": _("Denominator degrees of freedom (fewest adopters − 1)"), "p_value": _("p-value"),
                 "reading_text": _("Reading")}
 
     def tests_formats(self) -> dict:
@@ -397,7 +398,8 @@ class HeterogeneityText(frame.FrameWords):
     def tests_method(self) -> str:
         return self._("Covariance of subgroup estimates from influence functions, with the same small-sample "
                       "widening; the Wald statistic divided by its degrees of freedom is read off an F distribution "
-                      "whose second degrees of freedom are the fewest adopters of a subgroup minus one.")
+                      "whose denominator degrees of freedom are the smallest number of adopters of a subgroup minus "
+                      "one.")
 
     # ------------------------------------------------------------------ 2. persistence
 
@@ -408,7 +410,8 @@ class HeterogeneityText(frame.FrameWords):
         return self._("The early years after adoption are compared with the latest years that enough adopters "
                       "reach. Later years rest on the earliest evaluable cohorts only, so growth over time and "
                       "differences between cohorts are mixed. Year 0 is the adoption year, usually only partly "
-                      "after it.")
+                      "after it.") + " " + self._("The intervals of the late years and of the change are widened for "
+                                                  "the adopters those years rest on, as the subgroups' are.")
 
     def event_years(self, event_times) -> str:
         _ = self._
