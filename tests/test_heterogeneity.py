@@ -292,9 +292,13 @@ def test_each_dimension_states_the_f_tests_two_degrees_of_freedom_in_both_langua
     tested = effects.tests[effects.tests["reading"].isin(["differ", "no_difference"])]
     assert len(tested)
     es, en = " ".join(ES.subgroup_items(effects)), " ".join(EN.subgroup_items(effects))
+    es_table, en_table = ES.tests_frame(effects).set_index("dimension"), EN.tests_frame(effects).set_index("dimension")
     for _i, test in tested.iterrows():
         assert f"{int(test['df'])} y {int(test['df_denominator'])} g. l." in es
         assert f"{int(test['df'])} and {int(test['df_denominator'])} df" in en
+        assert es_table.loc[test["dimension"], "df_text"] == f"{int(test['df'])} y {int(test['df_denominator'])}"
+        assert en_table.loc[test["dimension"], "df_text"] == f"{int(test['df'])} and {int(test['df_denominator'])}"
+    assert "df_text" in ES.tests_headers() and "df_denominator" not in ES.tests_headers()  # one column: fits a page
 
 
 class _Castle:

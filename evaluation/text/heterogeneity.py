@@ -256,10 +256,7 @@ class HeterogeneityText(frame.FrameWords):
                          interval=self._interval(top["conf_low"], top["conf_high"]))
             else:
                 low = done.loc[done["estimate"].idxmin()]
-                # the F test's two degrees of freedom: restrictions, and the fewest adopters of a subgroup - 1
-                degrees = _("{restrictions} and {adopters}", restrictions=self.fmt.count(int(test["df"])),
-                            adopters=self.fmt.count(int(test["df_denominator"])))
-                common = dict(dimension=name, p=self.fmt.p_value(test["p_value"]), df=degrees,
+                common = dict(dimension=name, p=self.fmt.p_value(test["p_value"]), df=self.degrees_of_freedom(test),
                               top=self.subgroup(top), top_estimate=self.fmt.signed(top["estimate"], 2), unit=unit,
                               kind=self.level_words(effects),
                               top_interval=self._interval(top["adj_conf_low"], top["adj_conf_high"]),
@@ -379,18 +376,23 @@ class HeterogeneityText(frame.FrameWords):
         out = effects.tests.copy()
         out["dimension_text"] = [self.dimension(d) for d in out["dimension"]]
         out["reading_text"] = [self.test_reading(r) for _i, r in out.iterrows()]
+        out["df_text"] = [self.degrees_of_freedom(r) if r["reading"] in ("differ", "no_difference") else "–"
+                          for _i, r in out.iterrows()]
         return out
+
+    def degrees_of_freedom(self, test) -> str:
+        """The F test's two degrees of freedom: the restrictions, and the fewest adopters of a subgroup - 1."""
+        return self._("{restrictions} and {adopters}", restrictions=self.fmt.count(int(test["df"])),
+                      adopters=self.fmt.count(int(test["df_denominator"])))
 
     def tests_headers(self) -> dict:
         _ = self._
         return {"dimension_text": _("Dimension"), "subgroups": _("Subgroups estimated"),
-                "statistic": _("Wald statistic"), "df": _("Numerator degrees of freedom"),
-                "df_denominator": _("Denominator degrees of freedom (fewest adopters − 1)"), "p_value": _("p-value"),
+                "statistic": _("Wald statistic"), "df_text": _("Degrees of freedom"), "p_value": _("p-value"),
                 "reading_text": _("Reading")}
 
     def tests_formats(self) -> dict:
-        return {"subgroups": "count", "statistic": 2, "df": "count", "df_denominator": "count",
-                "p_value": self.fmt.p_value}
+        return {"subgroups": "count", "statistic": 2, "p_value": self.fmt.p_value}
 
     def tests_caption(self) -> str:
         return self._("Do the subgroups of each dimension differ? Wald test that all have the same effect")
