@@ -117,6 +117,24 @@ def test_wald_test_is_zero_for_equal_effects_and_large_for_distant_ones():
     assert far["statistic"] == pytest.approx(9 / 0.04) and far["reading"] == "differ"
 
 
+def test_estimates_with_no_measured_uncertainty_are_not_tested_and_the_page_says_why(effects):
+    """A singular covariance (here: no variance at all) is neither 'differ' nor 'no difference'."""
+    flat = [pd.Series([0.0, 0.0], index=["a", "b"]), pd.Series([0.0, 0.0], index=["c", "d"])]
+    test = heterogeneity._difference_test("it_team", [1.0, 2.0], flat, 0.05, 10)
+    assert (test["reading"], test["note"], test["df"]) == ("not_tested", "singular", 0) and np.isnan(test["p_value"])
+    tests = effects.tests.copy()
+    row = tests.index[tests["dimension"] == "it_team"][0]
+    tests.loc[row, list(test)] = pd.Series(test)
+    broken = dataclasses.replace(effects, tests=tests)
+    en = [i for i in EN.subgroup_items(broken) if i.startswith("IT team")][0]
+    es = [i for i in ES.subgroup_items(broken) if i.startswith("Tamaño del equipo")][0]
+    assert "could not be tested (singular covariance)" in en and "the subgroups differ" not in en
+    assert "no se pudo probar la diferencia" in es
+    assert "singular covariance" in EN.tests_frame(broken).set_index("dimension").loc["it_team", "reading_text"]
+    # no longer counted among the tested dimensions of the answer's first sentence
+    assert "IT team" in EN.subgroup_title(effects) and "IT team" not in EN.subgroup_title(broken)
+
+
 def test_difference_test_reads_an_f_distribution_with_the_fewest_adopters():
     """W / (m - 1) against F(m - 1, G_min - 1): with 5 adopters a W the chi-square calls significant is not."""
     influences = [pd.Series([0.15, -0.15], index=["a", "b"]), pd.Series([0.15, -0.15], index=["c", "d"]),

@@ -440,7 +440,13 @@ def _difference_test(dimension: str, estimates: list[float], influences: list[pd
     contrast = np.hstack([-np.ones((m - 1, 1)), np.eye(m - 1)])  # each subgroup minus the first
     cov = subgroup_covariance(influences)
     diff = contrast @ theta
-    statistic = float(diff @ np.linalg.solve(contrast @ cov @ contrast.T, diff))
+    try:
+        statistic = float(diff @ np.linalg.solve(contrast @ cov @ contrast.T, diff))
+    except np.linalg.LinAlgError:  # e.g. estimates with no variance: there is nothing to refer a difference to
+        statistic = float("nan")
+    if not (np.isfinite(statistic) and statistic >= 0):
+        return {"dimension": dimension, "subgroups": m, "statistic": np.nan, "df": 0, "df_denominator": 0,
+                "p_value": np.nan, "reading": "not_tested", "note": "singular"}
     p_value = float(f_sf(statistic / (m - 1), m - 1, fewest_adopters - 1))
     reading = "differ" if p_value < alpha else "no_difference"
     return {"dimension": dimension, "subgroups": m, "statistic": statistic, "df": m - 1,

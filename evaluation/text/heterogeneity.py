@@ -154,6 +154,9 @@ class HeterogeneityText(frame.FrameWords):
             return _("the subgroups differ")
         if code == "no_difference":
             return _("no difference between subgroups detected")
+        if code == "not_tested" and row.get("note") == "singular":
+            return _("not tested: the uncertainty of the subgroup estimates could not be measured (singular "
+                     "covariance)")
         if code == "not_tested":
             return _("not tested: fewer than two subgroups could be estimated")
         if row.get("note") == "suppressed":
@@ -262,7 +265,11 @@ class HeterogeneityText(frame.FrameWords):
                               top_interval=self._interval(top["adj_conf_low"], top["adj_conf_high"]),
                               low=self.subgroup(low), low_estimate=self.fmt.signed(low["estimate"], 2),
                               low_interval=self._interval(low["adj_conf_low"], low["adj_conf_high"]))
-                if test["p_value"] < effects.alpha:
+                if test["reading"] == "not_tested":
+                    text = _("{dimension}: the difference between subgroups could not be tested (singular "
+                             "covariance). Largest estimate: {top}, {top_estimate} {unit} ({kind} {top_interval}); "
+                             "smallest: {low}, {low_estimate} ({low_interval}).", **common)
+                elif test["p_value"] < effects.alpha:
                     text = _("{dimension}: the subgroups differ (Wald test {p}, {df} df). Largest estimate: {top}, "
                              "{top_estimate} {unit} ({kind} {top_interval}); smallest: {low}, {low_estimate} "
                              "({low_interval}).", **common)
