@@ -96,7 +96,7 @@ def difference_test_size(panels: int, errors: str) -> int:
                     break
                 estimates.append(o.estimate)
                 fewest.append(int(o.n_treated))
-                factor = np.sqrt(o.n_treated / (o.n_treated - 1))
+                factor = heterogeneity.small_sample_factor(int(o.n_treated))  # as the report scales them
                 influences.append(pd.Series(simple.influence[:, 0], index=simple.unit_ids) * (factor / simple.n_units))
             if len(estimates) < 2:
                 continue

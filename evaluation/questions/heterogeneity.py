@@ -246,9 +246,10 @@ def _gap(dimension: str, subgroup: str, comparison: str, note: str, entities: in
     return row
 
 
-def _not_assessed(dimension: str, note: str) -> dict:
-    return {"dimension": dimension, "subgroups": 0, "statistic": np.nan, "df": 0, "df_denominator": 0,
-            "p_value": np.nan, "reading": "not_assessed", "note": note}
+def _no_test(dimension: str, note: str, *, subgroups: int = 0, reading: str = "not_assessed") -> dict:
+    """A row of ``tests`` for a dimension whose subgroups were not compared, and why (``note``)."""
+    return {"dimension": dimension, "subgroups": subgroups, "statistic": np.nan, "df": 0, "df_denominator": 0,
+            "p_value": np.nan, "reading": reading, "note": note}
 
 
 def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSIONS, *,
@@ -302,7 +303,7 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
         if found.note or not found.order:
             rows.append(_gap(dimension, NO_SUBGROUP, found.comparison, found.note or "no_subgroups",
                              detail=found.detail))
-            tests.append(_not_assessed(dimension, found.note or "no_subgroups"))
+            tests.append(_no_test(dimension, found.note or "no_subgroups"))
             continue
         part_rows, influences = [], []
         for subgroup in found.order:
@@ -338,26 +339,25 @@ def subgroup_effects(dataset, outcome: str = "POL07", dimensions=DEFAULT_DIMENSI
                 part_rows.append(_gap(dimension, subgroup, found.comparison, "no_post_cell", n_entities,
                                       adopters, detail=_reasons(result), bounds=bounds, n_control=never))
                 continue
+            low, high = small_sample_interval(overall.estimate, overall.std_error, int(overall.n_treated), alpha)
             truth = impact.true_effects(dataset, outcome, panel, result, until_year or max(dataset.years),
                                         parts=("overall",)) if truth_known else None
             part_rows.append({"dimension": dimension, "subgroup": subgroup, "bound_low": bounds[0],
                               "bound_high": bounds[1], "entities": n_entities,
                               "adopters": adopters, "estimate": overall.estimate, "std_error": overall.std_error,
-                              "t_df": int(overall.n_treated) - 1,
-                              **dict(zip(("conf_low", "conf_high"), small_sample_interval(
-                                  overall.estimate, overall.std_error, int(overall.n_treated), alpha))),
+                              "t_df": int(overall.n_treated) - 1, "conf_low": low, "conf_high": high,
                               "adj_conf_low": np.nan, "adj_conf_high": np.nan, "n_treated": overall.n_treated,
                               "n_control": overall.n_control, "identified": True,
                               "true_effect": truth["overall"] if truth else np.nan, "comparison": found.comparison,
                               "note": "", "detail": ""})
-            # scaled as the interval's standard error is (small_sample_interval)
-            factor = np.sqrt(overall.n_treated / (overall.n_treated - 1))
-            influences.append(pd.Series(simple.influence[:, 0], index=simple.unit_ids) * (factor / simple.n_units))
+            # scaled as the interval's standard error is
+            influences.append(pd.Series(simple.influence[:, 0], index=simple.unit_ids)
+                              * (small_sample_factor(int(overall.n_treated)) / simple.n_units))
         if dimension in SURVEY_DIMENSIONS and min(r["entities"] for r in part_rows) < min_group_size:
             # Complementary suppression: hiding only the small subgroup would leave it as the total minus the
             # other one, so every subgroup of the dimension goes, with its counts and its median split.
             rows.append(_gap(dimension, SUPPRESSED, found.comparison, "suppressed", detail=str(min_group_size)))
-            tests.append(_not_assessed(dimension, "suppressed"))
+            tests.append(_no_test(dimension, "suppressed"))
             continue
         estimated = [r for r in part_rows if r["identified"]]
         level = alpha / (len(estimated) if adjust == "bonferroni" and estimated else 1)
@@ -402,8 +402,13 @@ def small_sample_interval(estimate: float, std_error: float, adopters: int, alph
     """
     if adopters < 2 or not np.isfinite(std_error):
         return float("nan"), float("nan")
-    half = float(t_quantile(1 - alpha / 2, adopters - 1)) * std_error * np.sqrt(adopters / (adopters - 1))
+    half = float(t_quantile(1 - alpha / 2, adopters - 1)) * std_error * small_sample_factor(adopters)
     return float(estimate - half), float(estimate + half)
+
+
+def small_sample_factor(adopters: int) -> float:
+    """``sqrt(G / (G - 1))``: what a standard error resting on ``G`` adopters is multiplied by (NaN below 2)."""
+    return float(np.sqrt(adopters / (adopters - 1))) if adopters >= 2 else float("nan")
 
 
 def subgroup_covariance(influences: list[pd.Series]) -> np.ndarray:
@@ -434,8 +439,7 @@ def _difference_test(dimension: str, estimates: list[float], influences: list[pd
     """
     m = len(estimates)
     if m < 2:
-        return {"dimension": dimension, "subgroups": m, "statistic": np.nan, "df": 0, "df_denominator": 0,
-                "p_value": np.nan, "reading": "not_tested", "note": "fewer_than_two"}
+        return _no_test(dimension, "fewer_than_two", subgroups=m, reading="not_tested")
     theta = np.asarray(estimates)
     contrast = np.hstack([-np.ones((m - 1, 1)), np.eye(m - 1)])  # each subgroup minus the first
     cov = subgroup_covariance(influences)
@@ -445,8 +449,7 @@ def _difference_test(dimension: str, estimates: list[float], influences: list[pd
     except np.linalg.LinAlgError:  # e.g. estimates with no variance: there is nothing to refer a difference to
         statistic = float("nan")
     if not (np.isfinite(statistic) and statistic >= 0):
-        return {"dimension": dimension, "subgroups": m, "statistic": np.nan, "df": 0, "df_denominator": 0,
-                "p_value": np.nan, "reading": "not_tested", "note": "singular"}
+        return _no_test(dimension, "singular", subgroups=m, reading="not_tested")
     p_value = float(f_sf(statistic / (m - 1), m - 1, fewest_adopters - 1))
     reading = "differ" if p_value < alpha else "no_difference"
     return {"dimension": dimension, "subgroups": m, "statistic": statistic, "df": m - 1,
